@@ -1,0 +1,29 @@
+/**
+ * The test command: runs the whole suite with node's test runner, and proves afterwards that the
+ * suite left this machine alone (/etc/passwd, /etc/group, /etc/systemd/system and the firewall
+ * tables are byte-for-byte what they were before).
+ *
+ *   npm test                      all tests
+ *   npm test -- test/unit         only some files or directories
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostSnapshot, diffSnapshots } from '../test/helpers/host-invariants.ts';
+
+const args = process.argv.slice(2);
+const files = args.length > 0 ? args : ['test/unit', 'test/e2e'];
+const globs = files.flatMap((f) => (f.endsWith('.ts') ? [f] : [`${f}/**/*.test.ts`])).filter((g) => g.includes('*') || existsSync(g));
+
+const before = hostSnapshot();
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...globs], {
+  stdio: 'inherit',
+  env: process.env,
+});
+const after = hostSnapshot();
+const changed = diffSnapshots(before, after);
+if (changed.length > 0) {
+  console.error(`\nhost invariants: the test suite changed this machine:\n${changed.map((c) => `  - ${c}`).join('\n')}`);
+  process.exit(1);
+}
+console.log('\nhost invariants: /etc/passwd, /etc/group, /etc/systemd/system and iptables-save unchanged by the suite');
+process.exit(r.status ?? 1);

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { ClawopsError } from '../core/errors.ts';
+import { spawnLocal } from './process.ts';
+import { ShellExecutor } from './shell-executor.ts';
+import type { RawResult, SpawnOptions, Transport } from './types.ts';
+
+const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Runs inside a systemd-nspawn container booted with `-M NAME` (the testbed), by entering all
+ * namespaces of its PID 1 with nsenter. The environment is reset to a clean login-like one.
+ */
+export class NspawnTransport implements Transport {
+  readonly target: string;
+  private readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+    this.target = `nspawn:${name}`;
+  }
+
+  spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
+    const leader = findContainerLeader(this.name);
+    if (leader === undefined) {
+      return Promise.reject(
+        new ClawopsError(`no running container named ${this.name}`, {
+          hint: 'start it with `npm run testbed -- up` or check the name with `npm run testbed -- status`',
+        }),
+      );
+    }
+    const env = Object.entries({ PATH: CONTAINER_PATH, HOME: '/root', LANG: 'C.UTF-8', ...opts.env }).map(
+      ([k, v]) => `${k}=${v}`,
+    );
+    const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
+    const wd = opts.cwd ? [`--wd=${opts.cwd}`] : [];
+    return spawnLocal(['nsenter', '-t', String(leader), '-a', ...wd, '--', 'env', '-i', ...env, ...user, ...argv], {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** PID (on this machine) of the container's init: the child of `systemd-nspawn ... -M NAME`. */
+export function findContainerLeader(name: string): number | undefined {
+  const nspawnPid = findNspawnPid(name);
+  if (nspawnPid === undefined) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === nspawnPid) return Number(entry);
+    } catch {
+      /* process went away */
+    }
+  }
+  return undefined;
+}
+
+export function findNspawnPid(name: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith('systemd-nspawn')) continue;
+    const i = argv.findIndex((a) => a === '-M' || a === '--machine');
+    const machine = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--machine='))?.slice(10);
+    if (machine === name) return Number(entry);
+  }
+  return undefined;
+}
+
+export function nspawnExecutor(name: string): ShellExecutor {
+  return new ShellExecutor(new NspawnTransport(name));
+}

@@ -1,0 +1,167 @@
+/**
+ * The clawops spec: the host's desired state. One zod schema is the single source of truth for
+ * validation, defaults, TypeScript types and the published JSON Schema (`clawops spec schema`).
+ * Every object is strict (unknown keys are errors); every field has a default, so an empty spec
+ * is a complete, hardened deployment of one instance.
+ */
+import { z } from 'zod';
+
+const VERSION_RE = /^\d{4}\.\d+\.\d+(-[\w.]+)?$/;
+const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+const IFACE_RE = /^[a-zA-Z0-9_.:-]{1,15}$/;
+const ABS_PATH_RE = /^\/[^\0]*$/;
+
+const absPath = () => z.string().regex(ABS_PATH_RE, 'must be an absolute path');
+const version = () => z.string().regex(VERSION_RE, 'must be an OpenClaw version like 2026.9.6');
+const port = () => z.number().int().min(1).max(65535);
+/** A systemd calendar expression (checked with `systemd-analyze calendar` at plan time). */
+const calendar = () => z.string().min(1);
+
+/** A secret is never a value in the spec: only where to find it. */
+export const SecretRef = z.union([
+  z.strictObject({ file: absPath().describe('file holding the secret (mode 600)') }),
+  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).describe('environment variable holding the secret') }),
+]);
+
+export const Instance = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
+  user: z.string().regex(USER_RE, 'must be a valid system user name').optional()
+    .describe('service user (default: openclaw-svc for the first instance, else the instance name)'),
+  port: port().optional().describe('gateway port (default 18789 + index)'),
+  home: absPath().optional().describe('service user home (default /home/<user>)'),
+});
+
+export const Spec = z.strictObject({
+  version: z.literal(1).default(1),
+  instances: z.array(Instance).min(1).default([{ name: 'openclaw' }]),
+  openclaw: z.strictObject({
+    version: version().default('2026.9.6').describe('the pinned OpenClaw version'),
+    minimumVersion: version().default('2026.2.9').describe('the oldest security-patched version allowed'),
+    npmPrefix: z.string().default('.npm-global').describe('npm prefix, relative to the service user home'),
+  }).prefault({}),
+  node: z.strictObject({
+    source: z.enum(['nodesource', 'system']).default('nodesource')
+      .describe('nodesource: add the NodeSource apt source; system: Node is provided by the host already'),
+    major: z.number().int().min(22).default(24).describe('Node.js major version'),
+  }).prefault({}),
+  os: z.strictObject({
+    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([
+      'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic',
+    ]),
+  }).prefault({}),
+  gateway: z.strictObject({
+    bind: z.enum(['loopback', 'lan', 'tailnet', 'auto', 'custom']).default('loopback'),
+    auth: z.strictObject({
+      mode: z.enum(['token', 'password']).default('token'),
+      token: SecretRef.optional().describe('where the gateway token lives (default: generated into the instance env file)'),
+    }).prefault({}),
+    controlUi: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    mdns: z.enum(['off', 'minimal', 'full']).default('off'),
+    terminal: z.strictObject({ enabled: z.boolean().default(false).describe('host PTY operator terminal (9.x)') }).prefault({}),
+    redactPatterns: z.array(z.string()).default([]),
+  }).prefault({}),
+  tools: z.strictObject({
+    deny: z.array(z.string()).default(['gateway', 'nodes']),
+    profile: z.enum(['minimal', 'coding', 'messaging', 'full']).default('messaging'),
+    elevated: z.strictObject({
+      enabled: z.boolean().default(false),
+      allowFrom: z.record(z.string(), z.array(z.string().min(1))).default({})
+        .describe('channel -> sender ids allowed to run elevated tools; "*" is refused'),
+    }).prefault({}),
+  }).prefault({}),
+  sandbox: z.strictObject({
+    mode: z.enum(['off', 'non-main', 'all']).default('all'),
+    scope: z.enum(['agent', 'session', 'shared']).default('session'),
+    workspaceAccess: z.enum(['none', 'ro', 'rw']).default('ro'),
+    network: z.enum(['none', 'bridge']).default('none'),
+    readOnlyRoot: z.boolean().default(true),
+    image: z.string().default('openclaw-sandbox:bookworm-slim'),
+  }).prefault({}),
+  channels: z.strictObject({
+    dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+    groupPolicy: z.enum(['open', 'allowlist', 'disabled']).default('disabled'),
+    configWrites: z.boolean().default(false),
+    enabled: z.array(z.string()).default([]).describe('channels this deployment uses (policy applies to each)'),
+  }).prefault({}),
+  firewall: z.strictObject({
+    enabled: z.boolean().default(true),
+    outbound: z.enum(['standard', 'hardened']).default('standard'),
+    managementInterfaces: z.array(z.string().regex(IFACE_RE, 'must be an interface name')).min(1).default(['tailscale0']),
+    sshSafetyNet: z.boolean().default(true)
+      .describe('keep "allow 22/tcp" until the operator session no longer depends on it'),
+    confirmTimeoutSec: z.number().int().min(5).max(600).default(60)
+      .describe('firewall changes revert unless confirmed over the management path within this time'),
+    dockerUser: z.boolean().default(true).describe('DOCKER-USER chain: lo, management, established, then DROP'),
+  }).prefault({}),
+  access: z.strictObject({
+    mode: z.enum(['tailscale-serve', 'ssh-tunnel']).default('ssh-tunnel'),
+    funnel: z.literal(false).default(false).describe('Tailscale Funnel must stay off'),
+  }).prefault({}),
+  fail2ban: z.strictObject({
+    enabled: z.boolean().default(true),
+    bantime: z.number().int().positive().default(3600),
+    findtime: z.number().int().positive().default(600),
+    maxretry: z.number().int().positive().default(5),
+    sshd: z.strictObject({
+      enabled: z.boolean().default(true),
+      maxretry: z.number().int().positive().default(3),
+      backend: z.enum(['systemd', 'auto']).default('systemd'),
+    }).prefault({}),
+  }).prefault({}),
+  unattendedUpgrades: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  docker: z.strictObject({
+    enabled: z.boolean().default(true),
+    daemon: z.record(z.string(), z.unknown()).default({
+      'default-ulimits': {
+        nofile: { Name: 'nofile', Hard: 1024, Soft: 1024 },
+        nproc: { Name: 'nproc', Hard: 256, Soft: 256 },
+      },
+      'log-driver': 'json-file',
+      'log-opts': { 'max-size': '10m', 'max-file': '3' },
+    }).describe('keys merged into /etc/docker/daemon.json (existing keys are kept)'),
+  }).prefault({}),
+  identity: z.strictObject({
+    files: z.array(z.string().regex(/^[\w.-]+$/)).default(['SOUL.md'])
+      .describe('workspace identity files locked root:<user> 0444 with a sha256 baseline'),
+  }).prefault({}),
+  monitoring: z.strictObject({
+    schedules: z.strictObject({
+      health: calendar().default('*:*:00'),
+      security: calendar().default('00/6:00:00'),
+      credentials: calendar().default('daily'),
+      restart: calendar().default('hourly'),
+      backup: calendar().default('*-*-* 02:00:00'),
+      integrity: calendar().default('weekly'),
+    }).prefault({}),
+    alerts: z.array(z.union([
+      z.strictObject({ type: z.literal('webhook'), url: SecretRef }),
+      z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1) }),
+      z.strictObject({ type: z.literal('journal') }),
+    ])).default([{ type: 'journal' }]),
+    textfileDir: absPath().default('/var/lib/node_exporter/textfile_collector'),
+    waiversFile: absPath().default('/etc/clawops/waivers.yaml'),
+  }).prefault({}),
+  backup: z.strictObject({
+    enabled: z.boolean().default(true),
+    repository: z.string().min(1).default('/var/backups/clawops-restic')
+      .describe('restic repository (a path, or sftp:/rest:/s3: URL)'),
+    password: SecretRef.default({ file: '/etc/clawops/restic-password' }),
+    retention: z.strictObject({
+      daily: z.number().int().min(0).default(7),
+      weekly: z.number().int().min(0).default(4),
+      monthly: z.number().int().min(0).default(6),
+    }).prefault({}),
+    checkSubsetPercent: z.number().min(1).max(100).default(10),
+  }).prefault({}),
+  dr: z.strictObject({
+    rpoHours: z.number().positive().default(24),
+    rtoHours: z.number().positive().default(2),
+    drillMaxAgeDays: z.number().positive().default(30),
+  }).prefault({}),
+  burnIn: z.strictObject({ days: z.number().int().min(1).default(7) }).prefault({}),
+  stateDir: absPath().default('/var/lib/clawops'),
+});
+
+export type SpecInput = z.input<typeof Spec>;
+export type SpecData = z.output<typeof Spec>;
+export type SecretRefData = z.output<typeof SecretRef>;
