@@ -1,0 +1,51 @@
+/**
+ * The plan/apply contract. A resource reads current state through an executor, plans the changes
+ * that take it to the desired state (pure), and applies one planned change. The plan is data:
+ * serialisable JSON, printable, saved with `--out` and applied later unchanged.
+ */
+import type { Executor } from '../exec/types.ts';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+export type ChangeAction = 'add' | 'change' | 'remove';
+
+export interface PlannedChange {
+  /** the resource that planned it, e.g. `file:/etc/fail2ban/jail.local`, `ufw:rules`, `user:openclaw-svc` */
+  resourceId: string;
+  kind: string;
+  action: ChangeAction;
+  /** one line for the plan view */
+  summary: string;
+  /** human-readable diff (unified diff for files, +/- lines for rule sets); never holds a secret */
+  diff?: string;
+  /** everything apply needs, serialisable; never holds a secret value (secrets are generated or read at apply time) */
+  data: JsonValue;
+}
+
+export interface Noop {
+  resourceId: string;
+  reason: string;
+}
+
+export type PlanOutcome = { changes: PlannedChange[] } | { noop: string };
+
+/** Where apply records before-images so `clawops undo` can restore them. */
+export interface Journal {
+  /** Save the current bytes, owner and mode of `path` (or that it did not exist) before changing it. */
+  saveFile(ex: Executor, path: string): Promise<void>;
+  /** Record a non-file step with the argv that undoes it (e.g. `ufw delete allow ...`). */
+  saveStep(description: string, undoArgv: string[] | null): Promise<void>;
+}
+
+export interface Resource<S extends JsonValue = JsonValue> {
+  readonly id: string;
+  readonly kind: string;
+  /** ids of resources that must apply first */
+  readonly dependsOn?: readonly string[];
+  /** Current state, as JSON (its hash is the fact fingerprint a saved plan is checked against). */
+  read(ex: Executor): Promise<S>;
+  /** Pure: current state in, changes (or a no-op with its reason) out. */
+  plan(current: S): PlanOutcome;
+  /** Perform one planned change; must be safe to re-run after an interruption. */
+  apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void>;
+}
