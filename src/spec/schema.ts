@@ -24,7 +24,7 @@ export const SecretRef = z.union([
 ]);
 
 export const Instance = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes'),
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes').describe('instance name; also the systemd unit name'),
   user: z.string().regex(USER_RE, 'must be a valid system user name').optional()
     .describe('service user (default: openclaw-svc for the first instance, else the instance name)'),
   port: port().optional().describe('gateway port (default 18789 + index)'),
@@ -32,8 +32,8 @@ export const Instance = z.strictObject({
 });
 
 export const Spec = z.strictObject({
-  version: z.literal(1).default(1),
-  instances: z.array(Instance).min(1).default([{ name: 'openclaw' }]),
+  version: z.literal(1).default(1).describe('spec format version'),
+  instances: z.array(Instance).min(1).default([{ name: 'openclaw' }]).describe('gateway instances on this host (each: own user, port, state dir, unit)'),
   openclaw: z.strictObject({
     version: version().default('2026.9.6').describe('the pinned OpenClaw version'),
     minimumVersion: version().default('2026.2.9').describe('the oldest security-patched version allowed'),
@@ -47,46 +47,46 @@ export const Spec = z.strictObject({
   os: z.strictObject({
     packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([
       'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic',
-    ]),
+    ]).describe('baseline apt packages'),
   }).prefault({}),
   gateway: z.strictObject({
-    bind: z.enum(['loopback', 'lan', 'tailnet', 'auto', 'custom']).default('loopback'),
+    bind: z.enum(['loopback', 'lan', 'tailnet', 'auto', 'custom']).default('loopback').describe('gateway.bind; anything but loopback fails the gate'),
     auth: z.strictObject({
-      mode: z.enum(['token', 'password']).default('token'),
+      mode: z.enum(['token', 'password']).default('token').describe('gateway.auth.mode'),
       token: SecretRef.optional().describe('where the gateway token lives (default: generated into the instance env file)'),
     }).prefault({}),
-    controlUi: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
-    mdns: z.enum(['off', 'minimal', 'full']).default('off'),
+    controlUi: z.strictObject({ enabled: z.boolean().default(false).describe('serve the Control UI (device-paired auth only)') }).prefault({}),
+    mdns: z.enum(['off', 'minimal', 'full']).default('off').describe('discovery.mdns.mode'),
     terminal: z.strictObject({ enabled: z.boolean().default(false).describe('host PTY operator terminal (9.x)') }).prefault({}),
-    redactPatterns: z.array(z.string()).default([]),
+    redactPatterns: z.array(z.string()).default([]).describe('extra logging.redactPatterns'),
   }).prefault({}),
   tools: z.strictObject({
-    deny: z.array(z.string()).default(['gateway', 'nodes']),
-    profile: z.enum(['minimal', 'coding', 'messaging', 'full']).default('messaging'),
+    deny: z.array(z.string()).default(['gateway', 'nodes']).describe('tools.deny: tool names or groups (group:runtime, group:fs)'),
+    profile: z.enum(['minimal', 'coding', 'messaging', 'full']).default('messaging').describe('tools.profile (versions that have it)'),
     elevated: z.strictObject({
-      enabled: z.boolean().default(false),
+      enabled: z.boolean().default(false).describe('tools.elevated.enabled: host commands outside the sandbox'),
       allowFrom: z.record(z.string(), z.array(z.string().min(1))).default({})
         .describe('channel -> sender ids allowed to run elevated tools; "*" is refused'),
     }).prefault({}),
   }).prefault({}),
   sandbox: z.strictObject({
-    mode: z.enum(['off', 'non-main', 'all']).default('all'),
-    scope: z.enum(['agent', 'session', 'shared']).default('session'),
-    workspaceAccess: z.enum(['none', 'ro', 'rw']).default('ro'),
-    network: z.enum(['none', 'bridge']).default('none'),
-    readOnlyRoot: z.boolean().default(true),
-    image: z.string().default('openclaw-sandbox:bookworm-slim'),
+    mode: z.enum(['off', 'non-main', 'all']).default('all').describe('which sessions run tools in the Docker sandbox'),
+    scope: z.enum(['agent', 'session', 'shared']).default('session').describe('one sandbox container per ...'),
+    workspaceAccess: z.enum(['none', 'ro', 'rw']).default('ro').describe('workspace mount inside the sandbox'),
+    network: z.enum(['none', 'bridge']).default('none').describe('sandbox container network'),
+    readOnlyRoot: z.boolean().default(true).describe('sandbox container root filesystem read-only'),
+    image: z.string().default('openclaw-sandbox:bookworm-slim').describe('sandbox image clawops builds'),
   }).prefault({}),
   channels: z.strictObject({
-    dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
-    groupPolicy: z.enum(['open', 'allowlist', 'disabled']).default('disabled'),
-    configWrites: z.boolean().default(false),
+    dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing').describe('who may DM the bot: pairing = approved codes only'),
+    groupPolicy: z.enum(['open', 'allowlist', 'disabled']).default('disabled').describe('group chats'),
+    configWrites: z.boolean().default(false).describe('may chat messages change the config'),
     enabled: z.array(z.string()).default([]).describe('channels this deployment uses (policy applies to each)'),
   }).prefault({}),
   firewall: z.strictObject({
-    enabled: z.boolean().default(true),
-    outbound: z.enum(['standard', 'hardened']).default('standard'),
-    managementInterfaces: z.array(z.string().regex(IFACE_RE, 'must be an interface name')).min(1).default(['tailscale0']),
+    enabled: z.boolean().default(true).describe('manage UFW and the DOCKER-USER chain'),
+    outbound: z.enum(['standard', 'hardened']).default('standard').describe('standard: allow all outgoing; hardened: only 53, 80, 443, 41641/udp and the management interfaces'),
+    managementInterfaces: z.array(z.string().regex(IFACE_RE, 'must be an interface name')).min(1).default(['tailscale0']).describe('interfaces the operator comes in on (allowed in UFW and DOCKER-USER)'),
     sshSafetyNet: z.boolean().default(true)
       .describe('keep "allow 22/tcp" until the operator session no longer depends on it'),
     confirmTimeoutSec: z.number().int().min(5).max(600).default(60)
@@ -94,23 +94,23 @@ export const Spec = z.strictObject({
     dockerUser: z.boolean().default(true).describe('DOCKER-USER chain: lo, management, established, then DROP'),
   }).prefault({}),
   access: z.strictObject({
-    mode: z.enum(['tailscale-serve', 'ssh-tunnel']).default('ssh-tunnel'),
+    mode: z.enum(['tailscale-serve', 'ssh-tunnel']).default('ssh-tunnel').describe('how the operator reaches the loopback-only gateway'),
     funnel: z.literal(false).default(false).describe('Tailscale Funnel must stay off'),
   }).prefault({}),
   fail2ban: z.strictObject({
-    enabled: z.boolean().default(true),
-    bantime: z.number().int().positive().default(3600),
-    findtime: z.number().int().positive().default(600),
-    maxretry: z.number().int().positive().default(5),
+    enabled: z.boolean().default(true).describe('manage fail2ban jail.local'),
+    bantime: z.number().int().positive().default(3600).describe('seconds'),
+    findtime: z.number().int().positive().default(600).describe('seconds'),
+    maxretry: z.number().int().positive().default(5).describe('failures before a ban'),
     sshd: z.strictObject({
-      enabled: z.boolean().default(true),
-      maxretry: z.number().int().positive().default(3),
-      backend: z.enum(['systemd', 'auto']).default('systemd'),
+      enabled: z.boolean().default(true).describe('the sshd jail'),
+      maxretry: z.number().int().positive().default(3).describe('failures before a ban'),
+      backend: z.enum(['systemd', 'auto']).default('systemd').describe('systemd reads the journal (no /var/log/auth.log on minimal hosts)'),
     }).prefault({}),
   }).prefault({}),
-  unattendedUpgrades: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  unattendedUpgrades: z.strictObject({ enabled: z.boolean().default(true).describe('security updates installed automatically') }).prefault({}),
   docker: z.strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Docker is used for the sandbox'),
     daemon: z.record(z.string(), z.unknown()).default({
       'default-ulimits': {
         nofile: { Name: 'nofile', Hard: 1024, Soft: 1024 },
@@ -126,40 +126,40 @@ export const Spec = z.strictObject({
   }).prefault({}),
   monitoring: z.strictObject({
     schedules: z.strictObject({
-      health: calendar().default('*:*:00'),
-      security: calendar().default('00/6:00:00'),
-      credentials: calendar().default('daily'),
-      restart: calendar().default('hourly'),
-      backup: calendar().default('*-*-* 02:00:00'),
-      integrity: calendar().default('weekly'),
+      health: calendar().default('*:*:00').describe('systemd OnCalendar= of the health check'),
+      security: calendar().default('00/6:00:00').describe('security audit'),
+      credentials: calendar().default('daily').describe('credential and provider check'),
+      restart: calendar().default('hourly').describe('restart-rate watch'),
+      backup: calendar().default('*-*-* 02:00:00').describe('backup (local time)'),
+      integrity: calendar().default('weekly').describe('identity file integrity'),
     }).prefault({}),
     alerts: z.array(z.union([
       z.strictObject({ type: z.literal('webhook'), url: SecretRef }),
       z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1) }),
       z.strictObject({ type: z.literal('journal') }),
-    ])).default([{ type: 'journal' }]),
-    textfileDir: absPath().default('/var/lib/node_exporter/textfile_collector'),
-    waiversFile: absPath().default('/etc/clawops/waivers.yaml'),
+    ])).default([{ type: 'journal' }]).describe('where failed checks are sent'),
+    textfileDir: absPath().default('/var/lib/node_exporter/textfile_collector').describe('node_exporter textfile directory for --format prom'),
+    waiversFile: absPath().default('/etc/clawops/waivers.yaml').describe('check waivers: id, reason, expires'),
   }).prefault({}),
   backup: z.strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('daily restic backups'),
     repository: z.string().min(1).default('/var/backups/clawops-restic')
       .describe('restic repository (a path, or sftp:/rest:/s3: URL)'),
-    password: SecretRef.default({ file: '/etc/clawops/restic-password' }),
+    password: SecretRef.default({ file: '/etc/clawops/restic-password' }).describe('restic repository password (reference)'),
     retention: z.strictObject({
-      daily: z.number().int().min(0).default(7),
-      weekly: z.number().int().min(0).default(4),
-      monthly: z.number().int().min(0).default(6),
+      daily: z.number().int().min(0).default(7).describe('restic forget --keep-daily'),
+      weekly: z.number().int().min(0).default(4).describe('--keep-weekly'),
+      monthly: z.number().int().min(0).default(6).describe('--keep-monthly'),
     }).prefault({}),
-    checkSubsetPercent: z.number().min(1).max(100).default(10),
+    checkSubsetPercent: z.number().min(1).max(100).default(10).describe('restic check --read-data-subset per run (rotating)'),
   }).prefault({}),
   dr: z.strictObject({
-    rpoHours: z.number().positive().default(24),
-    rtoHours: z.number().positive().default(2),
-    drillMaxAgeDays: z.number().positive().default(30),
+    rpoHours: z.number().positive().default(24).describe('recovery point objective: max age of the last backup'),
+    rtoHours: z.number().positive().default(2).describe('recovery time objective: max restore drill duration'),
+    drillMaxAgeDays: z.number().positive().default(30).describe('a restore drill must be newer than this'),
   }).prefault({}),
-  burnIn: z.strictObject({ days: z.number().int().min(1).default(7) }).prefault({}),
-  stateDir: absPath().default('/var/lib/clawops'),
+  burnIn: z.strictObject({ days: z.number().int().min(1).default(7).describe('consecutive days without a critical incident before sign-off') }).prefault({}),
+  stateDir: absPath().default('/var/lib/clawops').describe('clawops state on the target: journal, baselines, results'),
 });
 
 export type SpecInput = z.input<typeof Spec>;

@@ -72,3 +72,9 @@ test('the committed JSON Schema matches the one generated from the validator', (
   const committed: unknown = JSON.parse(readFileSync(new URL('../../schema/clawops.schema.json', import.meta.url), 'utf8'));
   assert.deepEqual(committed, specJsonSchema(), 'schema/clawops.schema.json is stale: run `npm run schema`');
 });
+
+test('docs/spec.md is generated from the validator and up to date', async () => {
+  const { specReference } = await import('../../src/spec/reference.ts');
+  const committed = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
+  assert.equal(committed, specReference(), 'docs/spec.md is stale: run `npm run docs`');
+});
