@@ -70,6 +70,10 @@ export interface Capabilities {
   breaksUnderRestrictSuidSgid: boolean;
   /** audit check ids that this version no longer emits */
   removedAuditIds: readonly string[];
+  /** `OPENCLAW_SUPERVISOR_MODE=external` (another process manager owns the gateway lifecycle) — from 2026.8.1 */
+  externalSupervisor: boolean;
+  /** the gateway's own shutdown drain budget needs this systemd stop timeout (330 s from 2026.8.1; upstream used 30 before) */
+  serviceStopTimeoutSec: number;
 }
 
 export function capabilities(v: OpenclawVersion | string): Capabilities {
@@ -89,7 +93,8 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     redactSensitiveKey: !nine,
     httpHealthz: atLeast(ver, '2026.3.1'),
     terminalKey: nine,
-    toolsProfileKey: nine,
+    // present in 2026.2.9's config schema (minimal/coding/messaging/full), checked in the package
+    toolsProfileKey: true,
     tokenEnvReference: nine,
     configPatch: nine,
     backupCreate: nine,
@@ -100,5 +105,7 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     removedAuditIds: nine
       ? ['gateway.control_ui.insecure_auth', 'logging.redact_off', 'gateway.control_ui.device_auth_disabled']
       : [],
+    externalSupervisor: nine,
+    serviceStopTimeoutSec: nine ? 330 : 30,
   };
 }

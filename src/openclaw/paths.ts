@@ -1,0 +1,26 @@
+/** Where OpenClaw keeps things for one instance (derived from the resolved instance, never guessed elsewhere). */
+import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+
+/** `~/.openclaw/openclaw.json` */
+export function configPath(inst: ResolvedInstance): string {
+  return `${inst.stateDir}/openclaw.json`;
+}
+
+/** The agent workspace (`agents.defaults.workspace`): AGENTS.md, SOUL.md, IDENTITY.md, USER.md live here. */
+export function workspaceDir(inst: ResolvedInstance): string {
+  return `${inst.stateDir}/workspace`;
+}
+
+export function identityFilePath(inst: ResolvedInstance, file: string): string {
+  return `${workspaceDir(inst)}/${file}`;
+}
+
+/** root-owned sha256 baseline of the identity files (only root can change it). */
+export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance): string {
+  return `${spec.stateDir}/identity/${inst.name}.sha256`;
+}
+
+/** PATH the gateway and the `oc` wrapper run with: the instance's npm prefix first. */
+export function servicePath(inst: ResolvedInstance): string {
+  return `${inst.npmPrefix}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+}
