@@ -3,6 +3,10 @@ import { ClawopsError, causeChain } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import { SpecError } from '../spec/load.ts';
 import { registerSpecCommands } from './commands/spec.ts';
+import { registerPlanCommand } from './commands/plan.ts';
+import { registerApplyCommand } from './commands/apply.ts';
+import { registerUndoCommand } from './commands/undo.ts';
+import { registerRenderCommand } from './commands/render.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -41,6 +45,10 @@ Start with:  clawops check            (read-only go-live gate of this host)
              clawops spec init > clawops.yaml`,
   );
   registerSpecCommands(program, ctx);
+  registerPlanCommand(program, ctx);
+  registerApplyCommand(program, ctx);
+  registerUndoCommand(program, ctx);
+  registerRenderCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
 }

@@ -9,6 +9,8 @@ export interface Runtime {
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** Ask a yes/no question on the terminal (absent when stdin is not a terminal: commands then refuse to prompt). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface GlobalOptions {
@@ -25,7 +27,18 @@ export function processRuntime(): Runtime {
     err: (t) => process.stderr.write(t),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
   };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** A runtime that collects output in memory (tests). */

@@ -49,3 +49,50 @@ export interface Resource<S extends JsonValue = JsonValue> {
   /** Perform one planned change; must be safe to re-run after an interruption. */
   apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void>;
 }
+
+/* ---- additions (engine): the saved plan, the area registry, plan-time validation ---- */
+
+export const PLAN_SCHEMA_VERSION = 1;
+
+/** One resource in a plan: its fingerprint (hash of the state read) and its changes or the no-op reason. */
+export interface ResourcePlan {
+  id: string;
+  kind: string;
+  dependsOn: string[];
+  /** `sha256:...` of the read state; a saved plan is refused when a re-read gives another value */
+  fingerprint: string;
+  changes: PlannedChange[];
+  /** why nothing changes (set when `changes` is empty) */
+  noop?: string;
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  remove: number;
+}
+
+/** The plan is data: `clawops plan --out plan.json` writes it, `clawops apply plan.json` reads it. */
+export interface Plan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  target: string;
+  /** `sha256:...` of the resolved spec the plan was made from */
+  specHash: string;
+  specSource: string;
+  createdAt: string;
+  clawopsVersion: string;
+  /** in apply order (dependencies first) */
+  resources: ResourcePlan[];
+  summary: PlanSummary;
+}
+
+/** A problem found at plan time, named by its spec path (e.g. `instances[1].port`). */
+export interface PlanProblem {
+  path: string;
+  message: string;
+}
+
+/** Optional progress reporting for long steps (apt, restarts). Journals handed to `apply` implement it. */
+export interface ProgressJournal extends Journal {
+  progress(message: string): void;
+}

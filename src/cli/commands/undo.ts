@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { undoLast } from '../../engine/undo.ts';
+import { executorFor } from '../../exec/target.ts';
+import { loadSpec } from '../../spec/load.ts';
+import { EXIT, type CliContext } from '../program.ts';
+import { printJson, printLine } from '../runtime.ts';
+
+export function registerUndoCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('undo')
+    .description('restore what the last `clawops apply` changed (files byte for byte; created paths removed; steps reversed)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const spec = await loadSpec(g.spec);
+      const ex = executorFor(g.target);
+      try {
+        const r = await undoLast(ex, spec.stateDir, (l) => ctx.rt.err(`${l}\n`));
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, ...r });
+        else printLine(ctx.rt, `Undo complete: apply ${r.journalId}: ${r.restored.length} restored, ${r.removed.length} removed, ${r.steps.length} steps reversed.`);
+        ctx.setExit(EXIT.ok);
+      } finally {
+        await ex.close();
+      }
+    });
+}

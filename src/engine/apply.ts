@@ -1,0 +1,89 @@
+/**
+ * Performing a plan: take the target's lock, open a journal, apply every change in plan order
+ * (dependencies first), and record how it ended. Each resource journals its before-images before
+ * it changes anything, so `clawops undo` can restore them even after an interrupted apply.
+ */
+import { ClawopsError } from '../core/errors.ts';
+import type { Executor } from '../exec/types.ts';
+import { armDuringFault, faultPoint } from './fault.ts';
+import { TargetJournal } from './journal.ts';
+import { acquireLock } from './lock.ts';
+import type { Plan, Resource } from './types.ts';
+
+export interface ApplyOptions {
+  stateDir: string;
+  /** progress lines for the operator (stderr in the CLI) */
+  progress?: (line: string) => void;
+  /** environment read for the test-only fault points */
+  env?: NodeJS.ProcessEnv;
+  command?: string;
+}
+
+export interface AppliedStep {
+  resourceId: string;
+  summary: string;
+  durationMs: number;
+}
+
+export interface ApplyResult {
+  journalId: string | null;
+  steps: AppliedStep[];
+  durationMs: number;
+}
+
+const LONG_STEP_MS = 1000;
+
+export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex: Executor, opts: ApplyOptions): Promise<ApplyResult> {
+  const started = performance.now();
+  const say = opts.progress ?? (() => {});
+  const env = opts.env ?? process.env;
+  const todo = plan.resources.filter((r) => r.changes.length > 0);
+  const total = todo.reduce((n, r) => n + r.changes.length, 0);
+  if (total === 0) return { journalId: null, steps: [], durationMs: 0 };
+
+  const lock = await acquireLock(ex, opts.stateDir, opts.command ?? 'clawops apply', say);
+  const steps: AppliedStep[] = [];
+  let journal: TargetJournal | undefined;
+  let current = '';
+  try {
+    faultPoint('lock-acquired', env);
+    journal = await TargetJournal.begin(ex, opts.stateDir, plan.summary, (m) => say(`        ${current}: ${m}`));
+    faultPoint('journal-begun', env);
+    let n = 0;
+    for (const rp of todo) {
+      const resource = resources.get(rp.id);
+      if (!resource) throw new ClawopsError(`no resource ${rp.id} to apply`, { hint: 'make a new plan' });
+      current = rp.id;
+      journal.onEntry = () => faultPoint(`saved:${rp.id}`, env);
+      for (const change of rp.changes) {
+        n++;
+        say(`[${n}/${total}] ${change.summary}`);
+        faultPoint(`before:${rp.id}`, env);
+        const disarm = armDuringFault(rp.id, env);
+        const t0 = performance.now();
+        try {
+          await resource.apply(ex, change, journal);
+        } catch (cause) {
+          throw new ClawopsError(`apply failed at ${rp.id} (${change.summary}): ${cause instanceof Error ? cause.message : String(cause)}`, {
+            cause,
+            hint: `nothing after this step was changed; the journal ${journal.id} holds the before-images: fix the cause and re-run \`clawops apply\`, or \`clawops undo\``,
+          });
+        } finally {
+          disarm();
+        }
+        const ms = Math.round(performance.now() - t0);
+        if (ms >= LONG_STEP_MS) say(`        done in ${(ms / 1000).toFixed(1)} s`);
+        steps.push({ resourceId: rp.id, summary: change.summary, durationMs: ms });
+        faultPoint(`after:${rp.id}`, env);
+      }
+    }
+    faultPoint('before-finish', env);
+    await journal.finish('complete');
+    return { journalId: journal.id, steps, durationMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    await journal?.finish('failed', err instanceof Error ? err.message : String(err)).catch(() => {});
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The apply journal on the target: `<stateDir>/journal/<applyId>/` (0700) holds `apply.json`
+ * (status, times, summary) and numbered entries: the before-image of every path an apply touches
+ * (bytes, owner, mode; or that it did not exist), and every non-file step with the argv that
+ * undoes it. Entries are written before the change they describe, so an interrupted apply can
+ * still be undone.
+ */
+import { randomBytes } from 'node:crypto';
+import { ClawopsError } from '../core/errors.ts';
+import type { Executor } from '../exec/types.ts';
+import { sha256 } from './hash.ts';
+import type { PlanSummary, ProgressJournal } from './types.ts';
+
+export type ApplyStatus = 'running' | 'complete' | 'failed' | 'undone';
+
+export interface ApplyRecord {
+  schemaVersion: 1;
+  id: string;
+  target: string;
+  status: ApplyStatus;
+  startedAt: string;
+  finishedAt?: string;
+  undoneAt?: string;
+  summary: PlanSummary;
+  error?: string;
+}
+
+export type BeforeImage =
+  | { type: 'absent' }
+  | { type: 'file'; mode: number; owner: string; group: string; sha256: string; blob: string }
+  | { type: 'directory'; mode: number; owner: string; group: string }
+  | { type: 'symlink'; target: string };
+
+export type JournalEntry =
+  | { seq: number; kind: 'file'; path: string; before: BeforeImage }
+  | { seq: number; kind: 'step'; description: string; undoArgv: string[] | null };
+
+export const journalRoot = (stateDir: string) => `${stateDir}/journal`;
+
+const pad = (n: number) => String(n).padStart(4, '0');
+
+export class TargetJournal implements ProgressJournal {
+  readonly id: string;
+  readonly dir: string;
+  private readonly ex: Executor;
+  private record: ApplyRecord;
+  private seq = 0;
+  private readonly saved = new Set<string>();
+  private readonly onProgress: (message: string) => void;
+  /** called after each entry is durable (the engine's fault points hang here) */
+  onEntry: (entry: JournalEntry) => void = () => {};
+
+  private constructor(ex: Executor, dir: string, record: ApplyRecord, onProgress: (m: string) => void) {
+    this.ex = ex;
+    this.dir = dir;
+    this.id = record.id;
+    this.record = record;
+    this.onProgress = onProgress;
+  }
+
+  static async begin(ex: Executor, stateDir: string, summary: PlanSummary, onProgress: (m: string) => void = () => {}): Promise<TargetJournal> {
+    const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+    const dir = `${journalRoot(stateDir)}/${id}`;
+    await ex.run(['install', '-d', '-m', '0700', stateDir, journalRoot(stateDir), dir, `${dir}/entries`]);
+    const record: ApplyRecord = { schemaVersion: 1, id, target: ex.target, status: 'running', startedAt: new Date().toISOString(), summary };
+    const j = new TargetJournal(ex, dir, record, onProgress);
+    await j.writeRecord();
+    return j;
+  }
+
+  async saveFile(ex: Executor, path: string): Promise<void> {
+    if (this.saved.has(path)) return;
+    const seq = ++this.seq;
+    const before = await beforeImage(ex, path, this.dir, seq);
+    const entry: JournalEntry = { seq, kind: 'file', path, before };
+    await this.writeEntry(entry);
+    this.saved.add(path);
+  }
+
+  async saveStep(description: string, undoArgv: string[] | null): Promise<void> {
+    await this.writeEntry({ seq: ++this.seq, kind: 'step', description, undoArgv });
+  }
+
+  progress(message: string): void {
+    this.onProgress(message);
+  }
+
+  async finish(status: 'complete' | 'failed', error?: string): Promise<void> {
+    this.record = { ...this.record, status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) };
+    await this.writeRecord();
+  }
+
+  private async writeEntry(entry: JournalEntry): Promise<void> {
+    await this.ex.writeFile(`${this.dir}/entries/${pad(entry.seq)}.json`, `${JSON.stringify(entry)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+    this.onEntry(entry);
+  }
+
+  private writeRecord(): Promise<void> {
+    return this.ex.writeFile(`${this.dir}/apply.json`, `${JSON.stringify(this.record, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+  }
+}
+
+async function beforeImage(ex: Executor, path: string, dir: string, seq: number): Promise<BeforeImage> {
+  const st = await ex.stat(path);
+  if (!st) return { type: 'absent' };
+  if (st.type === 'directory') return { type: 'directory', mode: st.mode, owner: st.owner, group: st.group };
+  if (st.type === 'symlink') {
+    const r = await ex.run(['readlink', '--', path]);
+    return { type: 'symlink', target: r.stdout.replace(/\n$/, '') };
+  }
+  if (st.type !== 'file') {
+    throw new ClawopsError(`cannot journal ${path}: it is neither a file, a directory nor a symlink`, {
+      hint: 'move it away; clawops only replaces regular files',
+    });
+  }
+  const content = (await ex.readFile(path)) ?? Buffer.alloc(0);
+  const blob = `${pad(seq)}.bin`;
+  await ex.writeFile(`${dir}/entries/${blob}`, content, { mode: 0o600, owner: 'root', group: 'root' });
+  return { type: 'file', mode: st.mode, owner: st.owner, group: st.group, sha256: sha256(content), blob };
+}
+
+/** Journals on the target, newest first. */
+export async function listApplies(ex: Executor, stateDir: string): Promise<ApplyRecord[]> {
+  const r = await ex.run(['sh', '-c', 'ls -1 -- "$1" 2>/dev/null || true', 'sh', journalRoot(stateDir)]);
+  const ids = r.stdout.split('\n').filter((l) => /^\d{8}T\d{6}Z-[0-9a-f]+$/.test(l)).sort().reverse();
+  const out: ApplyRecord[] = [];
+  for (const id of ids) {
+    const raw = await ex.readFile(`${journalRoot(stateDir)}/${id}/apply.json`);
+    if (raw) out.push(JSON.parse(raw.toString('utf8')) as ApplyRecord);
+  }
+  return out;
+}
+
+export async function readEntries(ex: Executor, stateDir: string, id: string): Promise<JournalEntry[]> {
+  const dir = `${journalRoot(stateDir)}/${id}/entries`;
+  const r = await ex.run(['sh', '-c', 'ls -1 -- "$1"', 'sh', dir]);
+  const names = r.stdout.split('\n').filter((l) => /^\d{4}\.json$/.test(l)).sort();
+  const entries: JournalEntry[] = [];
+  for (const n of names) {
+    const raw = await ex.readFile(`${dir}/${n}`);
+    if (raw) entries.push(JSON.parse(raw.toString('utf8')) as JournalEntry);
+  }
+  return entries;
+}
+
+export async function markUndone(ex: Executor, stateDir: string, record: ApplyRecord): Promise<void> {
+  const updated: ApplyRecord = { ...record, status: 'undone', undoneAt: new Date().toISOString() };
+  await ex.writeFile(`${journalRoot(stateDir)}/${record.id}/apply.json`, `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+}

@@ -1,0 +1,67 @@
+/** A directory with an explicit owner, group and mode (e.g. a service home 0700). */
+import { ClawopsError } from '../core/errors.ts';
+import type { PlanOutcome, Resource } from '../engine/types.ts';
+import type { Executor } from '../exec/types.ts';
+import { ensureParents, octal } from './paths.ts';
+
+export interface DirectoryOptions {
+  path: string;
+  mode: number;
+  owner: string;
+  group?: string;
+  dependsOn?: string[];
+}
+
+export type DirectoryState = { exists: false } | { exists: true; type: string; mode: number; owner: string; group: string };
+export type DirectoryChangeData = { path: string; mode: number; owner: string; group: string };
+
+export const directoryId = (path: string) => `dir:${path}`;
+
+export function directoryResource(o: DirectoryOptions): Resource<DirectoryState> {
+  const want: DirectoryChangeData = { path: o.path, mode: o.mode, owner: o.owner, group: o.group ?? o.owner };
+  const id = directoryId(o.path);
+  return {
+    id,
+    kind: 'directory',
+    ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
+    read: (ex) => readDirectoryState(ex, o.path),
+    plan: (cur) => planDirectory(id, want, cur),
+    async apply(ex, change, journal) {
+      const d = change.data as DirectoryChangeData;
+      await journal.saveFile(ex, d.path);
+      await ensureParents(ex, d.path, journal);
+      await ex.run(['install', '-d', '-m', octal(d.mode), '-o', d.owner, '-g', d.group, '--', d.path]);
+      // install -d leaves an existing directory's mode alone on some systems: set both explicitly
+      await ex.run(['chown', `${d.owner}:${d.group}`, '--', d.path]);
+      await ex.run(['chmod', octal(d.mode), '--', d.path]);
+    },
+  };
+}
+
+export async function readDirectoryState(ex: Executor, path: string): Promise<DirectoryState> {
+  const st = await ex.stat(path);
+  if (!st) return { exists: false };
+  return { exists: true, type: st.type, mode: st.mode, owner: st.owner, group: st.group };
+}
+
+export function planDirectory(id: string, want: DirectoryChangeData, cur: DirectoryState): PlanOutcome {
+  const meta = `${octal(want.mode)} ${want.owner}:${want.group}`;
+  if (!cur.exists) {
+    return { changes: [{ resourceId: id, kind: 'directory', action: 'add', summary: `create directory ${want.path} (${meta})`, data: want }] };
+  }
+  if (cur.type !== 'directory') {
+    throw new ClawopsError(`${want.path} is a ${cur.type} on the target, not a directory`, { hint: `move it away so clawops can create ${want.path}` });
+  }
+  if (cur.mode === want.mode && cur.owner === want.owner && cur.group === want.group) return { noop: `${want.path} is ${meta}` };
+  return {
+    changes: [
+      {
+        resourceId: id,
+        kind: 'directory',
+        action: 'change',
+        summary: `set ${want.path} to ${meta} (was ${octal(cur.mode)} ${cur.owner}:${cur.group})`,
+        data: want,
+      },
+    ],
+  };
+}

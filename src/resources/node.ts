@@ -1,0 +1,115 @@
+/**
+ * Node.js at the version the pinned OpenClaw needs (asked of src/openclaw/versions.ts).
+ * `system`: the host provides Node; verify it at plan time. `nodesource`: a NodeSource-style apt
+ * source, its keyring and a pin, then nodejs from it in one apt transaction that keeps ufw.
+ * The repository URL and the operator-verified key are inputs (CLAWOPS_NODESOURCE_URL,
+ * CLAWOPS_NODESOURCE_KEYRING: a binary keyring file on the machine running clawops).
+ */
+import { readFileSync } from 'node:fs';
+import { PlanProblemError } from '../engine/errors.ts';
+import type { PlanOutcome, Resource } from '../engine/types.ts';
+import { capabilities } from '../openclaw/versions.ts';
+import type { ResolvedSpec } from '../spec/resolve.ts';
+import { APT_ID } from './apt.ts';
+import { aptInstall } from './apt-run.ts';
+import { fileResource } from './file.ts';
+
+export const NODE_ID = 'node:runtime';
+export const NODESOURCE_LIST = '/etc/apt/sources.list.d/nodesource.list';
+export const NODESOURCE_KEYRING = '/etc/apt/keyrings/nodesource.gpg';
+export const NODESOURCE_PIN = '/etc/apt/preferences.d/nodesource';
+
+export type NodeState = { path: string | null; version: string | null };
+
+export function parseNodeVersion(out: string): NodeState {
+  const [path = '', version = ''] = out.trim().split('\n');
+  const v = /^v?(\d+\.\d+\.\d+)/.exec(version.trim());
+  return { path: path.trim() || null, version: v ? (v[1] as string) : null };
+}
+
+export function satisfies(version: string, min: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+export function nodeRequirement(spec: ResolvedSpec): string {
+  return capabilities(spec.openclaw.version).nodeMin;
+}
+
+export function planNode(spec: ResolvedSpec, cur: NodeState): PlanOutcome {
+  const min = nodeRequirement(spec);
+  const why = `OpenClaw ${spec.openclaw.version} needs Node >= ${min}`;
+  const have = cur.version ? `v${cur.version} at ${cur.path}` : 'no node on PATH';
+  if (cur.version && satisfies(cur.version, min)) return { noop: `node ${have} satisfies >= ${min} (OpenClaw ${spec.openclaw.version})` };
+  if (spec.node.source === 'system') {
+    throw new PlanProblemError('node.source', `${why}; the host has ${have} and node.source is "system"`, {
+      hint: `install Node ${min} or later on the host, or set node.source: nodesource`,
+    });
+  }
+  return {
+    changes: [
+      {
+        resourceId: NODE_ID,
+        kind: 'node',
+        action: cur.version ? 'change' : 'add',
+        summary: `install nodejs ${spec.node.major}.x from NodeSource (${why}; the host has ${have}), keeping ufw in the same transaction`,
+        data: { packages: ['nodejs', 'ufw'] },
+      },
+    ],
+  };
+}
+
+export function renderNodesourceList(spec: ResolvedSpec, baseUrl: string): string {
+  return `# Managed by clawops (node.source: nodesource)\ndeb [signed-by=${NODESOURCE_KEYRING}] ${baseUrl.replace(/\/+$/, '')}/node_${spec.node.major}.x nodistro main\n`;
+}
+
+export function renderNodesourcePin(baseUrl: string): string {
+  const host = new URL(baseUrl).hostname;
+  return `# Managed by clawops: nodejs comes from NodeSource, not the distribution\nPackage: nodejs\nPin: origin ${host}\nPin-Priority: 600\n`;
+}
+
+export function nodesourceInputs(env: NodeJS.ProcessEnv = process.env): { url: string; keyring: Buffer } {
+  const url = env.CLAWOPS_NODESOURCE_URL;
+  const keyFile = env.CLAWOPS_NODESOURCE_KEYRING;
+  if (!url || !keyFile) {
+    throw new PlanProblemError('node.source', 'nodesource needs the repository URL and the verified signing key', {
+      hint: 'set CLAWOPS_NODESOURCE_URL (the https base of the NodeSource deb repository) and CLAWOPS_NODESOURCE_KEYRING (a dearmored keyring whose fingerprint you checked)',
+    });
+  }
+  return { url, keyring: readFileSync(keyFile) };
+}
+
+export function nodeResources(spec: ResolvedSpec): Resource[] {
+  const sourceIds: string[] = [];
+  const out: Resource[] = [];
+  if (spec.node.source === 'nodesource') {
+    const { url, keyring } = nodesourceInputs();
+    const files = [
+      fileResource({ path: NODESOURCE_KEYRING, content: keyring, mode: 0o644 }),
+      fileResource({ path: NODESOURCE_LIST, content: renderNodesourceList(spec, url), mode: 0o644 }),
+      fileResource({ path: NODESOURCE_PIN, content: renderNodesourcePin(url), mode: 0o644 }),
+    ];
+    out.push(...files);
+    sourceIds.push(...files.map((f) => f.id));
+  }
+  const runtime: Resource<NodeState> = {
+    id: NODE_ID,
+    kind: 'node',
+    dependsOn: [APT_ID, ...sourceIds],
+    async read(ex) {
+      const r = await ex.run(['sh', '-c', 'p=$(command -v node) || exit 0; echo "$p"; "$p" --version'], { allowFailure: true });
+      return parseNodeVersion(r.stdout);
+    },
+    plan: (cur) => planNode(spec, cur),
+    async apply(ex, change, journal) {
+      const pkgs = (change.data as { packages: string[] }).packages;
+      await journal.saveStep(`apt-get install ${pkgs.join(' ')} from NodeSource (stays installed on undo)`, null);
+      await ex.run(['apt-get', 'update', '-o', 'DPkg::Lock::Timeout=300'], { env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 600_000 });
+      await aptInstall(ex, pkgs, journal);
+    },
+  };
+  out.push(runtime);
+  return out;
+}
