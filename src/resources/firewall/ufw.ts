@@ -55,13 +55,8 @@ export class UfwResource implements Resource<UfwState> {
       if (refusal) throw refusal;
     }
     await journal.saveStep(change.summary, d.undo);
-    const run = async (): Promise<void> => {
-      const r = await ex.run(d.argv, { allowFailure: d.op === 'delete' });
-      // deleting a rule that is already gone (a re-run after an interruption) is fine
-      if (r.exitCode !== 0 && !/non-existent rule/i.test(r.stdout + r.stderr)) {
-        await ex.run(d.argv);
-      }
-    };
+    // `ufw delete` of a rule already gone (a re-run after an interruption) exits 0; adds are idempotent
+    const run = (): Promise<unknown> => ex.run(d.argv);
     if (d.guarded) await withGuard(ex, { ...this.guard, files: UFW_FILES }, change.summary, run);
     else await run();
   }
