@@ -3,6 +3,9 @@ import { ClawopsError, causeChain } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import { SpecError } from '../spec/load.ts';
 import { registerSpecCommands } from './commands/spec.ts';
+import { registerCheckCommand } from './commands/check.ts';
+import { registerChecksCommands } from './commands/checks.ts';
+import { registerFactsCommand } from './commands/facts.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerUndoCommand } from './commands/undo.ts';
@@ -45,6 +48,9 @@ Start with:  clawops check            (read-only go-live gate of this host)
              clawops spec init > clawops.yaml`,
   );
   registerSpecCommands(program, ctx);
+  registerCheckCommand(program, ctx);
+  registerChecksCommands(program, ctx);
+  registerFactsCommand(program, ctx);
   registerPlanCommand(program, ctx);
   registerApplyCommand(program, ctx);
   registerUndoCommand(program, ctx);

@@ -16,3 +16,10 @@ export function style(color: boolean): Style {
   }
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
 }
+
+/** Pads to a visible width (ANSI codes excluded). */
+export function padEnd(s: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  const visible = s.replace(/\u001b\[\d+m/g, '').length;
+  return visible >= width ? s : s + ' '.repeat(width - visible);
+}

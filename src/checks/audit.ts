@@ -1,0 +1,34 @@
+/** `openclaw security audit --json`: 0 critical and 0 warn, less waived audit ids. */
+import { auditArg, openclawAudit } from '../facts/openclaw.ts';
+import { ref } from '../facts/types.ts';
+import { effectiveVersion, installRef, list, need } from './helpers.ts';
+import { type CheckContext, type CheckDef, fail, pass } from './types.ts';
+
+export const auditRef = (ctx: CheckContext) => ref(openclawAudit, auditArg(ctx.inst.user, ctx.inst.home, ctx.inst.envFile, ctx.inst.bin));
+
+export const auditChecks: CheckDef[] = [
+  {
+    id: 'audit.openclaw',
+    title: 'openclaw security audit: 0 critical and 0 warn (less waived audit ids)',
+    area: 'audit', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 5.1, 8.3 (security audit sign-off: 0 CRITICAL, 0 WARN); checklist "Security audit"',
+    remediation: 'fix each finding (its remediation is printed), or waive its id as `audit:<checkId>` with a reason and an expiry',
+    needs: (ctx) => [auditRef(ctx), installRef(ctx)],
+    evaluate(f, ctx) {
+      const a = need(f, auditRef(ctx));
+      const { caps, note } = effectiveVersion(f, ctx);
+      const waived = new Set(ctx.waivedAuditIds);
+      const stale = [...waived].filter((id) => caps.removedAuditIds.includes(id));
+      const open = a.findings.filter((x) => (x.severity === 'critical' || x.severity === 'warn') && !waived.has(x.checkId));
+      const wv = a.findings.filter((x) => waived.has(x.checkId)).map((x) => x.checkId);
+      const tail = `${wv.length ? `; waived: ${list(wv)}` : ''}${stale.length ? `; waivers for ids ${note} no longer emits: ${list(stale)}` : ''}`;
+      if (open.length) {
+        return fail(
+          `${a.summary.critical} critical, ${a.summary.warn} warn: ${open.map((x) => `[${x.severity}] ${x.checkId}: ${x.title}`).join('; ')}${tail}`,
+          open.map((x) => `${x.checkId}: ${x.remediation ?? 'see `openclaw security audit`'}`).join(' | '),
+        );
+      }
+      return pass(`${a.summary.critical} critical, ${a.summary.warn} warn, ${a.summary.info} info (${note})${tail}`);
+    },
+  },
+];

@@ -1,0 +1,29 @@
+/** The catalogue: every check, by area, in display order. Ids are stable API. */
+import { accessChecks } from './access.ts';
+import { auditChecks } from './audit.ts';
+import { backupChecks } from './backup.ts';
+import { configChecks } from './config.ts';
+import { fileChecks } from './files.ts';
+import { firewallChecks } from './firewall.ts';
+import { hostChecks } from './host.ts';
+import { identityChecks } from './identity.ts';
+import { networkChecks } from './network.ts';
+import { serviceChecks } from './service.ts';
+import type { CheckDef } from './types.ts';
+
+export const CATALOGUE: readonly CheckDef[] = [
+  ...hostChecks,
+  ...fileChecks,
+  ...serviceChecks,
+  ...networkChecks,
+  ...firewallChecks,
+  ...configChecks,
+  ...auditChecks,
+  ...identityChecks,
+  ...accessChecks,
+  ...backupChecks,
+];
+
+export function findCheck(id: string): CheckDef | undefined {
+  return CATALOGUE.find((c) => c.id === id);
+}

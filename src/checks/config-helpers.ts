@@ -1,0 +1,39 @@
+/** Reading the OpenClaw config inside checks. */
+import { configPath } from '../facts/paths.ts';
+import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
+import { ENV_REF_RE, parseSecretDescriptor, type SecretDescriptor } from '../facts/secrets.ts';
+import { type FactReader, ref } from '../facts/types.ts';
+import { FactUnknown, need } from './helpers.ts';
+import type { CheckContext } from './types.ts';
+
+export const configRef = (ctx: CheckContext) => ref(openclawConfig, configPath(ctx.inst));
+export const envRef = (ctx: CheckContext) => ref(envFile, ctx.inst.envFile);
+export const CONFIG_FIX = 'clawops apply (gateway config step: one batched, validated write)';
+
+/** The config object; unknown (pointing at openclaw.config.present) when it is missing. */
+export function config(f: FactReader, ctx: CheckContext): { get(path: string): unknown } {
+  const c = need(f, configRef(ctx));
+  if (c.missing) throw new FactUnknown(`no OpenClaw config at ${configPath(ctx.inst)} (see openclaw.config.present)`);
+  return { get: (p) => getPath(c.config, p) };
+}
+
+export type TokenInfo =
+  | { kind: 'absent' }
+  | { kind: 'literal'; secret: SecretDescriptor }
+  | { kind: 'env'; variable: string; secret?: SecretDescriptor; envFileMissing: boolean }
+  | { kind: 'other'; text: string };
+
+/** What a token setting holds: a literal (descriptor), an env reference resolved through the env file, or nothing. */
+export function tokenInfo(value: unknown, f: FactReader, ctx: CheckContext): TokenInfo {
+  if (value === undefined || value === null || value === '') return { kind: 'absent' };
+  const d = parseSecretDescriptor(value);
+  if (d) return { kind: 'literal', secret: d };
+  const m = typeof value === 'string' ? ENV_REF_RE.exec(value) : null;
+  if (m) {
+    const env = need(f, envRef(ctx));
+    const v = env.missing ? undefined : env.vars[m[1] ?? ''];
+    const secret = parseSecretDescriptor(v);
+    return { kind: 'env', variable: m[1] ?? '', envFileMissing: env.missing, ...(secret ? { secret } : {}) };
+  }
+  return { kind: 'other', text: typeof value === 'string' ? `a ${value.length}-character string` : typeof value };
+}

@@ -1,0 +1,75 @@
+/** Listening sockets and the gateway's health answer. */
+import { httpHealth, isLoopback, listeners } from '../facts/network.ts';
+import { ref } from '../facts/types.ts';
+import { effectiveVersion, installRef, list, need } from './helpers.ts';
+import { type CheckDef, fail, pass } from './types.ts';
+
+const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
+const BIND_FIX = 'clawops apply (gateway config step) sets gateway.bind=loopback; then systemctl restart <unit>';
+
+export const networkChecks: CheckDef[] = [
+  {
+    id: 'network.gateway-loopback',
+    title: 'The gateway listens on its port on loopback only',
+    area: 'network', severity: 'critical', profiles: ['go-live', 'health', 'security'], scope: 'instance',
+    runbook: 'hardened guide 6.3 (ss -tlnp | grep 18789: 127.0.0.1 only); checklist "Port binding"',
+    remediation: BIND_FIX,
+    needs: () => [ref(listeners)],
+    evaluate(f, ctx) {
+      const port = ctx.inst.port;
+      const on = need(f, ref(listeners)).filter((l) => l.port === port);
+      if (on.length === 0) return fail(`nothing listens on port ${port}`, `systemctl status ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50 (is the gateway running on port ${port}?)`);
+      const exposed = on.filter((l) => !isLoopback(l.address));
+      const where = on.map((l) => `${l.address}:${l.port}${l.processes.length ? ` (${l.processes.join(',')})` : ''}`);
+      if (exposed.length) return fail(`port ${port} listens on ${list(where)} — not loopback only`, BIND_FIX.replace('<unit>', ctx.inst.unit));
+      return pass(`port ${port} on ${list(where)}`);
+    },
+  },
+  {
+    id: 'network.unexpected-listeners',
+    title: 'Nothing unexpected listens on a non-loopback address',
+    area: 'network', severity: 'warn', profiles: ['go-live', 'security'], scope: 'host',
+    runbook: 'hardened guide 1.5, 6.3 (only the management path is reachable)',
+    remediation: 'stop or rebind the listed services to 127.0.0.1 (sshd on 22 and tailscaled are expected)',
+    needs: () => [ref(listeners)],
+    evaluate(f, ctx) {
+      const gatewayPorts = new Set(ctx.spec.resolved.map((i) => i.port));
+      const unexpected = need(f, ref(listeners)).filter(
+        (l) => !isLoopback(l.address) && !gatewayPorts.has(l.port) && l.port !== 22 && !/^100\./.test(l.address) && !l.processes.includes('tailscaled'),
+      );
+      if (unexpected.length) {
+        const desc = unexpected.map((l) => `${l.address}:${l.port}${l.processes.length ? ` (${l.processes.join(',')})` : ''}`);
+        return fail(`listening beyond loopback: ${list(desc)}`);
+      }
+      return pass('only loopback, sshd (22) and tailscale listeners');
+    },
+  },
+  {
+    id: 'network.gateway-health',
+    title: 'The gateway answers its HTTP health probe on loopback',
+    area: 'network', severity: 'critical', profiles: ['go-live', 'health'], scope: 'instance',
+    runbook: 'production runbook 4.3, 6.1 (openclaw health --json; openclaw-healthcheck.timer)',
+    remediation: 'systemctl restart <unit>; journalctl -u <unit> -n 100',
+    needs: (ctx) => [ref(httpHealth, healthUrl(ctx.inst.port)), installRef(ctx)],
+    evaluate(f, ctx) {
+      const url = healthUrl(ctx.inst.port);
+      const a = need(f, ref(httpHealth, url));
+      const fix = `systemctl restart ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 100`;
+      if (a.status === 0) return fail(`GET ${url}: ${a.error ?? 'no answer'}`, fix);
+      const { caps, note } = effectiveVersion(f, ctx);
+      if (!caps.httpHealthz) {
+        // before 2026.3.1 /healthz serves the Control UI HTML: an HTTP 200 proves the gateway answers, nothing more
+        if (a.status === 200) return pass(`GET ${url}: 200 (${note} has no JSON health endpoint; HTTP answer taken as alive)`);
+        return fail(`GET ${url}: HTTP ${a.status} (${note})`, fix);
+      }
+      let body: { ok?: unknown; status?: unknown } = {};
+      try {
+        body = JSON.parse(a.body) as typeof body;
+      } catch {
+        return fail(`GET ${url}: HTTP ${a.status}, not JSON (${note} answers JSON from 2026.3.1)`, fix);
+      }
+      if (a.status !== 200 || body.ok !== true) return fail(`GET ${url}: HTTP ${a.status} ${a.body.slice(0, 120)}`, fix);
+      return pass(`GET ${url}: 200 ${JSON.stringify(body)} (${note})`);
+    },
+  },
+];

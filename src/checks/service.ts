@@ -1,0 +1,128 @@
+/** The gateway's systemd unit: state, enablement, restart policy and history, unit file, exposure. */
+import { unitFilePath } from '../facts/paths.ts';
+import { textFile } from '../facts/system.ts';
+import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
+import { ref } from '../facts/types.ts';
+import { need } from './helpers.ts';
+import { type CheckDef, fail, pass, skipped } from './types.ts';
+
+/** NRestarts above this (since the unit last started by hand) is reported by the restart watch. */
+export const MAX_RESTARTS = 3;
+/** The runbook's checklist: `systemd-analyze security` <= 5.8. */
+export const MAX_EXPOSURE = 5.8;
+
+const unitRef = (unit: string) => ref(systemdUnit, unit);
+
+export const serviceChecks: CheckDef[] = [
+  {
+    id: 'service.active',
+    title: 'The gateway unit is active (running)',
+    area: 'service', severity: 'critical', profiles: ['go-live', 'health', 'restart'], scope: 'instance',
+    runbook: 'hardened guide 6.2-6.3 (systemctl start; status active); checklist "Service running"',
+    remediation: 'systemctl start <unit> (journalctl -u <unit> says why it stopped)',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = need(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
+      if (u.ActiveState !== 'active') return fail(`${ctx.inst.unit} is ${u.ActiveState} (${u.SubState}), result ${u.Result}`, `systemctl start ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50`);
+      return pass(`${ctx.inst.unit} active (${u.SubState}), MainPID ${u.MainPID}`);
+    },
+  },
+  {
+    id: 'service.enabled',
+    title: 'The gateway unit starts at boot',
+    area: 'service', severity: 'critical', profiles: ['go-live'], scope: 'instance',
+    runbook: 'hardened guide 6.2 (systemctl enable)',
+    remediation: 'systemctl enable <unit>',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = need(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
+      if (u.UnitFileState !== 'enabled') return fail(`${ctx.inst.unit} is ${u.UnitFileState || 'not enabled'}`, `systemctl enable ${ctx.inst.unit}`);
+      return pass(`${ctx.inst.unit} enabled`);
+    },
+  },
+  {
+    id: 'service.start-limit',
+    title: 'The gateway unit is not latched by its start limit',
+    area: 'service', severity: 'critical', profiles: ['go-live', 'health', 'restart'], scope: 'instance',
+    runbook: 'hardened guide 6.4 (restart resilience); StartLimitBurst in [Unit]',
+    remediation: 'systemctl reset-failed <unit> && systemctl start <unit>, after fixing the crash (journalctl -u <unit>)',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = need(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found') return skipped(`${ctx.inst.unit} is not installed`);
+      if (u.Result === 'start-limit-hit' || (u.ActiveState === 'failed' && Number(u.NRestarts) >= Number(u.StartLimitBurst || 5))) {
+        return fail(`${ctx.inst.unit} ${u.ActiveState}, result ${u.Result}, NRestarts ${u.NRestarts} (StartLimitBurst ${u.StartLimitBurst})`, `journalctl -u ${ctx.inst.unit} -n 100 (find the crash), then systemctl reset-failed ${ctx.inst.unit} && systemctl start ${ctx.inst.unit}`);
+      }
+      return pass(`result ${u.Result || 'n/a'}, NRestarts ${u.NRestarts}`);
+    },
+  },
+  {
+    id: 'service.restarts',
+    title: `The gateway has restarted at most ${MAX_RESTARTS} times since it was started`,
+    area: 'service', severity: 'warn', profiles: ['go-live', 'restart'], scope: 'instance',
+    runbook: 'production runbook 6.4 (openclaw-restart-watch.timer)',
+    remediation: 'read journalctl -u <unit> for the crash cause (memory growth, config errors, token mismatch)',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = need(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found') return skipped(`${ctx.inst.unit} is not installed`);
+      const n = Number(u.NRestarts ?? 0);
+      if (n > MAX_RESTARTS) return fail(`NRestarts ${n} since ${u.ExecMainStartTimestamp || 'start'}`, `journalctl -u ${ctx.inst.unit} -n 200 (why it crashes), then systemctl restart ${ctx.inst.unit} to reset the counter`);
+      return pass(`NRestarts ${n}`);
+    },
+  },
+  {
+    id: 'service.restart-policy',
+    title: 'The gateway unit restarts on failure',
+    area: 'service', severity: 'warn', profiles: ['go-live'], scope: 'instance',
+    runbook: 'hardened guide 6.1 (Restart=on-failure, RestartSec=10)',
+    remediation: 'clawops apply (gateway unit step) renders Restart=',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = need(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
+      if (!['always', 'on-failure', 'on-abnormal'].includes(u.Restart ?? '')) return fail(`Restart=${u.Restart}`);
+      return pass(`Restart=${u.Restart}`);
+    },
+  },
+  {
+    id: 'service.unit-file',
+    title: 'The unit file runs the spec binary as the service user with the env file, and holds no token',
+    area: 'service', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 6.1 (unit file); known pain: tokens written into units (token mismatch)',
+    remediation: 'clawops apply (gateway unit step) renders the unit from the spec (`clawops render unit` shows it)',
+    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst))],
+    evaluate(f, ctx) {
+      const path = unitFilePath(ctx.inst);
+      const text = need(f, ref(textFile, path)).content;
+      if (text === null) return fail(`${path} does not exist`);
+      const d = parseUnitFile(text);
+      const problems: string[] = [];
+      const user = d.get('Service.User')?.at(-1);
+      if (user !== ctx.inst.user) problems.push(`User=${user ?? '(unset, root)'} (want ${ctx.inst.user})`);
+      const exec = d.get('Service.ExecStart')?.at(-1) ?? '';
+      if (!exec.includes('gateway run')) problems.push(`ExecStart=${exec || '(unset)'} does not run \`openclaw gateway run\``);
+      const envFiles = (d.get('Service.EnvironmentFile') ?? []).map((e) => e.replace(/^-/, ''));
+      if (!envFiles.includes(ctx.inst.envFile)) problems.push(`EnvironmentFile=${ctx.inst.envFile} missing`);
+      const env = (d.get('Service.Environment') ?? []).join(' ');
+      if (/(TOKEN|PASSWORD|SECRET)[A-Z_]*=\S/.test(env)) problems.push('a secret is set with Environment= (world-readable unit file)');
+      if (problems.length) return fail(`${path}: ${problems.join('; ')}`);
+      return pass(`${path}: User=${user}, ExecStart=${exec}, EnvironmentFile=${ctx.inst.envFile}`);
+    },
+  },
+  {
+    id: 'service.exposure',
+    title: `systemd exposure score of the unit is at most ${MAX_EXPOSURE}`,
+    area: 'service', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 6.3 (systemd-analyze security); checklist "Security score <= 5.8"',
+    remediation: 'clawops apply (gateway unit step) renders the hardened unit',
+    needs: (ctx) => [ref(unitExposure, unitFilePath(ctx.inst))],
+    evaluate(f, ctx) {
+      const e = need(f, ref(unitExposure, unitFilePath(ctx.inst)));
+      if (e.score > MAX_EXPOSURE) return fail(`exposure ${e.score} ${e.level} > ${MAX_EXPOSURE}`);
+      return pass(`exposure ${e.score} ${e.level}`);
+    },
+  },
+];

@@ -1,0 +1,127 @@
+/** `clawops check`: the go-live gate and the scheduled profiles. Read-only on the target. */
+import { Command, Option } from 'commander';
+import { ClawopsError } from '../../core/errors.ts';
+import { executorFor } from '../../exec/target.ts';
+import type { Executor } from '../../exec/types.ts';
+import { loadFactsFile } from '../../facts/file.ts';
+import { PROFILES, type Profile } from '../../facts/paths.ts';
+import { evaluateRun, planRun, runChecks, summarize, type FailOn } from '../../checks/run.ts';
+import { NO_WAIVERS, parseWaivers, type WaiverSet } from '../../checks/waivers.ts';
+import { loadSpec } from '../../spec/load.ts';
+import type { ResolvedSpec } from '../../spec/resolve.ts';
+import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../views/check-report.ts';
+import { renderHuman } from '../../views/check-human.ts';
+import { renderJunit } from '../../views/check-junit.ts';
+import { renderProm } from '../../views/check-prom.ts';
+import { style } from '../../views/style.ts';
+import { EXIT, type CliContext } from '../program.ts';
+import { printJson, printLine, useColor } from '../runtime.ts';
+import { readFile } from 'node:fs/promises';
+
+interface CheckOpts {
+  profile: Profile;
+  format?: 'human' | 'json' | 'junit' | 'prom';
+  promFile?: string;
+  failOn: FailOn;
+  allowUnknown: boolean;
+  facts?: string;
+  waivers?: string;
+  only?: string;
+  verbose: boolean;
+}
+
+export const profileOption = () => new Option('-p, --profile <profile>', 'which checks to run').choices([...PROFILES]).default('go-live');
+
+export async function loadWaivers(ex: Executor | undefined, file: string | undefined, spec: ResolvedSpec, now: Date): Promise<WaiverSet> {
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (cause) {
+      throw new ClawopsError(`cannot read waivers file ${file}`, { cause, hint: 'check the --waivers path' });
+    }
+    return parseWaivers(text, file, now);
+  }
+  if (!ex) return NO_WAIVERS;
+  const b = await ex.readFile(spec.monitoring.waiversFile).catch(() => null);
+  return b === null ? NO_WAIVERS : parseWaivers(b.toString('utf8'), `${ex.target}:${spec.monitoring.waiversFile}`, now);
+}
+
+export function registerCheckCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description('run the go-live gate (or another profile) against the target; read-only. Exit 2 when the gate fails')
+    .addOption(profileOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'junit', 'prom']))
+    .option('--prom-file <path>', 'with --format prom: the textfile to write atomically ("-" = stdout; default <monitoring.textfileDir>/clawops-<profile>.prom)')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['warn', 'critical']).default('warn'))
+    .option('--allow-unknown', 'unknown results (could not be verified) do not fail the gate; they are still never a pass', false)
+    .option('--facts <file>', 'evaluate recorded facts (from `clawops facts --out`) instead of probing the target')
+    .option('--waivers <file>', 'waivers file (default: monitoring.waiversFile on the target)')
+    .option('--only <ids>', 'comma-separated check ids')
+    .option('-v, --verbose', 'show evidence for passing checks too', false)
+    .addHelpText('after', '\nUnknown never counts as pass: by default an unknown check of severity >= --fail-on fails the gate.\nExit codes: 0 gate passed, 1 clawops failed, 2 gate failed.')
+    .action(async (opts: CheckOpts, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const started = new Date();
+      const t0 = performance.now();
+      const format = opts.format ?? (g.json ? 'json' : 'human');
+      const only = opts.only?.split(',').map((s) => s.trim()).filter(Boolean);
+      let report: CheckReport;
+      let spec: ResolvedSpec;
+      let ex: Executor | undefined;
+      try {
+        if (opts.facts) {
+          const rec = await loadFactsFile(opts.facts);
+          spec = g.spec ? await loadSpec(g.spec) : rec.spec;
+          const waivers = await loadWaivers(undefined, opts.waivers, spec, rec.collectedAt);
+          const planned = planRun({ spec, profile: opts.profile, now: rec.collectedAt, waivers, ...(only ? { only } : {}) });
+          const results = evaluateRun(planned, rec.raw, waivers);
+          report = makeReport(rec.file.target, opts, results, started, t0, opts.facts, waivers.source);
+        } else {
+          spec = await loadSpec(g.spec);
+          ex = executorFor(g.target);
+          const waivers = await loadWaivers(ex, opts.waivers, spec, started);
+          const { results } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
+          report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
+        }
+        if (format === 'json') printJson(ctx.rt, report);
+        else if (format === 'junit') ctx.rt.out(renderJunit(report));
+        else if (format === 'prom') await writeProm(ctx, ex ?? executorFor('local'), report, opts.promFile ?? `${spec.monitoring.textfileDir}/clawops-${opts.profile}.prom`);
+        else for (const line of renderHuman(report, style(useColor(ctx.rt, g)), opts.verbose)) printLine(ctx.rt, line);
+      } finally {
+        await ex?.close();
+      }
+      ctx.setExit(report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
+    });
+}
+
+function makeReport(target: string, opts: CheckOpts, results: CheckReport['results'], started: Date, t0: number, facts: string, waivers: string): CheckReport {
+  return {
+    schemaVersion: CHECK_SCHEMA_VERSION,
+    target,
+    profile: opts.profile,
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    failOn: opts.failOn,
+    allowUnknown: opts.allowUnknown,
+    facts,
+    waivers,
+    summary: summarize(results, opts.failOn, opts.allowUnknown),
+    results,
+  };
+}
+
+async function writeProm(ctx: CliContext, ex: Executor, report: CheckReport, path: string): Promise<void> {
+  const text = renderProm(report);
+  if (path === '-') {
+    ctx.rt.out(text);
+    return;
+  }
+  try {
+    await ex.writeFile(path, text, { mode: 0o644 });
+  } catch (cause) {
+    throw new ClawopsError(`cannot write the textfile ${path} on ${ex.target}`, { cause, hint: 'create the directory (monitoring.textfileDir) or pass --prom-file PATH (- for stdout)' });
+  }
+  printLine(ctx.rt, `wrote ${path} on ${ex.target}: gate ${report.summary.gate}, ${report.summary.byStatus.fail} fail, ${report.summary.byStatus.unknown} unknown`);
+}

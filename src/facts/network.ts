@@ -1,0 +1,79 @@
+/** Network facts: listening TCP sockets and the gateway's HTTP health answer over loopback. */
+import { cmdProblem, firstLine, sh } from './probe.ts';
+import { type FactKind, unknown } from './types.ts';
+
+export interface Listener {
+  address: string;
+  port: number;
+  /** process names from ss -p (`users:(("node",pid=1,fd=2))`) */
+  processes: string[];
+}
+
+export const listeners: FactKind<Listener[]> = {
+  kind: 'listen',
+  describe: 'listening TCP sockets (`ss -tlnpH`)',
+  probe: (ex) => sh(ex, 'command -v ss >/dev/null 2>&1 || { echo "ss: not installed (iproute2)" >&2; exit 127; }; exec ss -tlnpH'),
+  parse(raw) {
+    const p = cmdProblem(raw, 'ss -tlnpH');
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`ss -tlnpH failed: ${raw.t === 'cmd' ? firstLine(raw.stderr) : ''}`);
+    return parseSs(raw.stdout);
+  },
+};
+
+export function parseSs(text: string): Listener[] {
+  const out: Listener[] = [];
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    // State Recv-Q Send-Q Local:Port Peer:Port [Process]
+    const local = cols[3];
+    if (!local || !/^(LISTEN|UNCONN)$/.test(cols[0] ?? '')) continue;
+    const i = local.lastIndexOf(':');
+    let address = local.slice(0, i).replace(/^\[|\]$/g, '');
+    address = address.replace(/%\S+$/, '');
+    const port = Number(local.slice(i + 1));
+    if (!Number.isInteger(port)) continue;
+    const processes = [...(cols.slice(5).join(' ').matchAll(/\("([^"]+)"/g))].map((m) => m[1] ?? '');
+    out.push({ address, port, processes });
+  }
+  return out;
+}
+
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^127\./.test(address) || address === 'localhost';
+}
+
+export interface HttpAnswer {
+  /** 0 when nothing answered (refused, timed out): see `error` */
+  status: number;
+  error?: string;
+  body: string;
+  contentType: string;
+}
+
+// curl when the target has it, else a few lines of node: both cheap, neither spawns the openclaw CLI.
+const HTTP_SCRIPT = `url=$1
+if command -v curl >/dev/null 2>&1; then
+  exec curl -sS -m 4 -o - -w '\\n%{http_code} %{content_type}' "$url"
+elif command -v node >/dev/null 2>&1; then
+  exec node -e 'fetch(process.argv[1],{signal:AbortSignal.timeout(4000)}).then(async r=>{process.stdout.write((await r.text()).slice(0,4096)+"\\n"+r.status+" "+(r.headers.get("content-type")||""))}).catch(e=>{console.error(String(e.cause?.code||e.message));process.exit(7)})' "$url"
+else
+  echo "neither curl nor node on the target" >&2; exit 127
+fi`;
+
+export const httpHealth: FactKind<HttpAnswer> = {
+  kind: 'http',
+  describe: 'HTTP GET of a loopback URL from the target (curl, else node), 4 s timeout',
+  probe: (ex, url) => sh(ex, HTTP_SCRIPT, [url], 8000),
+  parse(raw, url) {
+    const p = cmdProblem(raw, `GET ${url}`);
+    if (p) return p;
+    if (raw.t !== 'cmd') return unknown(`GET ${url}: no answer`);
+    if (raw.exitCode !== 0) return { status: 0, body: '', contentType: '', error: firstLine(raw.stderr) || `exit ${raw.exitCode}` };
+    const nl = raw.stdout.lastIndexOf('\n');
+    const [code = '', ...ct] = raw.stdout.slice(nl + 1).split(' ');
+    const status = Number(code);
+    if (!Number.isInteger(status) || status === 0) return unknown(`GET ${url}: no HTTP answer`);
+    return { status, body: raw.stdout.slice(0, Math.max(0, nl)).slice(0, 4096), contentType: ct.join(' ') };
+  },
+};

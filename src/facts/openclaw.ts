@@ -1,0 +1,176 @@
+/** OpenClaw facts: the installed version (from its package.json, no CLI spawn), config, env file, audit. */
+import type { Executor } from '../exec/types.ts';
+import { parseVersion, type OpenclawVersion } from '../openclaw/versions.ts';
+import { parseJson5 } from './json5.ts';
+import { cmdProblem, firstLine, readRaw, runRaw, sh } from './probe.ts';
+import { sanitizeEnvFile, sanitizeJson } from './secrets.ts';
+import { type FactKind, type Raw, unknown } from './types.ts';
+
+const FIND_BIN = `b=$1
+if [ ! -e "$b" ]; then b=$(command -v openclaw) || { echo "openclaw: not installed (neither $1 nor on PATH)" >&2; exit 127; }; fi`;
+
+const INSTALL_SCRIPT = `${FIND_BIN}
+p=$(readlink -f "$b"); d=$(dirname "$p")
+while [ "$d" != / ]; do
+  if [ -f "$d/package.json" ] && grep -q '"name": *"openclaw"' "$d/package.json"; then
+    echo "BIN=$b"; echo "PKG=$d/package.json"; grep -m1 '"version"' "$d/package.json"; exit 0
+  fi
+  d=$(dirname "$d")
+done
+echo "no openclaw package.json above $p" >&2; exit 3`;
+
+export interface InstallValue {
+  bin: string;
+  packageJson: string;
+  version: OpenclawVersion;
+}
+
+export const openclawInstall: FactKind<InstallValue> = {
+  kind: 'openclaw.install',
+  describe: 'the installed OpenClaw: binary (spec path, else PATH) and version from its package.json',
+  probe: (ex, bin) => sh(ex, INSTALL_SCRIPT, [bin]),
+  parse(raw, bin) {
+    const p = cmdProblem(raw, `openclaw at ${bin}`);
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`openclaw at ${bin}: ${raw.t === 'cmd' ? firstLine(raw.stderr) : ''}`);
+    const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(raw.stdout)?.[1] ?? '';
+    const version = parseVersion(/"version":\s*"([^"]+)"/.exec(raw.stdout)?.[1] ?? '');
+    if (!version) return unknown(`openclaw at ${bin}: no version in ${get('PKG')}`);
+    return { bin: get('BIN'), packageJson: get('PKG'), version };
+  },
+};
+
+/** The config, sanitised at probe time (secret values become descriptors, see secrets.ts). */
+export type ConfigValue = { missing: true } | { missing: false; config: Record<string, unknown> };
+
+export const openclawConfig: FactKind<ConfigValue> = {
+  kind: 'openclaw.config',
+  describe: 'openclaw.json (JSON5), with secret values replaced by length+fingerprint descriptors',
+  async probe(ex, path) {
+    const raw = await readRaw(ex, path);
+    if (raw.t !== 'file' || raw.content === null) return raw;
+    try {
+      return { ...raw, content: JSON.stringify(sanitizeJson(parseJson5(raw.content)), null, 2) };
+    } catch (err) {
+      return { t: 'error', message: `${path} is not valid JSON5: ${(err as Error).message.split('\n')[0]}`, durationMs: raw.durationMs };
+    }
+  },
+  parse(raw, path) {
+    if (raw.t === 'error') return unknown(raw.message);
+    if (raw.t !== 'file') return unknown(`${path}: unexpected raw`);
+    if (raw.content === null) return { missing: true };
+    try {
+      const v = parseJson5(raw.content);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return unknown(`${path}: not a JSON object`);
+      return { missing: false, config: v as Record<string, unknown> };
+    } catch (err) {
+      return unknown(`${path} is not valid JSON5: ${(err as Error).message}`);
+    }
+  },
+};
+
+/** Dotted-path lookup into a parsed config. */
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+export type EnvFileValue = { missing: true } | { missing: false; vars: Record<string, string> };
+
+export const envFile: FactKind<EnvFileValue> = {
+  kind: 'envfile',
+  describe: 'an EnvironmentFile, secret values replaced by descriptors',
+  async probe(ex, path) {
+    const raw = await readRaw(ex, path);
+    return raw.t === 'file' && raw.content !== null ? { ...raw, content: sanitizeEnvFile(raw.content) } : raw;
+  },
+  parse(raw, path) {
+    if (raw.t === 'error') return unknown(`read ${path}: ${raw.message}`);
+    if (raw.t !== 'file') return unknown(`${path}: unexpected raw`);
+    if (raw.content === null) return { missing: true };
+    const vars: Record<string, string> = {};
+    for (const line of raw.content.split('\n')) {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+      if (m) vars[m[1] ?? ''] = (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+    }
+    return { missing: false, vars };
+  },
+};
+
+export interface AuditFinding {
+  checkId: string;
+  severity: string;
+  title: string;
+  detail?: string;
+  remediation?: string;
+}
+
+export interface AuditValue {
+  summary: { critical: number; warn: number; info: number };
+  findings: AuditFinding[];
+}
+
+export const AUDIT_TIMEOUT_MS = 90_000;
+
+/** arg: `USER HOME ENVFILE BIN` (space separated; none of them contain spaces). */
+export function auditArg(user: string, home: string, envFilePath: string, bin: string): string {
+  return [user, home, envFilePath, bin].join(' ');
+}
+
+const AUDIT_SCRIPT = `${FIND_BIN}
+cd "$2" 2>/dev/null || cd /
+if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
+exec "$b" security audit --json`;
+
+export const openclawAudit: FactKind<AuditValue> = {
+  kind: 'openclaw.audit',
+  describe: '`openclaw security audit --json` as the service user, under a timeout (it always exits 0 and can hang)',
+  spawnsOpenclaw: true,
+  probe(ex: Executor, arg: string): Promise<Raw> {
+    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
+    return runRaw(ex, ['sh', '-c', AUDIT_SCRIPT, 'sh', bin, home, env], AUDIT_TIMEOUT_MS, {
+      user,
+      env: { HOME: home, NO_COLOR: '1' },
+    });
+  },
+  parse(raw) {
+    const p = cmdProblem(raw, 'openclaw security audit --json');
+    if (p) return p;
+    if (raw.t !== 'cmd') return unknown('openclaw security audit: no output');
+    const start = raw.stdout.indexOf('{');
+    if (start < 0) return unknown(`openclaw security audit --json printed no JSON (exit ${raw.exitCode}): ${firstLine(raw.stderr)}`);
+    try {
+      const v = JSON.parse(raw.stdout.slice(start)) as Partial<AuditValue>;
+      if (!v.summary || !Array.isArray(v.findings)) return unknown('openclaw security audit --json: no summary/findings in its JSON');
+      return { summary: v.summary, findings: v.findings };
+    } catch (err) {
+      return unknown(`openclaw security audit --json: invalid JSON: ${(err as Error).message}`);
+    }
+  },
+};
+
+const MODELS_SCRIPT = `${FIND_BIN}
+cd "$2" 2>/dev/null || cd /
+if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
+exec "$b" models status --check`;
+
+/** `openclaw models status --check`: exit 0 ok, 1 missing/expired, 2 expiring. arg as auditArg. */
+export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
+  kind: 'openclaw.models',
+  describe: '`openclaw models status --check` as the service user (credential check)',
+  spawnsOpenclaw: true,
+  probe(ex: Executor, arg: string): Promise<Raw> {
+    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
+    return runRaw(ex, ['sh', '-c', MODELS_SCRIPT, 'sh', bin, home, env], 60_000, { user, env: { HOME: home, NO_COLOR: '1' } });
+  },
+  parse(raw) {
+    const p = cmdProblem(raw, 'openclaw models status --check');
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode === null) return unknown('openclaw models status: no exit code');
+    return { exitCode: raw.exitCode, summary: firstLine(raw.stderr) || firstLine(raw.stdout) };
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * Where clawops keeps the records the gate reads. Writers (apply, backup, drill, timers) and the
+ * checks import these, so the two sides cannot drift.
+ */
+import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+
+export const PROFILES = ['go-live', 'health', 'security', 'credentials', 'restart', 'backup', 'integrity'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** The systemd timer that runs `clawops check --profile P` (one per scheduled profile). */
+export function timerUnit(profile: Exclude<Profile, 'go-live'>): string {
+  return `clawops-${profile}.timer`;
+}
+
+export function unitFilePath(inst: ResolvedInstance): string {
+  return `/etc/systemd/system/${inst.unit}`;
+}
+
+export function configPath(inst: ResolvedInstance): string {
+  return `${inst.stateDir}/openclaw.json`;
+}
+
+/** The workspace holding SOUL.md and the other identity files. */
+export function workspaceDir(inst: ResolvedInstance): string {
+  return `${inst.stateDir}/workspace`;
+}
+
+/** sha256sum-format baseline (`<hex>  <path>` per line) of an instance's locked identity files; root:root 0644. */
+export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance): string {
+  return `${spec.stateDir}/identity/${inst.name}.sha256`;
+}
+
+/** JSON `{ "finishedAt": ISO-8601, "ok": boolean, ... }` written by `clawops backup run`. */
+export function lastBackupPath(spec: ResolvedSpec): string {
+  return `${spec.stateDir}/backup/last.json`;
+}
+
+/** JSON `{ "finishedAt": ISO-8601, "ok": boolean, "rtoSeconds"?: number, ... }` written by `clawops drill`. */
+export function lastDrillPath(spec: ResolvedSpec): string {
+  return `${spec.stateDir}/drill/last.json`;
+}
+
+export const IPTABLES_PERSIST_V4 = '/etc/iptables/rules.v4';
+export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
+export const UNATTENDED_CONF = '/etc/apt/apt.conf.d/20auto-upgrades';

@@ -1,0 +1,65 @@
+/**
+ * Raw facts are recorded to files and printed in evidence, so secret values never enter a raw:
+ * the probe replaces them with a descriptor that keeps what checks need (present, length, an
+ * env reference, and a short fingerprint to compare two values) and nothing that reveals them.
+ */
+import { createHash } from 'node:crypto';
+import { registerSecret } from '../core/redact.ts';
+
+export const SECRET_PREFIX = '<secret ';
+
+/** `<secret len=64 fp=1a2b3c4d>`; the fingerprint is 32 bits of sha256, enough to compare, useless to guess from. */
+export function describeSecret(value: string): string {
+  registerSecret(value);
+  const fp = createHash('sha256').update(value).digest('hex').slice(0, 8);
+  return `${SECRET_PREFIX}len=${Buffer.byteLength(value)} fp=${fp}>`;
+}
+
+export interface SecretDescriptor {
+  length: number;
+  fingerprint: string;
+}
+
+export function parseSecretDescriptor(s: unknown): SecretDescriptor | undefined {
+  if (typeof s !== 'string') return undefined;
+  const m = /^<secret len=(\d+) fp=([0-9a-f]{8})>$/.exec(s);
+  return m ? { length: Number(m[1]), fingerprint: m[2] ?? '' } : undefined;
+}
+
+/** An env reference like `${OPENCLAW_GATEWAY_TOKEN}` is not a secret: it is kept as is. */
+export const ENV_REF_RE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
+
+const SECRET_KEY_RE = /(token|password|secret|apikey|api_key|key)$/i;
+
+/** Deep copy of a JSON value with every secret-looking string value replaced by its descriptor. */
+export function sanitizeJson(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (SECRET_KEY_RE.test(key) && value !== '' && !ENV_REF_RE.test(value) && !value.startsWith(SECRET_PREFIX)) return describeSecret(value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => sanitizeJson(v, key));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = sanitizeJson(v, k);
+    return out;
+  }
+  return value;
+}
+
+/** KEY=VALUE lines (an EnvironmentFile): values of secret-looking keys replaced by descriptors. */
+export function sanitizeEnvFile(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=)(.*)$/.exec(line);
+      if (!m || !/(TOKEN|PASSWORD|SECRET|KEY)/i.test(m[2] ?? '')) return line;
+      const v = unquote((m[3] ?? '').trim());
+      return v === '' ? line : `${m[1]}${describeSecret(v)}`;
+    })
+    .join('\n');
+}
+
+function unquote(v: string): string {
+  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return v.slice(1, -1);
+  return v;
+}

@@ -1,0 +1,20 @@
+/** The data every check view renders: one run's results, summary and context. */
+import type { CheckResult } from '../checks/types.ts';
+import type { FailOn, Summary } from '../checks/run.ts';
+
+export const CHECK_SCHEMA_VERSION = 1;
+
+export interface CheckReport {
+  schemaVersion: number;
+  target: string;
+  profile: string;
+  startedAt: string;
+  durationMs: number;
+  failOn: FailOn;
+  allowUnknown: boolean;
+  /** where the facts came from: `live` or a facts file path */
+  facts: string;
+  waivers: string;
+  summary: Summary;
+  results: CheckResult[];
+}
