@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { unifiedDiff } from '../../../src/engine/diff.ts';
+import { PlanProblemError, PlanProblemsError } from '../../../src/engine/errors.ts';
+import { fingerprint, stableStringify } from '../../../src/engine/hash.ts';
+import { orderByDependencies } from '../../../src/engine/order.ts';
+import { buildPlan, planResource } from '../../../src/engine/plan.ts';
+import { registerArea } from '../../../src/engine/registry.ts';
+import type { Resource } from '../../../src/engine/types.ts';
+import { formatPlan } from '../../../src/engine/view.ts';
+import { RecorderExecutor } from '../../../src/exec/recorder.ts';
+import { directoryResource, planDirectory } from '../../../src/resources/directory.ts';
+import { fileResource } from '../../../src/resources/file.ts';
+import { parseSpec } from '../../../src/spec/load.ts';
+import { style } from '../../../src/views/style.ts';
+
+test('hash: stable JSON ignores key order', () => {
+  assert.equal(stableStringify({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
+  assert.equal(fingerprint({ a: 1, b: 2 }), fingerprint({ b: 2, a: 1 }));
+});
+
+test('order: dependencies first, otherwise stable; unknown deps ignored; cycles refused', () => {
+  const r = (id: string, dependsOn: string[] = []) => ({ id, dependsOn });
+  assert.deepEqual(orderByDependencies([r('c', ['b']), r('a'), r('b', ['a', 'zz'])]).map((x) => x.id), ['a', 'b', 'c']);
+  assert.throws(() => orderByDependencies([r('a', ['b']), r('b', ['a'])]), /cycle: a -> b -> a/);
+});
+
+test('diff: unified hunks with context', () => {
+  const a = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].join('\n') + '\n';
+  const b = a.replace('5\n', 'five\n');
+  assert.equal(unifiedDiff(a, b, '/f'), ['--- /f', '+++ /f', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8'].join('\n'));
+  assert.equal(unifiedDiff(a, a, '/f'), '');
+});
+
+test('directory: facts in, changes out', () => {
+  const want = { path: '/home/u', mode: 0o700, owner: 'u', group: 'u' };
+  const add = planDirectory('d', want, { exists: false });
+  assert.ok('changes' in add && add.changes[0]?.action === 'add');
+  assert.ok('noop' in planDirectory('d', want, { exists: true, type: 'directory', mode: 0o700, owner: 'u', group: 'u' }));
+  const ch = planDirectory('d', want, { exists: true, type: 'directory', mode: 0o755, owner: 'u', group: 'u' });
+  assert.ok('changes' in ch && /0700 u:u \(was 0755 u:u\)/.test(ch.changes[0]?.summary ?? ''));
+  assert.throws(() => planDirectory('d', want, { exists: true, type: 'file', mode: 0o644, owner: 'u', group: 'u' }), /not a directory/);
+});
+
+test('plan: every area is read, planned, ordered; fingerprints are the read state; problems carry spec paths', async () => {
+  const parsed = parseSpec('stateDir: /srv/clawops-unit');
+  assert.ok(parsed.ok);
+  const spec = parsed.spec;
+  const ex = new RecorderExecutor('recorder:unit').addFile('/etc/unit-b.conf', 'same\n', { mode: 0o644 });
+  registerArea({
+    name: 'unit-test-area',
+    resources: (s) =>
+      s.stateDir === '/srv/clawops-unit'
+        ? [
+            fileResource({ path: '/etc/unit-a.conf', content: 'a\n', mode: 0o600, dependsOn: ['dir:/etc/unit-dir'] }),
+            fileResource({ path: '/etc/unit-b.conf', content: 'same\n', mode: 0o644 }),
+            directoryResource({ path: '/etc/unit-dir', mode: 0o755, owner: 'root' }),
+          ]
+        : [],
+  });
+  // the host area is registered too (imported by nothing here): only this area's resources exist
+  const { plan } = await buildPlan(spec, ex, { specSource: 'unit.yaml' });
+  assert.equal(plan.schemaVersion, 1);
+  assert.equal(plan.target, 'recorder:unit');
+  assert.deepEqual(plan.resources.map((r) => r.id), ['dir:/etc/unit-dir', 'file:/etc/unit-a.conf', 'file:/etc/unit-b.conf']);
+  assert.deepEqual(plan.summary, { add: 2, change: 0, remove: 0 });
+  assert.equal(plan.resources[2]?.noop, '/etc/unit-b.conf is as wanted');
+  assert.match(plan.resources[0]?.fingerprint ?? '', /^sha256:[0-9a-f]{64}$/);
+  assert.equal(plan.resources[0]?.fingerprint, fingerprint({ exists: false }));
+  const text = formatPlan(plan, style(false)).join('\n');
+  assert.match(text, /\+ file:\/etc\/unit-a.conf: create \/etc\/unit-a.conf \(0600 root:root\)\n {6}--- \/dev\/null\n {6}\+\+\+ \/etc\/unit-a.conf/);
+  assert.match(text, /Plan: 2 to add, 0 to change, 0 to remove\.$/);
+  assert.ok(!ex.calls.some((c) => c.kind === 'write' || (c.kind === 'run' && c.argv?.[0] !== 'sh')), 'planning changes nothing');
+});
+
+test('plan: a resource that finds the spec impossible becomes a problem with its spec path', async () => {
+  const impossible: Resource = {
+    id: 'x:impossible',
+    kind: 'x',
+    read: async () => null,
+    plan: () => {
+      throw new PlanProblemError('instances[0].port', 'port 18789 is already in use');
+    },
+    apply: async () => {},
+  };
+  assert.throws(() => planResource(impossible, null), PlanProblemError);
+  const parsed = parseSpec('stateDir: /srv/clawops-unit2');
+  assert.ok(parsed.ok);
+  registerArea({ name: 'unit-test-impossible', resources: (s) => (s.stateDir === '/srv/clawops-unit2' ? [impossible] : []) });
+  await assert.rejects(buildPlan(parsed.spec, new RecorderExecutor(), { specSource: 'x.yaml' }), (e: unknown) => {
+    assert.ok(e instanceof PlanProblemsError);
+    assert.deepEqual(e.problems, [{ path: 'instances[0].port', message: 'port 18789 is already in use' }]);
+    assert.match(e.hint ?? '', /nothing was changed/);
+    return true;
+  });
+});
