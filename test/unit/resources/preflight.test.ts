@@ -19,7 +19,7 @@ test('preflight: real `ss -Htlnpe` (root listeners carry no uid) and `ip -o link
 });
 
 const listener = (port: number, uid: number | null) => ({ address: '127.0.0.1', port, uid, process: 'node', pid: 42 });
-const cases = [
+const cases: { name: string; yaml: string; listeners: ReturnType<typeof listener>[]; uids: Record<string, number | null>; ifaces: string[]; paths: string[] }[] = [
   { name: 'free ports, interface present -> fine', yaml: 'firewall: {managementInterfaces: [eth0]}', listeners: [], uids: {}, ifaces: ['lo', 'eth0'], paths: [] },
   { name: 'port held by a root process -> instances[0].port', yaml: 'firewall: {managementInterfaces: [lo]}', listeners: [listener(18789, null)], uids: { 'openclaw-svc': 999 }, ifaces: ['lo'], paths: ['instances[0].port'] },
   { name: 'port held by the instance own user (its running gateway) -> fine', yaml: 'firewall: {managementInterfaces: [lo]}', listeners: [listener(18789, 999)], uids: { 'openclaw-svc': 999 }, ifaces: ['lo'], paths: [] },
