@@ -1,24 +1,11 @@
 /** Backups against the RPO, restore drills, the check timers, and the waivers file itself. */
 import { lastBackupPath, lastDrillPath, PROFILES, timerUnit, type Profile } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
+import { parseBackupRecord, parseDrillRecord } from '../backup/records.ts';
 import { parseSystemdTime, systemdUnit } from '../facts/systemd.ts';
 import { ref } from '../facts/types.ts';
 import { list, need } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
-
-interface StatusRecord {
-  finishedAt?: string;
-  ok?: boolean;
-}
-
-function readRecord(text: string | null): StatusRecord | undefined {
-  if (text === null) return undefined;
-  try {
-    return JSON.parse(text) as StatusRecord;
-  } catch {
-    return {};
-  }
-}
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 const scheduled = PROFILES.filter((p): p is Exclude<Profile, 'go-live'> => p !== 'go-live');
@@ -34,14 +21,15 @@ export const backupChecks: CheckDef[] = [
     evaluate(f, ctx) {
       if (!ctx.spec.backup.enabled) return skipped('backup.enabled is false in the spec');
       const path = lastBackupPath(ctx.spec);
-      const r = readRecord(need(f, ref(textFile, path)).content);
-      if (!r) return fail(`no backup recorded (${path} missing)`, 'clawops backup run');
-      const t = Date.parse(r.finishedAt ?? '');
-      if (Number.isNaN(t)) return fail(`${path} has no valid finishedAt`, 'clawops backup run');
-      const age = ctx.now.getTime() - t;
-      if (r.ok !== true) return fail(`the last backup (${r.finishedAt}) failed`, 'clawops backup run (read its error)');
-      if (age > ctx.spec.dr.rpoHours * 3_600_000) return fail(`last backup ${hours(age)} h ago > RPO ${ctx.spec.dr.rpoHours} h`, 'clawops backup run; systemctl status clawops-backup.timer');
-      return pass(`last backup ${hours(age)} h ago (RPO ${ctx.spec.dr.rpoHours} h)`);
+      const text = need(f, ref(textFile, path)).content;
+      const r = parseBackupRecord(text);
+      if (!r) return fail(text === null ? `no backup recorded (${path} missing)` : `${path} is not a backup record`, 'clawops backup run');
+      const last = r.lastSuccessAt ?? (r.ok ? r.finishedAt : undefined);
+      if (!last) return fail(`no successful backup yet; the last run (${r.finishedAt}) failed: ${r.error ?? 'see clawops backup list'}`, 'clawops backup run (read its error)');
+      const age = ctx.now.getTime() - Date.parse(last);
+      if (age > ctx.spec.dr.rpoHours * 3_600_000) return fail(`last successful backup ${hours(age)} h ago > RPO ${ctx.spec.dr.rpoHours} h${r.ok ? '' : ` (latest run failed: ${r.error ?? '?'})`}`, 'clawops backup run; systemctl status clawops-backup.timer');
+      if (!r.ok) return fail(`the latest backup run (${r.finishedAt}) failed: ${r.error ?? '?'}; last success ${hours(age)} h ago`, 'clawops backup run (read its error)');
+      return pass(`last backup ${hours(age)} h ago, ok (RPO ${ctx.spec.dr.rpoHours} h)`);
     },
   },
   {
@@ -54,10 +42,11 @@ export const backupChecks: CheckDef[] = [
     evaluate(f, ctx) {
       if (!ctx.spec.backup.enabled) return skipped('backup.enabled is false in the spec');
       const path = lastDrillPath(ctx.spec);
-      const r = readRecord(need(f, ref(textFile, path)).content);
-      if (!r) return fail(`no restore drill recorded (${path} missing)`, 'clawops drill');
-      const t = Date.parse(r.finishedAt ?? '');
-      if (Number.isNaN(t) || r.ok !== true) return fail(`the last drill (${r.finishedAt ?? '?'}) did not succeed`, 'clawops drill');
+      const text = need(f, ref(textFile, path)).content;
+      const r = parseDrillRecord(text);
+      if (!r) return fail(text === null ? `no restore drill recorded (${path} missing)` : `${path} is not a drill record`, 'clawops drill');
+      const t = Date.parse(r.lastSuccessAt ?? (r.ok ? r.finishedAt : ''));
+      if (Number.isNaN(t)) return fail(`no successful drill yet; the last (${r.finishedAt}) failed: ${r.error ?? '?'}`, 'clawops drill');
       const days = (ctx.now.getTime() - t) / 86_400_000;
       if (days > ctx.spec.dr.drillMaxAgeDays) return fail(`last drill ${days.toFixed(1)} days ago > ${ctx.spec.dr.drillMaxAgeDays}`, 'clawops drill');
       return pass(`last drill ${days.toFixed(1)} days ago`);

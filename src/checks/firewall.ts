@@ -1,7 +1,7 @@
 /** UFW and the DOCKER-USER chain. */
-import { dockerUserChain, parseChain, ufwStatus, type ChainRule, type UfwRule } from '../facts/firewall.ts';
-import { IPTABLES_PERSIST_V4 } from '../facts/paths.ts';
-import { textFile } from '../facts/system.ts';
+import { dockerUserChain, ufwStatus, type ChainRule, type UfwRule } from '../facts/firewall.ts';
+import { systemdUnit } from '../facts/systemd.ts';
+import { PERSIST_UNIT } from '../firewall/docker-user.ts';
 import { type FactReader, ref } from '../facts/types.ts';
 import { FactUnknown, list, need } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped, type Verdict } from './types.ts';
@@ -138,8 +138,9 @@ export const firewallChecks: CheckDef[] = [
       const c = need(f, ref(dockerUserChain));
       if (!c.exists) return fail('the DOCKER-USER chain does not exist', 'clawops apply (DOCKER-USER step)');
       const problems = chainProblems(c.rules, ctx.spec.firewall.managementInterfaces);
+      if (c.forwardJumps === 0) problems.push('FORWARD does not jump to DOCKER-USER');
       if (problems.length) {
-        const fix = problems.some((p) => p.includes('DROP')) ? 'iptables -A DOCKER-USER -j DROP && netfilter-persistent save (or clawops apply)' : 'clawops apply (DOCKER-USER step)';
+        const fix = problems.some((p) => p.includes('DROP')) ? 'iptables -A DOCKER-USER -j DROP (clawops apply, DOCKER-USER step, rebuilds the whole chain)' : 'clawops apply (DOCKER-USER step)';
         return fail(`${problems.join('; ')} (rules: ${c.rules.map((r) => r.text).join(' | ') || 'none'})`, fix);
       }
       return pass(c.rules.map((r) => r.text).join(' | '));
@@ -147,21 +148,17 @@ export const firewallChecks: CheckDef[] = [
   },
   {
     id: 'firewall.docker-user.persisted',
-    title: 'The DOCKER-USER rules are persisted for reboot (iptables-persistent)',
+    title: 'The DOCKER-USER chain is rebuilt at boot (clawops-docker-user.service enabled)',
     area: 'firewall', severity: 'warn', profiles: ['go-live'], scope: 'host',
-    runbook: 'hardened guide 1.6 (netfilter-persistent save)',
-    remediation: 'netfilter-persistent save',
-    needs: () => [ref(dockerUserChain), ref(textFile, IPTABLES_PERSIST_V4)],
+    runbook: 'hardened guide 1.6 (persist the rules; clawops uses a boot unit: Debian ufw Breaks iptables-persistent)',
+    remediation: `clawops apply (DOCKER-USER step installs ${PERSIST_UNIT})`,
+    needs: () => [ref(systemdUnit, PERSIST_UNIT)],
     evaluate(f, ctx) {
       if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
-      const live = need(f, ref(dockerUserChain));
-      const text = need(f, ref(textFile, IPTABLES_PERSIST_V4)).content;
-      if (text === null) return fail(`${IPTABLES_PERSIST_V4} does not exist`, 'apt-get install -y iptables-persistent && netfilter-persistent save');
-      const saved = parseChain(text, 'DOCKER-USER');
-      const norm = (rs: ChainRule[]) => rs.map((r) => r.text).join('\n');
-      if (!saved.exists) return fail(`${IPTABLES_PERSIST_V4} has no DOCKER-USER chain`, 'netfilter-persistent save');
-      if (live.exists && norm(live.rules) !== norm(saved.rules)) return fail(`${IPTABLES_PERSIST_V4} differs from the live DOCKER-USER chain`, 'netfilter-persistent save');
-      return pass(`${IPTABLES_PERSIST_V4} holds ${saved.rules.length} DOCKER-USER rules`);
+      const u = need(f, ref(systemdUnit, PERSIST_UNIT));
+      if (u.LoadState === 'not-found') return fail(`${PERSIST_UNIT} is not installed: the chain is lost at reboot`);
+      if (u.UnitFileState !== 'enabled') return fail(`${PERSIST_UNIT} is ${u.UnitFileState}`, `systemctl enable ${PERSIST_UNIT}`);
+      return pass(`${PERSIST_UNIT} enabled (${u.ActiveState})`);
     },
   },
 ];

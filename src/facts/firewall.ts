@@ -50,18 +50,20 @@ export function parseUfwStatus(text: string): UfwValue | undefined {
   for (const line of lines.slice(start + 1)) {
     if (!line.trim()) continue;
     const noComment = line.replace(/\s+#.*$/, '');
-    const [to = '', action = '', from = ''] = noComment.trim().split(/\s{2,}/);
-    if (!action) continue;
+    // columns are padded with spaces but a long "To" can touch the action (`Anywhere (v6) on tailscale0 ALLOW IN`)
+    const m = /^(.*?)\s+((?:ALLOW|DENY|REJECT|LIMIT)(?: (?:IN|OUT|FWD))?)\s+(.*)$/.exec(noComment.trim());
+    if (!m) continue;
+    const [, to = '', action = '', from = ''] = m;
     const iface = / on (\S+)/.exec(`${to} ${from}`)?.[1];
     const v6 = /\(v6\)/.test(line);
     const portTok = to.replace(/ \(v6\)/, '').replace(/ on \S+/, '').split(' ').pop() ?? '';
     const portNum = /^(\d+)(?:[:/]|$)/.exec(portTok)?.[1];
     const port = portNum ? Number(portNum) : NAMED_PORTS[portTok.toLowerCase()];
     value.rules.push({
-      text: `${to} ${action} ${from}`.replace(/\s+/g, ' ').trim(),
+      text: `${to} ${action} ${from.trim()}`.replace(/\s+/g, ' ').trim(),
+      from: from.trim(),
       to,
       action,
-      from,
       ...(iface ? { iface } : {}),
       ...(port !== undefined ? { port } : {}),
       v6,
@@ -80,21 +82,22 @@ export interface ChainRule {
   otherMatches: boolean;
 }
 
-export type ChainValue = { exists: false } | { exists: true; rules: ChainRule[] };
+export type ChainValue = { exists: false } | { exists: true; rules: ChainRule[]; /** FORWARD jumps to the chain */ forwardJumps?: number };
 
+// The whole filter table: on iptables-nft 1.8.9 `-S DOCKER-USER` of a missing chain fails with a
+// misleading "incompatible" message (see src/firewall/docker-user.ts).
 export const dockerUserChain: FactKind<ChainValue> = {
   kind: 'iptables.docker-user',
-  describe: '`iptables -S DOCKER-USER`',
-  probe: (ex) => sh(ex, 'command -v iptables >/dev/null 2>&1 || { echo "iptables: not installed" >&2; exit 127; }; iptables -w 5 -S DOCKER-USER'),
+  describe: '`iptables -S` (filter table), the DOCKER-USER chain and its FORWARD jump',
+  probe: (ex) => sh(ex, 'command -v iptables >/dev/null 2>&1 || { echo "iptables: not installed" >&2; exit 127; }; exec iptables -w 5 -S'),
   parse(raw) {
-    const p = cmdProblem(raw, 'iptables -S DOCKER-USER');
+    const p = cmdProblem(raw, 'iptables -S');
     if (p) return p;
     if (raw.t !== 'cmd') return unknown('iptables: no output');
-    if (raw.exitCode !== 0) {
-      if (/No chain\/target\/match|does not exist/i.test(raw.stderr)) return { exists: false };
-      return unknown(`iptables -S DOCKER-USER: ${firstLine(raw.stderr) || `exit ${raw.exitCode}`}`);
-    }
-    return parseChain(raw.stdout, 'DOCKER-USER');
+    if (raw.exitCode !== 0) return unknown(`iptables -S: ${firstLine(raw.stderr) || `exit ${raw.exitCode}`}`);
+    const c = parseChain(raw.stdout, 'DOCKER-USER');
+    if (!c.exists) return c;
+    return { ...c, forwardJumps: raw.stdout.split('\n').filter((l) => l.trim() === '-A FORWARD -j DOCKER-USER').length };
   },
 };
 

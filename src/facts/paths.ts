@@ -30,16 +30,14 @@ export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance)
   return `${spec.stateDir}/identity/${inst.name}.sha256`;
 }
 
-/** JSON `{ "finishedAt": ISO-8601, "ok": boolean, ... }` written by `clawops backup run`. */
+/** BackupRecord JSON written by `clawops backup run` (src/backup/records.ts). */
 export function lastBackupPath(spec: ResolvedSpec): string {
   return `${spec.stateDir}/backup/last.json`;
 }
 
-/** JSON `{ "finishedAt": ISO-8601, "ok": boolean, "rtoSeconds"?: number, ... }` written by `clawops drill`. */
+/** DrillRecord JSON written by `clawops drill` (src/backup/records.ts). */
 export function lastDrillPath(spec: ResolvedSpec): string {
-  return `${spec.stateDir}/drill/last.json`;
+  return `${spec.stateDir}/backup/drill.json`;
 }
-
-export const IPTABLES_PERSIST_V4 = '/etc/iptables/rules.v4';
 export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
 export const UNATTENDED_CONF = '/etc/apt/apt.conf.d/20auto-upgrades';
