@@ -90,6 +90,9 @@ export async function createNetns(opts: NetnsOptions = {}): Promise<Netns> {
   mkdirSync(join(dir, 'state'));
   binds.push([join(dir, 'systemd-system'), '/etc/systemd/system']);
   const script = [
+    // a private /run: ufw.lock, xtables.lock and /run/sshd stay inside; no /run/systemd/system
+    'mount -t tmpfs -o mode=755 tmpfs /run',
+    'mkdir -p /run/sshd',
     ...binds.map(([src, dst]) => `mount --bind '${src}' '${dst}'`),
     'echo ready',
     'exec sleep 3600',
@@ -141,3 +144,119 @@ export function linkVeth(a: Netns, aIf: string, aAddr: string, b: Netns, bIf: st
   );
 }
 
+
+export interface Sshd {
+  /** executor over a NEW ssh connection from `from` to `host` (no multiplexing: one TCP connection per command) */
+  connectFrom(from: Netns, host: string): Executor;
+  /** the client key pair, known_hosts */
+  keyFile: string;
+  knownHosts: string;
+  stop(): void;
+}
+
+/** A real sshd listening on :22 inside the namespace (key-only root login). */
+export async function startSshd(ns: Netns): Promise<Sshd> {
+  const d = join(ns.dir, 'sshd');
+  mkdirSync(d, { mode: 0o700 });
+  sh('ssh-keygen -q -t ed25519 -N "" -f "$1/host" && ssh-keygen -q -t ed25519 -N "" -f "$1/client" && cp "$1/client.pub" "$1/authorized_keys"', [d]);
+  writeFileSync(
+    join(d, 'sshd_config'),
+    [
+      'Port 22',
+      'ListenAddress 0.0.0.0',
+      `HostKey ${d}/host`,
+      `AuthorizedKeysFile ${d}/authorized_keys`,
+      `PidFile ${d}/sshd.pid`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM yes',
+      'StrictModes no',
+      'AcceptEnv LANG',
+      '',
+    ].join('\n'),
+  );
+  const pub = sh('cat "$1/host.pub"', [d]).trim();
+  const knownHosts = join(d, 'known_hosts');
+  writeFileSync(knownHosts, `* ${pub}\n`);
+  const child = spawn('nsenter', ['-t', String(ns.holderPid), '-m', '-n', '--', '/usr/sbin/sshd', '-D', '-e', '-f', join(d, 'sshd_config')], {
+    stdio: 'ignore',
+    env: { PATH },
+  });
+  child.unref();
+  const pid = child.pid;
+  // wait until it listens (bounded)
+  for (let i = 0; i < 50; i++) {
+    const r = await ns.executor.run(['ss', '-Htln', 'sport = :22'], { allowFailure: true });
+    if (r.stdout.trim()) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const keyFile = join(d, 'client');
+  return {
+    keyFile,
+    knownHosts,
+    connectFrom: (from, host) => new ShellExecutor(new SshFromTransport(from, host, keyFile, knownHosts)),
+    stop: () => {
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  };
+}
+
+/** The system's ssh client run inside another namespace: every command is a new TCP connection. */
+class SshFromTransport implements Transport {
+  readonly target: string;
+  private readonly from: Netns;
+  private readonly host: string;
+  private readonly key: string;
+  private readonly known: string;
+  constructor(from: Netns, host: string, key: string, known: string) {
+    this.from = from;
+    this.host = host;
+    this.key = key;
+    this.known = known;
+    this.target = `ssh://root@${host}:22 (from ${from.name})`;
+  }
+  spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
+    const remote = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return spawnLocal(
+      ['nsenter', '-t', String(this.from.holderPid), '-n', '--', 'ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+        '-o', `UserKnownHostsFile=${this.known}`, '-o', 'IdentitiesOnly=yes', '-i', this.key, '-o', 'ConnectTimeout=3',
+        '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-l', 'root', this.host, '--', remote],
+      { timeoutMs: opts.timeoutMs, env: { PATH }, ...(opts.stdin ? { stdin: opts.stdin } : {}) },
+    );
+  }
+  async close(): Promise<void> {}
+}
+
+export type ProbeResult = 'open' | 'refused' | 'timeout';
+
+/** A real TCP connection attempt from inside `from` (bounded by timeoutMs). */
+export async function tcpProbe(from: Netns, host: string, port: number, timeoutMs = 1000): Promise<ProbeResult> {
+  const r = await spawnLocal(
+    ['nsenter', '-t', String(from.holderPid), '-n', '--', 'timeout', String(timeoutMs / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`],
+    { timeoutMs: timeoutMs + 2000, env: { PATH } },
+  );
+  return r.exitCode === 0 ? 'open' : r.exitCode === 124 ? 'timeout' : 'refused';
+}
+
+/** A journal that keeps what apply recorded, for assertions. */
+export function memoryJournal(): { steps: { description: string; undo: string[] | null }[]; files: string[]; saveFile(ex: Executor, path: string): Promise<void>; saveStep(d: string, u: string[] | null): Promise<void> } {
+  const steps: { description: string; undo: string[] | null }[] = [];
+  const files: string[] = [];
+  return {
+    steps,
+    files,
+    async saveFile(_ex, path) {
+      files.push(path);
+    },
+    async saveStep(description, undo) {
+      steps.push({ description, undo });
+    },
+  };
+}
