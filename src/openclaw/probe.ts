@@ -1,0 +1,112 @@
+/**
+ * Read-only probes of a running gateway: who listens on its port, and whether it answers health.
+ * Every loop is bounded; nothing here needs or prints the token.
+ */
+import type { Executor } from '../exec/types.ts';
+import type { ResolvedInstance } from '../spec/resolve.ts';
+import { servicePath } from './paths.ts';
+import { capabilities } from './versions.ts';
+
+export interface Listener {
+  address: string;
+  port: number;
+  /** `users:(("openclaw-gatewa",pid=123,fd=21))` as printed by ss, when known */
+  process: string;
+}
+
+/** Parses `ss -Htlnp` (no header): `LISTEN 0 511 127.0.0.1:18789 0.0.0.0:* users:((...))`. */
+export function parseListeners(text: string): Listener[] {
+  const out: Listener[] = [];
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 5 || cols[0] !== 'LISTEN') continue;
+    const local = cols[3] ?? '';
+    const i = local.lastIndexOf(':');
+    if (i < 0) continue;
+    const address = local.slice(0, i).replace(/^\[|\]$/g, '').replace(/%\w+$/, '');
+    out.push({ address, port: Number(local.slice(i + 1)), process: cols.slice(5).join(' ') });
+  }
+  return out;
+}
+
+export async function listenersOn(ex: Executor, port: number): Promise<Listener[]> {
+  const r = await ex.run(['ss', '-Htlnp'], { timeoutMs: 10_000 });
+  return parseListeners(r.stdout).filter((l) => l.port === port);
+}
+
+export const isLoopback = (address: string): boolean => address === '::1' || /^127\./.test(address);
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+// A GET from the target itself with Node (which the gateway needs anyway): no curl dependency.
+const GET_SCRIPT = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) })
+  .then(async (r) => { process.stdout.write(r.status + '\\n' + (await r.text()).slice(0, 4096)); })
+  .catch((e) => { process.stderr.write(String(e)); process.exit(3); });`;
+
+export async function httpGet(ex: Executor, url: string, inst?: ResolvedInstance): Promise<HttpAnswer | null> {
+  const r = await ex.run(['node', '-e', GET_SCRIPT, url], {
+    allowFailure: true,
+    timeoutMs: 15_000,
+    ...(inst ? { env: { PATH: servicePath(inst) } } : {}),
+  });
+  if (r.exitCode !== 0) return null;
+  const nl = r.stdout.indexOf('\n');
+  return { status: Number(r.stdout.slice(0, nl)), body: r.stdout.slice(nl + 1) };
+}
+
+export interface Health {
+  ok: boolean;
+  /** what answered (or why not) in one line */
+  detail: string;
+}
+
+/**
+ * One health probe. 2026.3.1+: unauthenticated `/healthz` -> `{"ok":true,"status":"live"}`.
+ * Before: `/healthz` serves the Control UI, so the gateway's own `openclaw health --json` (as the
+ * service user, which reads its own config) is the probe.
+ */
+export async function probeHealth(ex: Executor, inst: ResolvedInstance, version: string): Promise<Health> {
+  if (capabilities(version).httpHealthz) {
+    const a = await httpGet(ex, `http://127.0.0.1:${inst.port}/healthz`, inst);
+    if (!a) return { ok: false, detail: `nothing answers on 127.0.0.1:${inst.port}` };
+    try {
+      const j = JSON.parse(a.body) as { ok?: boolean; status?: string };
+      return { ok: a.status === 200 && j.ok === true, detail: `/healthz ${a.status} ${a.body.trim().slice(0, 120)}` };
+    } catch {
+      return { ok: false, detail: `/healthz ${a.status}: not JSON` };
+    }
+  }
+  const r = await ex.run([inst.bin, 'health', '--json'], {
+    user: inst.user,
+    cwd: inst.home,
+    env: { HOME: inst.home, PATH: servicePath(inst) },
+    allowFailure: true,
+    timeoutMs: 60_000,
+  });
+  try {
+    const j = JSON.parse(r.stdout) as { ok?: boolean };
+    return { ok: r.exitCode === 0 && j.ok === true, detail: `openclaw health: exit ${r.exitCode}, ok=${String(j.ok)}` };
+  } catch {
+    return { ok: false, detail: `openclaw health: exit ${r.exitCode}: ${r.stderr.trim().split('\n').pop() ?? ''}` };
+  }
+}
+
+/** Polls until healthy or `timeoutMs` passes; returns the last probe and how long it took. */
+export async function waitHealthy(
+  ex: Executor,
+  inst: ResolvedInstance,
+  version: string,
+  timeoutMs: number,
+): Promise<Health & { ms: number }> {
+  const t0 = Date.now();
+  let last: Health = { ok: false, detail: 'not probed' };
+  while (Date.now() - t0 < timeoutMs) {
+    last = await probeHealth(ex, inst, version);
+    if (last.ok) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { ...last, ms: Date.now() - t0 };
+}
