@@ -76,7 +76,7 @@ export const accessChecks: CheckDef[] = [
     area: 'access', severity: 'warn', profiles: ['go-live', 'credentials'], scope: 'instance',
     runbook: 'hardened guide Phase 3 (LLM provider); production runbook 6.3 (credential-check timer)',
     remediation: 'openclaw models auth ... (re-authenticate the provider), then re-check',
-    needs: (ctx) => [configRef(ctx)],
+    needs: (ctx) => [configRef(ctx), modelsRef(ctx)],
     evaluate(f, ctx) {
       const primary = config(f, ctx).get('agents.defaults.model.primary');
       if (primary === undefined) return unknownV('no LLM provider configured (agents.defaults.model.primary unset); needs a provider account (Phase 3)');

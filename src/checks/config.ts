@@ -160,9 +160,9 @@ export const configChecks: CheckDef[] = [
   },
   {
     id: 'openclaw.config.tools-profile',
-    title: 'tools.profile matches the spec (2026.9.x)',
+    title: 'tools.profile matches the spec',
     area: 'openclaw-config', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
-    runbook: 'OpenClaw 2026.9 onboarding sets tools.profile "full" when unset',
+    runbook: 'hardened guide 5.3 (tool policy); OpenClaw 2026.9 onboarding sets tools.profile "full" when unset',
     remediation: CONFIG_FIX,
     needs: cfgNeeds,
     evaluate(f, ctx) {

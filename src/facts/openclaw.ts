@@ -153,12 +153,17 @@ export const openclawAudit: FactKind<AuditValue> = {
   },
 };
 
+export const NO_MODEL = 64;
 const MODELS_SCRIPT = `${FIND_BIN}
+grep -q '"primary"' "$2/.openclaw/openclaw.json" 2>/dev/null || { echo "no LLM model configured (agents.defaults.model.primary)" >&2; exit ${NO_MODEL}; }
 cd "$2" 2>/dev/null || cd /
 if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
 exec "$b" models status --check`;
 
-/** `openclaw models status --check`: exit 0 ok, 1 missing/expired, 2 expiring. arg as auditArg. */
+/**
+ * `openclaw models status --check`: exit 0 ok, 1 missing/expired, 2 expiring. arg as auditArg.
+ * Not spawned when the config names no model (exit NO_MODEL): the CLI costs seconds and 400 MB.
+ */
 export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
   kind: 'openclaw.models',
   describe: '`openclaw models status --check` as the service user (credential check)',
@@ -171,6 +176,7 @@ export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
     const p = cmdProblem(raw, 'openclaw models status --check');
     if (p) return p;
     if (raw.t !== 'cmd' || raw.exitCode === null) return unknown('openclaw models status: no exit code');
+    if (raw.exitCode === NO_MODEL) return unknown(firstLine(raw.stderr));
     return { exitCode: raw.exitCode, summary: firstLine(raw.stderr) || firstLine(raw.stdout) };
   },
 };

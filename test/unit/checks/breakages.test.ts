@@ -1,0 +1,114 @@
+/** Table-driven: one breakage of a hardened host in, the check id that catches it and its fix out. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { desiredChain } from '../../../src/firewall/docker-user.ts';
+import { describeSecret } from '../../../src/facts/secrets.ts';
+import type { Raw } from '../../../src/facts/types.ts';
+import { evaluateRun, planRun } from '../../../src/checks/run.ts';
+import { parseWaivers } from '../../../src/checks/waivers.ts';
+import { parseSpec } from '../../../src/spec/load.ts';
+import { hardenedConfig, hardenedRaw, NOW } from './hardened-facts.ts';
+
+const cmd = (stdout: string, exitCode = 0): Raw => ({ t: 'cmd', exitCode, stdout, stderr: '', timedOut: false, durationMs: 1 });
+const file = (content: string | null): Raw => ({ t: 'file', content, durationMs: 1 });
+const HOME = '/home/openclaw-svc';
+const CFG = `openclaw.config:${HOME}/.openclaw/openclaw.json`;
+
+function specOf(yaml = '{}') {
+  const r = parseSpec(yaml);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+}
+
+function withConfig(version: '2026.9.6' | '2026.2.9', edit: (c: Record<string, any>) => void): [string, Raw] {
+  const c = hardenedConfig(version) as Record<string, any>;
+  edit(c);
+  return [CFG, file(JSON.stringify(c))];
+}
+
+interface Case {
+  name: string;
+  version?: '2026.9.6' | '2026.2.9';
+  change: (raw: Map<string, Raw>) => void;
+  id: string;
+  fix: RegExp;
+}
+
+const ufwWith = (extra: string) => cmd(`Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n\nTo                         Action      From\n--                         ------      ----\nAnywhere on tailscale0     ALLOW IN    Anywhere\n${extra}\n`);
+
+const CASES: Case[] = [
+  { name: 'ufw allow 18789/tcp', change: (r) => r.set('ufw', ufwWith('18789/tcp                  ALLOW IN    Anywhere')), id: 'firewall.ufw.allow-rules', fix: /^ufw delete allow 18789\/tcp$/ },
+  { name: 'ufw disabled', change: (r) => r.set('ufw', cmd('Status: inactive\n')), id: 'firewall.ufw.active', fix: /clawops apply \(firewall step/ },
+  { name: 'default allow incoming', change: (r) => r.set('ufw', cmd('Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n')), id: 'firewall.ufw.incoming', fix: /^ufw default deny incoming$/ },
+  { name: 'config chmod 644', change: (r) => r.set(`stat:${HOME}/.openclaw/openclaw.json`, cmd('regular file|644|999|999|openclaw-svc|openclaw-svc|10|1\n')), id: 'files.config', fix: /chmod 600 \/home\/openclaw-svc\/.openclaw\/openclaw.json/ },
+  { name: 'state dir 755', change: (r) => r.set(`stat:${HOME}/.openclaw`, cmd('directory|755|999|999|openclaw-svc|openclaw-svc|10|1\n')), id: 'files.state-dir', fix: /chmod 700/ },
+  { name: 'bind lan', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.gateway.bind = 'lan'))), id: 'openclaw.config.bind', fix: /gateway\.bind="loopback"/ },
+  { name: 'gateway bound to 0.0.0.0', change: (r) => r.set('listen', cmd('LISTEN 0 511 0.0.0.0:18789 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\n')), id: 'network.gateway-loopback', fix: /gateway\.bind=loopback; then systemctl restart openclaw\.service/ },
+  { name: 'SOUL.md edited', change: (r) => r.set(`sha256:${HOME}/.openclaw/workspace/SOUL.md`, cmd(`${'0'.repeat(64)}\n`)), id: 'identity.baseline', fix: /restore the file from backup/ },
+  { name: 'SOUL.md chmod 644', change: (r) => r.set(`stat:${HOME}/.openclaw/workspace/SOUL.md`, cmd('regular file|644|0|0|root|openclaw-svc|10|1\n')), id: 'identity.locked', fix: /chown root:openclaw-svc .*SOUL.md && chmod 444/ },
+  { name: 'DOCKER-USER DROP removed', change: (r) => r.set('iptables.docker-user', cmd(['-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', ...desiredChain(['tailscale0']).slice(0, -1)].join('\n'))), id: 'firewall.docker-user', fix: /iptables -A DOCKER-USER -j DROP/ },
+  { name: 'service stopped', change: (r) => r.set('unit:openclaw.service', cmd('Id=openclaw.service\nLoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=enabled\nResult=success\nNRestarts=0\nRestart=always\n')), id: 'service.active', fix: /systemctl start openclaw\.service/ },
+  { name: 'start-limit latch', change: (r) => r.set('unit:openclaw.service', cmd('Id=openclaw.service\nLoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\nResult=start-limit-hit\nNRestarts=3\nRestart=always\nStartLimitBurst=5\n')), id: 'service.start-limit', fix: /systemctl reset-failed openclaw\.service/ },
+  { name: 'a timer disabled', change: (r) => r.set('unit:clawops-backup.timer', cmd('Id=clawops-backup.timer\nLoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n')), id: 'monitoring.timers', fix: /systemctl enable --now clawops-backup\.timer/ },
+  { name: 'token shortened', change: (r) => r.set(`envfile:${HOME}/.openclaw/gateway.systemd.env`, file(`OPENCLAW_GATEWAY_TOKEN=${describeSecret('short-token-1234')}\n`)), id: 'openclaw.config.auth', fix: /^clawops rotate gateway-token$/ },
+  { name: 'wildcard in elevated allowFrom', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.tools.elevated = { enabled: true, allowFrom: { telegram: ['*'] } }))), id: 'openclaw.config.elevated', fix: /gateway config step/ },
+  { name: '9.x: allowInsecureAuth present', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.gateway.controlUi.allowInsecureAuth = false))), id: 'openclaw.config.control-ui', fix: /removes the key/ },
+  { name: '2.x: Control UI on, allowInsecureAuth absent', version: '2026.2.9', change: (r) => r.set(...withConfig('2026.2.9', (c) => (c.gateway.controlUi = { enabled: true }))), id: 'openclaw.config.control-ui', fix: /gateway config step/ },
+  { name: '2.x: tokens differ', version: '2026.2.9', change: (r) => r.set(...withConfig('2026.2.9', (c) => (c.gateway.remote.token = describeSecret('x'.repeat(64))))), id: 'openclaw.config.token-alignment', fix: /clawops rotate gateway-token/ },
+  { name: '9.x: literal token in openclaw.json', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.gateway.auth.token = describeSecret('y'.repeat(64))))), id: 'openclaw.config.token-alignment', fix: /moves the token to the env file/ },
+  { name: 'operator terminal on (9.x default)', change: (r) => r.set(...withConfig('2026.9.6', (c) => delete c.gateway.terminal)), id: 'openclaw.config.terminal', fix: /gateway config step/ },
+  { name: 'audit warn finding', change: (r) => r.set(`openclaw.audit:openclaw-svc ${HOME} ${HOME}/.openclaw/gateway.systemd.env ${HOME}/.npm-global/bin/openclaw`, cmd(JSON.stringify({ summary: { critical: 0, warn: 1, info: 0 }, findings: [{ checkId: 'gateway.trusted_proxies_missing', severity: 'warn', title: 'Reverse proxy headers are not trusted', remediation: 'Set gateway.trustedProxies' }] }))), id: 'audit.openclaw', fix: /gateway\.trusted_proxies_missing: Set gateway\.trustedProxies/ },
+  { name: 'docker group', change: (r) => r.set('user:openclaw-svc', cmd(`openclaw-svc:x:999:999::${HOME}:/bin/bash\n---\n!\n---\nopenclaw-svc docker\n`)), id: 'user.docker-group', fix: /gpasswd -d openclaw-svc docker/ },
+  { name: 'Funnel on', change: (r) => r.set('tailscale.serve', cmd(JSON.stringify({ Web: {}, AllowFunnel: { 'vps.ts.net:443': true } }))), id: 'access.tailscale.funnel-off', fix: /tailscale funnel 443 off/ },
+  { name: 'backup too old', change: (r) => r.set('file:/var/lib/clawops/backup/last.json', file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, finishedAt: '2026-11-19T00:00:00Z', lastSuccessAt: '2026-11-19T00:00:00Z' }))), id: 'backup.recent', fix: /clawops backup run/ },
+  { name: 'unit writes the token', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/gateway.systemd.env\nEnvironment=OPENCLAW_GATEWAY_TOKEN=abc\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
+];
+
+describe('each breakage is caught by its check id with the exact fix', () => {
+  for (const c of CASES) {
+    it(`${c.name} -> ${c.id}`, () => {
+      const version = c.version ?? '2026.9.6';
+      const s = specOf(`openclaw: {version: "${version}"}`);
+      const raw = hardenedRaw(s, version);
+      c.change(raw);
+      const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW }), raw);
+      const hit = results.find((r) => r.id === c.id);
+      assert.equal(hit?.status, 'fail', `${c.id}: ${hit?.status} ${hit?.evidence}`);
+      assert.match(hit!.remediation, c.fix);
+      const others = results.filter((r) => r.status === 'fail' && r.id !== c.id).map((r) => r.id);
+      assert.ok(others.length <= 1, `one breakage, one finding (also: ${others.join(', ')})`);
+    });
+  }
+  it('at least 15 distinct ids are covered', () => assert.ok(new Set(CASES.map((c) => c.id)).size >= 15));
+});
+
+describe('waivers', () => {
+  const s = specOf();
+  const breakAudit = (raw: Map<string, Raw>) => CASES.find((c) => c.name === 'audit warn finding')!.change(raw);
+  it('an active waiver turns a failure into waived; audit:<checkId> waives one finding', () => {
+    const w = parseWaivers('waivers:\n  - {id: user.docker-group, reason: sandbox needs docker, expires: 2027-01-31}\n  - {id: "audit:gateway.trusted_proxies_missing", reason: loopback only, expires: 2027-01-31}\n', 'w.yaml', NOW);
+    const raw = hardenedRaw(s);
+    CASES.find((c) => c.id === 'user.docker-group')!.change(raw);
+    breakAudit(raw);
+    const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW, waivers: w }), raw, w);
+    assert.equal(results.find((r) => r.id === 'user.docker-group')?.status, 'waived');
+    const audit = results.find((r) => r.id === 'audit.openclaw');
+    assert.equal(audit?.status, 'pass');
+    assert.match(audit!.evidence, /waived: gateway.trusted_proxies_missing/);
+  });
+  it('an expired waiver fails loudly and does not apply', () => {
+    const w = parseWaivers('- {id: user.docker-group, reason: temporary, expires: 2026-11-01}\n', 'w.yaml', NOW);
+    assert.equal(w.active.length, 0);
+    const raw = hardenedRaw(s);
+    CASES.find((c) => c.id === 'user.docker-group')!.change(raw);
+    const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW, waivers: w }), raw, w);
+    assert.equal(results.find((r) => r.id === 'user.docker-group')?.status, 'fail');
+    const v = results.find((r) => r.id === 'waivers.valid');
+    assert.equal(v?.status, 'fail');
+    assert.match(v!.evidence, /EXPIRED on 2026-11-01/);
+  });
+  it('a malformed waiver is reported', () => {
+    const w = parseWaivers('- {id: x}\n', 'w.yaml', NOW);
+    assert.match(w.problems[0] ?? '', /reason/);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CATALOGUE } from '../../../src/checks/catalogue.ts';
+import { evaluateRun, planRun, summarize } from '../../../src/checks/run.ts';
+import { PROFILES } from '../../../src/facts/paths.ts';
+import { parseSpec } from '../../../src/spec/load.ts';
+import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
+import { hardenedRaw, NOW } from './hardened-facts.ts';
+
+export function spec(yaml = '{}'): ResolvedSpec {
+  const r = parseSpec(yaml);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+}
+
+describe('catalogue', () => {
+  it('ids are unique, dotted, and every check names its runbook step and remediation', () => {
+    const ids = CATALOGUE.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const c of CATALOGUE) {
+      assert.match(c.id, /^[a-z0-9-]+(\.[a-z0-9-]+)+$/, c.id);
+      assert.ok(c.runbook.length > 5 && c.remediation.length > 5, c.id);
+      assert.ok(c.profiles.length > 0, c.id);
+    }
+  });
+  it('every profile has checks; go-live has all but the waivers check is in every profile', () => {
+    for (const p of PROFILES) assert.ok(CATALOGUE.some((c) => c.profiles.includes(p)), p);
+    assert.ok(CATALOGUE.every((c) => c.profiles.includes('go-live')));
+  });
+  it('the health profile never spawns the openclaw CLI', () => {
+    const planned = planRun({ spec: spec(), profile: 'health', now: NOW });
+    const kinds = new Set(planned.flatMap((p) => p.refs.map((r) => r.kind)));
+    assert.ok(planned.length >= 5);
+    for (const k of kinds) assert.notEqual(k.spawnsOpenclaw, true, k.kind);
+    assert.deepEqual([...kinds].map((k) => k.kind).sort(), ['http', 'listen', 'openclaw.install', 'tailscale.status', 'unit']);
+  });
+  for (const version of ['2026.9.6', '2026.2.9'] as const) {
+    it(`every go-live check passes on a hardened ${version} host, except the channel pairing (unknown, with its reason)`, () => {
+      const s = spec(`openclaw: {version: "${version}"}`);
+      const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW }), hardenedRaw(s, version));
+      const notPass = results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
+      assert.deepEqual(notPass.map((r) => `${r.id}: ${r.status}`), ['access.channel.paired: unknown']);
+      assert.match(notPass[0]!.evidence, /message round trip/);
+      assert.equal(summarize(results, 'warn', true).gate, 'pass');
+      assert.equal(summarize(results, 'warn', false).gate, 'fail');
+    });
+  }
+  it('a fact that was not collected is unknown, and unknown blocks the gate unless allowed', () => {
+    const s = spec();
+    const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW }), new Map());
+    assert.ok(results.every((r) => r.status !== 'pass' || r.id === 'waivers.valid'));
+    const unknowns = results.filter((r) => r.status === 'unknown');
+    assert.ok(unknowns.length > 20);
+    assert.equal(summarize(results, 'warn', false).gate, 'fail');
+    const onlyUnknown = unknowns.filter((r) => r.severity === 'critical');
+    assert.equal(summarize(onlyUnknown, 'warn', true).gate, 'pass');
+    assert.equal(summarize(onlyUnknown, 'warn', false).gate, 'fail');
+  });
+});

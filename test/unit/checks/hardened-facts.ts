@@ -1,0 +1,100 @@
+/**
+ * Raw facts of a host in the runbooks' hardened state, for the default spec: every go-live check
+ * passes on them. Tests break one thing at a time and expect one check id to catch it.
+ * Shapes come from the recorded outputs in test/fixtures (ufw, iptables -S, systemctl show...).
+ */
+import { createHash } from 'node:crypto';
+import { desiredChain } from '../../../src/firewall/docker-user.ts';
+import { describeSecret } from '../../../src/facts/secrets.ts';
+import type { Raw } from '../../../src/facts/types.ts';
+import { planRun } from '../../../src/checks/run.ts';
+import type { Profile } from '../../../src/facts/paths.ts';
+import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
+
+export const NOW = new Date('2026-11-21T12:00:00Z');
+const cmd = (stdout: string, exitCode = 0, stderr = ''): Raw => ({ t: 'cmd', exitCode, stdout, stderr, timedOut: false, durationMs: 1 });
+const file = (content: string | null): Raw => ({ t: 'file', content, durationMs: 1 });
+const stat = (type: string, mode: string, owner: string, group = owner) => cmd(`${type}|${mode}|0|0|${owner}|${group}|10|1700000000\n`);
+const SOUL = '# Agent Identity\n';
+export const SOUL_SHA = createHash('sha256').update(SOUL).digest('hex');
+const iso = (msAgo: number) => new Date(NOW.getTime() - msAgo).toISOString();
+const sdTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/^/, 'Sat ');
+
+export function hardenedConfig(version: '2026.9.6' | '2026.2.9'): Record<string, unknown> {
+  const token = describeSecret('t'.repeat(64));
+  const nine = version === '2026.9.6';
+  return {
+    gateway: {
+      mode: 'local', bind: 'loopback', port: 18789,
+      auth: { mode: 'token', token: nine ? '${OPENCLAW_GATEWAY_TOKEN}' : token },
+      ...(nine ? { terminal: { enabled: false } } : { remote: { token } }),
+      controlUi: nine ? { enabled: false } : { enabled: false, allowInsecureAuth: false },
+    },
+    discovery: { mdns: { mode: 'off' } },
+    ...(nine ? {} : { logging: { redactSensitive: 'tools' } }),
+    tools: { deny: ['gateway', 'nodes'], elevated: { enabled: false }, profile: 'messaging' },
+    agents: { defaults: { model: { primary: 'anthropic/claude' }, sandbox: { mode: 'all', scope: 'session', workspaceAccess: 'ro', docker: { network: 'none', readOnlyRoot: true } } } },
+    channels: { telegram: { dmPolicy: 'pairing', groupPolicy: 'disabled', configWrites: false } },
+  };
+}
+
+function unit(props: Record<string, string>): string {
+  return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+}
+
+export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9' = '2026.9.6', profile: Profile = 'go-live'): Map<string, Raw> {
+  const i = spec.resolved[0]!;
+  const raw = new Map<string, Raw>();
+  const byKind: Record<string, (arg: string) => Raw> = {
+    'node.version': () => cmd('v24.16.0\n'),
+    'openclaw.install': () => cmd(`BIN=${i.bin}\nPKG=${i.npmPrefix}/lib/node_modules/openclaw/package.json\n  "version": "${version}",\n`),
+    pkg: () => cmd('ii \n'),
+    file: (p) => {
+      if (p.endsWith('20auto-upgrades')) return file('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n');
+      if (p === '/etc/docker/daemon.json') return file(JSON.stringify({ ...spec.docker.daemon, 'live-restore': true }));
+      if (p === `/etc/systemd/system/${i.unit}`) return file(`[Unit]\nStartLimitBurst=5\n[Service]\nUser=${i.user}\nEnvironmentFile=-${i.envFile}\nEnvironment=NODE_ENV=production\nExecStart=${i.bin} gateway run\nRestart=always\n`);
+      if (p.endsWith('/identity/openclaw.sha256')) return file(`${SOUL_SHA}  ${i.stateDir}/workspace/SOUL.md\n`);
+      if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
+      if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));
+      return file(null);
+    },
+    'unit': (u) => {
+      if (u === i.unit) return cmd(unit({ Id: u, LoadState: 'loaded', ActiveState: 'active', SubState: 'running', UnitFileState: 'enabled', Result: 'success', MainPID: '42', NRestarts: '0', Restart: 'always', StartLimitBurst: '5' }));
+      if (u.endsWith('.timer')) {
+        const period = u.includes('health') ? 60_000 : 3_600_000;
+        return cmd(unit({ Id: u, LoadState: 'loaded', ActiveState: 'active', SubState: 'waiting', UnitFileState: 'enabled', LastTriggerUSec: sdTime(NOW.getTime() - period / 2), NextElapseUSecRealtime: sdTime(NOW.getTime() + period / 2), Unit: u.replace('.timer', '.service') }));
+      }
+      return cmd(unit({ Id: u, LoadState: 'loaded', ActiveState: 'active', SubState: 'running', UnitFileState: 'enabled', Result: 'success' }));
+    },
+    fail2ban: () => cmd('Status\n|- Number of jail:\t1\n`- Jail list:\tsshd\n'),
+    user: () => cmd(`${i.user}:x:999:999::${i.home}:/usr/sbin/nologin\n---\n!\n---\n${i.user}\n`),
+    stat: (p) => {
+      if (p === i.home || p === i.stateDir) return stat('directory', '700', i.user);
+      if (p === `${i.stateDir}/openclaw.json` || p === i.envFile) return stat('regular file', '600', i.user);
+      if (p.endsWith('SOUL.md')) return stat('regular file', '444', 'root', i.user);
+      if (p.endsWith('.sha256')) return stat('regular file', '644', 'root');
+      if (p.startsWith('/etc/clawops/')) return stat('regular file', '600', 'root');
+      return cmd('MISSING\n');
+    },
+    sha256: () => cmd(`${SOUL_SHA}\n`),
+    'systemd.exposure': () => cmd('→ Overall exposure level for openclaw.service: 2.9 OK 🙂\n'),
+    listen: () => cmd(`LISTEN 0 511 127.0.0.1:${i.port} 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=7,fd=3))\n`),
+    http: () => (version === '2026.9.6' ? cmd('{"ok":true,"status":"live"}\n200 application/json') : cmd('<!doctype html><html></html>\n200 text/html')),
+    ufw: () => cmd(['Status: active', 'Logging: on (low)', 'Default: deny (incoming), allow (outgoing), disabled (routed)', 'New profiles: skip', '', 'To                         Action      From', '--                         ------      ----', '22/tcp                     ALLOW IN    Anywhere                   # clawops: ssh safety net', 'Anywhere on tailscale0     ALLOW IN    Anywhere                   # clawops', '22/tcp (v6)                ALLOW IN    Anywhere (v6)              # clawops: ssh safety net', 'Anywhere (v6) on tailscale0 ALLOW IN    Anywhere (v6)              # clawops', ''].join('\n')),
+    'iptables.docker-user': () => cmd(['-P INPUT DROP', '-P FORWARD DROP', '-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', ...desiredChain(spec.firewall.managementInterfaces), ''].join('\n')),
+    'openclaw.config': () => file(JSON.stringify(hardenedConfig(version))),
+    envfile: () => file(`OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n`),
+    'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
+    'openclaw.models': () => cmd('ok\n'),
+    'tailscale.status': () => cmd(JSON.stringify({ BackendState: 'Running', Self: { Online: true, TailscaleIPs: ['100.101.102.103'] } })),
+    'tailscale.serve': () => cmd('{}\n'),
+  };
+  for (const p of planRun({ spec, profile, now: NOW })) {
+    for (const r of p.refs) {
+      const make = byKind[r.kind.kind];
+      if (!make) throw new Error(`hardenedRaw: no fixture for fact kind ${r.kind.kind}`);
+      raw.set(r.key, make(r.arg));
+    }
+  }
+  return raw;
+}
