@@ -28,8 +28,9 @@ export function directoryResource(o: DirectoryOptions): Resource<DirectoryState>
     plan: (cur) => planDirectory(id, want, cur),
     async apply(ex, change, journal) {
       const d = change.data as DirectoryChangeData;
-      await journal.saveFile(ex, d.path);
+      // parents first: undo walks the journal backwards, so the file goes before its new parents
       await ensureParents(ex, d.path, journal);
+      await journal.saveFile(ex, d.path);
       await ex.run(['install', '-d', '-m', octal(d.mode), '-o', d.owner, '-g', d.group, '--', d.path]);
       // install -d leaves an existing directory's mode alone on some systems: set both explicitly
       await ex.run(['chown', `${d.owner}:${d.group}`, '--', d.path]);

@@ -62,8 +62,9 @@ export function fileResource(o: FileOptions): Resource<FileState> {
     async apply(ex, change, journal) {
       const d = change.data as FileChangeData;
       if (o.validate && d.encoding !== 'base64') await o.validate(ex, d.content);
-      await journal.saveFile(ex, d.path);
+      // parents first: undo walks the journal backwards, so the file goes before its new parents
       await ensureParents(ex, d.path, journal);
+      await journal.saveFile(ex, d.path);
       await ex.writeFile(d.path, changeBytes(d), { mode: d.mode, owner: d.owner, group: d.group });
       if (o.afterChange) await o.afterChange(ex, journal);
     },

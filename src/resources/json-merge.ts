@@ -61,8 +61,9 @@ export function jsonMergeResource(o: JsonMergeOptions): Resource<FileState> {
     },
     async apply(ex, change, journal) {
       const d = change.data as FileChangeData;
-      await journal.saveFile(ex, d.path);
+      // parents first: undo walks the journal backwards, so the file goes before its new parents
       await ensureParents(ex, d.path, journal);
+      await journal.saveFile(ex, d.path);
       await ex.writeFile(d.path, d.content, { mode: d.mode, owner: d.owner, group: d.group });
       if (o.afterChange) await o.afterChange(ex, journal);
     },
