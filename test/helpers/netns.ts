@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnLocal } from '../../src/exec/process.ts';
+import { hostSnapshot } from './host-invariants.ts';
 import { ShellExecutor } from '../../src/exec/shell-executor.ts';
 import type { Executor, RawResult, SpawnOptions, Transport } from '../../src/exec/types.ts';
 
@@ -259,4 +260,10 @@ export function memoryJournal(): { steps: { description: string; undo: string[] 
       steps.push({ description, undo });
     },
   };
+}
+
+/** This machine's firewall tables (iptables-save, ip6tables-save digests), to prove a test left them alone. */
+export function hostFirewallSnapshot(): Record<string, string | undefined> {
+  const s = hostSnapshot();
+  return { 'iptables-save': s['iptables-save'], 'ip6tables-save': s['ip6tables-save'] };
 }
