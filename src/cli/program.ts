@@ -10,6 +10,8 @@ import { registerPlanCommand } from './commands/plan.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerUndoCommand } from './commands/undo.ts';
 import { registerRenderCommand } from './commands/render.ts';
+import { registerBackupCommands } from './commands/backup.ts';
+import { registerDrillCommands } from './commands/drill.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -55,6 +57,8 @@ Start with:  clawops check            (read-only go-live gate of this host)
   registerApplyCommand(program, ctx);
   registerUndoCommand(program, ctx);
   registerRenderCommand(program, ctx);
+  registerBackupCommands(program, ctx);
+  registerDrillCommands(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
 }
