@@ -72,6 +72,8 @@ export interface Capabilities {
   removedAuditIds: readonly string[];
   /** `OPENCLAW_SUPERVISOR_MODE=external` (another process manager owns the gateway lifecycle) — from 2026.8.1 */
   externalSupervisor: boolean;
+  /** channels whose DM policy is `channels.<ch>.dm.policy` (before 2026.3.1); later: `channels.<ch>.dmPolicy` */
+  legacyDmPolicyChannels: readonly string[];
   /** the gateway's own shutdown drain budget needs this systemd stop timeout (330 s from 2026.8.1; upstream used 30 before) */
   serviceStopTimeoutSec: number;
 }
@@ -92,11 +94,13 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     allowInsecureAuthKey: !nine,
     redactSensitiveKey: !nine,
     httpHealthz: atLeast(ver, '2026.3.1'),
-    terminalKey: nine,
+    // absent in 2026.6.35's schema and docs, present (default false) in 2026.7.1; default true by 9.x
+    terminalKey: atLeast(ver, '2026.7.1'),
     // present in 2026.2.9's config schema (minimal/coding/messaging/full), checked in the package
     toolsProfileKey: true,
     tokenEnvReference: nine,
-    configPatch: nine,
+    // `config patch` subcommand: absent in 2026.3.24, present in 2026.4.29 (versions between unchecked)
+    configPatch: atLeast(ver, '2026.4.29'),
     backupCreate: nine,
     sqliteState: nine,
     doctorJson: nine,
@@ -105,6 +109,8 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     removedAuditIds: nine
       ? ['gateway.control_ui.insecure_auth', 'logging.redact_off', 'gateway.control_ui.device_auth_disabled']
       : [],
+    legacyDmPolicyChannels: atLeast(ver, '2026.3.1') ? [] : ['discord', 'slack', 'googlechat'],
+    // OPENCLAW_SUPERVISOR_MODE: absent in 2026.7.35, present in 2026.8.1
     externalSupervisor: nine,
     serviceStopTimeoutSec: nine ? 330 : 30,
   };

@@ -1,0 +1,94 @@
+/**
+ * Running openclaw as the service user, and writing `openclaw.json` the way OpenClaw does
+ * (mode 600, a `.bak` ring of 5) for versions without `openclaw config patch`.
+ */
+import { ClawopsError } from '../core/errors.ts';
+import type { Executor, RunResult } from '../exec/types.ts';
+import type { ResolvedInstance } from '../spec/resolve.ts';
+import { servicePath } from './paths.ts';
+import { capabilities } from './versions.ts';
+
+/** OpenClaw's own ring: `openclaw.json.bak` (newest), `.bak.1` .. `.bak.4`. */
+export const CONFIG_BACKUP_COUNT = 5;
+
+// As the service user: load the instance EnvironmentFile (so `${OPENCLAW_GATEWAY_TOKEN}` in the
+// config resolves, exactly as for the gateway under systemd) without the value ever being in argv.
+const WITH_ENV_FILE = 'set -a; if [ -r "$1" ]; then . "$1"; fi; set +a; shift; exec "$@"';
+
+export interface OpenclawRunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  allowFailure?: boolean;
+  env?: Record<string, string>;
+}
+
+/** `openclaw ARGS` as the instance's service user, with its HOME, PATH and (9.x) token environment. */
+export function openclawRun(
+  ex: Executor,
+  inst: ResolvedInstance,
+  version: string,
+  args: readonly string[],
+  opts: OpenclawRunOptions = {},
+): Promise<RunResult> {
+  const caps = capabilities(version);
+  const env: Record<string, string> = {
+    HOME: inst.home,
+    PATH: servicePath(inst),
+    ...(caps.externalSupervisor ? { OPENCLAW_SUPERVISOR_MODE: 'external', OPENCLAW_SERVICE_REPAIR_POLICY: 'external' } : {}),
+    ...opts.env,
+  };
+  const argv = caps.tokenEnvReference
+    ? ['sh', '-c', WITH_ENV_FILE, 'sh', inst.envFile, inst.bin, ...args]
+    : [inst.bin, ...args];
+  return ex.run(argv, {
+    user: inst.user,
+    cwd: inst.home,
+    env,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+    ...(opts.allowFailure ? { allowFailure: true } : {}),
+  });
+}
+
+/**
+ * Validates candidate config text with the installed openclaw before it replaces the real file:
+ * the candidate is written beside it (0600, service user) and loaded through OPENCLAW_CONFIG_PATH.
+ */
+export async function validateCandidateConfig(ex: Executor, inst: ResolvedInstance, version: string, text: string): Promise<void> {
+  const tmp = `${inst.stateDir}/.openclaw.json.clawops-candidate`;
+  await ex.writeFile(tmp, text, { mode: 0o600, owner: inst.user, group: inst.user });
+  try {
+    const r = await openclawRun(ex, inst, version, ['config', 'get', 'gateway.mode'], {
+      env: { OPENCLAW_CONFIG_PATH: tmp },
+      allowFailure: true,
+      timeoutMs: 60_000,
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode !== 0 || /invalid config|config validation failed|unrecognized key/i.test(out)) {
+      const why = out.split('\n').find((l) => /invalid|unrecognized|validation/i.test(l)) ?? `exit ${r.exitCode}`;
+      throw new ClawopsError(`openclaw ${version} rejects the planned config: ${why.trim()}`, {
+        hint: 'the live config was not touched; check the keys in the plan against this version',
+      });
+    }
+  } finally {
+    await ex.run(['rm', '-f', '--', tmp], { allowFailure: true });
+  }
+}
+
+const ROTATE_SCRIPT = `set -eu
+p=$1; n=$2
+[ -e "$p" ] || exit 0
+rm -f -- "$p.bak.$((n - 1))"
+i=$((n - 2))
+while [ "$i" -ge 1 ]; do
+  if [ -e "$p.bak.$i" ]; then mv -f -- "$p.bak.$i" "$p.bak.$((i + 1))"; fi
+  i=$((i - 1))
+done
+if [ -e "$p.bak" ]; then mv -f -- "$p.bak" "$p.bak.1"; fi
+cp -p -- "$p" "$p.bak"`;
+
+/** Rotates the `.bak` ring (as the service user, so the copies keep its ownership and mode) and writes atomically. */
+export async function writeConfigWithBackups(ex: Executor, inst: ResolvedInstance, path: string, text: string): Promise<void> {
+  await ex.run(['sh', '-c', ROTATE_SCRIPT, 'sh', path, String(CONFIG_BACKUP_COUNT)], { user: inst.user });
+  await ex.writeFile(path, text, { mode: 0o600, owner: inst.user, group: inst.user });
+}
