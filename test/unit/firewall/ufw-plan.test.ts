@@ -183,3 +183,19 @@ describe('ufw plan', () => {
     }
   });
 });
+
+describe('clawops render ufw', () => {
+  it('lists the commands in apply order: safety net, allow rules, defaults, enable', async () => {
+    const { renderUfwRules } = await import('../../../src/resources/firewall/index.ts');
+    const { resolveSpec } = await import('../../../src/spec/resolve.ts');
+    const lines = renderUfwRules(resolveSpec(Spec.parse({}))).trim().split('\n').slice(1);
+    assert.deepEqual(lines, [
+      "ufw allow 22/tcp comment 'clawops: ssh safety net'",
+      'ufw allow in on tailscale0 comment clawops',
+      'ufw default deny incoming',
+      'ufw default allow outgoing',
+      'ufw default deny routed',
+      'ufw --force enable',
+    ]);
+  });
+});
