@@ -4,8 +4,8 @@
  * SQLite state DB and an agent DB), a clawops state dir with a baseline, a unit file, a restic
  * password file, a repository path and a textfile dir. Nothing outside the temp dir is touched.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { BackupContext } from '../../src/backup/context.ts';
@@ -146,4 +146,18 @@ export function inspectDb(path: string): { integrity: string; batches: number; r
   } finally {
     d.close();
   }
+}
+
+/** sha256 of every file under `dir` (path -> hex), to prove a failed command left a tree alone. */
+export function treeDigest(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out[p.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
 }
