@@ -6,9 +6,14 @@ import type { RawResult, SpawnOptions, Transport } from './types.ts';
 
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+// With `user`, HOME/USER/LOGNAME become that user's (from the container's passwd), like a login.
+const AS_USER = 'u=$1; shift; h=$(getent passwd "$u" | cut -d: -f6); exec runuser -u "$u" -- env HOME="${h:-/}" USER="$u" LOGNAME="$u" "$@"';
+
 /**
  * Runs inside a systemd-nspawn container booted with `-M NAME` (the testbed), by entering all
- * namespaces of its PID 1 with nsenter. The environment is reset to a clean login-like one.
+ * namespaces of its PID 1 with nsenter. The environment is reset to a clean login-like one
+ * (PATH, HOME, LANG, plus `env`). nsenter forks inside the container's PID namespace but stays in
+ * the command's process group, so a timeout kills the command inside too.
  */
 export class NspawnTransport implements Transport {
   readonly target: string;
@@ -30,11 +35,14 @@ export class NspawnTransport implements Transport {
     const env = Object.entries({ PATH: CONTAINER_PATH, HOME: '/root', LANG: 'C.UTF-8', ...opts.env }).map(
       ([k, v]) => `${k}=${v}`,
     );
-    const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
-    const wd = opts.cwd ? [`--wd=${opts.cwd}`] : [];
-    return spawnLocal(['nsenter', '-t', String(leader), '-a', ...wd, '--', 'env', '-i', ...env, ...user, ...argv], {
+    const home = opts.env?.['HOME'];
+    const user = opts.user ? ['sh', '-c', AS_USER, 'as-user', opts.user, ...(home ? ['env', `HOME=${home}`] : [])] : [];
+    // nsenter --wd would resolve the directory on this machine, not in the container: env -C does it inside
+    const wd = opts.cwd ? ['-C', opts.cwd] : [];
+    return spawnLocal(['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', ...wd, ...env, ...user, ...argv], {
       timeoutMs: opts.timeoutMs,
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
     });
   }
 

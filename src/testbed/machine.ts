@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawopsError } from '../core/errors.ts';
 import { findContainerLeader } from '../exec/nspawn.ts';
@@ -44,6 +44,8 @@ export async function bootMachine(spec: BootSpec): Promise<MachineState> {
     await sh(['cp', '-a', '--reflink=auto', `${spec.layers[0]}/.`, root], { timeoutMs: 10 * 60_000 });
   }
   writeState(state);
+  // a VPS has its own name in /etc/hostname (debootstrap copied this machine's)
+  writeFileSync(join(root, 'etc/hostname'), `${spec.name}\n`);
   if (spec.openclaw) symlinkSync(OPENCLAW_BIN_TARGET, join(root, OPENCLAW_BIN_LINK.slice(1)));
   mkdirSync(NPM_CACHE, { recursive: true });
   const binds = [
@@ -144,9 +146,15 @@ export function destroyMachineSync(name: string): void {
   const state = readState(name);
   const dir = machineDir(name);
   if (state && nspawnAlive(state)) {
-    process.kill(state.nspawnPid, 'SIGKILL');
-    const until = Date.now() + 10_000;
-    while (nspawnAlive(state) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    // SIGKILL of the container's PID 1 ends everything in its PID namespace; then nspawn exits
+    const leader = findContainerLeader(name);
+    if (leader !== undefined) process.kill(leader, 'SIGKILL');
+    const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    const until = Date.now() + 5_000;
+    while ((nspawnAlive(state) || (leader !== undefined && pidAlive(leader))) && Date.now() < until) pause();
+    if (nspawnAlive(state)) process.kill(state.nspawnPid, 'SIGKILL');
+    const until2 = Date.now() + 5_000;
+    while (nspawnAlive(state) && Date.now() < until2) pause();
   }
   for (const m of mountsUnder(dir)) {
     spawnSyncQuiet(['umount', m]);
