@@ -233,7 +233,9 @@ export const configChecks: CheckDef[] = [
       const problems: string[] = [];
       for (const [name, ch] of Object.entries(chans)) {
         if (typeof ch !== 'object' || ch === null) continue;
-        if ((ch.dmPolicy ?? 'pairing') !== s.dmPolicy) problems.push(`${name}.dmPolicy = ${JSON.stringify(ch.dmPolicy)}`);
+        // some channels keep the legacy `dm.policy` spelling
+        const dm = ch.dmPolicy ?? (ch.dm as { policy?: unknown } | undefined)?.policy ?? 'pairing';
+        if (dm !== s.dmPolicy) problems.push(`${name}.dmPolicy = ${JSON.stringify(dm)}`);
         if ((ch.groupPolicy ?? 'open') !== s.groupPolicy) problems.push(`${name}.groupPolicy = ${JSON.stringify(ch.groupPolicy ?? 'open (default)')}`);
         if ((ch.configWrites ?? true) !== s.configWrites) problems.push(`${name}.configWrites = ${JSON.stringify(ch.configWrites ?? 'true (default)')}`);
       }
