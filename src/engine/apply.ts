@@ -8,7 +8,8 @@ import type { Executor } from '../exec/types.ts';
 import { armDuringFault, faultPoint } from './fault.ts';
 import { TargetJournal } from './journal.ts';
 import { acquireLock } from './lock.ts';
-import type { Plan, Resource } from './types.ts';
+import { planResource } from './plan.ts';
+import type { PlannedChange, Plan, Resource } from './types.ts';
 
 export interface ApplyOptions {
   stateDir: string;
@@ -37,8 +38,8 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
   const started = performance.now();
   const say = opts.progress ?? (() => {});
   const env = opts.env ?? process.env;
-  const todo = plan.resources.filter((r) => r.changes.length > 0);
-  const total = todo.reduce((n, r) => n + r.changes.length, 0);
+  const todo = plan.resources.filter((r) => r.changes.length > 0 || r.deferred !== undefined);
+  let total = todo.reduce((n, r) => n + Math.max(r.changes.length, r.deferred ? 1 : 0), 0);
   if (total === 0) return { journalId: null, steps: [], durationMs: 0 };
 
   const lock = await acquireLock(ex, opts.stateDir, opts.command ?? 'clawops apply', say);
@@ -55,7 +56,14 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
       if (!resource) throw new ClawopsError(`no resource ${rp.id} to apply`, { hint: 'make a new plan' });
       current = rp.id;
       journal.onEntry = () => faultPoint(`saved:${rp.id}`, env);
-      for (const change of rp.changes) {
+      let changes: PlannedChange[] = rp.changes;
+      if (rp.deferred !== undefined) {
+        // known after apply: its dependencies are in place now, so read and plan it here
+        changes = planResource(resource, await resource.read(ex)).changes;
+        total += changes.length - 1;
+        if (changes.length === 0) say(`        ${rp.id}: nothing to change once read`);
+      }
+      for (const change of changes) {
         n++;
         say(`[${n}/${total}] ${change.summary}`);
         faultPoint(`before:${rp.id}`, env);

@@ -13,7 +13,7 @@ import { mapLimit, orderByDependencies } from './order.ts';
 import { desiredResources, registeredAreas } from './registry.ts';
 import { PLAN_SCHEMA_VERSION, type JsonValue, type Plan, type PlanProblem, type PlanSummary, type Resource, type ResourcePlan } from './types.ts';
 
-export const READ_CONCURRENCY = 6;
+export const READ_CONCURRENCY = 8;
 
 export interface BuiltPlan {
   plan: Plan;
@@ -28,11 +28,22 @@ export function specHash(spec: ResolvedSpec): string {
 export async function buildPlan(spec: ResolvedSpec, ex: Executor, opts: { specSource?: string } = {}): Promise<BuiltPlan> {
   const source = opts.specSource ?? '(embedded defaults)';
   const resources = orderByDependencies(desiredResources(spec));
-  const [problems, states] = await Promise.all([preflight(spec, ex), readAll(resources, ex)]);
+  const [problems, states] = await Promise.all([preflight(spec, ex), readSettled(resources, ex)]);
   const planned: ResourcePlan[] = [];
+  const pending = new Set<string>();
   resources.forEach((r, i) => {
+    const st = states[i] as ReadOutcome;
     try {
-      planned.push(planResource(r, states[i] ?? null));
+      if ('error' in st) {
+        const waitsOn = (r.dependsOn ?? []).filter((d) => pending.has(d));
+        if (waitsOn.length === 0) throw st.error;
+        planned.push(deferredPlan(r, `read after ${waitsOn.join(', ')} (${firstLine(st.error)})`));
+        pending.add(r.id);
+        return;
+      }
+      const rp = planResource(r, st.state);
+      if (rp.changes.length > 0) pending.add(r.id);
+      planned.push(rp);
     } catch (err) {
       if (err instanceof PlanProblemError) problems.push({ path: err.path, message: err.message.slice(err.path.length + 2) });
       else throw err;
@@ -55,6 +66,24 @@ export async function buildPlan(spec: ResolvedSpec, ex: Executor, opts: { specSo
 async function preflight(spec: ResolvedSpec, ex: Executor): Promise<PlanProblem[]> {
   const lists = await Promise.all(registeredAreas().map((a) => a.preflight?.(spec, ex) ?? Promise.resolve([])));
   return lists.flat();
+}
+
+type ReadOutcome = { state: JsonValue } | { error: unknown };
+
+function readSettled(resources: readonly Resource[], ex: Executor): Promise<ReadOutcome[]> {
+  return mapLimit(resources, READ_CONCURRENCY, async (r) => {
+    try {
+      return { state: (await readAll([r], ex))[0] ?? null };
+    } catch (error) {
+      return { error };
+    }
+  });
+}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+
+export function deferredPlan(r: Resource, why: string): ResourcePlan {
+  return { id: r.id, kind: r.kind, dependsOn: [...(r.dependsOn ?? [])], fingerprint: 'deferred', changes: [], deferred: why };
 }
 
 /** Read every resource's current state; a failed read names its resource. */
@@ -86,12 +115,12 @@ export function summarize(resources: readonly ResourcePlan[]): PlanSummary {
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.resources.some((r) => r.changes.length > 0);
+  return plan.resources.some((r) => r.changes.length > 0 || r.deferred !== undefined);
 }
 
 /** Ids of the plan's resources whose facts differ from when the plan was made. */
 export async function driftedResources(plan: Plan, resources: Map<string, Resource>, ex: Executor): Promise<string[]> {
-  const wanted = plan.resources;
+  const wanted = plan.resources.filter((r) => r.deferred === undefined);
   const missing = wanted.filter((r) => !resources.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
     throw new ClawopsError(`the saved plan names resources this spec does not declare: ${missing.join(', ')}`, {

@@ -64,6 +64,11 @@ export interface ResourcePlan {
   changes: PlannedChange[];
   /** why nothing changes (set when `changes` is empty) */
   noop?: string;
+  /**
+   * Set when the resource cannot be read before its dependencies apply (its tool is installed by
+   * them): apply reads and plans it when its turn comes ("known after apply"). Fingerprint `deferred`.
+   */
+  deferred?: string;
 }
 
 export interface PlanSummary {

@@ -6,8 +6,9 @@ const SIGN = { add: '+', change: '~', remove: '-' } as const;
 
 export function formatPlan(plan: Plan, s: Style, opts: { verbose?: boolean } = {}): string[] {
   const lines: string[] = [`clawops plan for ${plan.target} (spec ${plan.specSource}, ${plan.specHash.slice(0, 19)}…)`, ''];
-  const unchanged = plan.resources.filter((r) => r.changes.length === 0);
+  const unchanged = plan.resources.filter((r) => r.changes.length === 0 && r.deferred === undefined);
   for (const r of plan.resources) {
+    if (r.deferred !== undefined) lines.push(`  ${s.yellow('?')} ${s.bold(r.id)}: known after apply: ${r.deferred}`);
     for (const c of r.changes) {
       const color = c.action === 'add' ? s.green : c.action === 'remove' ? s.red : s.yellow;
       lines.push(`  ${color(SIGN[c.action])} ${s.bold(r.id)}: ${c.summary}`);
@@ -23,7 +24,10 @@ export function formatPlan(plan: Plan, s: Style, opts: { verbose?: boolean } = {
     if (opts.verbose) for (const r of unchanged) lines.push(s.dim(`  = ${r.id}: ${r.noop ?? 'no change'}`));
     else lines.push(s.dim(`  ${unchanged.length} resource${unchanged.length === 1 ? '' : 's'} already as wanted`));
   }
-  lines.push('', planTotals(plan));
+  const deferred = plan.resources.filter((r) => r.deferred !== undefined).length;
+  lines.push('');
+  if (deferred) lines.push(`${deferred} resource${deferred === 1 ? '' : 's'} will be read and planned during apply, after ${deferred === 1 ? 'its' : 'their'} dependencies.`);
+  lines.push(planTotals(plan));
   return lines;
 }
 

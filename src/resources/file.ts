@@ -8,6 +8,7 @@ import { unifiedDiff } from '../engine/diff.ts';
 import { sha256 } from '../engine/hash.ts';
 import type { Journal, PlanOutcome, PlannedChange, ProgressJournal, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
+import { parseStat } from '../exec/shell-executor.ts';
 import { ensureParents, octal } from './paths.ts';
 
 export interface FileOptions {
@@ -71,12 +72,20 @@ export function fileResource(o: FileOptions): Resource<FileState> {
   };
 }
 
+// stat and content in one round trip (reads are most of a no-op plan's time)
+const READ_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit 3
+stat -c '%F|%a|%u|%g|%U|%G|%s|%Y' -- "$1" || exit 4
+if [ -f "$1" ] && [ ! -L "$1" ]; then exec cat -- "$1"; fi`;
+
 export async function readFileState(ex: Executor, path: string): Promise<FileState> {
-  const st = await ex.stat(path);
-  if (!st) return { exists: false };
+  const r = await ex.run(['sh', '-c', READ_SCRIPT, 'sh', path], { allowFailure: true });
+  if (r.exitCode === 3) return { exists: false };
+  if (r.exitCode !== 0) await ex.run(['sh', '-c', READ_SCRIPT, 'sh', path]); // throws with the cause
+  const nl = r.stdoutBytes.indexOf(0x0a);
+  const st = parseStat(path, r.stdoutBytes.subarray(0, nl).toString('utf8'));
   const base = { exists: true as const, type: st.type, mode: st.mode, owner: st.owner, group: st.group };
   if (st.type !== 'file') return { ...base, sha256: '', text: null };
-  const content = (await ex.readFile(path)) ?? Buffer.alloc(0);
+  const content = r.stdoutBytes.subarray(nl + 1);
   const text = content.length <= MAX_DIFF_BYTES && !content.includes(0) ? content.toString('utf8') : null;
   return { ...base, sha256: sha256(content), text };
 }

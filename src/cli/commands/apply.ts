@@ -8,7 +8,6 @@ import { PLAN_SCHEMA_VERSION, type Plan, type Resource } from '../../engine/type
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
-import '../../resources/index.ts';
 import { loadSpec } from '../../spec/load.ts';
 import type { ResolvedSpec } from '../../spec/resolve.ts';
 import { style } from '../../views/style.ts';
@@ -24,6 +23,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nTest-only: CLAWOPS_FAULT_AT=<point> makes apply SIGKILL itself at that point (see src/engine/fault.ts).')
     .action(async (planFile: string | undefined, opts: { yes: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
+      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       const spec = await loadSpec(g.spec);
       const ex = executorFor(g.target);
       const note = (l: string) => ctx.rt.err(`${l}\n`);

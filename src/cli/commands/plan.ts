@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { buildPlan, hasChanges } from '../../engine/plan.ts';
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
-import '../../resources/index.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -18,6 +17,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('-v, --verbose', 'list unchanged resources with the reason', false)
     .action(async (opts: { out?: string; detailedExitcode: boolean; verbose: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
+      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       const spec = await loadSpec(g.spec);
       const ex = executorFor(g.target);
       try {

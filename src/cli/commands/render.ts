@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { getArtifact, listArtifacts } from '../../render/registry.ts';
-import '../../resources/index.ts';
 import { executorFor } from '../../exec/target.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -15,6 +14,7 @@ export function registerRenderCommand(program: Command, ctx: CliContext): void {
     .option('--list', 'list the artifacts', false)
     .action(async (name: string | undefined, opts: { list: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
+      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       if (opts.list || !name) {
         const all = listArtifacts();
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, artifacts: all.map((a) => ({ name: a.name, description: a.description })) });
