@@ -1,0 +1,27 @@
+/** A real recording (`clawops facts --out`) of a hardened 2026.9.6 testbed, evaluated offline. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { evaluateRun, planRun } from '../../../src/checks/run.ts';
+import { loadFactsFile } from '../../../src/facts/file.ts';
+
+const FILE = fileURLToPath(new URL('../../fixtures/check/testbed-2026.9.6-hardened-facts.json', import.meta.url));
+
+describe('recorded hardened testbed (2026.9.6)', () => {
+  it('passes everything except the external-service checks, which are unknown with their reason', async () => {
+    const rec = await loadFactsFile(FILE);
+    const results = evaluateRun(planRun({ spec: rec.spec, profile: 'go-live', now: rec.collectedAt }), rec.raw);
+    assert.deepEqual(results.filter((r) => r.status === 'fail').map((r) => r.id), []);
+    const unknown = Object.fromEntries(results.filter((r) => r.status === 'unknown').map((r) => [r.id, r.evidence]));
+    assert.deepEqual(Object.keys(unknown).sort(), ['access.channel.paired', 'access.tailscale.funnel-off', 'access.tailscale.up', 'credentials.llm-provider']);
+    assert.match(unknown['access.tailscale.up'] ?? '', /tailscale: not installed/);
+    assert.match(unknown['credentials.llm-provider'] ?? '', /no LLM/);
+    assert.equal(results.find((r) => r.id === 'network.gateway-health')?.evidence.includes('"status":"live"'), true);
+  });
+  it('holds no secret values (the token is a length+fingerprint descriptor)', () => {
+    const text = readFileSync(FILE, 'utf8');
+    assert.match(text, /OPENCLAW_GATEWAY_TOKEN=<secret len=64 fp=[0-9a-f]{8}>/);
+    assert.doesNotMatch(text, /OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}/);
+  });
+});
