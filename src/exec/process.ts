@@ -6,18 +6,41 @@ export interface LocalSpawnOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs: number;
   cwd?: string;
+  /** Kill the process group when stdout or stderr grows past this many bytes. Default 64 MiB. */
+  maxOutputBytes?: number;
+  /** Time between SIGTERM and SIGKILL after a timeout. Default 2 s. */
+  killGraceMs?: number;
+  /** Called with the child's PID (= its process group id) once it runs. */
+  onSpawn?: (pid: number) => void;
 }
 
-const MAX_OUTPUT = 64 * 1024 * 1024;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Process groups started here and still running; SIGKILLed if clawops itself exits first. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const g of liveGroups) killGroup(g, 'SIGKILL');
+    });
+  }
+  liveGroups.add(pid);
+}
 
 /**
  * Spawn argv on this machine in its own process group, collect output, and kill the whole
- * group (SIGTERM, then SIGKILL after 2 s) when the timeout passes. Never throws for a
- * non-zero exit; throws only when the program cannot be started at all.
+ * group (SIGTERM, then SIGKILL after a grace period) when the timeout passes or the output
+ * limit is exceeded. Never throws for a non-zero exit; rejects only when the program cannot be
+ * started at all (the spawn error, e.g. ENOENT).
  */
 export function spawnLocal(argv: readonly string[], opts: LocalSpawnOptions): Promise<RawResult> {
   const [cmd, ...args] = argv;
   if (cmd === undefined) return Promise.reject(new Error('empty argv'));
+  const limit = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const grace = opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const started = performance.now();
   return new Promise<RawResult>((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -26,33 +49,54 @@ export function spawnLocal(argv: readonly string[], opts: LocalSpawnOptions): Pr
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    const pid = child.pid;
+    if (pid !== undefined) {
+      track(pid);
+      opts.onSpawn?.(pid);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let outLen = 0;
+    const len = { out: 0, err: 0 };
     let timedOut = false;
+    let outputLimitExceeded = false;
     let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (killTimer) return;
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 2000);
+      stop();
     }, opts.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => {
-      outLen += b.length;
-      if (outLen <= MAX_OUTPUT) out.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
+    const collect = (chunks: Buffer[], key: 'out' | 'err') => (b: Buffer) => {
+      len[key] += b.length;
+      if (len[key] <= limit) chunks.push(b);
+      else if (!outputLimitExceeded) {
+        outputLimitExceeded = true;
+        stop();
+      }
+    };
+    child.stdout.on('data', collect(out, 'out'));
+    child.stderr.on('data', collect(err, 'err'));
+    const done = () => {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
+      if (pid !== undefined) liveGroups.delete(pid);
+    };
+    child.on('error', (e) => {
+      done();
       reject(e);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
+      done();
+      // the leader is gone; make sure nothing it left behind in its group outlives a kill
+      if (timedOut || outputLimitExceeded) killGroup(pid, 'SIGKILL');
       resolve({
         exitCode: code,
-        signal: signal,
+        signal,
         timedOut,
+        ...(outputLimitExceeded ? { outputLimitExceeded } : {}),
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err),
         durationMs: Math.round(performance.now() - started),
@@ -65,11 +109,22 @@ export function spawnLocal(argv: readonly string[], opts: LocalSpawnOptions): Pr
   });
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
   } catch {
     /* already gone */
   }
+}
+
+/** The environment local commands start with: a clean, predictable one (like ssh and nspawn give). */
+export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { LANG: 'C.UTF-8' };
+  for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'TZ', 'TMPDIR']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return { ...env, ...extra };
 }

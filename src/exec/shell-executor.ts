@@ -1,10 +1,10 @@
-import { CommandError } from '../core/errors.ts';
-import { redact } from '../core/redact.ts';
+import { ClawopsError, CommandError, type CommandFailure } from '../core/errors.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type Executor,
   type FileStat,
   type FileType,
+  type RawResult,
   type RunOptions,
   type RunResult,
   type Transport,
@@ -13,25 +13,33 @@ import {
 
 const NOT_FOUND = 3;
 
-// Atomic write on the target: a 0600 temp file beside the destination, owner and mode set
-// before the rename, fsync of file and directory. Content arrives on stdin, never in argv.
+// Atomic write on the target: a 0600 temp file beside the destination (same filesystem), owner,
+// group and mode set before the rename, fsync of the file and of the directory. The content arrives
+// on stdin, never in argv. Killed at any point, the destination is either the old or the new file;
+// a killed writer's temp file (0600, never read) is swept by a later write of the same path.
 const WRITE_SCRIPT = `set -eu
 p=$1; mode=$2; owner=$3
 d=$(dirname -- "$p"); b=$(basename -- "$p")
+find "$d" -maxdepth 1 -name ".$b.clawops-*" -type f -mmin +10 -delete 2>/dev/null || true
 t=$(mktemp "$d/.$b.clawops-XXXXXX")
 trap 'rm -f -- "$t"' EXIT
+trap 'exit 143' TERM INT HUP
 cat > "$t"
 if [ -n "$owner" ]; then chown -- "$owner" "$t"; fi
 chmod -- "$mode" "$t"
 sync -- "$t" 2>/dev/null || true
-mv -f -- "$t" "$p"
+mv -fT -- "$t" "$p"
 trap - EXIT
 sync -- "$d" 2>/dev/null || true`;
 
 const READ_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit ${NOT_FOUND}; exec cat -- "$1"`;
 const STAT_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit ${NOT_FOUND}; exec stat -c '%F|%a|%u|%g|%U|%G|%s|%Y' -- "$1"`;
 
-/** Builds the Executor contract (timeouts, errors, redaction, file ops) once, on any transport. */
+/**
+ * Builds the Executor contract once, on any transport: timeouts, output limits, CommandError with
+ * redaction, and the file operations (readFile, atomic writeFile, stat) as small POSIX sh scripts
+ * (GNU coreutils on the target: Debian and Ubuntu).
+ */
 export class ShellExecutor implements Executor {
   private readonly transport: Transport;
   constructor(transport: Transport) {
@@ -44,7 +52,8 @@ export class ShellExecutor implements Executor {
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const stdin = opts.stdin === undefined ? undefined : Buffer.from(opts.stdin);
-    let raw;
+    const secrets = opts.secrets ?? [];
+    let raw: RawResult;
     try {
       raw = await this.transport.spawn(argv, {
         ...(stdin ? { stdin } : {}),
@@ -52,20 +61,23 @@ export class ShellExecutor implements Executor {
         timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(opts.cwd ? { cwd: opts.cwd } : {}),
         ...(opts.user ? { user: opts.user } : {}),
+        ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
       });
     } catch (cause) {
+      // the transport's own diagnosis (no such container, ssh refused the host key...) stands as is
+      if (cause instanceof ClawopsError) throw cause;
+      const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+      const prog = argv[0] ?? '';
       throw new CommandError(
+        { ...NOT_STARTED, argv: [...argv], target: this.target, stderr: cause instanceof Error ? cause.message : String(cause) },
         {
-          argv: argv.map((a) => redact(a, opts.secrets)),
-          target: this.target,
-          exitCode: null,
-          signal: null,
-          timedOut: false,
-          stdout: '',
-          stderr: cause instanceof Error ? cause.message : String(cause),
-          durationMs: 0,
+          cause,
+          secrets,
+          hint:
+            code === 'ENOENT'
+              ? `check that ${prog} is installed and on PATH on ${this.target}${opts.cwd ? ` and that ${opts.cwd} exists` : ''}`
+              : `check that ${prog} can be started on ${this.target}`,
         },
-        { cause, hint: `check that ${argv[0]} is installed on ${this.target}` },
       );
     }
     const result: RunResult = {
@@ -78,17 +90,12 @@ export class ShellExecutor implements Executor {
       stdoutBytes: raw.stdout,
       durationMs: raw.durationMs,
     };
-    if ((result.exitCode !== 0 || result.timedOut) && !opts.allowFailure) {
-      throw new CommandError({
-        argv: argv.map((a) => redact(a, opts.secrets)),
-        target: this.target,
-        exitCode: result.exitCode,
-        signal: result.signal,
-        timedOut: result.timedOut,
-        stdout: redact(result.stdout, opts.secrets),
-        stderr: redact(result.stderr, opts.secrets),
-        durationMs: result.durationMs,
-      });
+    const failed = result.exitCode !== 0 || result.timedOut;
+    if (raw.outputLimitExceeded || (failed && !opts.allowFailure)) {
+      throw new CommandError(
+        { ...toFailure(result, this.target), ...(raw.outputLimitExceeded ? { outputLimitExceeded: true } : {}) },
+        { secrets },
+      );
     }
     return result;
   }
@@ -96,20 +103,23 @@ export class ShellExecutor implements Executor {
   async readFile(path: string): Promise<Buffer | null> {
     const r = await this.run(['sh', '-c', READ_SCRIPT, 'sh', path], { allowFailure: true });
     if (r.exitCode === NOT_FOUND) return null;
-    if (r.exitCode !== 0) throw this.failure(r, `cannot read ${path}`);
+    if (r.exitCode !== 0) throw this.failure(r, `check that ${path} is a readable file on ${this.target}`);
     return r.stdoutBytes;
   }
 
   async writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
     const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';
     const mode = opts.mode.toString(8).padStart(4, '0');
-    await this.run(['sh', '-c', WRITE_SCRIPT, 'sh', path, mode, owner], { stdin: content });
+    const r = await this.run(['sh', '-c', WRITE_SCRIPT, 'sh', path, mode, owner], { stdin: content, allowFailure: true });
+    if (r.exitCode !== 0 || r.timedOut) {
+      throw this.failure(r, `check that the directory of ${path} exists and is writable on ${this.target}${owner ? `, and that ${owner} exists there` : ''}`);
+    }
   }
 
   async stat(path: string): Promise<FileStat | null> {
     const r = await this.run(['sh', '-c', STAT_SCRIPT, 'sh', path], { allowFailure: true });
     if (r.exitCode === NOT_FOUND) return null;
-    if (r.exitCode !== 0) throw this.failure(r, `cannot stat ${path}`);
+    if (r.exitCode !== 0) throw this.failure(r, `check that ${path} is reachable on ${this.target}`);
     return parseStat(path, r.stdout);
   }
 
@@ -117,22 +127,17 @@ export class ShellExecutor implements Executor {
     return this.transport.close();
   }
 
-  private failure(r: RunResult, what: string): CommandError {
-    return new CommandError(
-      {
-        argv: r.argv,
-        target: this.target,
-        exitCode: r.exitCode,
-        signal: r.signal,
-        timedOut: r.timedOut,
-        stdout: r.stdout,
-        stderr: r.stderr,
-        durationMs: r.durationMs,
-      },
-      { hint: what },
-    );
+  private failure(r: RunResult, hint: string): CommandError {
+    return new CommandError(toFailure(r, this.target), { hint: r.timedOut || r.exitCode === 127 ? undefined : hint });
   }
 }
+
+function toFailure(r: RunResult, target: string): CommandFailure {
+  const { argv, exitCode, signal, timedOut, stdout, stderr, durationMs } = r;
+  return { argv, target, exitCode, signal, timedOut, stdout, stderr, durationMs };
+}
+
+const NOT_STARTED = { exitCode: null, signal: null, timedOut: false, stdout: '', durationMs: 0 } as const;
 
 export function parseStat(path: string, line: string): FileStat {
   const [kind = '', mode = '0', uid = '0', gid = '0', owner = '', group = '', size = '0', mtime = '0'] = line

@@ -16,6 +16,11 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Values to redact from errors besides the registered secrets. */
   secrets?: readonly string[];
+  /**
+   * Kill the command when stdout or stderr grows past this many bytes (default 64 MiB). Exceeding
+   * it is always an error (CommandError with `outputLimitExceeded`), even with allowFailure.
+   */
+  maxOutputBytes?: number;
 }
 
 export interface RunResult {
@@ -77,12 +82,15 @@ export interface SpawnOptions {
   timeoutMs: number;
   cwd?: string;
   user?: string;
+  maxOutputBytes?: number;
 }
 
 export interface RawResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Set when the command was killed for producing more output than allowed. */
+  outputLimitExceeded?: boolean;
   stdout: Buffer;
   stderr: Buffer;
   durationMs: number;
