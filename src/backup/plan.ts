@@ -18,6 +18,12 @@ import type { ResolvedInstance } from '../spec/resolve.ts';
 
 export const SQLITE_NAMES = ['*.sqlite', '*.sqlite3', '*.db'] as const;
 const SIDECARS = ['', '-wal', '-shm', '-journal'] as const;
+/**
+ * Top-level dirs of an OpenClaw state dir that OpenClaw's own backup skips as rebuildable runtime
+ * roots. `tmp/` also holds the gateway's lock (tmp/openclaw-<uid>/gateway.state.lock): restored
+ * next to a live gateway, a copied lock makes the restored gateway refuse to start (exit 78).
+ */
+export const OPENCLAW_REBUILDABLE = ['tmp', 'dev', 'git', 'npm', 'npm-runtime', 'tools'] as const;
 /** Never staged: sockets, pid files, and clawops' own backup scratch. */
 const VOLATILE = ['*.sock', '*.pid'] as const;
 
@@ -69,7 +75,7 @@ export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts:
   const base = `instance/${inst.name}`;
   const unitDir = opts.unitDir ?? DEFAULT_UNIT_DIR;
   const items: StageItem[] = [
-    { kind: 'tree', src: inst.stateDir, dst: `${base}/state`, prune: [], optional: false },
+    { kind: 'tree', src: inst.stateDir, dst: `${base}/state`, prune: [...OPENCLAW_REBUILDABLE], optional: false },
   ];
   if (!isUnder(inst.envFile, inst.stateDir)) {
     items.push({ kind: 'copy', src: inst.envFile, dst: `${base}/env/${basename(inst.envFile)}`, optional: true });

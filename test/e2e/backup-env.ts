@@ -50,7 +50,8 @@ export function makeBackupEnv(opts: { extraBytes?: number } = {}): BackupEnv {
   const root = mkdtempSync('/tmp/clawops-bk-');
   const home = join(root, 'home');
   const state = join(home, '.openclaw');
-  for (const d of ['state', 'agents/main/agent', 'workspace', 'credentials', 'logs']) mkdirSync(join(state, d), { recursive: true });
+  for (const d of ['state', 'agents/main/agent', 'workspace', 'credentials', 'logs', 'tmp/openclaw-0']) mkdirSync(join(state, d), { recursive: true });
+  writeFileSync(join(state, 'tmp/openclaw-0/gateway.state.lock'), JSON.stringify({ pid: process.pid }));
   chmodSync(state, 0o700);
   writeFileSync(join(state, 'openclaw.json'), JSON.stringify({ gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token: '${OPENCLAW_GATEWAY_TOKEN}' } } }, null, 2));
   writeFileSync(join(state, 'gateway.systemd.env'), `OPENCLAW_GATEWAY_TOKEN=${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });

@@ -64,6 +64,7 @@ describe('backup round trip (real restic + sqlite3, temp dirs)', () => {
       assert.ok(existsSync(join(to, f)), f);
     }
     assert.ok(!existsSync(join(to, 'clawops/state/backup')), 'clawops backup scratch is not backed up');
+    assert.ok(!existsSync(join(to, 'instance/oc/state/tmp')), 'OpenClaw\'s tmp/ (its live gateway lock) is not backed up');
     assert.equal(statSync(join(to, 'instance/oc/state/gateway.systemd.env')).mode & 0o777, 0o600, 'modes kept');
     // a second restore into a non-empty dir is refused, leaving it alone
     await assert.rejects(restoreTo(env.ctx, 'latest', to), /is not empty: a restore goes into a fresh directory/);
