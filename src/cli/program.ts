@@ -12,6 +12,7 @@ import { registerUndoCommand } from './commands/undo.ts';
 import { registerRenderCommand } from './commands/render.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerDrillCommands } from './commands/drill.ts';
+import { registerRotateCommand } from './commands/rotate.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -59,6 +60,7 @@ Start with:  clawops check            (read-only go-live gate of this host)
   registerRenderCommand(program, ctx);
   registerBackupCommands(program, ctx);
   registerDrillCommands(program, ctx);
+  registerRotateCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
 }

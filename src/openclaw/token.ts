@@ -1,0 +1,156 @@
+/**
+ * The gateway token: clawops generates it (32 random bytes, hex), registers it for redaction the
+ * moment it exists, and moves it only through stdin and 0600 files owned by the service user —
+ * never argv, never output, never the plan.
+ *   9.x: the value lives in the instance EnvironmentFile (OPENCLAW_GATEWAY_TOKEN=...), the config
+ *        holds the reference "${OPENCLAW_GATEWAY_TOKEN}".
+ *   2.x: `gateway.auth.token` and `gateway.remote.token` in the config, always equal, one write.
+ */
+import { randomBytes } from 'node:crypto';
+import { registerSecret } from '../core/redact.ts';
+import type { Executor } from '../exec/types.ts';
+import type { ResolvedInstance } from '../spec/resolve.ts';
+import { getPath, parseConfigText, setPath } from './config-doc.ts';
+import { openclawRun, writeConfigWithBackups } from './config-write.ts';
+import { configPath, servicePath } from './paths.ts';
+import { capabilities } from './versions.ts';
+
+export const TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
+export const TOKEN_REF = '${OPENCLAW_GATEWAY_TOKEN}';
+const TOKEN_RE = /^[0-9a-f]{64}$/;
+
+export function generateToken(): string {
+  const t = randomBytes(32).toString('hex');
+  registerSecret(t);
+  return t;
+}
+
+export const isWellFormedToken = (t: unknown): t is string => typeof t === 'string' && TOKEN_RE.test(t);
+
+/** The token from env-file text (registered as a secret), or undefined. */
+export function tokenFromEnvText(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?OPENCLAW_GATEWAY_TOKEN=(["']?)(.*)\1\s*$/.exec(line);
+    if (m?.[2]) {
+      registerSecret(m[2]);
+      return m[2];
+    }
+  }
+  return undefined;
+}
+
+/** Env-file text with the token line set and every other line kept. */
+export function envTextWithToken(existing: string, token: string): string {
+  const kept = existing.split('\n').filter((l) => l.trim() !== '' && !/^\s*(?:export\s+)?OPENCLAW_GATEWAY_TOKEN=/.test(l));
+  return `${[...kept, `${TOKEN_ENV}=${token}`].join('\n')}\n`;
+}
+
+/** The token the gateway currently uses (registered as a secret), read from where clawops keeps it. */
+export async function currentToken(ex: Executor, inst: ResolvedInstance, version: string): Promise<string | undefined> {
+  if (capabilities(version).tokenEnvReference) {
+    const buf = await ex.readFile(inst.envFile);
+    return buf === null ? undefined : tokenFromEnvText(buf.toString('utf8'));
+  }
+  const buf = await ex.readFile(configPath(inst));
+  if (buf === null) return undefined;
+  const t = getPath(parseConfigText(buf.toString('utf8'), configPath(inst)), ['gateway', 'auth', 'token']);
+  if (typeof t === 'string' && t.length > 0) {
+    registerSecret(t);
+    return t;
+  }
+  return undefined;
+}
+
+/** 9.x: writes the env file (0600, service user) with a new token; other lines are kept. */
+export async function writeEnvToken(ex: Executor, inst: ResolvedInstance, token: string): Promise<void> {
+  const buf = await ex.readFile(inst.envFile);
+  const existing = buf === null ? '' : buf.toString('utf8');
+  if (buf !== null) tokenFromEnvText(existing);
+  await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, inst.stateDir]);
+  await ex.writeFile(inst.envFile, envTextWithToken(existing, token), { mode: 0o600, owner: inst.user, group: inst.user });
+}
+
+/** 9.x: the config refers to the env variable; a literal remote token (a mismatch waiting to happen) goes. */
+export async function writeConfigTokenRef(ex: Executor, inst: ResolvedInstance, version: string): Promise<void> {
+  const patch = { gateway: { auth: { mode: 'token', token: TOKEN_REF }, remote: { token: null } } };
+  await openclawRun(ex, inst, version, ['config', 'patch', '--stdin'], { stdin: `${JSON.stringify(patch)}\n` });
+}
+
+/** 2.x: auth.token and remote.token set to the same value in ONE atomic write (with the .bak ring). */
+export async function writeConfigTokens(ex: Executor, inst: ResolvedInstance, token: string): Promise<void> {
+  const path = configPath(inst);
+  const buf = await ex.readFile(path);
+  const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), path);
+  const old = getPath(doc, ['gateway', 'auth', 'token']);
+  if (typeof old === 'string') registerSecret(old);
+  setPath(doc, ['gateway', 'auth', 'mode'], 'token');
+  setPath(doc, ['gateway', 'auth', 'token'], token);
+  setPath(doc, ['gateway', 'remote', 'token'], token);
+  await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, inst.stateDir]);
+  await writeConfigWithBackups(ex, inst, path, `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+export type AuthProbe = 'accepted' | 'refused' | 'unreachable';
+
+// POST /tools/invoke (always enabled, gateway auth, every version here): 401 = refused; any other
+// answer (404 for this unknown tool) = the token was accepted. The token arrives on stdin.
+const AUTH_PROBE_SCRIPT = `let t = '';
+process.stdin.on('data', (d) => (t += d)).on('end', () => {
+  fetch(process.argv[1], { method: 'POST', signal: AbortSignal.timeout(10000),
+    headers: { authorization: 'Bearer ' + t.trim(), 'content-type': 'application/json' },
+    body: JSON.stringify({ tool: 'clawops_auth_probe', args: {} }) })
+    .then((r) => process.stdout.write(String(r.status)))
+    .catch((e) => { process.stderr.write(String(e)); process.exit(3); });
+});`;
+
+export async function probeToken(ex: Executor, inst: ResolvedInstance, token: string): Promise<AuthProbe> {
+  const r = await ex.run(['node', '-e', AUTH_PROBE_SCRIPT, `http://127.0.0.1:${inst.port}/tools/invoke`], {
+    stdin: token,
+    allowFailure: true,
+    timeoutMs: 20_000,
+    env: { PATH: servicePath(inst) },
+  });
+  if (r.exitCode !== 0) return 'unreachable';
+  return r.stdout.trim() === '401' ? 'refused' : 'accepted';
+}
+
+/** Token facts without the token: what the plan and the checks need. */
+export interface TokenFacts {
+  [k: string]: boolean | string | null;
+  /** 9.x: env file present, 0600, owned by the service user, holding a well-formed token */
+  envFileOk: boolean | null;
+  envFileMode: string | null;
+  /** 9.x: config holds "${OPENCLAW_GATEWAY_TOKEN}" */
+  configRef: boolean;
+  /** a literal token is in the config (9.x: should not be; 2.x: expected) */
+  configLiteral: boolean;
+  /** 2.x: auth.token and remote.token equal and well-formed */
+  configPairOk: boolean;
+  /** 9.x: a literal remote.token is left in the config */
+  remoteLiteral: boolean;
+}
+
+export async function readTokenFacts(ex: Executor, inst: ResolvedInstance, version: string): Promise<TokenFacts> {
+  const buf = await ex.readFile(configPath(inst));
+  const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), configPath(inst));
+  const auth = getPath(doc, ['gateway', 'auth', 'token']);
+  const remote = getPath(doc, ['gateway', 'remote', 'token']);
+  for (const v of [auth, remote]) if (typeof v === 'string' && v !== TOKEN_REF) registerSecret(v);
+  const facts: TokenFacts = {
+    envFileOk: null,
+    envFileMode: null,
+    configRef: auth === TOKEN_REF,
+    configLiteral: typeof auth === 'string' && auth !== TOKEN_REF && auth !== '',
+    configPairOk: isWellFormedToken(auth) && auth === remote,
+    remoteLiteral: typeof remote === 'string' && remote !== TOKEN_REF,
+  };
+  if (capabilities(version).tokenEnvReference) {
+    const st = await ex.stat(inst.envFile);
+    const text = st === null ? null : await ex.readFile(inst.envFile);
+    const token = text === null ? undefined : tokenFromEnvText(text.toString('utf8'));
+    facts.envFileMode = st === null ? null : st.mode.toString(8);
+    facts.envFileOk = st !== null && st.mode === 0o600 && st.owner === inst.user && isWellFormedToken(token);
+  }
+  return facts;
+}
+
