@@ -1,0 +1,61 @@
+/** Check timers and the oc wrapper against the real tools: systemd-analyze calendar/verify, sh -n. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { localExecutor } from '../../src/exec/local.ts';
+import { DEFAULT_CLAWOPS_BIN, renderOcWrapper, renderTimers, validateCalendars } from '../../src/openclaw/timers.ts';
+import { Spec, type SpecInput } from '../../src/spec/schema.ts';
+import { resolveSpec } from '../../src/spec/resolve.ts';
+
+const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+const specOf = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));
+
+describe('check timers under systemd-analyze', { skip: haveAnalyze ? undefined : 'systemd-analyze not installed' }, () => {
+  const ex = localExecutor();
+  let root = '';
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'clawops-timers-'));
+  });
+  after(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the runbook schedules are valid calendars', async () => {
+    assert.deepEqual(await validateCalendars(ex, specOf()), []);
+  });
+
+  it('a bad calendar is reported with its spec path', async () => {
+    const problems = await validateCalendars(ex, specOf({ monitoring: { schedules: { backup: 'every night at two' } } }));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.path, 'monitoring.schedules.backup');
+    assert.match(problems[0]?.message ?? '', /not a systemd calendar expression/);
+  });
+
+  it('systemd-analyze verify --root: every rendered timer and service is clean', () => {
+    const files = renderTimers(specOf());
+    cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f.path)), { recursive: true });
+      writeFileSync(join(root, f.path), f.content);
+    }
+    mkdirSync(dirname(join(root, DEFAULT_CLAWOPS_BIN)), { recursive: true });
+    writeFileSync(join(root, DEFAULT_CLAWOPS_BIN), '#!/bin/sh\n');
+    chmodSync(join(root, DEFAULT_CLAWOPS_BIN), 0o755);
+    const names = files.map((f) => f.path.split('/').pop()!);
+    const r = spawnSync('systemd-analyze', ['verify', `--root=${root}`, ...names], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, SYSTEMD_COLORS: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), '', r.stderr);
+  });
+
+  it('the oc wrapper is valid sh (both versions)', () => {
+    for (const version of ['2026.9.6', '2026.2.9']) {
+      const spec = specOf({ openclaw: { version } });
+      const w = renderOcWrapper(spec, spec.resolved[0]!);
+      const r = spawnSync('sh', ['-n'], { input: w.content, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+});
