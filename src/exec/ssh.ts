@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shellQuote } from '../core/errors.ts';
+import { ClawopsError, CommandError, shellQuote } from '../core/errors.ts';
 import { spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
 import type { RawResult, SpawnOptions, Transport } from './types.ts';
@@ -17,72 +18,202 @@ export interface SshTarget {
   connectTimeoutSec?: number;
 }
 
-/** Parses ssh://user@host[:port][?identity=PATH&knownHosts=PATH]. */
+const SSH_QUERY = ['identity', 'knownHosts', 'connectTimeout'];
+const URL_HINT = 'use ssh://user@host[:port][?identity=KEYFILE&knownHosts=FILE&connectTimeout=SEC]';
+
+/** Parses ssh://user@host[:port][?identity=PATH&knownHosts=PATH&connectTimeout=SEC]; user defaults to root. */
 export function parseSshUrl(url: string): SshTarget {
-  const u = new URL(url);
-  if (u.protocol !== 'ssh:' || !u.hostname) throw new Error(`not an ssh:// target: ${url}`);
-  const t: SshTarget = {
-    user: decodeURIComponent(u.username) || 'root',
-    host: u.hostname.replace(/^\[|\]$/g, ''),
-    port: u.port ? Number(u.port) : 22,
-  };
+  const bad = (why: string) => new ClawopsError(`invalid --target ${url}: ${why}`, { hint: URL_HINT });
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad('not a URL');
+  }
+  if (u.protocol !== 'ssh:') throw bad('the scheme must be ssh://');
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (!host) throw bad('no host');
+  if (u.password) throw bad('passwords are not accepted (BatchMode: use a key)');
+  if (u.pathname && u.pathname !== '/') throw bad(`unexpected path ${u.pathname}`);
+  const unknown = [...u.searchParams.keys()].filter((k) => !SSH_QUERY.includes(k));
+  if (unknown.length) throw bad(`unknown option ${unknown.join(', ')} (known: ${SSH_QUERY.join(', ')})`);
+  const t: SshTarget = { user: decodeURIComponent(u.username) || 'root', host, port: u.port ? Number(u.port) : 22 };
   const identity = u.searchParams.get('identity');
   const known = u.searchParams.get('knownHosts');
+  const ct = u.searchParams.get('connectTimeout');
   if (identity) t.identityFile = identity;
   if (known) t.knownHostsFile = known;
+  if (ct !== null) {
+    if (!/^\d+$/.test(ct) || Number(ct) < 1) throw bad(`connectTimeout must be a whole number of seconds, got ${ct}`);
+    t.connectTimeoutSec = Number(ct);
+  }
   return t;
 }
 
+/** Seconds the remote `timeout` gives a command after TERM before KILL. */
+const REMOTE_KILL_AFTER = 2;
+const TIMEOUT_LINE = /^timeout: sending signal [A-Z]+ to command .*\n?/gm;
+
 /**
- * Runs through the system's OpenSSH client: BatchMode (never prompts), strict host keys,
- * one multiplexed master connection per executor. A non-root login runs commands via `sudo -n`.
+ * Runs through the system's OpenSSH client: BatchMode (never prompts), strict host keys (never
+ * auto-accepted), ConnectTimeout, and one multiplexed master connection per executor (ControlMaster,
+ * socket in a private temp dir, removed by close()). A non-root login runs commands via `sudo -n`.
+ * Every remote command runs under the remote `timeout`, which kills its whole process group, so a
+ * timeout ends the remote work too, not only the local ssh client.
  */
 export class SshTransport implements Transport {
   readonly target: string;
   private readonly t: SshTarget;
-  private readonly controlDir: string;
+  private controlDir: string | undefined;
+  private readonly onExit = () => this.closeSync();
   constructor(t: SshTarget) {
     this.t = t;
-    this.target = `ssh://${t.user}@${t.host}:${t.port}`;
-    this.controlDir = mkdtempSync(join(tmpdir(), 'clawops-ssh-'));
+    this.target = `ssh://${t.user}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   }
 
-  baseArgs(): string[] {
+  /** ssh options shared by every invocation (no destination). */
+  private options(): string[] {
+    this.controlDir ??= this.makeControlDir();
     const a = [
-      'ssh',
       '-o', 'BatchMode=yes',
       '-o', 'StrictHostKeyChecking=yes',
-      '-o', `ConnectTimeout=${this.t.connectTimeoutSec ?? 10}`,
+      '-o', `ConnectTimeout=${this.connectTimeoutSec()}`,
       '-o', 'ControlMaster=auto',
       '-o', `ControlPath=${join(this.controlDir, 'cm')}`,
       '-o', 'ControlPersist=60',
+      '-o', 'ServerAliveInterval=15',
       '-o', 'LogLevel=ERROR',
       '-p', String(this.t.port),
+      '-l', this.t.user,
     ];
     if (this.t.identityFile) a.push('-o', 'IdentitiesOnly=yes', '-i', this.t.identityFile);
     if (this.t.knownHostsFile) a.push('-o', `UserKnownHostsFile=${this.t.knownHostsFile}`);
-    a.push('-l', this.t.user, this.t.host);
     return a;
   }
 
-  spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
-    const sudo = this.t.user === 'root' ? [] : ['sudo', '-n'];
-    const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
-    const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-    const remote = [...sudo, ...(env.length ? ['env', ...env] : []), ...user, ...argv].map(shellQuote).join(' ');
-    const cd = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ` : '';
-    return spawnLocal([...this.baseArgs(), '--', `${cd}${remote}`], {
-      timeoutMs: opts.timeoutMs,
+  /** The full local argv that runs `remote` (a shell command line) on the target. */
+  sshArgv(remote: string): string[] {
+    return ['ssh', ...this.options(), '--', this.t.host, remote];
+  }
+
+  async spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
+    const local = this.sshArgv(remoteCommand(this.t.user, argv, opts));
+    const raw = await spawnLocal(local, {
+      // the local deadline leaves room for connecting and for the remote kill to come back
+      timeoutMs: opts.timeoutMs + (this.connectTimeoutSec() + REMOTE_KILL_AFTER + 3) * 1000,
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
     });
+    const stderr = raw.stderr.toString('utf8');
+    const refused = raw.exitCode === 255 ? diagnoseSsh(stderr, this.t, this.target) : undefined;
+    if (refused) {
+      const cause = new CommandError({ ...raw, argv: local, target: 'local', stdout: '', stderr });
+      throw new ClawopsError(refused.message, { hint: refused.hint, cause });
+    }
+    if (raw.exitCode === 1 && /^sudo: .*password is required/m.test(stderr)) {
+      throw new ClawopsError(`${this.t.user} on ${this.target} may not run commands as root without a password`, {
+        hint: `log in as root, or give ${this.t.user} passwordless sudo there (a sudoers.d entry with NOPASSWD)`,
+      });
+    }
+    const cleaned = stderr.replace(TIMEOUT_LINE, '');
+    return cleaned === stderr ? raw : { ...raw, timedOut: true, stderr: Buffer.from(cleaned) };
+  }
+
+  /** PID of the master connection, if one is running (from `ssh -O check`). */
+  async masterPid(): Promise<number | undefined> {
+    if (!this.controlDir) return undefined;
+    const r = await spawnLocal(['ssh', ...this.options(), '-O', 'check', '--', this.t.host], { timeoutMs: 5000 });
+    const m = /pid=(\d+)/.exec(r.stderr.toString());
+    return m ? Number(m[1]) : undefined;
+  }
+
+  get controlDirectory(): string | undefined {
+    return this.controlDir;
   }
 
   async close(): Promise<void> {
-    await spawnLocal([...this.baseArgs().slice(0, -3), '-O', 'exit', '-l', this.t.user, this.t.host], {
-      timeoutMs: 5000,
-    }).catch(() => undefined);
-    rmSync(this.controlDir, { recursive: true, force: true });
+    if (!this.controlDir) return;
+    await spawnLocal(['ssh', ...this.options(), '-O', 'exit', '--', this.t.host], { timeoutMs: 5000 }).catch(() => undefined);
+    this.removeControlDir();
   }
+
+  private connectTimeoutSec(): number {
+    return this.t.connectTimeoutSec ?? 10;
+  }
+
+  private makeControlDir(): string {
+    process.on('exit', this.onExit);
+    return mkdtempSync(join(tmpdir(), 'clawops-ssh-'));
+  }
+
+  private removeControlDir(): void {
+    if (this.controlDir) rmSync(this.controlDir, { recursive: true, force: true });
+    this.controlDir = undefined;
+    process.off('exit', this.onExit);
+  }
+
+  /** When clawops exits without close(): stop the master and remove the socket dir anyway. */
+  private closeSync(): void {
+    if (!this.controlDir) return;
+    spawnSync('ssh', [...this.options(), '-O', 'exit', '--', this.t.host], { timeout: 3000, stdio: 'ignore' });
+    this.removeControlDir();
+  }
+}
+
+/**
+ * The remote shell command line for argv: `sudo -n` for a non-root login, `env` for extra
+ * variables, the remote `timeout` (it kills the command's whole process group, then KILLs after
+ * ${REMOTE_KILL_AFTER} s; --verbose marks a timeout on stderr), runuser for another user.
+ */
+export function remoteCommand(login: string, argv: readonly string[], opts: Pick<SpawnOptions, 'env' | 'timeoutMs' | 'cwd' | 'user'>): string {
+  const sudo = login === 'root' ? [] : ['sudo', '-n'];
+  const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+  const limit = `${(opts.timeoutMs / 1000).toFixed(3)}s`;
+  const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
+  const words = [...sudo, ...(env.length ? ['env', ...env] : []), 'timeout', '--verbose', '-k', `${REMOTE_KILL_AFTER}s`, limit, ...user, ...argv];
+  const cd = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ` : '';
+  return `${cd}${words.map(shellQuote).join(' ')}`;
+}
+
+/** The known_hosts name of a host: `host` on port 22, else `[host]:port`. */
+export function knownHostsName(t: Pick<SshTarget, 'host' | 'port'>): string {
+  return t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
+}
+
+/** Recognises the ssh client's own refusals (exit 255) and says what to do about each. */
+export function diagnoseSsh(stderr: string, t: SshTarget, target: string): { message: string; hint: string } | undefined {
+  const kh = t.knownHostsFile ?? '~/.ssh/known_hosts';
+  const name = knownHostsName(t);
+  const scan = `ssh-keyscan -p ${t.port} ${t.host} > /tmp/hostkeys && ssh-keygen -lf /tmp/hostkeys`;
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/.test(stderr)) {
+    return {
+      message: `the host key of ${target} has changed since it was trusted in ${kh}; refusing to connect (possible man-in-the-middle)`,
+      hint: `if the host was reinstalled, confirm its new fingerprint out of band (on its console: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then \`ssh-keygen -R '${name}' -f ${kh}\` and trust the new key: \`${scan}\`, compare, and append the matching line to ${kh}; clawops never accepts host keys by itself`,
+    };
+  }
+  if (/Host key verification failed|No .* host key is known for/.test(stderr)) {
+    return {
+      message: `the host key of ${target} is not trusted (not in ${kh}); refusing to connect`,
+      hint: `fetch the key with \`${scan}\`, compare the fingerprint with the one the host shows on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then append the matching line to ${kh} (or pass ?knownHosts=FILE); clawops never accepts host keys by itself`,
+    };
+  }
+  if (/Permission denied \(/.test(stderr)) {
+    return {
+      message: `${target} refused the login of ${t.user} (${lastLine(stderr)})`,
+      hint: `check that the key ${t.identityFile ?? 'offered by your agent or ~/.ssh'} is in ~${t.user}/.ssh/authorized_keys on the host (pass another with ?identity=KEYFILE)`,
+    };
+  }
+  if (/Connection refused|Connection timed out|timed out during banner exchange|No route to host|Network is unreachable|Could not resolve hostname|Connection closed by|Connection reset|kex_exchange_identification/.test(stderr)) {
+    return {
+      message: `cannot connect to ${target}: ${lastLine(stderr)}`,
+      hint: `check that the host is up, that sshd listens on port ${t.port} and that no firewall drops it (raise ?connectTimeout=SEC for slow links)`,
+    };
+  }
+  return undefined;
+}
+
+function lastLine(s: string): string {
+  return s.trim().split('\n').filter(Boolean).pop()?.replace(/^ssh: /, '') ?? '';
 }
 
 export function sshExecutor(t: SshTarget): ShellExecutor {
