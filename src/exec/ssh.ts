@@ -28,7 +28,8 @@ export function parseSshUrl(url: string): SshTarget {
   try {
     u = new URL(url);
   } catch {
-    throw bad('not a URL');
+    const port = /^ssh:\/\/[^/?]*:(\d+)(?:[/?]|$)/i.exec(url)?.[1];
+    throw bad(port && Number(port) > 65535 ? `port ${port} is out of range` : /\s/.test(url) ? 'it contains whitespace' : 'not a valid URL');
   }
   if (u.protocol !== 'ssh:') throw bad('the scheme must be ssh://');
   const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -38,6 +39,7 @@ export function parseSshUrl(url: string): SshTarget {
   const unknown = [...u.searchParams.keys()].filter((k) => !SSH_QUERY.includes(k));
   if (unknown.length) throw bad(`unknown option ${unknown.join(', ')} (known: ${SSH_QUERY.join(', ')})`);
   const t: SshTarget = { user: decodeURIComponent(u.username) || 'root', host, port: u.port ? Number(u.port) : 22 };
+  if (t.port < 1) throw bad(`port ${u.port} is out of range`);
   const identity = u.searchParams.get('identity');
   const known = u.searchParams.get('knownHosts');
   const ct = u.searchParams.get('connectTimeout');
