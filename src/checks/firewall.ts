@@ -11,7 +11,7 @@ const offIfDisabled = (ctx: CheckContext): Verdict | undefined => (ctx.spec.fire
 /** UFW status, unknown for rule checks while UFW is inactive (firewall.ufw.active reports that). */
 function activeUfw(f: FactReader) {
   const u = need(f, ufw());
-  if (!u.active) throw new FactUnknown('UFW is inactive, nothing is enforced (see firewall.ufw.active)');
+  if (!u.active) throw new FactUnknown(`UFW is ${u.installed ? 'inactive' : 'not installed'}, nothing is enforced (see firewall.ufw.active)`);
   return u;
 }
 
@@ -57,6 +57,7 @@ export const firewallChecks: CheckDef[] = [
       const off = offIfDisabled(ctx);
       if (off) return off;
       const u = need(f, ufw());
+      if (!u.installed) return fail('ufw is not installed', 'clawops apply (packages and firewall steps)');
       return u.active ? pass('Status: active') : fail('Status: inactive', 'clawops apply (firewall step; reverts itself unless confirmed over the management path)');
     },
   },

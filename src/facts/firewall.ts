@@ -1,5 +1,5 @@
 /** Firewall facts: `ufw status verbose` and the DOCKER-USER chain (`iptables -S DOCKER-USER`). */
-import { cmdProblem, firstLine, sh } from './probe.ts';
+import { cmdProblem, firstLine, NOT_INSTALLED, sh } from './probe.ts';
 import { type FactKind, unknown } from './types.ts';
 
 export interface UfwRule {
@@ -17,6 +17,8 @@ export interface UfwRule {
 }
 
 export interface UfwValue {
+  /** false when ufw is not installed (then nothing is active) */
+  installed: boolean;
   active: boolean;
   defaults: { incoming?: string; outgoing?: string; routed?: string };
   rules: UfwRule[];
@@ -27,6 +29,7 @@ export const ufwStatus: FactKind<UfwValue> = {
   describe: '`ufw status verbose`',
   probe: (ex) => sh(ex, 'command -v ufw >/dev/null 2>&1 || { echo "ufw: not installed" >&2; exit 127; }; exec ufw status verbose'),
   parse(raw) {
+    if (raw.t === 'cmd' && raw.exitCode === NOT_INSTALLED) return { installed: false, active: false, defaults: {}, rules: [] };
     const p = cmdProblem(raw, 'ufw status verbose');
     if (p) return p;
     if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`ufw status verbose: ${raw.t === 'cmd' ? firstLine(raw.stderr) || `exit ${raw.exitCode}` : ''}`);
@@ -39,7 +42,7 @@ const NAMED_PORTS: Record<string, number> = { openssh: 22, ssh: 22, http: 80, ht
 export function parseUfwStatus(text: string): UfwValue | undefined {
   const status = /^Status: (\w+)/m.exec(text);
   if (!status) return undefined;
-  const value: UfwValue = { active: status[1] === 'active', defaults: {}, rules: [] };
+  const value: UfwValue = { installed: true, active: status[1] === 'active', defaults: {}, rules: [] };
   const def = /^Default: (.*)$/m.exec(text);
   for (const m of (def?.[1] ?? '').matchAll(/(\w+) \((incoming|outgoing|routed)\)/g)) {
     value.defaults[m[2] as 'incoming' | 'outgoing' | 'routed'] = m[1] ?? '';

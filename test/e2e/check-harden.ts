@@ -18,7 +18,7 @@ export const SPEC_YAML = (version: string) => `openclaw: {version: "${version}"}
 os: {packages: [curl, ca-certificates, jq, ufw, fail2ban, restic]}
 `;
 
-async function sh(ex: Executor, script: string, timeoutMs = 120_000): Promise<string> {
+async function sh(ex: Executor, script: string, timeoutMs = 300_000): Promise<string> {
   const r = await ex.run(['bash', '-ec', script], { timeoutMs });
   return r.stdout;
 }
