@@ -47,6 +47,13 @@ test('plan: every area is read, planned, ordered; fingerprints are the read stat
   assert.ok(parsed.ok);
   const spec = parsed.spec;
   const ex = new RecorderExecutor('recorder:unit').addFile('/etc/unit-b.conf', 'same\n', { mode: 0o644 });
+  // the file resource reads stat + bytes in one `sh -c` round trip: answer it from the recorder's files
+  ex.script((argv) => {
+    if (argv[0] !== 'sh' || !argv[2]?.includes("stat -c '%F|%a")) return undefined;
+    const f = ex.files.get(argv[4] ?? '');
+    if (!f) return { exitCode: 3 };
+    return { stdout: `regular file|${f.stat.mode.toString(8)}|0|0|${f.stat.owner}|${f.stat.group}|${f.content.length}|0\n${f.content.toString()}` };
+  });
   registerArea({
     name: 'unit-test-area',
     resources: (s) =>
