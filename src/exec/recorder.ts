@@ -1,5 +1,5 @@
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from './types.ts';
-import { CommandError } from '../core/errors.ts';
+import { ClawopsError, CommandError } from '../core/errors.ts';
 
 export interface RecordedCall {
   kind: 'run' | 'read' | 'write' | 'stat';
@@ -8,24 +8,46 @@ export interface RecordedCall {
   /** For writes: mode and owner asked for. Content is kept in `files`, never in the call log. */
   mode?: number;
   owner?: string;
+  group?: string;
+  /** For runs: the options that change what runs (stdin only as its length: it may hold a secret). */
+  user?: string;
+  cwd?: string;
+  stdinBytes?: number;
+  timeoutMs?: number;
 }
 
 export interface ScriptedResponse {
   exitCode?: number;
-  stdout?: string;
+  stdout?: string | Buffer;
   stderr?: string;
+  signal?: string;
+  timedOut?: boolean;
 }
 
 export type CommandScript = (argv: readonly string[], opts: RunOptions) => ScriptedResponse | undefined;
+export type Matcher = readonly string[] | ((argv: readonly string[], opts: RunOptions) => boolean);
 
 export interface RecorderFile {
   content: Buffer;
   stat: Omit<FileStat, 'path' | 'size'>;
+  /** Only the stat is known (a replayed recording that never read the file): reading it is an error. */
+  unread?: boolean;
+  /** The recorded size when it differs from `content` (unread files). */
+  size?: number;
 }
 
 /**
  * An in-memory host for dry runs and tests: commands are answered by scripts (recorded real
- * output), files live in a map, and every call is logged. Unscripted commands exit 127.
+ * output), files live in a map, and every call is logged. Later scripts win over earlier ones;
+ * unscripted commands exit 127 ("recorder: no script for ..."). A non-zero answer throws a
+ * CommandError unless the call says allowFailure, exactly like the real executors.
+ *
+ *   const ex = new RecorderExecutor()
+ *     .on(['ufw', 'status'], { stdout: fixture('ufw-status.txt') })   // argv prefix
+ *     .on((argv) => argv.includes('--json'), { stdout: '{}' })         // predicate
+ *     .on(['systemctl', 'restart'], { exitCode: 1, stderr: 'boom' }, { times: 1 }) // then falls through
+ *     .addFile('/etc/ssh/sshd_config', 'PermitRootLogin no\n', { mode: 0o600 });
+ *   ... ex.commands()  ex.writes()  ex.text('/etc/x')  ex.calls
  */
 export class RecorderExecutor implements Executor {
   readonly target: string;
@@ -37,10 +59,19 @@ export class RecorderExecutor implements Executor {
     this.target = target;
   }
 
-  /** Answer commands whose argv starts with `prefix` (or matches the predicate). */
-  on(match: readonly string[] | ((argv: readonly string[]) => boolean), response: ScriptedResponse): this {
+  /** Answer commands whose argv starts with `match` (or that the predicate accepts); `times` limits how often. */
+  on(
+    match: Matcher,
+    response: ScriptedResponse | ((argv: readonly string[], opts: RunOptions) => ScriptedResponse),
+    opts: { times?: number } = {},
+  ): this {
     const test = typeof match === 'function' ? match : (argv: readonly string[]) => match.every((m, i) => argv[i] === m);
-    this.scripts.push((argv) => (test(argv) ? response : undefined));
+    let left = opts.times ?? Infinity;
+    this.scripts.push((argv, o) => {
+      if (left <= 0 || !test(argv, o)) return undefined;
+      left--;
+      return typeof response === 'function' ? response(argv, o) : response;
+    });
     return this;
   }
 
@@ -57,35 +88,70 @@ export class RecorderExecutor implements Executor {
     return this;
   }
 
+  addDir(path: string, stat: Partial<RecorderFile['stat']> = {}): this {
+    return this.addFile(path, '', { type: 'directory', mode: 0o755, ...stat });
+  }
+
+  /** argv of every run, in order. */
+  commands(): string[][] {
+    return this.calls.filter((c) => c.kind === 'run').map((c) => c.argv ?? []);
+  }
+
+  /** Paths written, in order. */
+  writes(): string[] {
+    return this.calls.filter((c) => c.kind === 'write').map((c) => c.path ?? '');
+  }
+
+  /** A file's current content as text (undefined when absent). */
+  text(path: string): string | undefined {
+    return this.files.get(path)?.content.toString('utf8');
+  }
+
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    this.calls.push({ kind: 'run', argv: [...argv] });
+    this.calls.push({
+      kind: 'run',
+      argv: [...argv],
+      ...(opts.user ? { user: opts.user } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      ...(opts.stdin !== undefined ? { stdinBytes: Buffer.byteLength(opts.stdin) } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
     let resp: ScriptedResponse | undefined;
     for (let i = this.scripts.length - 1; i >= 0 && !resp; i--) resp = this.scripts[i]?.(argv, opts);
     const r = resp ?? { exitCode: 127, stderr: `recorder: no script for ${argv.join(' ')}` };
-    const stdout = r.stdout ?? '';
+    const stdoutBytes = Buffer.from(r.stdout ?? '');
     const result: RunResult = {
       argv: [...argv],
-      exitCode: r.exitCode ?? 0,
-      signal: null,
-      timedOut: false,
-      stdout,
+      exitCode: r.signal || r.timedOut ? (r.exitCode ?? null) : (r.exitCode ?? 0),
+      signal: r.signal ?? null,
+      timedOut: r.timedOut ?? false,
+      stdout: stdoutBytes.toString('utf8'),
       stderr: r.stderr ?? '',
-      stdoutBytes: Buffer.from(stdout),
+      stdoutBytes,
       durationMs: 0,
     };
-    if (result.exitCode !== 0 && !opts.allowFailure) {
-      throw new CommandError({ ...result, target: this.target });
+    if ((result.exitCode !== 0 || result.timedOut) && !opts.allowFailure) {
+      const { stdoutBytes: _b, ...failure } = result;
+      throw new CommandError({ ...failure, target: this.target }, { secrets: opts.secrets ?? [] });
     }
     return result;
   }
 
   async readFile(path: string): Promise<Buffer | null> {
     this.calls.push({ kind: 'read', path });
-    return this.files.get(path)?.content ?? null;
+    const f = this.files.get(path);
+    if (f?.unread) throw new ClawopsError(`${path} on ${this.target}: only its stat was recorded`, { hint: 'record the facts again with a clawops version that reads this file' });
+    return f?.content ?? null;
   }
 
   async writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
-    this.calls.push({ kind: 'write', path, mode: opts.mode, ...(opts.owner ? { owner: opts.owner } : {}) });
+    this.calls.push({
+      kind: 'write',
+      path,
+      mode: opts.mode,
+      ...(opts.owner ? { owner: opts.owner } : {}),
+      ...(opts.group ? { group: opts.group } : {}),
+    });
     this.addFile(path, content, {
       mode: opts.mode,
       ...(opts.owner ? { owner: opts.owner } : {}),
@@ -96,7 +162,7 @@ export class RecorderExecutor implements Executor {
   async stat(path: string): Promise<FileStat | null> {
     this.calls.push({ kind: 'stat', path });
     const f = this.files.get(path);
-    return f ? { path, size: f.content.length, ...f.stat } : null;
+    return f ? { path, size: f.size ?? f.content.length, ...f.stat } : null;
   }
 
   async close(): Promise<void> {}
