@@ -1,10 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localExecutor } from '../../src/exec/local.ts';
 import { spawnLocal } from '../../src/exec/process.ts';
+import { loadRecording, RecordingExecutor, replayExecutor } from '../../src/exec/replay.ts';
 import { CommandError } from '../../src/core/errors.ts';
 import { forgetSecrets, registerSecret } from '../../src/core/redact.ts';
 
@@ -163,6 +164,30 @@ describe('local executor (real processes)', () => {
     } finally {
       forgetSecrets();
     }
+  });
+
+  it('records a real conversation and replays it offline', async () => {
+    const file = join(dir, 'hostname.txt');
+    writeFileSync(file, 'vps-1\n');
+    const rec = new RecordingExecutor(ex);
+    const live = {
+      uname: (await rec.run(['uname', '-s'])).stdout,
+      missing: (await rec.run(['sh', '-c', 'exit 4'], { allowFailure: true })).exitCode,
+      content: (await rec.readFile(file))?.toString(),
+      size: (await rec.stat(file))?.size,
+    };
+    await rec.save(join(dir, 'rec.json'));
+    const replay = replayExecutor(await loadRecording(join(dir, 'rec.json')));
+    assert.deepEqual(
+      {
+        uname: (await replay.run(['uname', '-s'])).stdout,
+        missing: (await replay.run(['sh', '-c', 'exit 4'], { allowFailure: true })).exitCode,
+        content: (await replay.readFile(file))?.toString(),
+        size: (await replay.stat(file))?.size,
+      },
+      live,
+    );
+    assert.deepEqual(live, { uname: 'Linux\n', missing: 4, content: 'vps-1\n', size: 6 });
   });
 
   it('overhead per command is small (measured)', async (t) => {
