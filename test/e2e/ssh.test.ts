@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ClawopsError, CommandError } from '../../src/core/errors.ts';
 import { ShellExecutor } from '../../src/exec/shell-executor.ts';
@@ -166,6 +167,22 @@ describe('ssh executor against a real loopback sshd', { skip: sshdSkipReason(), 
       assert.match(err.message, /^cannot connect to ssh:\/\/root@127\.0\.0\.1:1: .*Connection refused$/);
       return true;
     });
+    // a server that accepts but never speaks: ConnectTimeout bounds the wait
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const t0 = Date.now();
+      await assert.rejects(other({ port, connectTimeoutSec: 1 }).run(['true']), (err: unknown) => {
+        assert.ok(err instanceof ClawopsError);
+        assert.match(err.message, /^cannot connect to .*timed out during banner exchange/);
+        assert.match(err.hint ?? '', /connectTimeout/);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 8000, 'gave up after about ConnectTimeout');
+    } finally {
+      silent.close();
+    }
   });
 
   it('readFile, writeFile (atomic, owner and mode) and stat over ssh', async () => {
