@@ -79,7 +79,7 @@ program
     if (leader === undefined) throw new ClawopsError(`no running testbed named ${name}`, { hint: 'see `npm run testbed -- status`' });
     const tty = process.stdin.isTTY ? [`TERM=${process.env['TERM'] ?? 'xterm'}`] : [];
     const argv = command.length ? command : ['/bin/bash', '-l'];
-    const r = spawnSync('nsenter', ['-t', String(leader), '-a', '--wd=/root', '--', 'env', '-i', ...CONTAINER_ENV, ...tty, ...argv], { stdio: 'inherit' });
+    const r = spawnSync('nsenter', ['-t', String(leader), '-a', '--', 'env', '-i', '-C', '/root', ...CONTAINER_ENV, ...tty, ...argv], { stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });
 

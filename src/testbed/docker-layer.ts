@@ -7,8 +7,17 @@ import { chroot, debootstrap } from './rootfs.ts';
 export const DOCKER_RECIPE = {
   version: 1,
   packages: ['docker.io'],
-  image: { tag: 'debian:bookworm-slim', variant: 'minbase', include: [] as string[] },
+  // like the official slim image: no docs, man pages, locales or apt lists
+  image: {
+    tag: 'debian:bookworm-slim',
+    include: [] as string[],
+    exclude: ['./usr/share/doc/*', './usr/share/man/*', './usr/share/locale/*', './usr/share/info/*', './var/lib/apt/lists/*', './var/cache/apt/*'],
+  },
 };
+
+export function dockerLayerDir(baseDir: string): string {
+  return join(TESTBED_CACHE, `docker-${recipeHash({ base: basename(baseDir), DOCKER_RECIPE })}`);
+}
 
 export interface DockerLayer {
   /** overlay upper of the build: use it as a lower layer above the base rootfs */
@@ -24,7 +33,7 @@ export interface DockerLayer {
  * above the base rootfs), plus a small bookworm rootfs tarball to import as the base image.
  */
 export async function ensureDockerLayer(baseDir: string, log: (s: string) => void = () => {}): Promise<DockerLayer> {
-  const dir = join(TESTBED_CACHE, `docker-${recipeHash({ base: basename(baseDir), DOCKER_RECIPE })}`);
+  const dir = dockerLayerDir(baseDir);
   const t0 = performance.now();
   const built = await buildOnce(dir, async (tmp) => {
     log(`testbed: building the Docker layer into ${dir} (once)`);
@@ -45,7 +54,8 @@ export async function ensureDockerLayer(baseDir: string, log: (s: string) => voi
     rmSync(merged, { recursive: true, force: true });
     const slim = join(tmp, 'image-rootfs');
     await debootstrap(slim, DOCKER_RECIPE.image.include);
-    await sh(['tar', '-C', slim, '--numeric-owner', '-cf', join(tmp, 'bookworm-slim.tar'), '.'], { timeoutMs: 5 * 60_000 });
+    const excludes = DOCKER_RECIPE.image.exclude.map((e) => `--exclude=${e}`);
+    await sh(['tar', '-C', slim, '--numeric-owner', ...excludes, '-cf', join(tmp, 'bookworm-slim.tar'), '.'], { timeoutMs: 5 * 60_000 });
     rmSync(slim, { recursive: true, force: true });
   });
   return { upper: join(dir, 'upper'), imageTar: join(dir, 'bookworm-slim.tar'), built, ms: Math.round(performance.now() - t0) };

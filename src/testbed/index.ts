@@ -6,11 +6,11 @@ import { nspawnExecutor } from '../exec/nspawn.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseVersion } from '../openclaw/versions.ts';
 import { removeUnmounted } from './cache.ts';
-import { ensureDockerLayer } from './docker-layer.ts';
+import { dockerLayerDir, ensureDockerLayer } from './docker-layer.ts';
 import { TESTBED_CACHE, pidAlive, sleep } from './host.ts';
 import { DOCKER_IMAGE_TAR_IN, bootMachine, consoleTail, destroyMachine, destroyMachineSync } from './machine.ts';
 import { ensureOpenclaw } from './openclaw.ts';
-import { ensureBaseRootfs } from './rootfs.ts';
+import { baseRootfsDir, debootstrapDir, ensureBaseRootfs } from './rootfs.ts';
 import { isStale, listMachineNames, readState } from './state.ts';
 import { testbedPrerequisites } from './prereq.ts';
 
@@ -187,15 +187,32 @@ export async function sweepStale(log: (s: string) => void = () => {}): Promise<s
     removed.push(n);
   }
   if (existsSync(TESTBED_CACHE)) {
+    const current = currentArtifacts();
+    const states = listMachineNames().map(readState);
+    // a testbed whose layers are unknown might use any cache entry: then prune nothing
+    const layers = states.every((st) => st?.layers) ? states.flatMap((st) => st?.layers ?? []) : undefined;
     for (const e of readdirSync(TESTBED_CACHE)) {
+      const path = join(TESTBED_CACHE, e);
       const pid = Number(/\.tmp-(\d+)$/.exec(e)?.[1]);
-      if (pid && !pidAlive(pid)) {
-        await removeUnmounted(join(TESTBED_CACHE, e));
+      const outdated =
+        /^(base|docker|debootstrap)-[0-9a-f]{12}$/.test(e) &&
+        !current.has(e) &&
+        layers !== undefined &&
+        !layers.some((l) => l === path || l.startsWith(`${path}/`));
+      if ((pid && !pidAlive(pid)) || outdated) {
+        log(`testbed: removing ${pid ? 'an interrupted build' : 'an outdated cache'} ${e}`);
+        await removeUnmounted(path);
         removed.push(e);
       }
     }
   }
   return removed;
+}
+
+/** Cache entries of the current recipes (older ones are removed once no testbed uses them). */
+function currentArtifacts(): Set<string> {
+  const base = baseRootfsDir();
+  return new Set([base, dockerLayerDir(base), debootstrapDir()].map((p) => p.split('/').pop() ?? ''));
 }
 
 function installHandlers(): void {

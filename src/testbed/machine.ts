@@ -26,7 +26,7 @@ export async function bootMachine(spec: BootSpec): Promise<MachineState> {
   if (existsSync(dir)) throw new ClawopsError(`a testbed named ${spec.name} already exists`, { hint: 'pick another --name, or `npm run testbed -- down ' + spec.name + '`' });
   const root = join(dir, 'root');
   const state: MachineState = {
-    name: spec.name, dir, root, overlay: true, nspawnPid: 0, nspawnStart: 0, leaderPid: 0,
+    name: spec.name, dir, root, overlay: true, layers: spec.layers, nspawnPid: 0, nspawnStart: 0, leaderPid: 0,
     ownerPid: process.pid, ownerStart: pidStartTime(process.pid) ?? 0, persistent: spec.persistent,
     docker: spec.docker, ...(spec.openclaw ? { openclaw: spec.openclaw.version } : {}), createdAt: new Date().toISOString(),
   };
@@ -48,10 +48,12 @@ export async function bootMachine(spec: BootSpec): Promise<MachineState> {
   writeFileSync(join(root, 'etc/hostname'), `${spec.name}\n`);
   if (spec.openclaw) symlinkSync(OPENCLAW_BIN_TARGET, join(root, OPENCLAW_BIN_LINK.slice(1)));
   mkdirSync(NPM_CACHE, { recursive: true });
+  mkdirSync(join(dir, 'npm-upper'));
   const binds = [
     `--bind-ro=${nodeDistDir()}/bin/node:/usr/local/bin/node`,
     `--bind-ro=${npmPackageDir()}:/usr/local/lib/node_modules/npm`,
-    `--bind-ro=${NPM_CACHE}:/var/cache/clawops-npm`,
+    // npm cannot read a read-only cache: an overlay with this testbed's own upper keeps ours unchanged
+    `--overlay=${NPM_CACHE}:${dir}/npm-upper:/var/cache/clawops-npm`,
     ...(spec.openclaw ? [`--bind-ro=${spec.openclaw.dir}:${OPENCLAW_MOUNT}`] : []),
   ];
   if (spec.docker) {

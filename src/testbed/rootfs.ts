@@ -31,6 +31,10 @@ export function baseRootfsDir(): string {
   return join(TESTBED_CACHE, `base-${recipeHash(BASE_RECIPE)}`);
 }
 
+export function debootstrapDir(): string {
+  return join(TESTBED_CACHE, `debootstrap-${recipeHash(DEBOOTSTRAP_RECIPE)}`);
+}
+
 export interface BuildReport {
   dir: string;
   built: boolean;
@@ -43,7 +47,7 @@ const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C'
 export async function ensureBaseRootfs(log: (s: string) => void = () => {}): Promise<BuildReport> {
   const dir = baseRootfsDir();
   const t0 = performance.now();
-  const stage1 = join(TESTBED_CACHE, `debootstrap-${recipeHash(DEBOOTSTRAP_RECIPE)}`);
+  const stage1 = debootstrapDir();
   const built = await buildOnce(dir, async (tmp) => {
     log(`testbed: building the Debian bookworm rootfs into ${dir} (once; one to two minutes)`);
     await buildOnce(stage1, (t) => debootstrap(t, DEBOOTSTRAP_RECIPE.include));

@@ -10,6 +10,8 @@ export interface MachineState {
   /** the container's root (overlay mount point or private copy) */
   root: string;
   overlay: boolean;
+  /** the cached read-only layers below it (kept while any testbed uses them) */
+  layers: string[];
   /** the systemd-nspawn process this tool started, and its start time (guards against PID reuse) */
   nspawnPid: number;
   nspawnStart: number;

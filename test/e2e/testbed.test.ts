@@ -131,3 +131,28 @@ describe('testbed cleanup when its test process is interrupted', { skip: testbed
     assertGone(tb.name, tb.rootfs, tb.pids);
   });
 });
+
+describe('testbed with a Docker engine inside', { skip: testbedSkipReason() }, () => {
+  let tb: Testbed;
+  before(async () => {
+    tb = await startTestbed({ docker: true });
+  });
+  after(() => tb?.stop());
+
+  test('docker run --network none --read-only works inside', async (t) => {
+    t.diagnostic(timingsLine(tb));
+    const ex = tb.executor;
+    assert.equal((await ex.run(['systemctl', 'is-active', 'docker.service'])).stdout.trim(), 'active');
+    const info = await ex.run(['docker', 'info', '--format', '{{.Driver}}']);
+    assert.equal(info.stdout.trim(), 'overlay2');
+    const r = await ex.run(
+      ['docker', 'run', '--rm', '--network', 'none', '--read-only', 'debian:bookworm-slim', 'sh', '-c', 'cat /etc/debian_version; ip link 2>/dev/null; cat /sys/class/net/*/operstate; touch /x 2>&1 || true'],
+      { timeoutMs: 60_000 },
+    );
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0] ?? '', /^12\./, 'a bookworm image');
+    assert.match(r.stdout, /Read-only file system/);
+    const nets = await ex.run(['docker', 'run', '--rm', '--network', 'none', 'debian:bookworm-slim', 'ls', '/sys/class/net']);
+    assert.equal(nets.stdout.trim(), 'lo', 'no network but loopback');
+  });
+});
