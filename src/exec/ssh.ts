@@ -67,7 +67,6 @@ export class SshTransport implements Transport {
   readonly target: string;
   private readonly t: SshTarget;
   private controlDir: string | undefined;
-  private readonly onExit = () => this.closeSync();
   constructor(t: SshTarget) {
     this.t = t;
     this.target = `ssh://${t.user}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
@@ -144,18 +143,18 @@ export class SshTransport implements Transport {
   }
 
   private makeControlDir(): string {
-    process.on('exit', this.onExit);
+    trackOpen(this);
     return mkdtempSync(join(tmpdir(), 'clawops-ssh-'));
   }
 
   private removeControlDir(): void {
     if (this.controlDir) rmSync(this.controlDir, { recursive: true, force: true });
     this.controlDir = undefined;
-    process.off('exit', this.onExit);
+    openTransports.delete(this);
   }
 
   /** When clawops exits without close(): stop the master and remove the socket dir anyway. */
-  private closeSync(): void {
+  closeSync(): void {
     if (!this.controlDir) return;
     spawnSync('ssh', [...this.options(), '-O', 'exit', '--', this.t.host], { timeout: 3000, stdio: 'ignore' });
     this.removeControlDir();
@@ -175,6 +174,19 @@ export function remoteCommand(login: string, argv: readonly string[], opts: Pick
   const words = [...sudo, ...(env.length ? ['env', ...env] : []), 'timeout', '--verbose', '-k', `${REMOTE_KILL_AFTER}s`, limit, ...user, ...argv];
   const cd = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ` : '';
   return `${cd}${words.map(shellQuote).join(' ')}`;
+}
+
+/** Transports with a control dir; closed synchronously if clawops exits without close(). */
+const openTransports = new Set<SshTransport>();
+let exitHook = false;
+function trackOpen(t: SshTransport): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const o of [...openTransports]) o.closeSync();
+    });
+  }
+  openTransports.add(t);
 }
 
 /** The known_hosts name of a host: `host` on port 22, else `[host]:port`. */

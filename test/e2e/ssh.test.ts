@@ -208,6 +208,22 @@ describe('ssh executor against a real loopback sshd', { skip: sshdSkipReason(), 
     }
   });
 
+  it('a clawops process that exits without close() still stops its master and removes the socket dir', { timeout: 60_000 }, async () => {
+    const mod = new URL('../../src/exec/ssh.ts', import.meta.url).href;
+    const script = `
+      const { SshTransport, parseSshUrl } = await import(${JSON.stringify(mod)});
+      const { ShellExecutor } = await import(${JSON.stringify(new URL('../../src/exec/shell-executor.ts', import.meta.url).href)});
+      const t = new SshTransport(parseSshUrl(process.argv[1]));
+      await new ShellExecutor(t).run(['true']);
+      console.log(JSON.stringify({ pid: await t.masterPid(), dir: t.controlDirectory }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, sshd.url], { encoding: 'utf8', timeout: 50_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const { pid, dir } = JSON.parse(r.stdout) as { pid: number; dir: string };
+    assert.ok(pid > 0 && dir);
+    assert.ok(await waitGone(pid, 5000), 'master exited with the process');
+    assert.ok(!existsSync(dir), 'control dir removed');
+  });
+
   it('close() stops the master connection and removes its socket directory', async () => {
     const t = new SshTransport(parseSshUrl(sshd.url));
     const e = new ShellExecutor(t);
