@@ -3,7 +3,9 @@
  * the restored copy, on a free loopback port, channels/cron/mDNS/auto-update off (a clone of
  * production must never talk to the messaging platforms), probed over HTTP until healthy, then
  * stopped. One bounded script on the target; the gateway runs in its own session and is always
- * killed (trap) when the script ends.
+ * killed (trap) when the script ends. The scratch copy's gateway owner lease (9.x: a row in
+ * state/openclaw.sqlite naming the live production gateway) is dropped first, after verification:
+ * otherwise the clone refuses to start ("Another Gateway owner lease is still active").
  */
 import type { Executor } from '../exec/types.ts';
 import { capabilities } from '../openclaw/versions.ts';
@@ -21,6 +23,12 @@ port=0
 for i in $(seq 1 50); do p=$(( (RANDOM % 25000) + 30000 )); if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi; done
 [ "$port" != 0 ] || { echo "no free loopback port"; exit 1; }
 log=$(mktemp); mkdir -p "$home"
+# the copy carries the production gateway's owner lease (state_leases, scope gateway-owner); its
+# owner is alive on this host, so a clone would refuse to start: drop the lease in the scratch copy only
+db="$state/state/openclaw.sqlite"
+if [ -f "$db" ] && [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name='state_leases'" 2>/dev/null)" = 1 ]; then
+  sqlite3 "$db" "PRAGMA busy_timeout=5000; DELETE FROM state_leases WHERE scope='gateway-owner'" || { echo "cannot clear the copied gateway owner lease in $db"; exit 1; }
+fi
 (
   if [ -n "$envfile" ] && [ -r "$envfile" ]; then set -a; . "$envfile"; set +a; fi
   export HOME="$home" OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$state/openclaw.json" OPENCLAW_GATEWAY_PORT="$port" \\
