@@ -88,7 +88,8 @@ export class SshTransport implements Transport {
       '-l', this.t.user,
     ];
     if (this.t.identityFile) a.push('-o', 'IdentitiesOnly=yes', '-i', this.t.identityFile);
-    if (this.t.knownHostsFile) a.push('-o', `UserKnownHostsFile=${this.t.knownHostsFile}`);
+    // UserKnownHostsFile takes a list separated by spaces: quote one path that has spaces
+    if (this.t.knownHostsFile) a.push('-o', `UserKnownHostsFile="${this.t.knownHostsFile}"`);
     return a;
   }
 
