@@ -25,7 +25,21 @@ function requireHost(): void {
 
 const program = new Command('testbed')
   .description('A disposable Debian bookworm host under systemd-nspawn (private network, systemd as PID 1) to try clawops on.')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Inside: Debian 12 with systemd as PID 1, only lo (no network), Node 24 (node, npm, npx), an offline
+apt repository with the runbooks' packages (apt-get install works, nothing of it pre-installed), an
+offline npm cache at /var/cache/clawops-npm, and with --openclaw a read-only OpenClaw install.
+Needs root, systemd-container and debootstrap. Caches live in .cache/ (delete it to rebuild).
+
+Examples:
+  npm run testbed -- up --openclaw 2026.9.6 --name demo
+  npx clawops --target nspawn:demo check
+  npm run testbed -- shell demo -- systemctl is-system-running
+  npm run testbed -- down demo`,
+  );
 
 program
   .command('up')
@@ -60,6 +74,9 @@ program
     const names = o.all
       ? listTestbeds().filter((t) => t.stale || t.state?.persistent || !t.state).map((t) => t.name)
       : [name as string];
+    if (name && !o.all && !listTestbeds().some((t) => t.name === name)) {
+      throw new ClawopsError(`no testbed named ${name}`, { hint: 'see `npm run testbed -- status`' });
+    }
     for (const n of names) {
       await stopTestbed(n);
       say(`removed ${n}`);
