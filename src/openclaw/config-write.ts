@@ -5,7 +5,7 @@
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor, RunResult } from '../exec/types.ts';
 import type { ResolvedInstance } from '../spec/resolve.ts';
-import { servicePath } from './paths.ts';
+import { serviceTmpDir, servicePath } from './paths.ts';
 import { capabilities } from './versions.ts';
 
 /** OpenClaw's own ring: `openclaw.json.bak` (newest), `.bak.1` .. `.bak.4`. */
@@ -34,12 +34,14 @@ export function openclawRun(
   const env: Record<string, string> = {
     HOME: inst.home,
     PATH: servicePath(inst),
+    TMPDIR: serviceTmpDir(inst),
     ...(caps.externalSupervisor ? { OPENCLAW_SUPERVISOR_MODE: 'external', OPENCLAW_SERVICE_REPAIR_POLICY: 'external' } : {}),
     ...opts.env,
   };
-  const argv = caps.tokenEnvReference
-    ? ['sh', '-c', WITH_ENV_FILE, 'sh', inst.envFile, inst.bin, ...args]
-    : [inst.bin, ...args];
+  const argv = [
+    'sh', '-c', `mkdir -p -m 0700 "$TMPDIR"; ${WITH_ENV_FILE}`, 'sh',
+    caps.tokenEnvReference ? inst.envFile : '/dev/null', inst.bin, ...args,
+  ];
   return ex.run(argv, {
     user: inst.user,
     cwd: inst.home,

@@ -24,3 +24,12 @@ export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance)
 export function servicePath(inst: ResolvedInstance): string {
   return `${inst.npmPrefix}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 }
+
+/**
+ * A private, persistent TMPDIR for the gateway and every openclaw CLI run (0700, service user):
+ * 2026.2.x compiles its TypeScript with jiti into `$TMPDIR/jiti`; under PrivateTmp= a fresh /tmp
+ * meant a full recompile (minutes on a small host) at every start.
+ */
+export function serviceTmpDir(inst: ResolvedInstance): string {
+  return `${inst.stateDir}/tmp`;
+}

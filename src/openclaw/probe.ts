@@ -4,6 +4,7 @@
  */
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance } from '../spec/resolve.ts';
+import { openclawRun } from './config-write.ts';
 import { servicePath } from './paths.ts';
 import { capabilities } from './versions.ts';
 
@@ -79,13 +80,7 @@ export async function probeHealth(ex: Executor, inst: ResolvedInstance, version:
       return { ok: false, detail: `/healthz ${a.status}: not JSON` };
     }
   }
-  const r = await ex.run([inst.bin, 'health', '--json'], {
-    user: inst.user,
-    cwd: inst.home,
-    env: { HOME: inst.home, PATH: servicePath(inst) },
-    allowFailure: true,
-    timeoutMs: 60_000,
-  });
+  const r = await openclawRun(ex, inst, version, ['health', '--json'], { allowFailure: true, timeoutMs: 60_000 });
   try {
     const j = JSON.parse(r.stdout) as { ok?: boolean };
     return { ok: r.exitCode === 0 && j.ok === true, detail: `openclaw health: exit ${r.exitCode}, ok=${String(j.ok)}` };

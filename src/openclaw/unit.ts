@@ -5,7 +5,7 @@
  * No secret is ever inside the unit: 9.x reads OPENCLAW_GATEWAY_TOKEN from the EnvironmentFile.
  */
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
-import { identityFilePath, servicePath } from './paths.ts';
+import { identityFilePath, serviceTmpDir, servicePath } from './paths.ts';
 import { renderUnit, unitPath, unitWord, type UnitLine, type UnitModel } from './systemd.ts';
 import { capabilities } from './versions.ts';
 
@@ -41,6 +41,7 @@ export function gatewayUnitModel(spec: ResolvedSpec, inst: ResolvedInstance, ver
     line('Environment', unitWord(`HOME=${inst.home}`)),
     line('Environment', unitWord(`PATH=${servicePath(inst)}`)),
     line('Environment', 'NODE_ENV=production'),
+    line('Environment', unitWord(`TMPDIR=${serviceTmpDir(inst)}`), 'persistent private temp (jiti compile cache on 2.x); /tmp itself stays private'),
   ];
   if (spec.gateway.mdns === 'off') env.push(line('Environment', 'OPENCLAW_DISABLE_BONJOUR=1'));
   if (caps.externalSupervisor) {
@@ -70,6 +71,7 @@ export function gatewayUnitModel(spec: ResolvedSpec, inst: ResolvedInstance, ver
     line('Group', inst.user),
     line('WorkingDirectory', unitPath(inst.home)),
     ...env,
+    line('ExecStartPre', `/bin/mkdir -p -m 0700 ${unitWord(serviceTmpDir(inst))}`),
     line('ExecStart', `${unitWord(inst.bin)} gateway run`),
     line(
       'ExecReload',

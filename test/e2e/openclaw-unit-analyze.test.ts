@@ -61,6 +61,7 @@ describe('gateway unit under systemd-analyze', { skip: haveAnalyze ? undefined :
       put('etc/systemd/system/docker.service', '[Unit]\nDescription=stub\n[Service]\nExecStart=/bin/true\n');
       put(inst.bin.slice(1), '#!/bin/sh\n', 0o755);
       put('bin/kill', '#!/bin/sh\n', 0o755);
+      put('bin/mkdir', '#!/bin/sh\n', 0o755);
       const r = spawnSync('systemd-analyze', ['verify', `--root=${vroot}`, inst.unit], {
         encoding: 'utf8',
         env: { ...process.env, SYSTEMD_COLORS: '0' },
