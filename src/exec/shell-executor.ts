@@ -18,13 +18,15 @@ const NOT_FOUND = 3;
 // on stdin, never in argv. Killed at any point, the destination is either the old or the new file;
 // a killed writer's temp file (0600, never read) is swept by a later write of the same path.
 const WRITE_SCRIPT = `set -eu
-p=$1; mode=$2; owner=$3
+p=$1; mode=$2; owner=$3; size=$4
 d=$(dirname -- "$p"); b=$(basename -- "$p")
 find "$d" -maxdepth 1 -name ".$b.clawops-*" -type f -mmin +10 -delete 2>/dev/null || true
 t=$(mktemp "$d/.$b.clawops-XXXXXX")
 trap 'rm -f -- "$t"' EXIT
 trap 'exit 143' TERM INT HUP
 cat > "$t"
+# the writer may die mid-stream (cat then sees end-of-file): never rename a short file into place
+[ "$(wc -c < "$t")" -eq "$size" ] || { echo "short write: expected $size bytes" >&2; exit 1; }
 if [ -n "$owner" ]; then chown -- "$owner" "$t"; fi
 chmod -- "$mode" "$t"
 sync -- "$t" 2>/dev/null || true
@@ -110,7 +112,10 @@ export class ShellExecutor implements Executor {
   async writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
     const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';
     const mode = opts.mode.toString(8).padStart(4, '0');
-    const r = await this.run(['sh', '-c', WRITE_SCRIPT, 'sh', path, mode, owner], { stdin: content, allowFailure: true });
+    const r = await this.run(['sh', '-c', WRITE_SCRIPT, 'sh', path, mode, owner, String(Buffer.byteLength(content))], {
+      stdin: content,
+      allowFailure: true,
+    });
     if (r.exitCode !== 0 || r.timedOut) {
       throw this.failure(r, `check that the directory of ${path} exists and is writable on ${this.target}${owner ? `, and that ${owner} exists there` : ''}`);
     }

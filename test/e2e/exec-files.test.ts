@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localExecutor } from '../../src/exec/local.ts';
+import { LocalTransport, localExecutor } from '../../src/exec/local.ts';
 import { baseEnv, killGroup, spawnLocal } from '../../src/exec/process.ts';
 import { ShellExecutor } from '../../src/exec/shell-executor.ts';
 import type { RawResult, SpawnOptions, Transport } from '../../src/exec/types.ts';
@@ -130,6 +130,25 @@ describe('file operations over a real shell (local)', () => {
     await assert.rejects(ex.writeFile(join(dir, 'adir'), 'x', { mode: 0o600 }), CommandError);
     assert.ok(statSync(join(dir, 'adir')).isDirectory());
     assert.deepEqual(readdirSync(join(dir, 'adir')), [], 'nothing moved into the directory');
+  });
+
+  it('writeFile whose sender dies mid-stream (stdin ends early) never renames the short file into place', async () => {
+    const p = join(dir, 'truncated.conf');
+    writeFileSync(p, 'old contents\n');
+    // a transport that loses the second half of stdin, as when clawops (the sender) dies mid-pipe
+    const local = new LocalTransport();
+    const halfStdin: Transport = {
+      target: 'local-half-stdin',
+      spawn: (argv: readonly string[], o: SpawnOptions) =>
+        local.spawn(argv, { ...o, ...(o.stdin ? { stdin: o.stdin.subarray(0, Math.floor(o.stdin.length / 2)) } : {}) }),
+      close: () => local.close(),
+    };
+    const content = 'new line\n'.repeat(1000);
+    await assert.rejects(new ShellExecutor(halfStdin).writeFile(p, content, { mode: 0o644 }), /short write/);
+    assert.equal(readFileSync(p, 'utf8'), 'old contents\n');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.truncated.conf.clawops-')), [], 'temp file removed');
+    await ex.writeFile(p, content, { mode: 0o644 });
+    assert.equal(readFileSync(p, 'utf8'), content);
   });
 
   it('writeFile killed -9 mid-stream leaves the old file whole; the secret never reached argv or env; a re-run converges', { timeout: 30_000 }, async () => {
