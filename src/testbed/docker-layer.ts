@@ -39,7 +39,8 @@ export async function ensureDockerLayer(baseDir: string, log: (s: string) => voi
   const built = await buildOnce(dir, async (tmp) => {
     log(`testbed: building the Docker layer into ${dir} (once)`);
     // the engine and the image rootfs are independent: build both at once
-    await Promise.all([installEngine(baseDir, tmp), buildImageTar(tmp)]);
+    const results = await Promise.allSettled([installEngine(baseDir, tmp), buildImageTar(tmp)]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   });
   return { upper: join(dir, 'upper'), imageTar: join(dir, 'bookworm-slim.tar'), built, ms: Math.round(performance.now() - t0) };
 }
