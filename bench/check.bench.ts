@@ -7,6 +7,7 @@
  * descendants of nsenter). CLAWOPS_BENCH_TESTBED=NAME reuses a hardened testbed; otherwise one
  * is started and hardened (test/e2e/check-harden.ts) and removed afterwards.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,10 @@ async function main(): Promise<number> {
     const leader = findContainerLeader(name);
     if (leader === undefined) throw new Error(`no testbed ${name}`);
     const inside = (script: string) => ['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'runuser', '-u', 'openclaw-svc', '--', 'sh', '-c', `cd /home/openclaw-svc && export HOME=/home/openclaw-svc && set -a && . /home/openclaw-svc/.openclaw/gateway.systemd.env && set +a && ${script}`];
-    const clawops = (...args: string[]) => [process.execPath, 'src/cli.ts', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
+    // measure what ships (package.json bin: dist/cli.js), built here into .cache so dist/ is left alone
+    const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', '.cache/bench-dist'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('tsc build failed');
+    const clawops = (...args: string[]) => [process.execPath, '.cache/bench-dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
 
     const oh: Measurement[] = [];
     const ch: Measurement[] = [];

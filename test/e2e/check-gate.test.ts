@@ -27,8 +27,11 @@ describe('clawops check on the testbed', { skip: testbedSkipReason() }, () => {
   let specFile: string;
 
   async function check(...args: string[]): Promise<{ code: number; rep: CheckReport }> {
+    return checkWith(specFile, ...args);
+  }
+  async function checkWith(spec: string, ...args: string[]): Promise<{ code: number; rep: CheckReport }> {
     const rt = memoryRuntime();
-    const code = await runCli(['-f', specFile, '--target', `nspawn:${tb.name}`, 'check', '--format', 'json', ...args], rt);
+    const code = await runCli(['-f', spec, '--target', `nspawn:${tb.name}`, 'check', '--format', 'json', ...args], rt);
     assert.ok(rt.stdout.trim().startsWith('{'), `no JSON (exit ${code}): ${rt.stderr}`);
     return { code, rep: JSON.parse(rt.stdout) as CheckReport };
   }
@@ -91,7 +94,7 @@ describe('clawops check on the testbed', { skip: testbedSkipReason() }, () => {
     { name: 'SOUL.md chmod 644', id: 'identity.locked', brk: `chmod 644 ${H}/.openclaw/workspace/SOUL.md`, undo: `chmod 444 ${H}/.openclaw/workspace/SOUL.md`, fix: /chown root:openclaw-svc \S+SOUL\.md && chmod 444/ },
     { name: 'DOCKER-USER DROP removed', id: 'firewall.docker-user', brk: 'iptables -D DOCKER-USER -j DROP', undo: 'iptables -A DOCKER-USER -j DROP', fix: /iptables -A DOCKER-USER -j DROP/ },
     { name: 'DOCKER-USER boot unit disabled', id: 'firewall.docker-user.persisted', brk: 'systemctl disable clawops-docker-user.service', undo: 'systemctl enable clawops-docker-user.service', fix: /systemctl enable clawops-docker-user\.service/ },
-    { name: 'a timer disabled', id: 'monitoring.timers', brk: 'systemctl disable --now clawops-backup.timer', undo: 'systemctl enable --now clawops-backup.timer', fix: /systemctl enable --now clawops-backup\.timer/ },
+    { name: 'a timer disabled', id: 'monitoring.timers', brk: 'systemctl disable --now clawops-backup.timer', undo: 'systemctl enable --now clawops-backup.timer; for n in $(seq 1 40); do [ -n "$(systemctl show -p LastTriggerUSec --value clawops-backup.timer)" ] && exit 0; sleep 0.5; done', fix: /systemctl enable --now clawops-backup\.timer/ },
     { name: 'token shortened', id: 'openclaw.config.auth', brk: `cp -p ${H}/.openclaw/gateway.systemd.env /root/env.bak && printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${H}/.openclaw/gateway.systemd.env`, undo: `cp -p /root/env.bak ${H}/.openclaw/gateway.systemd.env`, fix: /^clawops rotate gateway-token$/ },
     { name: 'service user in the docker group', id: 'user.docker-group', brk: 'groupadd -f docker && usermod -aG docker openclaw-svc', undo: 'gpasswd -d openclaw-svc docker', fix: /gpasswd -d openclaw-svc docker/ },
     { name: 'daemon.json log rotation removed', id: 'host.docker.daemon-json', brk: "cp -p /etc/docker/daemon.json /root/daemon.bak && jq 'del(.\"log-opts\")' /root/daemon.bak > /etc/docker/daemon.json", undo: 'cp -p /root/daemon.bak /etc/docker/daemon.json', fix: /daemon\.json step/ },
@@ -120,10 +123,15 @@ describe('clawops check on the testbed', { skip: testbedSkipReason() }, () => {
   }
 
   it('breakage "wildcard in elevated allowFrom" is caught by openclaw.config.elevated', async () => {
+    // a spec that keeps elevated tools on for one telegram sender (runbook 5.4 Option B)
+    const optionB = join(dir, 'elevated.yaml');
+    writeFileSync(optionB, `${SPEC_YAML(VERSION)}tools: {elevated: {enabled: true, allowFrom: {telegram: ["123456789"]}}}\n`);
     await sh(`cp -p ${CFG} /root/cfg.bak`);
     try {
+      await editConfig('.tools.elevated = {enabled: true, allowFrom: {telegram: ["123456789"]}}');
+      assert.equal((await checkWith(optionB, '--only', 'openclaw.config.elevated')).rep.results[0]?.status, 'pass');
       await editConfig('.tools.elevated = {enabled: true, allowFrom: {telegram: ["*"]}}');
-      const r = (await check('--only', 'openclaw.config.elevated')).rep.results[0]!;
+      const r = (await checkWith(optionB, '--only', 'openclaw.config.elevated')).rep.results[0]!;
       assert.equal(r.status, 'fail');
       assert.match(r.evidence, /allowFrom\.telegram contains "\*"/);
       assert.match(r.remediation, /gateway config step/);
