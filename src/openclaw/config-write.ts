@@ -63,7 +63,7 @@ export async function validateCandidateConfig(ex: Executor, inst: ResolvedInstan
     const r = await openclawRun(ex, inst, version, ['config', 'get', 'gateway.mode'], {
       env: { OPENCLAW_CONFIG_PATH: tmp },
       allowFailure: true,
-      timeoutMs: 60_000,
+      timeoutMs: 300_000, // a cold 2.x start compiles its TypeScript first
     });
     const out = `${r.stdout}\n${r.stderr}`;
     if (r.exitCode !== 0 || /invalid config|config validation failed|unrecognized key/i.test(out)) {

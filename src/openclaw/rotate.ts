@@ -44,7 +44,7 @@ export async function rotateGatewayToken(
   opts: RotateOptions = {},
 ): Promise<RotateResult> {
   const log = opts.log ?? (() => {});
-  const timeout = opts.healthTimeoutMs ?? 120_000;
+  const timeout = opts.healthTimeoutMs ?? 240_000;
   const old = await currentToken(ex, inst, version);
   const next = generateToken();
   await writeToken(ex, inst, version, next);

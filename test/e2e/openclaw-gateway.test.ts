@@ -80,7 +80,7 @@ for (const version of ['2026.9.6', '2026.2.9'] as const) {
         await ex.writeFile(`/etc/systemd/system/${inst.unit}`, renderGatewayUnit(spec, inst, version), { mode: 0o644 });
         await ex.run(['systemctl', 'daemon-reload']);
         await ex.run(['systemctl', 'enable', '--now', inst.unit]);
-        const h = await waitHealthy(ex, inst, version, 90_000);
+        const h = await waitHealthy(ex, inst, version, 300_000); // cold start: 2.x compiles with jiti first
         t.diagnostic(`healthy=${h.ok} after ${h.ms} ms: ${h.detail}`);
         assert.ok(h.ok, h.detail);
       } finally {

@@ -1,0 +1,107 @@
+/**
+ * The OpenClaw layer for the engine: per instance, the pinned install, the gateway token, the
+ * hardened config, the identity files, the systemd unit (file + enabled/running), then the check
+ * timers and the `oc` wrapper. And the renderers behind `clawops render unit|timers|gateway-config|oc-wrapper`.
+ */
+import type { Executor } from '../exec/types.ts';
+import type { Journal, Resource } from '../engine/types.ts';
+import { fileResource } from '../resources/file.ts';
+import { serviceResource } from '../resources/service.ts';
+import type { ResolvedSpec } from '../spec/resolve.ts';
+import { mergePatch } from './config-doc.ts';
+import { desiredConfigKeys } from './config-keys.ts';
+import { openclawConfigResource } from './config-resource.ts';
+import { openclawIdentityResource } from './identity.ts';
+import { openclawInstallResource, type InstallOptions } from './install.ts';
+import { configPath } from './paths.ts';
+import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions } from './timers.ts';
+import { openclawTokenResource } from './token-resource.ts';
+import { TOKEN_REF } from './token.ts';
+import { renderGatewayUnit } from './unit.ts';
+import { capabilities } from './versions.ts';
+
+export interface OpenclawOptions extends InstallOptions, TimerOptions {}
+
+export const unitPath = (unit: string) => `/etc/systemd/system/${unit}`;
+
+async function daemonReload(ex: Executor, journal: Journal): Promise<void> {
+  await journal.saveStep('systemctl daemon-reload', null);
+  await ex.run(['systemctl', 'daemon-reload']);
+}
+
+export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}): Resource[] {
+  const out: Resource[] = [];
+  const version = spec.openclaw.version;
+  for (const inst of spec.resolved) {
+    const install = openclawInstallResource(spec, inst, opts);
+    const token = openclawTokenResource(spec, inst);
+    const config = openclawConfigResource(spec, inst);
+    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id] };
+    const identity = openclawIdentityResource(spec, inst);
+    const unitFile = fileResource({
+      id: `openclaw-unit:${inst.name}`,
+      kind: 'systemd-unit',
+      path: unitPath(inst.unit),
+      content: renderGatewayUnit(spec, inst, version),
+      mode: 0o644,
+      owner: 'root',
+      group: 'root',
+      dependsOn: [configWithToken.id, identity.id, install.id],
+      afterChange: async (ex, journal) => {
+        await daemonReload(ex, journal);
+        // a running gateway picks up the new unit now (a stopped one is started by the service resource)
+        await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000 });
+      },
+    });
+    out.push(install, token, configWithToken, identity, unitFile, serviceResource(inst.unit, [unitFile.id]));
+    const oc = renderOcWrapper(spec, inst);
+    out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
+  }
+  const timerFiles = renderTimers(spec, opts);
+  for (const f of timerFiles) {
+    const name = f.path.split('/').pop() ?? f.path;
+    out.push(fileResource({ id: `clawops-timer-unit:${name}`, kind: 'systemd-unit', path: f.path, content: f.content, mode: 0o644, owner: 'root', group: 'root', afterChange: daemonReload }));
+    if (name.endsWith('.timer')) out.push(serviceResource(name, [`clawops-timer-unit:${name}`, `clawops-timer-unit:${name.replace(/\.timer$/, '.service')}`]));
+  }
+  return out;
+}
+
+/** `clawops render unit`: the gateway unit of every instance. */
+export function renderUnitFiles(spec: ResolvedSpec): RenderedUnitFile[] {
+  return spec.resolved.map((inst) => ({ path: unitPath(inst.unit), content: renderGatewayUnit(spec, inst, spec.openclaw.version) }));
+}
+
+/** `clawops render timers` */
+export function renderTimerFiles(spec: ResolvedSpec, opts: TimerOptions = {}): RenderedUnitFile[] {
+  return renderTimers(spec, opts);
+}
+
+/** `clawops render oc-wrapper` */
+export function renderOcWrapperFiles(spec: ResolvedSpec): RenderedUnitFile[] {
+  return spec.resolved.map((inst) => renderOcWrapper(spec, inst));
+}
+
+/**
+ * `clawops render gateway-config`: the managed keys as the JSON merge patch clawops applies (other
+ * keys in openclaw.json are kept). The token appears only as where it comes from, never a value.
+ */
+export function renderGatewayConfigFiles(spec: ResolvedSpec): RenderedUnitFile[] {
+  const version = spec.openclaw.version;
+  return spec.resolved.map((inst) => {
+    const keys = desiredConfigKeys(spec, inst, version).map((k) => ({ path: k.path, ...(k.value === undefined ? {} : { value: k.value }) }));
+    const token = capabilities(version).tokenEnvReference
+      ? [{ path: ['gateway', 'auth', 'token'], value: TOKEN_REF }]
+      : [
+          { path: ['gateway', 'auth', 'token'], value: '<generated by clawops>' },
+          { path: ['gateway', 'remote', 'token'], value: '<equal to gateway.auth.token>' },
+        ];
+    return { path: configPath(inst), content: `${JSON.stringify(mergePatch([...keys, ...token]), null, 2)}\n` };
+  });
+}
+
+export { renderGatewayUnit } from './unit.ts';
+export { readIdentityIntegrity, identityIntegrity } from './identity.ts';
+export { rotateGatewayToken } from './rotate.ts';
+export { validateCalendars } from './timers.ts';
+export { analyzeUnitSecurity, parseSecurityText } from './analyze.ts';
+export { probeHealth, listenersOn } from './probe.ts';
