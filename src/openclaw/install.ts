@@ -2,7 +2,10 @@
  * The pinned OpenClaw for each instance, installed as its service user into an npm prefix under
  * its home (the runbook's `npm install -g` with `prefix ~/.npm-global`). Versions below
  * `openclaw.minimumVersion` are refused before anything runs. Hosts without registry access
- * install from an npm cache: `--offline --cache DIR`.
+ * install from an npm cache: `--offline --cache DIR`. npm cannot read a cache its user cannot
+ * write (ENOTCACHED, seen in the testbed), so a shared root-owned cache is read by npm running as
+ * root with `--ignore-scripts` (no package code runs as root), and the tree is then handed to the
+ * service user.
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
@@ -46,7 +49,7 @@ export function assertVersionAllowed(spec: ResolvedSpec): void {
 export function npmInstallArgv(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions): string[] {
   return [
     'npm', 'install', '--global', '--prefix', inst.npmPrefix, '--no-audit', '--no-fund', '--no-update-notifier',
-    ...(opts.npmCache ? ['--offline', '--cache', opts.npmCache] : []),
+    ...(opts.npmCache ? ['--offline', '--cache', opts.npmCache, '--ignore-scripts'] : []),
     `openclaw@${spec.openclaw.version}`,
   ];
 }
@@ -93,13 +96,15 @@ export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstan
       const { argv, version } = change.data as { argv: string[]; version: string };
       await journal.saveStep(`npm install openclaw@${version} into ${inst.npmPrefix}`, null);
       await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, inst.npmPrefix]);
+      const fromCache = argv.includes('--offline');
       await ex.run(argv, {
-        user: inst.user,
+        ...(fromCache ? {} : { user: inst.user }),
         cwd: inst.home,
-        env: { HOME: inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
+        env: { HOME: fromCache ? '/root' : inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
         timeoutMs: opts.timeoutMs ?? 15 * 60_000,
         maxOutputBytes: 16 * 1024 * 1024,
       });
+      if (fromCache) await ex.run(['chown', '-R', '--no-dereference', `${inst.user}:${inst.user}`, inst.npmPrefix], { timeoutMs: 300_000 });
       const after = await readInstallState(ex, inst);
       if (after.installed !== version || !after.binPresent) {
         throw new ClawopsError(`npm finished but ${inst.npmPrefix} holds openclaw ${after.installed ?? 'nothing'}`, {

@@ -20,7 +20,7 @@ describe('openclaw install plan', () => {
 
   it('offline hosts install from a cache directory', () => {
     const spec = specOf();
-    assert.deepEqual(npmInstallArgv(spec, spec.resolved[0]!, { npmCache: '/var/cache/npm' }).slice(-4), ['--offline', '--cache', '/var/cache/npm', 'openclaw@2026.9.6']);
+    assert.deepEqual(npmInstallArgv(spec, spec.resolved[0]!, { npmCache: '/var/cache/npm' }).slice(-5), ['--offline', '--cache', '/var/cache/npm', '--ignore-scripts', 'openclaw@2026.9.6']);
   });
 
   it('no-op when the pinned version and its bin are there; a missing bin reinstalls', () => {
