@@ -22,7 +22,7 @@ import { RESTART_SEC, renderGatewayUnit } from '../../src/openclaw/unit.ts';
 import { isLoopback, listenersOn, waitHealthy } from '../../src/openclaw/probe.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { currentToken, probeToken } from '../../src/openclaw/token.ts';
-import { rotateGatewayToken } from '../../src/openclaw/rotate.ts';
+import { openclawRun } from '../../src/openclaw/config-write.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
 
@@ -99,6 +99,15 @@ for (const version of ['2026.9.6', '2026.2.9'] as const) {
       assert.ok(l.every((x) => isLoopback(x.address)), JSON.stringify(l));
       const unitText = (await ex.readFile(`/etc/systemd/system/${inst.unit}`))!.toString('utf8');
       assert.ok(!unitText.includes(token), 'no token in the unit');
+      // the audit under the hardened config, for the record (the go-live gate itself is the checks' job)
+      const audit = await openclawRun(ex, inst, version, ['security', 'audit', '--json'], { allowFailure: true, timeoutMs: 180_000 });
+      try {
+        const a = JSON.parse(audit.stdout) as { summary: Record<string, number>; findings: { checkId: string; severity: string }[] };
+        const open = a.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity}:${f.checkId}`);
+        t.diagnostic(`security audit: ${JSON.stringify(a.summary)} ${open.join(', ')}`);
+      } catch {
+        t.diagnostic(`security audit: exit ${audit.exitCode}, no JSON`);
+      }
       const score = await analyzeUnitSecurity(ex, inst.unit, unitText);
       t.diagnostic(`systemd-analyze security: generated unit ${score.score} ${score.level} (runbook unit ${RUNBOOK_SCORE})`);
       assert.ok(score.score <= 3.0);

@@ -9,6 +9,7 @@ import type { Journal } from '../../src/engine/types.ts';
 import { Spec } from '../../src/spec/schema.ts';
 import { resolveSpec } from '../../src/spec/resolve.ts';
 import { openclawInstallResource } from '../../src/openclaw/install.ts';
+import { servicePath } from '../../src/openclaw/paths.ts';
 
 const NPM_CACHE = '/var/cache/clawops-npm';
 const journal: Journal = { saveFile: async () => {}, saveStep: async () => {} };
@@ -34,7 +35,7 @@ describe('openclaw install (offline, npm prefix of the service user)', { skip: t
     t.diagnostic(`npm install --offline as ${inst.user}: ${Date.now() - t0} ms`);
     const again = r.plan(await r.read(ex));
     assert.ok('noop' in again, JSON.stringify(again));
-    const v = await ex.run([inst.bin, '--version'], { user: inst.user, env: { HOME: inst.home, PATH: `${inst.npmPrefix}/bin:/usr/local/bin:/usr/bin:/bin` }, timeoutMs: 120_000 });
+    const v = await ex.run([inst.bin, '--version'], { user: inst.user, env: { HOME: inst.home, PATH: servicePath(inst) }, timeoutMs: 120_000 });
     assert.match(v.stdout, /2026\.9\.6/);
     const st = await ex.stat(`${inst.npmPrefix}/lib/node_modules/openclaw/package.json`);
     assert.equal(st?.owner, inst.user);
