@@ -32,7 +32,7 @@ describe('openclaw install (offline, npm prefix of the service user)', { skip: t
     assert.deepEqual((first.changes[0]!.data as { argv: string[] }).argv.slice(-5), ['--offline', '--cache', NPM_CACHE, '--ignore-scripts', 'openclaw@2026.9.6']);
     const t0 = Date.now();
     await r.apply(ex, first.changes[0]!, journal);
-    t.diagnostic(`npm install --offline as ${inst.user}: ${Date.now() - t0} ms`);
+    t.diagnostic(`npm install --offline from the shared cache, handed to ${inst.user}: ${Date.now() - t0} ms`);
     const again = r.plan(await r.read(ex));
     assert.ok('noop' in again, JSON.stringify(again));
     const v = await ex.run([inst.bin, '--version'], { user: inst.user, env: { HOME: inst.home, PATH: servicePath(inst) }, timeoutMs: 120_000 });
