@@ -49,10 +49,10 @@ async function main(): Promise<number> {
     const leader = findContainerLeader(name);
     if (leader === undefined) throw new Error(`no testbed ${name}`);
     const inside = (script: string) => ['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'runuser', '-u', 'openclaw-svc', '--', 'sh', '-c', `cd /home/openclaw-svc && export HOME=/home/openclaw-svc && set -a && . /home/openclaw-svc/.openclaw/gateway.systemd.env && set +a && ${script}`];
-    // measure what ships (package.json bin: dist/cli.js), built here into .cache so dist/ is left alone
-    const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', '.cache/bench-dist'], { stdio: 'inherit' });
+    // measure what ships (package.json bin: dist/cli.js, as `npm run build` makes it)
+    const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     if (built.status !== 0) throw new Error('tsc build failed');
-    const clawops = (...args: string[]) => [process.execPath, '.cache/bench-dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
+    const clawops = (...args: string[]) => [process.execPath, 'dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
 
     const oh: Measurement[] = [];
     const ch: Measurement[] = [];
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
       ch.push(measure(clawops('--profile', 'health')));
     }
     const h = med(ch);
+    if (h.exitCode !== 0) throw new Error(`clawops check --profile health exited ${h.exitCode} (want 0 on the hardened testbed)`);
     const o = med(oh);
     console.log(`health: clawops exit ${h.exitCode}, ${h.wallMs.toFixed(0)} ms wall; openclaw health --json exit ${o.exitCode}, ${o.wallMs.toFixed(0)} ms wall`);
     const ok1 = report('health profile CPU time', h.cpuMs, o.cpuMs, 'ms', { max: 0.1 });
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
       cg.push(measure(clawops()));
     }
     const g = med(cg);
+    if (g.exitCode !== 0) throw new Error(`clawops check exited ${g.exitCode} (want 0 with --allow-unknown on the hardened testbed)`);
     const a = med(oa);
     console.log(`go-live: clawops exit ${g.exitCode}, ${g.cpuMs.toFixed(0)} ms CPU, ${(g.maxRssKb / 1024).toFixed(0)} MB peak; audit ${a.cpuMs.toFixed(0)} ms CPU, ${(a.maxRssKb / 1024).toFixed(0)} MB peak`);
     const ok3 = report('go-live profile wall time', g.wallMs, a.wallMs, 'ms', { max: 1.3 });
