@@ -16,19 +16,8 @@ export function unitFilePath(inst: ResolvedInstance): string {
   return `/etc/systemd/system/${inst.unit}`;
 }
 
-export function configPath(inst: ResolvedInstance): string {
-  return `${inst.stateDir}/openclaw.json`;
-}
-
-/** The workspace holding SOUL.md and the other identity files. */
-export function workspaceDir(inst: ResolvedInstance): string {
-  return `${inst.stateDir}/workspace`;
-}
-
-/** sha256sum-format baseline (`<hex>  <path>` per line) of an instance's locked identity files; root:root 0644. */
-export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance): string {
-  return `${spec.stateDir}/identity/${inst.name}.sha256`;
-}
+// OpenClaw's own paths have one home (src/openclaw/paths.ts): the writer and the checks share it.
+export { configPath, identityBaselinePath, workspaceDir } from '../openclaw/paths.ts';
 
 /** BackupRecord JSON written by `clawops backup run` (src/backup/records.ts). */
 export function lastBackupPath(spec: ResolvedSpec): string {
