@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { ClawopsError } from '../core/errors.ts';
 import { spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
@@ -49,7 +49,13 @@ export class NspawnTransport implements Transport {
   async close(): Promise<void> {}
 }
 
-/** PID (on this machine) of the container's init: the child of `systemd-nspawn ... -M NAME`. */
+/**
+ * PID (on this machine) of the container's init: the child of `systemd-nspawn ... -M NAME` that is
+ * PID 1 of its own PID namespace. While booting, nspawn also has a short-lived "outer child" that
+ * still lives in this machine's namespaces: entering that one would run commands on this machine,
+ * so a child counts only when /proc/PID/status says `NSpid: <pid> 1`, and only once it has
+ * executed the container's init (before that it is still nspawn, with this machine's root).
+ */
 export function findContainerLeader(name: string): number | undefined {
   const nspawnPid = findNspawnPid(name);
   if (nspawnPid === undefined) return undefined;
@@ -58,7 +64,11 @@ export function findContainerLeader(name: string): number | undefined {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === nspawnPid) return Number(entry);
+      if (ppid !== nspawnPid) continue;
+      const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
+      if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') continue;
+      if (readlinkSync(`/proc/${entry}/exe`) === readlinkSync(`/proc/${nspawnPid}/exe`)) continue;
+      return Number(entry);
     } catch {
       /* process went away */
     }

@@ -86,19 +86,21 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
   if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) {
     throw new ClawopsError(`invalid testbed name ${name}`, { hint: 'use lowercase letters, digits and dashes' });
   }
-  const base = await ensureBaseRootfs(log);
+  // the rootfs (+ Docker layer) and the OpenClaw install are independent: prepare them at once
+  const [images, o] = await Promise.all([
+    (async () => {
+      const base = await ensureBaseRootfs(log);
+      return { base, docker: opts.docker ? await ensureDockerLayer(base.dir, log) : undefined };
+    })(),
+    opts.openclaw ? ensureOpenclaw(opts.openclaw, log) : undefined,
+  ]);
+  const { base, docker } = images;
   const timings: TestbedTimings = { rootfsMs: base.ms, rootfsBuilt: base.built, bootToRunningMs: 0 };
-  const layers = [base.dir];
-  let imageTar: string | undefined;
-  if (opts.docker) {
-    const d = await ensureDockerLayer(base.dir, log);
-    Object.assign(timings, { dockerLayerMs: d.ms, dockerLayerBuilt: d.built });
-    layers.unshift(d.upper);
-    imageTar = d.imageTar;
-  }
+  const layers = docker ? [docker.upper, base.dir] : [base.dir];
+  const imageTar = docker?.imageTar;
+  if (docker) Object.assign(timings, { dockerLayerMs: docker.ms, dockerLayerBuilt: docker.built });
   let oc: { version: string; dir: string } | undefined;
-  if (opts.openclaw) {
-    const o = await ensureOpenclaw(opts.openclaw, log);
+  if (opts.openclaw && o) {
     Object.assign(timings, { openclawMs: o.ms, openclawBuilt: o.built });
     oc = { version: opts.openclaw, dir: o.dir };
   }

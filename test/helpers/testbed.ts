@@ -22,10 +22,13 @@ export function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
 /** One diagnostic line with the timings, for `t.diagnostic(...)`. */
 export function timingsLine(tb: Testbed): string {
   const t = tb.timings;
+  // built here / built by another process meanwhile (we waited for it) / already cached
+  const how = (built: boolean | undefined, ms: number, verb: string) =>
+    `${built ? verb : ms > 1000 ? `waited for (${verb} by another process)` : 'cached'} ${ms} ms`;
   const parts = [
-    `rootfs ${t.rootfsBuilt ? 'built' : 'cached'} ${t.rootfsMs} ms`,
-    ...(t.dockerLayerMs !== undefined ? [`docker layer ${t.dockerLayerBuilt ? 'built' : 'cached'} ${t.dockerLayerMs} ms`] : []),
-    ...(t.openclawMs !== undefined ? [`openclaw ${t.openclawBuilt ? 'installed' : 'cached'} ${t.openclawMs} ms`] : []),
+    `rootfs ${how(t.rootfsBuilt, t.rootfsMs, 'built')}`,
+    ...(t.dockerLayerMs !== undefined ? [`docker layer ${how(t.dockerLayerBuilt, t.dockerLayerMs, 'built')}`] : []),
+    ...(t.openclawMs !== undefined ? [`openclaw ${how(t.openclawBuilt, t.openclawMs, 'installed')}`] : []),
     `boot-to-running ${t.bootToRunningMs} ms`,
     ...(t.dockerReadyMs !== undefined ? [`docker ready ${t.dockerReadyMs} ms`] : []),
   ];
