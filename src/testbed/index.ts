@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawopsError } from '../core/errors.ts';
-import { nspawnExecutor } from '../exec/nspawn.ts';
+import { findNspawnPid, nspawnExecutor } from '../exec/nspawn.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseVersion } from '../openclaw/versions.ts';
 import { removeUnmounted } from './cache.ts';
@@ -11,7 +11,7 @@ import { TESTBED_CACHE, pidAlive, sleep } from './host.ts';
 import { DOCKER_IMAGE_TAR_IN, bootMachine, consoleTail, destroyMachine, destroyMachineSync } from './machine.ts';
 import { ensureOpenclaw } from './openclaw.ts';
 import { baseRootfsDir, debootstrapDir, ensureBaseRootfs } from './rootfs.ts';
-import { isStale, listMachineNames, readState } from './state.ts';
+import { isStale, listMachineNames, machineDir, readState } from './state.ts';
 import { testbedPrerequisites } from './prereq.ts';
 
 export interface TestbedOptions {
@@ -103,6 +103,10 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
   if (opts.openclaw && o) {
     Object.assign(timings, { openclawMs: o.ms, openclawBuilt: o.built });
     oc = { version: opts.openclaw, dir: o.dir };
+  }
+  // checked before anything is created: the cleanup below must never touch another testbed
+  if (existsSync(machineDir(name)) || findNspawnPid(name) !== undefined) {
+    throw new ClawopsError(`a testbed named ${name} already exists`, { hint: `pick another name, or \`npm run testbed -- down ${name}\`` });
   }
   installHandlers();
   live.add(name);
