@@ -6,7 +6,9 @@ import { registerArea } from '../engine/registry.ts';
 import { APT_ID } from './apt.ts';
 import { firewallResources } from './firewall/index.ts';
 import './host.ts';
+import './openclaw.ts';
 import '../render/host.ts';
+import '../render/layers.ts';
 
 // the firewall area (src/resources/firewall): after the packages that install ufw and iptables
 registerArea({ name: 'firewall', resources: (spec) => firewallResources(spec, { dependsOn: [APT_ID] }) });

@@ -38,6 +38,9 @@ export const Spec = z.strictObject({
     version: version().default('2026.9.6').describe('the pinned OpenClaw version'),
     minimumVersion: version().default('2026.2.9').describe('the oldest security-patched version allowed'),
     npmPrefix: z.string().default('.npm-global').describe('npm prefix, relative to the service user home'),
+    manage: z.boolean().default(true)
+      .describe('install, configure and run OpenClaw (false: only the host layer, e.g. to harden the host first)'),
+    npmCache: absPath().optional().describe('install offline from this npm cache on the target (hosts without registry access)'),
   }).prefault({}),
   node: z.strictObject({
     source: z.enum(['nodesource', 'system']).default('nodesource')
@@ -46,7 +49,7 @@ export const Spec = z.strictObject({
   }).prefault({}),
   os: z.strictObject({
     packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([
-      'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic',
+      'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic', 'sqlite3',
     ]).describe('baseline apt packages'),
   }).prefault({}),
   gateway: z.strictObject({

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Executor } from '../../src/exec/types.ts';
 
 export const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
-export const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
+export const EXAMPLE = new URL('../../examples/host-layer.yaml', import.meta.url).pathname;
 
 export interface CliRun {
   code: number | null;

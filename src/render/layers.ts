@@ -1,0 +1,43 @@
+/** Artifacts of the firewall and OpenClaw layers (the host layer's are in host.ts). */
+import { renderDockerUserUnit, renderUfwRules } from '../resources/firewall/index.ts';
+import { renderGatewayConfigFiles, renderOcWrapperFiles, renderTimerFiles, renderUnitFiles } from '../openclaw/index.ts';
+import { registerArtifact } from './registry.ts';
+
+registerArtifact({
+  name: 'ufw',
+  description: 'the ufw commands clawops runs, in order (firewall.*)',
+  render: async (spec) => (spec.firewall.enabled ? [{ path: '(ufw commands)', content: renderUfwRules(spec) }] : []),
+});
+
+registerArtifact({
+  name: 'docker-user',
+  description: 'the boot unit that rebuilds the DOCKER-USER chain (firewall.dockerUser)',
+  render: async (spec) =>
+    spec.firewall.enabled && spec.firewall.dockerUser
+      ? [{ path: '/etc/systemd/system/clawops-docker-user.service', content: renderDockerUserUnit(spec) }]
+      : [],
+});
+
+registerArtifact({
+  name: 'unit',
+  description: 'the hardened systemd unit of each gateway instance (per OpenClaw version)',
+  render: async (spec) => (spec.openclaw.manage ? renderUnitFiles(spec) : []),
+});
+
+registerArtifact({
+  name: 'timers',
+  description: 'the check timers and their services (monitoring.schedules)',
+  render: async (spec) => (spec.openclaw.manage ? renderTimerFiles(spec) : []),
+});
+
+registerArtifact({
+  name: 'gateway-config',
+  description: 'the keys clawops manages in openclaw.json, as a merge patch (no token values)',
+  render: async (spec) => (spec.openclaw.manage ? renderGatewayConfigFiles(spec) : []),
+});
+
+registerArtifact({
+  name: 'oc-wrapper',
+  description: 'the `oc` command: openclaw as the service user with its PATH',
+  render: async (spec) => (spec.openclaw.manage ? renderOcWrapperFiles(spec) : []),
+});
