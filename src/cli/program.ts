@@ -13,6 +13,8 @@ import { registerRenderCommand } from './commands/render.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerDrillCommands } from './commands/drill.ts';
 import { registerRotateCommand } from './commands/rotate.ts';
+import { registerUpgradeCommand } from './commands/upgrade.ts';
+import { registerRollbackCommand } from './commands/rollback.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -61,6 +63,8 @@ Start with:  clawops check            (read-only go-live gate of this host)
   registerBackupCommands(program, ctx);
   registerDrillCommands(program, ctx);
   registerRotateCommand(program, ctx);
+  registerUpgradeCommand(program, ctx);
+  registerRollbackCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
 }

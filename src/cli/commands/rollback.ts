@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { ClawopsError } from '../../core/errors.ts';
+import { runRollback } from '../../upgrade/run.ts';
+import type { CliContext } from '../program.ts';
+import { printJson } from '../runtime.ts';
+import { backupContext } from './backup.ts';
+import { printReport } from './upgrade.ts';
+
+export function registerRollbackCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('rollback')
+    .argument('[version]', 'the version to go back to (default: the last known-good)')
+    .description('switch back to VERSION and restore the latest pre-upgrade snapshot taken while it ran, start, verify health')
+    .option('--instance <name>', 'the instance (default: the first)')
+    .option('--yes', 'confirm (the live state is replaced; the replaced state is kept)', false)
+    .option('--health-timeout <seconds>', 'how long the gateway gets to become healthy', '180')
+    .action(async (version: string | undefined, opts: { instance?: string; yes: boolean; healthTimeout: string }, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      if (!opts.yes) throw new ClawopsError('a rollback replaces the live state and restarts the gateway', { hint: 'run again with --yes' });
+      const bc = await backupContext(ctx, g);
+      try {
+        const r = await runRollback(bc, version, { ...(opts.instance ? { instance: opts.instance } : {}), healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180) });
+        if (g.json) printJson(ctx.rt, r);
+        else printReport(ctx.rt, r);
+        ctx.setExit(r.exitCode);
+      } finally {
+        await bc.close();
+      }
+    });
+}
