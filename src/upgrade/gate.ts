@@ -1,7 +1,7 @@
 /** The post-switch gate: a bounded wait for health, then the go-live checks (all, or the ids asked for). */
 import { runChecks, summarize, type FailOn } from '../checks/run.ts';
 import type { Executor } from '../exec/types.ts';
-import { probeHealth } from '../openclaw/probe.ts';
+import { waitHealthy as pollHealth } from '../openclaw/probe.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
 
 export interface GateOptions {
@@ -11,16 +11,10 @@ export interface GateOptions {
   healthTimeoutSec?: number;
 }
 
-/** Polls health every 2 s until ok or the deadline (bounded). */
+/** Bounded wait for health (probe.ts's poll), with the deadline in the detail when it never came. */
 export async function waitHealthy(ex: Executor, inst: ResolvedInstance, version: string, timeoutSec: number): Promise<{ ok: boolean; detail: string }> {
-  const deadline = Date.now() + timeoutSec * 1000;
-  let last = { ok: false, detail: 'not probed' };
-  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
-    last = await probeHealth(ex, inst, version);
-    if (last.ok) return last;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  return { ok: false, detail: `not healthy within ${timeoutSec} s: ${last.detail}` };
+  const h = await pollHealth(ex, inst, version, timeoutSec * 1000);
+  return h.ok ? { ok: true, detail: `${h.detail} after ${(h.ms / 1000).toFixed(1)} s` } : { ok: false, detail: `not healthy within ${timeoutSec} s: ${h.detail}` };
 }
 
 export async function runGate(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance, version: string, opts: GateOptions): Promise<{ ok: boolean; detail: string }> {
