@@ -7,7 +7,9 @@ import type { Executor } from '../exec/types.ts';
 import type { Journal, Resource } from '../engine/types.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import { ClawopsError } from '../core/errors.ts';
+import { waitHealthy } from './probe.ts';
 import { mergePatch } from './config-doc.ts';
 import { desiredConfigKeys } from './config-keys.ts';
 import { openclawConfigResource } from './config-resource.ts';
@@ -53,7 +55,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
         await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000 });
       },
     });
-    out.push(install, token, configWithToken, identity, unitFile, serviceResource(inst.unit, [unitFile.id]));
+    out.push(install, token, configWithToken, identity, unitFile, gatewayService(inst, version, unitFile.id));
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }
@@ -65,6 +67,26 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
   }
   return out;
 }
+
+/** The gateway unit enabled and running; apply returns only once the gateway answers its health probe. */
+function gatewayService(inst: ResolvedInstance, version: string, unitFileId: string): Resource {
+  const svc = serviceResource(inst.unit, [unitFileId]);
+  return {
+    ...svc,
+    async apply(ex, change, journal) {
+      await svc.apply(ex, change, journal);
+      const h = await waitHealthy(ex, inst, version, GATEWAY_START_TIMEOUT_MS);
+      if (!h.ok) {
+        throw new ClawopsError(`${inst.unit} started but the gateway is not healthy after ${Math.round(h.ms / 1000)} s: ${h.detail}`, {
+          hint: `journalctl -u ${inst.unit} -n 50 shows why; fix it and re-run clawops apply`,
+        });
+      }
+    },
+  };
+}
+
+/** OpenClaw 2026.9.x listens about 12 s after start on an idle host; allow for a loaded one. */
+const GATEWAY_START_TIMEOUT_MS = 180_000;
 
 /** `clawops render unit`: the gateway unit of every instance. */
 export function renderUnitFiles(spec: ResolvedSpec): RenderedUnitFile[] {
