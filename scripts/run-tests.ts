@@ -7,18 +7,23 @@
  *   npm test -- test/unit         only some files or directories
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hostSnapshot, diffSnapshots } from '../test/helpers/host-invariants.ts';
 
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : ['test/unit', 'test/e2e'];
 const globs = files.flatMap((f) => (f.endsWith('.ts') ? [f] : [`${f}/**/*.test.ts`])).filter((g) => g.includes('*') || existsSync(g));
 
+// the spec cache of in-process CLI runs goes to a scratch directory, not the user's ~/.cache
+const cacheDir = mkdtempSync(join(tmpdir(), 'clawops-test-cache-'));
 const before = hostSnapshot();
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...globs], {
   stdio: 'inherit',
-  env: process.env,
+  env: { ...process.env, CLAWOPS_CACHE_DIR: cacheDir },
 });
+rmSync(cacheDir, { recursive: true, force: true });
 const after = hostSnapshot();
 const changed = diffSnapshots(before, after);
 if (changed.length > 0) {

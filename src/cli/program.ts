@@ -1,20 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ClawopsError, causeChain } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import { SpecError } from '../spec/load.ts';
-import { registerSpecCommands } from './commands/spec.ts';
-import { registerCheckCommand } from './commands/check.ts';
-import { registerChecksCommands } from './commands/checks.ts';
-import { registerFactsCommand } from './commands/facts.ts';
-import { registerPlanCommand } from './commands/plan.ts';
-import { registerApplyCommand } from './commands/apply.ts';
-import { registerUndoCommand } from './commands/undo.ts';
-import { registerRenderCommand } from './commands/render.ts';
-import { registerBackupCommands } from './commands/backup.ts';
-import { registerDrillCommands } from './commands/drill.ts';
-import { registerRotateCommand } from './commands/rotate.ts';
-import { registerUpgradeCommand } from './commands/upgrade.ts';
-import { registerRollbackCommand } from './commands/rollback.ts';
+import { SpecError } from '../spec/errors.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -31,7 +19,11 @@ export interface CliContext {
   setExit(code: number): void;
 }
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The command tree. Only the command named in `argv` is loaded (all of them when none is named,
+ * e.g. for `--help`), so a run pays only for the modules it uses.
+ */
+export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('clawops')
     .description('Take one Linux host to a hardened, observed, backed-up OpenClaw gateway, and keep it there.')
     .version(VERSION, '-V, --version', 'print the clawops version')
@@ -52,21 +44,26 @@ Exit codes: 0 ok, 1 error (tool failure or invalid input), 2 gate failed or chan
 Start with:  clawops check            (read-only go-live gate of this host)
              clawops spec init > clawops.yaml`,
   );
-  registerSpecCommands(program, ctx);
-  registerCheckCommand(program, ctx);
-  registerChecksCommands(program, ctx);
-  registerFactsCommand(program, ctx);
-  registerPlanCommand(program, ctx);
-  registerApplyCommand(program, ctx);
-  registerUndoCommand(program, ctx);
-  registerRenderCommand(program, ctx);
-  registerBackupCommands(program, ctx);
-  registerDrillCommands(program, ctx);
-  registerRotateCommand(program, ctx);
-  registerUpgradeCommand(program, ctx);
-  registerRollbackCommand(program, ctx);
+  const wanted = requestedCommand(program, argv);
+  const entries = wanted ? [wanted] : COMMANDS;
+  for (const register of await Promise.all(entries.map((e) => e.load()))) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
+}
+
+/** The command `argv` names: its first word that is neither an option nor a global option's value. */
+function requestedCommand(program: Command, argv: readonly string[]): CommandEntry | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') return undefined;
+    if (a.startsWith('-')) {
+      if (takesValue.has(a)) i++;
+      continue;
+    }
+    return COMMANDS.find((c) => c.name === a);
+  }
+  return undefined;
 }
 
 /** Run the CLI in-process; returns the exit code. Never exits the process. */
@@ -79,8 +76,8 @@ export async function runCli(argv: readonly string[], rt: Runtime): Promise<numb
       exit = code;
     },
   };
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return exit;
   } catch (err) {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/program.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
 import type { CheckReport } from '../../src/views/check-report.ts';
-import { parseSpec } from '../../src/spec/load.ts';
+import { parseSpec } from '../../src/spec/parse.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { harden, SPEC_YAML } from './check-harden.ts';
 

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { BackupContext } from '../../src/backup/context.ts';
-import { parseSpec } from '../../src/spec/load.ts';
+import { parseSpec } from '../../src/spec/parse.ts';
 import type { ResolvedInstance } from '../../src/spec/resolve.ts';
 import { readKnownGood } from '../../src/upgrade/known-good.ts';
 import { versionDir } from '../../src/upgrade/layout.ts';

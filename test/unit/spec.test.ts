@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSpec } from '../../src/spec/load.ts';
+import { parseSpec } from '../../src/spec/parse.ts';
 import { exampleSpec } from '../../src/spec/example.ts';
 import { specJsonSchema } from '../../src/spec/json-schema.ts';
 

@@ -4,7 +4,7 @@ import { backupArgv, backupPaths, checkArgv, forgetArgv, nextSubset, planInstanc
 import { resticPasswordFile } from '../../../src/backup/password.ts';
 import { forgetSecrets, redact } from '../../../src/core/redact.ts';
 import { RecorderExecutor } from '../../../src/exec/recorder.ts';
-import { parseSpec } from '../../../src/spec/load.ts';
+import { parseSpec } from '../../../src/spec/parse.ts';
 
 function spec(yaml = '{}') {
   const r = parseSpec(yaml);

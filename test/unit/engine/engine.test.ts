@@ -11,7 +11,7 @@ import { formatPlan } from '../../../src/engine/view.ts';
 import { RecorderExecutor } from '../../../src/exec/recorder.ts';
 import { directoryResource, planDirectory } from '../../../src/resources/directory.ts';
 import { fileResource } from '../../../src/resources/file.ts';
-import { parseSpec } from '../../../src/spec/load.ts';
+import { parseSpec } from '../../../src/spec/parse.ts';
 import { style } from '../../../src/views/style.ts';
 
 test('hash: stable JSON ignores key order', () => {

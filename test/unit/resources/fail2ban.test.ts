@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RecorderExecutor } from '../../../src/exec/recorder.ts';
 import { renderJailLocal, validateJailLocal } from '../../../src/resources/fail2ban.ts';
 import { renderAutoUpgrades, validateAptConf } from '../../../src/resources/unattended.ts';
-import { parseSpec } from '../../../src/spec/load.ts';
+import { parseSpec } from '../../../src/spec/parse.ts';
 
 const spec = (yaml: string) => {
   const r = parseSpec(yaml);

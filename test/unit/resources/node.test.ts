@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { parseNodeVersion, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
-import { parseSpec } from '../../../src/spec/load.ts';
+import { parseSpec } from '../../../src/spec/parse.ts';
 import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
 
 const spec = (yaml: string): ResolvedSpec => {
