@@ -6,11 +6,21 @@
  * write (ENOTCACHED, seen in the testbed), so a shared root-owned cache is read by npm running as
  * root with `--ignore-scripts` (no package code runs as root), and the tree is then handed to the
  * service user.
+ *
+ * Side-by-side installs (`clawops upgrade`, src/upgrade/layout.ts): the prefix is then a symlink
+ * to `<prefix>.versions/<active>`. Installing "into the prefix" would write through the link into
+ * the active version's dir, and a pin older than the active version would be a silent downgrade
+ * over state the newer version has migrated (forward-only). So in that layout the plan refuses an
+ * older pin (plan-time problem on openclaw.version: pin the running version, or `clawops
+ * rollback`), switches the link to a newer pin already installed side by side, and installs a
+ * newer pin that is not there yet into its own version dir before switching.
  */
 import { ClawopsError } from '../core/errors.ts';
+import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import { FLIP_SCRIPT, atVersion, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
 import { servicePath } from './paths.ts';
 import { compareVersions, parseVersion } from './versions.ts';
 
@@ -21,14 +31,26 @@ export interface InstallOptions {
   timeoutMs?: number;
 }
 
-export interface InstallState {
-  [k: string]: string | boolean | null;
+/** What the resource reads (a type, not an interface: it is JSON for the plan's fingerprint). */
+export type InstallState = {
   prefix: string;
   /** version in `<prefix>/lib/node_modules/openclaw/package.json`, or null */
   installed: string | null;
   /** the bin the unit runs exists */
   binPresent: boolean;
-}
+  /** the version `<prefix>` links to (`<prefix>.versions/<v>`), null when the prefix is no such link; absent = not read */
+  linked?: string | null;
+  /** versions installed side by side (`<prefix>.versions/<v>/bin/openclaw` present), sorted */
+  versions?: string[];
+};
+
+/** What apply does: npm install into `prefix` (unless argv is null), then, when `switchFrom` is set, point the prefix link at it. */
+export type InstallData = {
+  version: string;
+  argv: string[] | null;
+  prefix: string;
+  switchFrom: string | null;
+};
 
 export function installResourceId(inst: ResolvedInstance): string {
   return `openclaw-install:${inst.name}`;
@@ -71,46 +93,109 @@ export async function readInstallState(ex: Executor, inst: ResolvedInstance): Pr
 
 export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions = {}): Resource<InstallState> {
   const id = installResourceId(inst);
-  const want = spec.openclaw.version;
   return {
     id,
     kind: 'openclaw-install',
     dependsOn: [`user:${inst.user}`],
-    read: (ex) => readInstallState(ex, inst),
-    plan(s: InstallState): PlanOutcome {
-      assertVersionAllowed(spec);
-      if (s.installed === want && s.binPresent) return { noop: `openclaw ${want} is installed in ${s.prefix}` };
-      const change: PlannedChange = {
-        resourceId: id,
-        kind: 'openclaw-install',
-        action: s.installed === null ? 'add' : 'change',
-        summary: `${s.installed === null ? 'install' : `replace ${s.installed} with`} openclaw ${want} in ${s.prefix} as ${inst.user}${opts.npmCache ? ` (offline, from ${opts.npmCache})` : ''}`,
-        ...(s.installed !== null && compareVersions(s.installed, want) > 0
-          ? { diff: `! downgrade from ${s.installed}: state written by a newer version may be refused (meta.lastTouchedVersion); back up first` }
-          : {}),
-        data: { version: want, argv: npmInstallArgv(spec, inst, opts) },
-      };
-      return { changes: [change] };
-    },
+    read: (ex) => readInstallFacts(ex, inst),
+    plan: (s) => planInstall(spec, inst, opts, s),
     async apply(ex: Executor, change: PlannedChange, journal: Journal) {
-      const { argv, version } = change.data as { argv: string[]; version: string };
-      await journal.saveStep(`npm install openclaw@${version} into ${inst.npmPrefix}`, null);
-      await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, inst.npmPrefix]);
-      const fromCache = argv.includes('--offline');
-      await ex.run(argv, {
-        ...(fromCache ? {} : { user: inst.user }),
-        cwd: inst.home,
-        env: { HOME: fromCache ? '/root' : inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
-        timeoutMs: opts.timeoutMs ?? 15 * 60_000,
-        maxOutputBytes: 16 * 1024 * 1024,
-      });
-      if (fromCache) await ex.run(['chown', '-R', '--no-dereference', `${inst.user}:${inst.user}`, inst.npmPrefix], { timeoutMs: 300_000 });
+      const d = change.data as InstallData;
+      if (d.argv) await npmInstall(ex, inst, d, journal, opts);
+      if (d.switchFrom !== null) {
+        const flip = (v: string) => ['sh', '-c', FLIP_SCRIPT, 'sh', inst.npmPrefix, linkTarget(inst, v), `${inst.user}:${inst.user}`];
+        await journal.saveStep(`point ${inst.npmPrefix} at ${versionDir(inst, d.version)} (was ${d.switchFrom})`, flip(d.switchFrom));
+        await ex.run(flip(d.version));
+        // the running gateway still runs the old tree: restart it onto the new one (a stopped one stays stopped)
+        await ex.run(['systemctl', 'try-restart', '--', inst.unit], { allowFailure: true, timeoutMs: 360_000 });
+      }
       const after = await readInstallState(ex, inst);
-      if (after.installed !== version || !after.binPresent) {
-        throw new ClawopsError(`npm finished but ${inst.npmPrefix} holds openclaw ${after.installed ?? 'nothing'}`, {
-          hint: `run \`${argv.join(' ')}\` as ${inst.user} by hand to see npm's output`,
+      if (after.installed !== d.version || !after.binPresent) {
+        throw new ClawopsError(`after the install ${inst.npmPrefix} holds openclaw ${after.installed ?? 'nothing'}, not ${d.version}`, {
+          hint: d.argv ? `run \`${d.argv.join(' ')}\` as ${inst.user} by hand to see npm's output` : `check ${versionDir(inst, d.version)}`,
         });
       }
     },
   };
+}
+
+/** The prefix link, and the versions installed side by side, in one round trip. */
+export async function readInstallFacts(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
+  const [base, r] = await Promise.all([
+    readInstallState(ex, inst),
+    ex.run(['sh', '-c', 'readlink -- "$1" || true; echo /; for d in "$2"/*; do [ -e "$d/bin/openclaw" ] && printf "%s\\n" "${d##*/}"; done; true', 'sh', inst.npmPrefix, versionsRoot(inst)]),
+  ]);
+  return { ...base, ...parseLayout(inst, r.stdout) };
+}
+
+/** `readlink` output, a `/` line, then one version dir name per line (pure). */
+export function parseLayout(inst: ResolvedInstance, out: string): { linked: string | null; versions: string[] } {
+  const lines = out.split('\n');
+  const sep = lines.indexOf('/');
+  const link = sep > 0 ? (lines[0] ?? '') : '';
+  const prefix = linkTarget(inst, '');
+  const v = link.startsWith(prefix) ? link.slice(prefix.length) : '';
+  const versions = lines.slice(sep + 1).filter((x) => x !== '' && parseVersion(x)?.raw === x);
+  return { linked: parseVersion(v)?.raw === v ? v : null, versions: versions.sort(compareVersions) };
+}
+
+/** Pure: facts in, the change (or no-op, or a plan-time refusal) out. */
+export function planInstall(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions, s: InstallState): PlanOutcome {
+  assertVersionAllowed(spec);
+  const want = spec.openclaw.version;
+  const id = installResourceId(inst);
+  const via = opts.npmCache ? ` (offline, from ${opts.npmCache})` : '';
+  const active = s.linked ?? null;
+  if (active === null) {
+    if (s.installed === want && s.binPresent) return { noop: `openclaw ${want} is installed in ${s.prefix}` };
+    const data: InstallData = { version: want, argv: npmInstallArgv(spec, inst, opts), prefix: inst.npmPrefix, switchFrom: null };
+    return {
+      changes: [{
+        resourceId: id, kind: 'openclaw-install', action: s.installed === null ? 'add' : 'change',
+        summary: `${s.installed === null ? 'install' : `replace ${s.installed} with`} openclaw ${want} in ${s.prefix} as ${inst.user}${via}`,
+        ...(s.installed !== null && compareVersions(s.installed, want) > 0
+          ? { diff: `! downgrade from ${s.installed}: state written by a newer version may be refused (meta.lastTouchedVersion); back up first` }
+          : {}),
+        data,
+      }],
+    };
+  }
+  const cmp = compareVersions(want, active);
+  if (cmp < 0) {
+    throw new PlanProblemError('openclaw.version', `pins ${want}, but ${inst.npmPrefix} runs ${active} (switched by \`clawops upgrade\`); applying the pin would downgrade over state ${active} has migrated (forward-only). Set openclaw.version: ${active} in the spec, or go back with \`clawops rollback ${want}\` (which restores the pre-upgrade state)`, {
+      hint: `set openclaw.version: ${active}, or run \`clawops rollback ${want}\``,
+    });
+  }
+  const at = versionDir(inst, want);
+  if (cmp === 0) {
+    if (s.installed === want && s.binPresent) return { noop: `openclaw ${want} is active in ${at} (${inst.npmPrefix} links to it)` };
+    const data: InstallData = { version: want, argv: npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, switchFrom: null };
+    return { changes: [{ resourceId: id, kind: 'openclaw-install', action: 'change', summary: `reinstall openclaw ${want} in ${at} as ${inst.user}${via} (the active side-by-side version is incomplete)`, data }] };
+  }
+  const there = (s.versions ?? []).includes(want);
+  const data: InstallData = { version: want, argv: there ? null : npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, switchFrom: active };
+  return {
+    changes: [{
+      resourceId: id, kind: 'openclaw-install', action: 'change',
+      summary: `${there ? '' : `install openclaw ${want} side by side in ${at}${via}, then `}switch ${inst.npmPrefix} from ${active} to ${want}${there ? ' (installed side by side)' : ''}; restarts ${inst.unit} if it runs`,
+      diff: `! no pre-upgrade backup and no gate: \`clawops upgrade ${want}\` does this with both, and rolls back when the gate fails`,
+      data,
+    }],
+  };
+}
+
+async function npmInstall(ex: Executor, inst: ResolvedInstance, d: InstallData, journal: Journal, opts: InstallOptions): Promise<void> {
+  const argv = d.argv ?? [];
+  await journal.saveStep(`npm install openclaw@${d.version} into ${d.prefix}`, null);
+  if (d.prefix !== inst.npmPrefix) await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, versionsRoot(inst)]);
+  await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, d.prefix]);
+  const fromCache = argv.includes('--offline');
+  await ex.run(argv, {
+    ...(fromCache ? {} : { user: inst.user }),
+    cwd: inst.home,
+    env: { HOME: fromCache ? '/root' : inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
+    timeoutMs: opts.timeoutMs ?? 15 * 60_000,
+    maxOutputBytes: 16 * 1024 * 1024,
+  });
+  if (fromCache) await ex.run(['chown', '-R', '--no-dereference', `${inst.user}:${inst.user}`, d.prefix], { timeoutMs: 300_000 });
 }

@@ -42,7 +42,7 @@ export function registerUpgradeCommand(program: Command, ctx: CliContext): void 
         if (g.json) printJson(ctx.rt, r);
         else {
           printReport(ctx.rt, r);
-          if (r.exitCode === 0) printLine(ctx.rt, `pin openclaw.version: ${r.to} in the spec, or \`clawops apply\` will reinstall ${r.from}`);
+          if (r.exitCode === 0) printLine(ctx.rt, `now pin openclaw.version: ${r.to} in the spec: \`clawops plan\` and \`apply\` refuse the old pin ${r.from} (a downgrade over migrated state)`);
         }
         ctx.setExit(r.exitCode);
       } finally {
