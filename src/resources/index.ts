@@ -6,6 +6,7 @@ import { registerArea } from '../engine/registry.ts';
 import { APT_ID } from './apt.ts';
 import { firewallResources } from './firewall/index.ts';
 import './host.ts';
+import './self.ts'; // clawops and its spec on the target, before the openclaw area's timers that run them
 import './openclaw.ts';
 import '../render/host.ts';
 import '../render/layers.ts';

@@ -162,6 +162,10 @@ export const Spec = z.strictObject({
     drillMaxAgeDays: z.number().positive().default(30).describe('a restore drill must be newer than this'),
   }).prefault({}),
   burnIn: z.strictObject({ days: z.number().int().min(1).default(7).describe('consecutive days without a critical incident before sign-off') }).prefault({}),
+  clawops: z.strictObject({
+    install: z.boolean().default(true)
+      .describe('install this clawops (/usr/local/bin/clawops) and the applied spec (/etc/clawops/clawops.yaml) on the target: the check timers run them'),
+  }).prefault({}),
   stateDir: absPath().default('/var/lib/clawops').describe('clawops state on the target: journal, baselines, results'),
 });
 

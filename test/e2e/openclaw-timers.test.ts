@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { localExecutor } from '../../src/exec/local.ts';
+import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { DEFAULT_CLAWOPS_BIN, renderOcWrapper, renderTimers, validateCalendars } from '../../src/openclaw/timers.ts';
 import { Spec, type SpecInput } from '../../src/spec/schema.ts';
 import { resolveSpec } from '../../src/spec/resolve.ts';
@@ -41,13 +42,24 @@ describe('check timers under systemd-analyze', { skip: haveAnalyze ? undefined :
       mkdirSync(dirname(join(root, f.path)), { recursive: true });
       writeFileSync(join(root, f.path), f.content);
     }
-    mkdirSync(dirname(join(root, DEFAULT_CLAWOPS_BIN)), { recursive: true });
-    writeFileSync(join(root, DEFAULT_CLAWOPS_BIN), '#!/bin/sh\n');
-    chmodSync(join(root, DEFAULT_CLAWOPS_BIN), 0o755);
+    for (const bin of [DEFAULT_CLAWOPS_BIN, '/bin/mkdir']) {
+      mkdirSync(dirname(join(root, bin)), { recursive: true });
+      writeFileSync(join(root, bin), '#!/bin/sh\n');
+      chmodSync(join(root, bin), 0o755);
+    }
     const names = files.map((f) => f.path.split('/').pop()!);
     const r = spawnSync('systemd-analyze', ['verify', `--root=${root}`, ...names], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, SYSTEMD_COLORS: '0' } });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr.trim(), '', r.stderr);
+  });
+
+  it('CacheDirectory= costs no exposure: the timer services score as they did without it', async (t) => {
+    const service = renderTimers(specOf()).find((f) => f.path.endsWith('/clawops-health.service'))!;
+    assert.match(service.content, /^CacheDirectory=clawops$/m);
+    const withCache = await analyzeUnitSecurity(ex, 'clawops-health.service', service.content);
+    const without = await analyzeUnitSecurity(ex, 'clawops-health.service', service.content.replace(/^CacheDirectory=.*\n/m, ''));
+    t.diagnostic(`clawops-health.service: ${withCache.score} ${withCache.level} (without CacheDirectory: ${without.score}); it runs as root on purpose (reads every check's facts)`);
+    assert.ok(withCache.score <= without.score, `${withCache.score} > ${without.score}`);
   });
 
   it('the oc wrapper is valid sh (both versions)', () => {
