@@ -1,12 +1,20 @@
 /**
- * restic on the target, through the executor. The repository and the password *file* travel in
- * restic's environment (RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE: locations, not secrets); the
- * password itself never leaves its file. Failures become one-line ClawopsErrors that say which
- * of the usual things went wrong (no repository, wrong password, unreachable, read-only, full disk).
+ * restic on the target, through the executor. The password stays in its file
+ * (RESTIC_PASSWORD_FILE, a location). The repository URL may carry credentials
+ * (rest:https://user:pass@..., s3 keys in a URL): it is never put in argv or the environment,
+ * both of which the ssh and nspawn executors put on a command line (visible in /proc/PID/cmdline
+ * and /proc/PID/environ of the remote process): restic reads it from its standard input with
+ * `--repository-file /dev/stdin`, so it is never on disk either. restic must open /dev/stdin,
+ * which fails on the socket Node gives a child for stdin (ENXIO), so a `cat |` in front makes it
+ * a pipe on every executor. A password in the URL is
+ * registered as a secret and masked wherever the repository is named.
+ * Failures become one-line ClawopsErrors that say which of the usual things went wrong (no
+ * repository, wrong password, unreachable, read-only, full disk).
  */
 import { ClawopsError, CommandError } from '../core/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import type { Executor, RunResult } from '../exec/types.ts';
-import { resticEnv, snapshotsArgv } from './plan.ts';
+import { snapshotsArgv } from './plan.ts';
 import { classifyResticError, fatalLine, parseSnapshots, type ResticProblem, type Snapshot } from './restic-parse.ts';
 
 export const RESTIC_TIMEOUT_MS = 6 * 3600_000;
@@ -20,20 +28,57 @@ export class ResticError extends ClawopsError {
   }
 }
 
+/** restic's global option that reads the repository location from standard input. */
+export const REPOSITORY_FROM_STDIN = ['--repository-file', '/dev/stdin'] as const;
+
+/** The repository as it may be shown: a password in a URL's userinfo masked. */
+export function displayRepository(repository: string): string {
+  return repository.replace(/^([a-z0-9]+:[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/i, '$1***@');
+}
+
+/** The password in a repository URL's userinfo (rest:https://user:PASS@host/...), if any. */
+export function repositoryPassword(repository: string): string | undefined {
+  const m = /^[a-z0-9]+:[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:([^@/\s]+)@/i.exec(repository);
+  return m?.[1];
+}
+
+/**
+ * The argv and options one restic call runs with: `--repository-file /dev/stdin` right after
+ * `restic` (a global option) behind `cat |`, the repository on stdin, only file locations in the
+ * environment. The exit code is restic's (the last command of the pipeline).
+ */
+export function resticInvocation(argv: readonly string[], repository: string, passwordFile: string, cacheDir: string): { argv: string[]; stdin: string; env: Record<string, string> } {
+  const [bin = 'restic', ...rest] = argv;
+  return {
+    argv: ['sh', '-c', 'cat | "$@"', 'restic-stdin', bin, ...REPOSITORY_FROM_STDIN, ...rest],
+    stdin: `${repository}\n`,
+    env: { RESTIC_PASSWORD_FILE: passwordFile, RESTIC_CACHE_DIR: cacheDir },
+  };
+}
+
 export class Restic {
   readonly ex: Executor;
+  /** for messages: a password in the URL masked */
   readonly repository: string;
-  private readonly env: Record<string, string>;
+  private readonly url: string;
+  private readonly passwordFile: string;
+  private readonly cacheDir: string;
   constructor(ex: Executor, repository: string, passwordFile: string, cacheDir: string) {
     this.ex = ex;
-    this.repository = repository;
-    this.env = resticEnv(repository, passwordFile, cacheDir);
+    this.url = repository;
+    this.repository = displayRepository(repository);
+    this.passwordFile = passwordFile;
+    this.cacheDir = cacheDir;
+    const secret = repositoryPassword(repository);
+    if (secret) registerSecret(secret);
   }
 
   /** Run restic; a failure throws a ResticError naming the problem (unless allowFailure). */
   async run(argv: readonly string[], opts: { cwd?: string; timeoutMs?: number; allowFailure?: boolean; what?: string } = {}): Promise<RunResult> {
-    const r = await this.ex.run(argv, {
-      env: this.env,
+    const inv = resticInvocation(argv, this.url, this.passwordFile, this.cacheDir);
+    const r = await this.ex.run(inv.argv, {
+      env: inv.env,
+      stdin: inv.stdin,
       allowFailure: true,
       timeoutMs: opts.timeoutMs ?? RESTIC_TIMEOUT_MS,
       maxOutputBytes: 256 * 1024 * 1024,
