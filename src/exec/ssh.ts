@@ -16,12 +16,18 @@ export interface SshTarget {
   /** known_hosts file to trust; default: the user's. Unknown or changed host keys are refused. */
   knownHostsFile?: string;
   connectTimeoutSec?: number;
+  /**
+   * An OpenSSH client config file (ssh -F) for what the URL cannot say: ProxyJump, ProxyCommand,
+   * HostName aliases, HostKeyAlias, IdentityFile, UserKnownHostsFile. The URL's user and port,
+   * BatchMode and strict host key checking still win over it (command-line options come first).
+   */
+  configFile?: string;
 }
 
-const SSH_QUERY = ['identity', 'knownHosts', 'connectTimeout'];
-const URL_HINT = 'use ssh://user@host[:port][?identity=KEYFILE&knownHosts=FILE&connectTimeout=SEC]';
+const SSH_QUERY = ['identity', 'knownHosts', 'connectTimeout', 'config'];
+const URL_HINT = 'use ssh://user@host[:port][?identity=KEYFILE&knownHosts=FILE&connectTimeout=SEC&config=SSH_CONFIG]';
 
-/** Parses ssh://user@host[:port][?identity=PATH&knownHosts=PATH&connectTimeout=SEC]; user defaults to root. */
+/** Parses ssh://user@host[:port][?identity=PATH&knownHosts=PATH&connectTimeout=SEC&config=PATH]; user defaults to root. */
 export function parseSshUrl(url: string): SshTarget {
   const bad = (why: string) => new ClawopsError(`invalid --target ${url}: ${why}`, { hint: URL_HINT });
   let u: URL;
@@ -43,6 +49,11 @@ export function parseSshUrl(url: string): SshTarget {
   const identity = u.searchParams.get('identity');
   const known = u.searchParams.get('knownHosts');
   const ct = u.searchParams.get('connectTimeout');
+  const config = u.searchParams.get('config');
+  if (config !== null) {
+    if (!config.startsWith('/')) throw bad(`config must be an absolute path, got ${JSON.stringify(config)}`);
+    t.configFile = config;
+  }
   if (identity) t.identityFile = identity;
   if (known) t.knownHostsFile = known;
   if (ct !== null) {
@@ -76,6 +87,7 @@ export class SshTransport implements Transport {
   private options(): string[] {
     this.controlDir ??= this.makeControlDir();
     const a = [
+      ...(this.t.configFile ? ['-F', this.t.configFile] : []),
       '-o', 'BatchMode=yes',
       '-o', 'StrictHostKeyChecking=yes',
       '-o', `ConnectTimeout=${this.connectTimeoutSec()}`,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ClawopsError } from '../../src/core/errors.ts';
-import { diagnoseSsh, knownHostsName, parseSshUrl, remoteCommand } from '../../src/exec/ssh.ts';
+import { diagnoseSsh, knownHostsName, parseSshUrl, remoteCommand, SshTransport } from '../../src/exec/ssh.ts';
 import { parseTarget } from '../../src/exec/target.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8');
@@ -75,7 +75,8 @@ describe('--target parsing', () => {
     ['ssh://h:0', /port 0 is out of range/],
     ['ssh://u:pw@h', /passwords are not accepted/],
     ['ssh://h/path', /unexpected path \/path/],
-    ['ssh://h?identty=/k', /unknown option identty \(known: identity, knownHosts, connectTimeout\)/],
+    ['ssh://h?identty=/k', /unknown option identty \(known: identity, knownHosts, connectTimeout, config\)/],
+    ['ssh://h?config=ssh_config', /config must be an absolute path, got "ssh_config"/],
     ['ssh://h?connectTimeout=soon', /connectTimeout must be a whole number of seconds/],
     ['ssh://a b', /it contains whitespace/],
     ['nspawn:', /^invalid --target nspawn:: no machine name$/],
@@ -94,4 +95,30 @@ describe('--target parsing', () => {
       });
     });
   }
+});
+
+describe('ssh: an operator\'s ssh config file (?config=)', () => {
+  it('is parsed from the URL and passed first with -F, so BatchMode, strict host keys, user and port still win', async () => {
+    const t = parseSshUrl('ssh://root@standby?config=/etc/clawops/ssh%20config&knownHosts=/kh');
+    assert.deepEqual(t, { user: 'root', host: 'standby', port: 22, configFile: '/etc/clawops/ssh config', knownHostsFile: '/kh' });
+    const transport = new SshTransport(t);
+    try {
+      const argv = transport.sshArgv('true');
+      assert.deepEqual(argv.slice(0, 3), ['ssh', '-F', '/etc/clawops/ssh config']);
+      const opts = argv.join(' ');
+      assert.match(opts, /-o BatchMode=yes -o StrictHostKeyChecking=yes/);
+      assert.match(opts, /-p 22 -l root/);
+      assert.deepEqual(argv.slice(-3), ['--', 'standby', 'true']);
+    } finally {
+      await transport.close();
+    }
+  });
+  it('without ?config= no -F is passed (the user\'s own ~/.ssh/config applies as before)', async () => {
+    const transport = new SshTransport(parseSshUrl('ssh://root@h'));
+    try {
+      assert.ok(!transport.sshArgv('true').includes('-F'));
+    } finally {
+      await transport.close();
+    }
+  });
 });
