@@ -1,52 +1,90 @@
 /**
- * Backup and restore throughput of an OpenClaw state dir (~150 MB: session transcripts, workspace
- * markdown, media blobs, a WAL-mode SQLite DB), `clawops backup run` / `clawops backup restore`
- * beside plain `restic backup` / `restic restore` of the same data into a fresh repository.
- * clawops does more per run (online SQLite copy into staging, sha256 manifest, forget --prune,
- * restic check of a data subset; on restore, verification of every file), so the ratio is the
- * price of a backup that is consistent and proven.
+ * Backup and restore throughput of an OpenClaw state dir (~106 MB: session transcripts, workspace
+ * markdown, media blobs, a WAL-mode SQLite DB), the built CLI (dist/cli.js, what ships) beside
+ * plain restic on the same data, each side into its own fresh repository, median of RUNS runs:
+ *
+ *   backup       `clawops backup run --no-maintenance`  vs `restic backup`
+ *   + upkeep     `clawops backup run` (retention and a rotating `restic check` subset)
+ *                vs `restic backup` + `restic forget --prune` (same keep rules) + `restic check --read-data-subset=1/10`
+ *   restore      `clawops backup restore latest --to DIR` (verifies every file against the manifest)
+ *                vs `restic restore latest --target DIR`
+ *
+ * What clawops does beyond restic: an online SQLite copy and the rest of the tree into a staging
+ * dir (a stable input: the manifest hashes are what restic reads), the sha256 manifest, the
+ * records for the gate; on restore, the manifest check of every file.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { measure, report } from './lib.ts';
+import { measure, report, type Measurement } from './lib.ts';
 
+const RUNS = Number(process.env.CLAWOPS_BENCH_RUNS ?? 3);
+const repoRoot = new URL('..', import.meta.url).pathname;
 const root = mkdtempSync('/tmp/clawops-bench-backup-');
-const cli = join(new URL('..', import.meta.url).pathname, 'src/cli.ts');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 try {
+  // measure what ships (package.json bin: dist/cli.js, as `npm run build` makes it)
+  const built = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('tsc build failed');
+  const cli = join(repoRoot, 'dist/cli.js');
   const home = join(root, 'home');
   const state = join(home, '.openclaw');
   const bytes = generateState(state);
   const mbTotal = bytes / 1e6;
   const pw = join(root, 'pw');
   writeFileSync(pw, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
-  const spec = join(root, 'clawops.yaml');
-  writeFileSync(spec, `instances: [{name: oc, home: ${home}}]
-monitoring: {textfileDir: ${root}/textfile}
-backup: {repository: ${root}/repo-clawops, password: {file: ${pw}}}
-stateDir: ${root}/clawops-state
+  console.log(`state dir: ${mbTotal.toFixed(1)} MB, ${RUNS} runs (median)`);
+  const keep = ['--keep-daily', '7', '--keep-weekly', '4', '--keep-monthly', '6'];
+  const t = { ours: [] as number[], plain: [] as number[], oursFull: [] as number[], plainFull: [] as number[], oursR: [] as number[], plainR: [] as number[] };
+  let rss = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const dir = join(root, `run${run}`);
+    const repo = (name: string) => join(dir, `repo-${name}`);
+    const env = (name: string) => ({ ...process.env, RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: join(dir, `cache-${name}`), RESTIC_REPOSITORY: repo(name) });
+    const spec = (name: string) => {
+      const f = join(dir, `${name}.yaml`);
+      writeFileSync(f, `instances: [{name: oc, home: ${home}}]
+monitoring: {textfileDir: ${dir}/textfile-${name}}
+backup: {repository: ${repo(name)}, password: {file: ${pw}}, retention: {daily: 7, weekly: 4, monthly: 6}, checkSubsetPercent: 10}
+stateDir: ${dir}/state-${name}
 `);
-  const env = { ...process.env, RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: join(root, 'cache'), RESTIC_REPOSITORY: join(root, 'repo-plain') };
-  console.log(`state dir: ${mbTotal.toFixed(1)} MB`);
-  ok(measure(['restic', 'init', '-q'], { env }));
-
-  // clawops initialises its repository inside the run; give it one first so both runs measure the backup alone
-  ok(measure(['restic', 'init', '-q'], { env: { ...env, RESTIC_REPOSITORY: join(root, 'repo-clawops') } }));
-  const plainB = ok(measure(['restic', 'backup', '-q', state], { env }));
-  const ourB = ok(measure([process.execPath, cli, '-f', spec, 'backup', 'run']));
-  const plainR = ok(measure(['restic', 'restore', 'latest', '--target', join(root, 'restore-plain')], { env }));
-  const ourR = ok(measure([process.execPath, cli, '-f', spec, 'backup', 'restore', 'latest', '--to', join(root, 'restore-clawops')]));
-
-  const rate = (ms: number) => mbTotal / (ms / 1000);
-  console.log(`backup : clawops ${rate(ourB.wallMs).toFixed(1)} MB/s (${(ourB.wallMs / 1000).toFixed(2)} s, peak RSS ${(ourB.maxRssKb / 1024).toFixed(0)} MB) | restic ${rate(plainB.wallMs).toFixed(1)} MB/s (${(plainB.wallMs / 1000).toFixed(2)} s)`);
-  console.log(`restore: clawops ${rate(ourR.wallMs).toFixed(1)} MB/s (${(ourR.wallMs / 1000).toFixed(2)} s, incl. verification) | restic ${rate(plainR.wallMs).toFixed(1)} MB/s (${(plainR.wallMs / 1000).toFixed(2)} s)`);
+      return f;
+    };
+    mkdirSync(dir);
+    // every repository exists before its side is measured (clawops would otherwise initialise it inside the run)
+    for (const name of ['plain', 'ours', 'plain-full', 'ours-full']) ok(measure(['restic', 'init', '-q'], { env: env(name) }));
+    t.plain.push(ok(measure(['restic', 'backup', '-q', state], { env: env('plain') })).wallMs);
+    const ours = ok(measure([process.execPath, cli, '-f', spec('ours'), 'backup', 'run', '--no-maintenance']));
+    t.ours.push(ours.wallMs);
+    rss = Math.max(rss, ours.maxRssKb);
+    t.plainFull.push(sum(
+      ok(measure(['restic', 'backup', '-q', state], { env: env('plain-full') })),
+      ok(measure(['restic', 'forget', '-q', '--prune', ...keep], { env: env('plain-full') })),
+      ok(measure(['restic', 'check', '-q', '--read-data-subset=1/10'], { env: env('plain-full') })),
+    ));
+    t.oursFull.push(ok(measure([process.execPath, cli, '-f', spec('ours-full'), 'backup', 'run'])).wallMs);
+    t.plainR.push(ok(measure(['restic', 'restore', 'latest', '--target', join(dir, 'restore-plain')], { env: env('plain') })).wallMs);
+    t.oursR.push(ok(measure([process.execPath, cli, '-f', spec('ours'), 'backup', 'restore', 'latest', '--to', join(dir, 'restore-ours')])).wallMs);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+  const rate = (ms: number) => `${(mbTotal / (ms / 1000)).toFixed(1)} MB/s (${(ms / 1000).toFixed(2)} s)`;
+  console.log(`backup          : clawops ${rate(m.ours)}, peak RSS ${(rss / 1024).toFixed(0)} MB | restic ${rate(m.plain)}`);
+  console.log(`backup + upkeep : clawops ${rate(m.oursFull)} | restic backup+forget+check ${rate(m.plainFull)}`);
+  console.log(`restore         : clawops ${rate(m.oursR)} incl. verification | restic ${rate(m.plainR)}`);
   // report() compares times (lower is better): clawops time / restic time
-  const a = report('backup wall time', ourB.wallMs / 1000, plainB.wallMs / 1000, 's', { max: 3 });
-  const b = report('restore wall time', ourR.wallMs / 1000, plainR.wallMs / 1000, 's', { max: 2 });
-  process.exitCode = a && b ? 0 : 1;
+  const a = report('backup wall time', m.ours / 1000, m.plain / 1000, 's', { max: 2 });
+  const b = report('backup+upkeep wall time', m.oursFull / 1000, m.plainFull / 1000, 's', { max: 2 });
+  const c = report('restore wall time', m.oursR / 1000, m.plainR / 1000, 's', { max: 2 });
+  process.exitCode = a && b && c ? 0 : 1;
 } finally {
   rmSync(root, { recursive: true, force: true });
+}
+
+function sum(...ms: Measurement[]): number {
+  return ms.reduce((s, x) => s + x.wallMs, 0);
 }
 
 function ok<T extends { exitCode: number | null }>(m: T): T {

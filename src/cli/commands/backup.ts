@@ -35,16 +35,18 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .command('run')
     .description('back up each instance (consistent SQLite snapshot + manifest), apply retention, check the repository')
     .option('--instance <name...>', 'only these instances')
-    .action(async (opts: { instance?: string[] }, cmd: Command) => {
+    .option('--no-maintenance', 'skip retention and restic check this time (the next full run continues the check rotation)')
+    .action(async (opts: { instance?: string[]; maintenance: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       const bc = await backupContext(ctx, g);
       try {
-        const rec = await runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}) });
+        const rec = await runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance });
         if (g.json) printJson(ctx.rt, rec);
         else {
           for (const i of rec.instances) printLine(ctx.rt, `${i.name}: snapshot ${i.shortId} (${i.files} files, ${i.sqlite} SQLite, ${mb(i.bytesProcessed)} read, ${mb(i.bytesAdded)} added) in ${(i.durationMs / 1000).toFixed(1)} s`);
           if (rec.retention) printLine(ctx.rt, `retention: ${rec.retention.skipped ?? `kept ${rec.retention.kept}, removed ${rec.retention.removed}`}`);
-          if (rec.check) printLine(ctx.rt, `restic check ${rec.check.subset}: ${rec.check.ok ? 'no errors' : rec.check.error}`);
+          if (!opts.maintenance) printLine(ctx.rt, 'retention and restic check skipped (--no-maintenance)');
+          else if (rec.check) printLine(ctx.rt, `restic check ${rec.check.subset}: ${rec.check.ok ? 'no errors' : rec.check.error}`);
         }
       } finally {
         await bc.close();
