@@ -27,4 +27,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rotate', load: async () => (await import('./rotate.ts')).registerRotateCommand },
   { name: 'upgrade', load: async () => (await import('./upgrade.ts')).registerUpgradeCommand },
   { name: 'rollback', load: async () => (await import('./rollback.ts')).registerRollbackCommand },
+  { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

@@ -1,0 +1,76 @@
+/**
+ * The standby's record: `<stateDir>/backup/standby.json` on the standby (JSON, atomic, 0644,
+ * never a secret), and its Prometheus textfile. `lastSuccessAt` is carried across failed syncs.
+ */
+export interface StandbyInstance {
+  name: string;
+  ok: boolean;
+  snapshotId?: string;
+  shortId?: string;
+  snapshotTime?: string;
+  /** the host that took the snapshot (the primary) */
+  snapshotHost?: string;
+  /** OpenClaw version the primary recorded in the snapshot's manifest */
+  snapshotVersion?: string;
+  /** the snapshot's age when it went live on the standby, against dr.rpoHours */
+  rpo?: { ageHours: number; targetHours: number; ok: boolean };
+  /** files checked against the snapshot's manifest */
+  verifiedFiles?: number;
+  /** entries re-owned to the standby's service user (uids differ between hosts) */
+  reowned?: { owners: number; groups: number };
+  /** where the standby's previous state was kept */
+  replacedPath?: string;
+  baseline?: 'restored' | 'kept';
+  health?: { ok: boolean; detail: string };
+  durationMs: number;
+  error?: string;
+}
+
+export interface StandbyRecord {
+  schemaVersion: 1;
+  kind: 'standby';
+  ok: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** the standby (uname -n) */
+  host: string;
+  target: string;
+  repository: string;
+  instances: StandbyInstance[];
+  gate?: { ok: boolean; checks: string[]; pass: number; total: number; blocking: string[]; failOn: string; allowUnknown: boolean };
+  /** the failure that stopped the sync (tool error or gate) */
+  error?: string;
+  lastSuccessAt?: string;
+}
+
+export function parseStandbyRecord(text: string | null | undefined): StandbyRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const o = JSON.parse(text) as Partial<StandbyRecord> | null;
+    return o && o.kind === 'standby' && o.schemaVersion === 1 ? (o as StandbyRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const secs = (iso: string | undefined) => (iso ? Math.round(Date.parse(iso) / 1000) : 0);
+
+export function standbyMetrics(r: StandbyRecord): string {
+  const lines = [
+    '# HELP clawops_standby_last_sync_ok 1 when the last standby sync restored, went healthy and passed its gate.',
+    '# TYPE clawops_standby_last_sync_ok gauge',
+    `clawops_standby_last_sync_ok ${r.ok ? 1 : 0}`,
+    '# HELP clawops_standby_last_success_timestamp_seconds When the standby last synced successfully.',
+    '# TYPE clawops_standby_last_success_timestamp_seconds gauge',
+    `clawops_standby_last_success_timestamp_seconds ${secs(r.lastSuccessAt)}`,
+    '# HELP clawops_standby_sync_duration_seconds How long the last sync took.',
+    '# TYPE clawops_standby_sync_duration_seconds gauge',
+    `clawops_standby_sync_duration_seconds ${(r.durationMs / 1000).toFixed(3)}`,
+    '# HELP clawops_standby_snapshot_age_hours Age of the synced snapshot when it went live (RPO).',
+    '# TYPE clawops_standby_snapshot_age_hours gauge',
+  ];
+  for (const i of r.instances) if (i.rpo) lines.push(`clawops_standby_snapshot_age_hours{instance="${esc(i.name)}"} ${i.rpo.ageHours}`);
+  return `${lines.join('\n')}\n`;
+}
