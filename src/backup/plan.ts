@@ -139,8 +139,9 @@ export function checkArgv(subset: string): string[] {
   return ['restic', 'check', `--read-data-subset=${subset}`];
 }
 
-export function restoreArgv(snapshotId: string, target: string): string[] {
-  return ['restic', 'restore', snapshotId, '--target', target];
+/** `ref` is a snapshot id (or prefix) or `latest`, narrowed by `tags` (all of them) when given. */
+export function restoreArgv(ref: string, target: string, tags: readonly string[] = []): string[] {
+  return ['restic', 'restore', ref, ...(tags.length ? ['--tag', tags.join(',')] : []), '--target', target];
 }
 
 export function snapshotsArgv(filter: { instance?: string; host?: string } = {}): string[] {

@@ -42,10 +42,37 @@ export async function restoreSnapshot(ctx: BackupContext, restic: Restic, snap: 
   const t0 = Date.now();
   log(ctx, `restoring snapshot ${snap.shortId} (${snap.time}) into ${dir}`);
   await restic.run(restoreArgv(snap.id, dir), { what: `restoring snapshot ${snap.shortId} into ${dir}` });
-  const restoreMs = Date.now() - t0;
+  return verified(ctx, snap, dir, Date.now() - t0);
+}
+
+async function verified(ctx: BackupContext, snap: Snapshot, dir: string, restoreMs: number): Promise<RestoreResult> {
   const t1 = Date.now();
   const verify = await verifyTree(ctx, snap, dir);
   return { snapshot: snap, dir, verify: verify.result, ...(verify.manifest ? { manifest: verify.manifest } : {}), restoreMs, verifyMs: Date.now() - t1 };
+}
+
+/**
+ * `restic restore REF` overlapped with the snapshot listing REF is resolved and verified against
+ * (both take shared repository locks; each restic start costs about 0.5 s). The snapshot restic
+ * says it restored must be the one the listing resolved, else nothing is trusted.
+ */
+export async function restoreResolving(ctx: BackupContext, restic: Restic, ref: string, dir: string, instance?: string): Promise<RestoreResult> {
+  if (!SNAPSHOT_RE.test(ref)) throw new ClawopsError(`invalid snapshot id ${JSON.stringify(ref)}`, { hint: 'use `latest` or an id from `clawops backup list`' });
+  const t0 = Date.now();
+  log(ctx, `restoring snapshot ${ref}${instance ? ` of ${instance}` : ''} into ${dir}`);
+  const filter = ref === 'latest' ? ['clawops', ...(instance ? [`instance=${instance}`] : [])] : [];
+  const [run, found] = await Promise.allSettled([
+    restic.run(restoreArgv(ref, dir, filter), { what: `restoring snapshot ${ref} into ${dir}` }),
+    resolveSnapshot(restic, ref, instance),
+  ]);
+  if (found.status === 'rejected') throw found.reason;
+  if (run.status === 'rejected') throw run.reason;
+  const snap = found.value;
+  const shown = /restoring <?snapshot ([0-9a-f]{8,64})/i.exec(run.value.stdout)?.[1];
+  if (shown === undefined || !snap.id.startsWith(shown)) {
+    throw new ClawopsError(`restic restored snapshot ${shown ?? '(unnamed)'}, but ${ref} is ${snap.shortId}${shown ? ' (a snapshot was added meanwhile?)' : ''}`, { hint: 'run the restore again, naming the snapshot id' });
+  }
+  return verified(ctx, snap, dir, Date.now() - t0);
 }
 
 /** Verify a restored tree: the manifest's digest against the snapshot tag, every file against the manifest. */
@@ -75,9 +102,8 @@ export async function restoreTo(ctx: BackupContext, ref: string, dir: string, in
   const existed = pre.exitCode === 6;
   return withLock(ctx, () =>
     withRestic(ctx, async (restic) => {
-      const snap = await resolveSnapshot(restic, ref, instance);
       try {
-        return await restoreSnapshot(ctx, restic, snap, dir);
+        return await restoreResolving(ctx, restic, ref, dir, instance);
       } catch (err) {
         // leave DIR as it was: absent, or empty
         if (existed) await ctx.ex.run(['sh', '-c', 'find "$1" -mindepth 1 -delete', 'sh', dir], { allowFailure: true });

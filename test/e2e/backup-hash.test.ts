@@ -50,7 +50,10 @@ describe('manifest hashing (hashTree)', () => {
 
   test('without openssl: sha256sum for all', async () => {
     const base = localExecutor();
-    const ex: Executor = { ...base, target: base.target, run: (argv, o) => base.run(argv, { ...o, env: { ...o?.env, PATH: bin } }) };
+    const ex: Executor = {
+      target: base.target, readFile: (p) => base.readFile(p), writeFile: (p, c, o) => base.writeFile(p, c, o), stat: (p) => base.stat(p), close: () => base.close(),
+      run: (argv, o) => base.run(argv, { ...o, env: { ...o?.env, PATH: bin } }),
+    };
     await check(ex);
   });
 });

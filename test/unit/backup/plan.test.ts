@@ -110,3 +110,8 @@ test('password: {env} goes to a 0600 temp file through stdin, registered as a se
   await assert.rejects(resticPasswordFile(ex, { env: 'UNSET_VAR' }, {}, '/d'), /the restic password variable UNSET_VAR is not set/);
   forgetSecrets();
 });
+
+test('restore argv: an id as is; latest narrowed to clawops snapshots of the instance', () => {
+  assert.deepEqual(restoreArgv('0123abcd', '/r'), ['restic', 'restore', '0123abcd', '--target', '/r']);
+  assert.deepEqual(restoreArgv('latest', '/r', ['clawops', 'instance=oc']), ['restic', 'restore', 'latest', '--tag', 'clawops,instance=oc', '--target', '/r']);
+});
