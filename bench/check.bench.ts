@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findContainerLeader } from '../src/exec/nspawn.ts';
 import { parseSpec } from '../src/spec/parse.ts';
 import { harden, SPEC_YAML } from '../test/e2e/check-harden.ts';
@@ -52,13 +52,20 @@ async function main(): Promise<number> {
     // measure what ships (package.json bin: dist/cli.js, as `npm run build` makes it)
     const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     if (built.status !== 0) throw new Error('tsc build failed');
-    const clawops = (...args: string[]) => [process.execPath, 'dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
+    // run as installed: the bin itself, so its shebang's node flags apply, with Node 24 first on PATH
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, CLAWOPS_CACHE_DIR: join(dir, 'cache') };
+    const clawops = (...args: string[]) => ['dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
+    // the timer's steady state: the spec validated once, then served from clawops' cache
+    const warm = measure(clawops('--profile', 'health'), { env });
+    console.log(`health, first run (spec parsed and cached): ${warm.cpuMs.toFixed(0)} ms CPU, ${(warm.maxRssKb / 1024).toFixed(1)} MB peak`);
 
     const oh: Measurement[] = [];
     const ch: Measurement[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      oh.push(measure(inside('openclaw health --json >/dev/null')));
-      ch.push(measure(clawops('--profile', 'health')));
+    // interleaved so that both sides see the same machine; clawops' side is cheap, so it runs more
+    // often (GNU time counts in 10 ms steps)
+    for (let i = 0; i < RUNS * 3; i++) {
+      if (i % 3 === 0) oh.push(measure(inside('openclaw health --json >/dev/null')));
+      ch.push(measure(clawops('--profile', 'health'), { env }));
     }
     const h = med(ch);
     if (h.exitCode !== 0) throw new Error(`clawops check --profile health exited ${h.exitCode} (want 0 on the hardened testbed)`);
@@ -71,7 +78,7 @@ async function main(): Promise<number> {
     const cg: Measurement[] = [];
     for (let i = 0; i < RUNS; i++) {
       oa.push(measure(inside('openclaw security audit --json >/dev/null')));
-      cg.push(measure(clawops()));
+      cg.push(measure(clawops(), { env }));
     }
     const g = med(cg);
     if (g.exitCode !== 0) throw new Error(`clawops check exited ${g.exitCode} (want 0 with --allow-unknown on the hardened testbed)`);

@@ -18,13 +18,15 @@ const AS_USER = 'u=$1; shift; h=$(getent passwd "$u" | cut -d: -f6); exec runuse
 export class NspawnTransport implements Transport {
   readonly target: string;
   private readonly name: string;
+  /** the leader found by the last spawn, with its start time so a restarted container is noticed */
+  private leader: { pid: number; started: string } | undefined;
   constructor(name: string) {
     this.name = name;
     this.target = `nspawn:${name}`;
   }
 
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
-    const leader = findContainerLeader(this.name);
+    const leader = this.currentLeader();
     if (leader === undefined) {
       return Promise.reject(
         new ClawopsError(`no running container named ${this.name}`, {
@@ -47,6 +49,34 @@ export class NspawnTransport implements Transport {
   }
 
   async close(): Promise<void> {}
+
+  /** The container's PID 1, looked up once (a scan of /proc) and then only re-validated. */
+  private currentLeader(): number | undefined {
+    if (this.leader && startTime(this.leader.pid) === this.leader.started) return this.leader.pid;
+    const pid = findContainerLeader(this.name);
+    const started = pid === undefined ? undefined : startTime(pid);
+    this.leader = pid === undefined || started === undefined ? undefined : { pid, started };
+    return this.leader?.pid;
+  }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks): a PID reused by another process differs. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The children of a process: from /proc/PID/task/PID/children when the kernel has it, else a scan of /proc. */
+function childPids(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  }
 }
 
 /**
@@ -59,8 +89,7 @@ export class NspawnTransport implements Transport {
 export function findContainerLeader(name: string): number | undefined {
   const nspawnPid = findNspawnPid(name);
   if (nspawnPid === undefined) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of childPids(nspawnPid)) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);

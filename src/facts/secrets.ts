@@ -3,7 +3,6 @@
  * the probe replaces them with a descriptor that keeps what checks need (present, length, an
  * env reference, and a short fingerprint to compare two values) and nothing that reveals them.
  */
-import { createHash } from 'node:crypto';
 import { registerSecret } from '../core/redact.ts';
 
 export const SECRET_PREFIX = '<secret ';
@@ -11,6 +10,8 @@ export const SECRET_PREFIX = '<secret ';
 /** `<secret len=64 fp=1a2b3c4d>`; the fingerprint is 32 bits of sha256, enough to compare, useless to guess from. */
 export function describeSecret(value: string): string {
   registerSecret(value);
+  // loaded on first use: the health profile never sees a secret and should not pay for node:crypto
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const fp = createHash('sha256').update(value).digest('hex').slice(0, 8);
   return `${SECRET_PREFIX}len=${Buffer.byteLength(value)} fp=${fp}>`;
 }

@@ -2,7 +2,7 @@
  * OpenClaw's config document (`openclaw.json`, JSON5): parse, read/write a key path, and turn a
  * key-level change set into a merge patch. Pure; no I/O.
  */
-import JSON5 from 'json5';
+import { parseJson5 } from '../facts/json5.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { JsonValue } from '../engine/types.ts';
 
@@ -12,7 +12,7 @@ export type KeyPath = readonly string[];
 export function parseConfigText(text: string, source: string): JsonObject {
   let v: unknown;
   try {
-    v = text.trim() === '' ? {} : JSON5.parse(text);
+    v = text.trim() === '' ? {} : parseJson5(text);
   } catch (cause) {
     throw new ClawopsError(`${source} is not valid JSON5: ${cause instanceof Error ? cause.message : String(cause)}`, {
       hint: `fix the file by hand (OpenClaw keeps earlier copies in ${source}.bak*) or run \`openclaw doctor\``,

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ClawopsError } from '../core/errors.ts';
-import { cachedSpec, storeSpec } from './cache.ts';
+import { cachedSpec, specKey, storeSpec } from './cache.ts';
 import { SpecError, type SpecResult } from './errors.ts';
 import type { ResolvedSpec } from './resolve.ts';
 
@@ -20,13 +20,15 @@ export async function loadSpec(file: string | undefined): Promise<ResolvedSpec> 
 
 export async function readSpec(file: string | undefined): Promise<SpecResult> {
   const source = file ?? EMBEDDED;
-  const text = file === undefined ? '{}' : await readText(file);
-  const cacheKey = file === undefined ? EMBEDDED : resolve(file);
-  const hit = cachedSpec(cacheKey, text);
+  const cacheName = file === undefined ? EMBEDDED : resolve(file);
+  // stamp before reading: a write that lands in between makes the stored key stale, never the spec
+  const key = specKey(file);
+  const hit = cachedSpec(cacheName, key);
   if (hit) return { ok: true, spec: hit, source };
+  const text = file === undefined ? '{}' : await readText(file);
   const { parseSpec } = await import('./parse.ts');
   const result = parseSpec(text, source);
-  if (result.ok) storeSpec(cacheKey, text, result.spec);
+  if (result.ok) storeSpec(cacheName, key, result.spec);
   return result;
 }
 

@@ -3,10 +3,9 @@ import { Command, Option } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
-import { loadFactsFile } from '../../facts/file.ts';
 import { PROFILES, type Profile } from '../../facts/paths.ts';
 import { evaluateRun, planRun, runChecks, summarize, type FailOn } from '../../checks/run.ts';
-import { NO_WAIVERS, parseWaivers, type WaiverSet } from '../../checks/waivers.ts';
+import { NO_WAIVERS, type WaiverSet } from '../../checks/waivers.ts';
 import { loadSpec } from '../../spec/load.ts';
 import type { ResolvedSpec } from '../../spec/resolve.ts';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../views/check-report.ts';
@@ -40,11 +39,12 @@ export async function loadWaivers(ex: Executor | undefined, file: string | undef
     } catch (cause) {
       throw new ClawopsError(`cannot read waivers file ${file}`, { cause, hint: 'check the --waivers path' });
     }
-    return parseWaivers(text, file, now);
+    return (await import('../../checks/waivers-file.ts')).parseWaivers(text, file, now);
   }
   if (!ex) return NO_WAIVERS;
   const b = await ex.readFile(spec.monitoring.waiversFile).catch(() => null);
-  return b === null ? NO_WAIVERS : parseWaivers(b.toString('utf8'), `${ex.target}:${spec.monitoring.waiversFile}`, now);
+  if (b === null) return NO_WAIVERS;
+  return (await import('../../checks/waivers-file.ts')).parseWaivers(b.toString('utf8'), `${ex.target}:${spec.monitoring.waiversFile}`, now);
 }
 
 export function registerCheckCommand(program: Command, ctx: CliContext): void {
@@ -72,6 +72,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       let ex: Executor | undefined;
       try {
         if (opts.facts) {
+          const { loadFactsFile } = await import('../../facts/file.ts');
           const rec = await loadFactsFile(opts.facts);
           spec = g.spec ? await loadSpec(g.spec) : rec.spec;
           const waivers = await loadWaivers(undefined, opts.waivers, spec, rec.collectedAt);

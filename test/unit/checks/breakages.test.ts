@@ -5,7 +5,7 @@ import { desiredChain } from '../../../src/firewall/docker-user.ts';
 import { describeSecret } from '../../../src/facts/secrets.ts';
 import type { Raw } from '../../../src/facts/types.ts';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
-import { parseWaivers } from '../../../src/checks/waivers.ts';
+import { parseWaivers } from '../../../src/checks/waivers-file.ts';
 import { parseSpec } from '../../../src/spec/parse.ts';
 import { hardenedConfig, hardenedRaw, NOW } from './hardened-facts.ts';
 
