@@ -30,10 +30,10 @@ registerArtifact({
 
 registerArtifact({
   name: 'nodesource.list',
-  description: `NodeSource apt source and pin (node.source: nodesource; needs CLAWOPS_NODESOURCE_URL)`,
+  description: `NodeSource apt source and pin (node.source: nodesource, from node.repository)`,
   async render(spec) {
     if (spec.node.source !== 'nodesource') return [];
-    const { url } = nodesourceInputs();
+    const { url } = nodesourceInputs(spec);
     return [
       { path: NODESOURCE_LIST, content: renderNodesourceList(spec, url) },
       { path: NODESOURCE_PIN, content: renderNodesourcePin(url) },

@@ -2,8 +2,8 @@
  * Node.js at the version the pinned OpenClaw needs (asked of src/openclaw/versions.ts).
  * `system`: the host provides Node; verify it at plan time. `nodesource`: a NodeSource-style apt
  * source, its keyring and a pin, then nodejs from it in one apt transaction that keeps ufw.
- * The repository URL and the operator-verified key are inputs (CLAWOPS_NODESOURCE_URL,
- * CLAWOPS_NODESOURCE_KEYRING: a binary keyring file on the machine running clawops).
+ * The repository URL and the operator-verified key come from the spec (node.repository: url, and
+ * keyring, a binary keyring file on the machine running clawops).
  */
 import { readFileSync } from 'node:fs';
 import { PlanProblemError } from '../engine/errors.ts';
@@ -70,22 +70,27 @@ export function renderNodesourcePin(baseUrl: string): string {
   return `# Managed by clawops: nodejs comes from NodeSource, not the distribution\nPackage: nodejs\nPin: origin ${host}\nPin-Priority: 600\n`;
 }
 
-export function nodesourceInputs(env: NodeJS.ProcessEnv = process.env): { url: string; keyring: Buffer } {
-  const url = env.CLAWOPS_NODESOURCE_URL;
-  const keyFile = env.CLAWOPS_NODESOURCE_KEYRING;
-  if (!url || !keyFile) {
-    throw new PlanProblemError('node.source', 'nodesource needs the repository URL and the verified signing key', {
-      hint: 'set CLAWOPS_NODESOURCE_URL (the https base of the NodeSource deb repository) and CLAWOPS_NODESOURCE_KEYRING (a dearmored keyring whose fingerprint you checked)',
+export function nodesourceInputs(spec: ResolvedSpec): { url: string; keyring: Buffer } {
+  const repo = spec.node.repository;
+  if (!repo) {
+    throw new PlanProblemError('node.repository', 'node.source is "nodesource" but the spec does not say which repository and signing key to trust', {
+      hint: 'add node.repository: {url: <https base of the NodeSource deb repository>, keyring: <dearmored keyring whose fingerprint you checked>}, or set node.source: system',
     });
   }
-  return { url, keyring: readFileSync(keyFile) };
+  try {
+    return { url: repo.url, keyring: readFileSync(repo.keyring) };
+  } catch (cause) {
+    throw new PlanProblemError('node.repository.keyring', `cannot read the NodeSource keyring ${repo.keyring}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      hint: 'point node.repository.keyring at the dearmored keyring file on this machine (gpg --dearmor < key.asc > nodesource.gpg)',
+    });
+  }
 }
 
 export function nodeResources(spec: ResolvedSpec): Resource[] {
   const sourceIds: string[] = [];
   const out: Resource[] = [];
   if (spec.node.source === 'nodesource') {
-    const { url, keyring } = nodesourceInputs();
+    const { url, keyring } = nodesourceInputs(spec);
     const files = [
       fileResource({ path: NODESOURCE_KEYRING, content: keyring, mode: 0o644 }),
       fileResource({ path: NODESOURCE_LIST, content: renderNodesourceList(spec, url), mode: 0o644 }),

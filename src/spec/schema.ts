@@ -46,6 +46,10 @@ export const Spec = z.strictObject({
     source: z.enum(['nodesource', 'system']).default('nodesource')
       .describe('nodesource: add the NodeSource apt source; system: Node is provided by the host already'),
     major: z.number().int().min(22).default(24).describe('Node.js major version'),
+    repository: z.strictObject({
+      url: z.url({ protocol: /^https$/ }).describe('https base URL of the NodeSource-style deb repository (the part before /node_<major>.x)'),
+      keyring: z.string().min(1).describe('path, on the machine running clawops, of the dearmored signing keyring whose fingerprint you verified'),
+    }).optional().describe('where nodejs comes from with source: nodesource (required then)'),
   }).prefault({}),
   os: z.strictObject({
     packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([

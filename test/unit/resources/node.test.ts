@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
-import { parseNodeVersion, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeResources, parseNodeVersion, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
 import { parseSpec } from '../../../src/spec/parse.ts';
 import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
 
@@ -48,4 +51,24 @@ test('node: NodeSource-style source and pin', () => {
   const s = spec('node: {source: nodesource, major: 24}');
   assert.equal(renderNodesourceList(s, 'https://repo.invalid/'), '# Managed by clawops (node.source: nodesource)\ndeb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://repo.invalid/node_24.x nodistro main\n');
   assert.match(renderNodesourcePin('https://repo.invalid'), /Package: nodejs\nPin: origin repo.invalid\nPin-Priority: 600\n/);
+});
+
+test('node: the repository and its keyring come from the spec; missing or unreadable ones fail at plan time, naming the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clawops-node-'));
+  try {
+    const keyring = join(dir, 'nodesource.gpg');
+    writeFileSync(keyring, Buffer.from([0x99, 0x01, 0x0d]));
+    const ok = spec(`node: {source: nodesource, repository: {url: "https://repo.invalid/", keyring: "${keyring}"}}`);
+    const ids = nodeResources(ok).map((r) => r.id);
+    assert.deepEqual(ids.filter((id) => id.startsWith('file:')), ['file:/etc/apt/keyrings/nodesource.gpg', 'file:/etc/apt/sources.list.d/nodesource.list', 'file:/etc/apt/preferences.d/nodesource']);
+    assert.throws(() => nodeResources(spec('node: {source: nodesource}')), (e: unknown) => e instanceof PlanProblemError && e.path === 'node.repository' && /node\.source: system/.test(e.hint ?? ''));
+    assert.throws(
+      () => nodeResources(spec(`node: {source: nodesource, repository: {url: "https://repo.invalid/", keyring: "${join(dir, 'missing.gpg')}"}}`)),
+      (e: unknown) => e instanceof PlanProblemError && e.path === 'node.repository.keyring' && /ENOENT/.test(e.message),
+    );
+    assert.deepEqual(nodeResources(spec('node: {source: system}')).map((r) => r.id), ['node:runtime']);
+    assert.equal(parseSpec('node: {repository: {url: "http://repo.invalid/", keyring: k}}').ok, false, 'plain http is refused');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
