@@ -8,9 +8,12 @@ import '../src/resources/index.ts';
 import { buildPlan } from '../src/engine/plan.ts';
 import { nspawnExecutor } from '../src/exec/nspawn.ts';
 import { loadSpec } from '../src/spec/load.ts';
-import { addTailscaleStandIn, CLI, EXAMPLE } from '../test/e2e/apply-cli.ts';
+import { addTailscaleStandIn, EXAMPLE } from '../test/e2e/apply-cli.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../test/helpers/testbed.ts';
-import { measure, report } from './lib.ts';
+import { measure, report, shippedCli } from './lib.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -23,6 +26,8 @@ async function main(): Promise<number> {
     return 0;
   }
   let tb: Testbed | undefined;
+  const cacheDir = mkdtempSync(join(tmpdir(), 'clawops-apply-bench-'));
+  const cli = shippedCli(cacheDir);
   try {
     let name = reuse;
     let applyMs: number | undefined;
@@ -30,11 +35,11 @@ async function main(): Promise<number> {
       tb = await startTestbed();
       name = tb.name;
       await addTailscaleStandIn(tb.executor);
-      const a = measure([process.execPath, CLI, 'apply', '--yes', '--target', `nspawn:${name}`, '-f', EXAMPLE]);
+      const a = measure([...cli.argv, 'apply', '--yes', '--target', `nspawn:${name}`, '-f', EXAMPLE], { env: cli.env });
       if (a.exitCode !== 0) throw new Error(`apply failed (${a.exitCode})`);
       applyMs = a.wallMs;
     }
-    const plans = Array.from({ length: RUNS }, () => measure([process.execPath, CLI, 'plan', '--detailed-exitcode', '--target', `nspawn:${name}`, '-f', EXAMPLE]));
+    const plans = Array.from({ length: RUNS }, () => measure([...cli.argv, 'plan', '--detailed-exitcode', '--target', `nspawn:${name}`, '-f', EXAMPLE], { env: cli.env }));
     if (plans.some((p) => p.exitCode !== 0)) throw new Error('the re-plan is not empty: the testbed has not converged');
     const spec = await loadSpec(EXAMPLE);
     const ex = nspawnExecutor(name);
@@ -51,6 +56,7 @@ async function main(): Promise<number> {
     return report('no-op re-plan vs the 3 s budget', planMs, 3000, 'ms', { max: 1 }) ? 0 : 1;
   } finally {
     await tb?.stop();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 

@@ -7,15 +7,14 @@
  * descendants of nsenter). CLAWOPS_BENCH_TESTBED=NAME reuses a hardened testbed; otherwise one
  * is started and hardened (test/e2e/check-harden.ts) and removed afterwards.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { findContainerLeader } from '../src/exec/nspawn.ts';
 import { parseSpec } from '../src/spec/parse.ts';
 import { harden, SPEC_YAML } from '../test/e2e/check-harden.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../test/helpers/testbed.ts';
-import { measure, report, type Measurement } from './lib.ts';
+import { measure, report, shippedCli, type Measurement } from './lib.ts';
 
 const VERSION = '2026.9.6';
 const RUNS = 3;
@@ -49,12 +48,8 @@ async function main(): Promise<number> {
     const leader = findContainerLeader(name);
     if (leader === undefined) throw new Error(`no testbed ${name}`);
     const inside = (script: string) => ['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'runuser', '-u', 'openclaw-svc', '--', 'sh', '-c', `cd /home/openclaw-svc && export HOME=/home/openclaw-svc && set -a && . /home/openclaw-svc/.openclaw/gateway.systemd.env && set +a && ${script}`];
-    // measure what ships (package.json bin: dist/cli.js, as `npm run build` makes it)
-    const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('tsc build failed');
-    // run as installed: the bin itself, so its shebang's node flags apply, with Node 24 first on PATH
-    const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, CLAWOPS_CACHE_DIR: join(dir, 'cache') };
-    const clawops = (...args: string[]) => ['dist/cli.js', '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
+    const { argv: bin, env } = shippedCli(join(dir, 'cache'));
+    const clawops = (...args: string[]) => [...bin, '-f', spec, '--target', `nspawn:${name}`, 'check', '--format', 'json', '--allow-unknown', ...args];
     // the timer's steady state: the spec validated once, then served from clawops' cache
     const warm = measure(clawops('--profile', 'health'), { env });
     console.log(`health, first run (spec parsed and cached): ${warm.cpuMs.toFixed(0)} ms CPU, ${(warm.maxRssKb / 1024).toFixed(1)} MB peak`);

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 export interface Measurement {
@@ -35,4 +36,21 @@ export function report(name: string, ours: number, theirs: number, unit: string,
     `${ok ? 'PASS' : 'MISS'} ${name}: clawops ${ours.toFixed(1)} ${unit} vs ${theirs.toFixed(1)} ${unit} -> ${r.toFixed(3)}x (target <= ${target.max}x)`,
   );
   return ok;
+}
+
+let built = false;
+/**
+ * clawops as it ships: `dist/cli.js` (built here once) run through its own shebang, so the node
+ * flags it carries apply, with this Node first on PATH and a private cache directory.
+ */
+export function shippedCli(cacheDir: string): { argv: string[]; env: NodeJS.ProcessEnv } {
+  if (!built) {
+    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('tsc build failed');
+    built = true;
+  }
+  return {
+    argv: ['dist/cli.js'],
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, CLAWOPS_CACHE_DIR: cacheDir },
+  };
 }
