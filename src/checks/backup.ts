@@ -3,11 +3,12 @@ import { lastBackupPath, lastDrillPath, PROFILES, timerUnit, type Profile } from
 import { textFile } from '../facts/system.ts';
 import { parseBackupRecord, parseDrillRecord } from '../backup/records.ts';
 import { parseSystemdTime, systemdUnit } from '../facts/systemd.ts';
-import { ref } from '../facts/types.ts';
+import { isUnknown, ref } from '../facts/types.ts';
 import { list, need } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
+const timerService = (p: Exclude<Profile, 'go-live'>) => timerUnit(p).replace(/\.timer$/, '.service');
 const scheduled = PROFILES.filter((p): p is Exclude<Profile, 'go-live'> => p !== 'go-live');
 
 export const backupChecks: CheckDef[] = [
@@ -58,7 +59,7 @@ export const backupChecks: CheckDef[] = [
     area: 'monitoring', severity: 'warn', profiles: ['go-live'], scope: 'host',
     runbook: 'production runbook 6 (health/security/credential/restart/backup timers)',
     remediation: 'clawops apply (timers step), or systemctl enable --now <timer>',
-    needs: () => scheduled.map((p) => ref(systemdUnit, timerUnit(p))),
+    needs: () => scheduled.flatMap((p) => [ref(systemdUnit, timerUnit(p)), ref(systemdUnit, timerService(p))]),
     evaluate(f, ctx) {
       const bad: string[] = [];
       const fixes: string[] = [];
@@ -76,7 +77,11 @@ export const backupChecks: CheckDef[] = [
           fixes.push(`systemctl enable --now ${name}`);
           continue;
         }
-        const last = parseSystemdTime(u.LastTriggerUSec);
+        // a run started by hand (`systemctl start <service>`, the remediation below) is a run too
+        const svc = f.get(ref(systemdUnit, timerService(p)));
+        const byHand = isUnknown(svc) ? undefined : parseSystemdTime(svc.ExecMainStartTimestamp);
+        const triggered = parseSystemdTime(u.LastTriggerUSec);
+        const last = triggered === undefined || (byHand !== undefined && byHand > triggered) ? byHand : triggered;
         const next = parseSystemdTime(u.NextElapseUSecRealtime);
         if (last === undefined) {
           bad.push(`${name} has never run`);

@@ -67,14 +67,15 @@ const cache = new Map<string, Promise<SelfPackage>>();
 export function selfPackage(root = selfRoot()): Promise<SelfPackage> {
   let p = cache.get(root);
   if (!p) {
-    p = buildPackage(root, fromSource());
+    p = packSelf(root);
     cache.set(root, p);
     p.catch(() => cache.delete(root));
   }
   return p;
 }
 
-async function buildPackage(root: string, source: boolean): Promise<SelfPackage> {
+/** Pack it now (not cached): built afresh when running from a source checkout. */
+export async function packSelf(root = selfRoot(), source = fromSource()): Promise<SelfPackage> {
   if (!source) return packFiles(collectFiles(root, join(root, 'dist')));
   const out = mkdtempSync(join(tmpdir(), 'clawops-self-build-'));
   try {
