@@ -5,6 +5,7 @@
  */
 import type { Executor } from '../exec/types.ts';
 import type { Journal, Resource } from '../engine/types.ts';
+import { DAEMON_JSON } from '../resources/docker.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
@@ -16,13 +17,19 @@ import { openclawConfigResource } from './config-resource.ts';
 import { openclawIdentityResource } from './identity.ts';
 import { openclawInstallResource, type InstallOptions } from './install.ts';
 import { configPath } from './paths.ts';
+import { sandboxContextDir, sandboxDockerfile, sandboxImageResource, wantsSandboxImage, type SandboxImageOptions } from './sandbox-image.ts';
 import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions } from './timers.ts';
 import { openclawTokenResource } from './token-resource.ts';
 import { TOKEN_REF } from './token.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { capabilities } from './versions.ts';
 
-export interface OpenclawOptions extends InstallOptions, TimerOptions {}
+export interface OpenclawOptions extends InstallOptions, TimerOptions {
+  /** how the sandbox image is built (offline apt repository, packages) */
+  sandboxImage?: SandboxImageOptions;
+}
+
+const DAEMON_JSON_RESOURCE_ID = `json-merge:${DAEMON_JSON}`;
 
 export const unitPath = (unit: string) => `/etc/systemd/system/${unit}`;
 
@@ -59,6 +66,8 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }
+  // the sandbox image: after Docker's daemon.json (host layer) so the build runs under the merged daemon
+  if (wantsSandboxImage(spec)) out.push(sandboxImageResource(spec, opts.sandboxImage, [DAEMON_JSON_RESOURCE_ID]));
   const timerFiles = renderTimers(spec, opts);
   for (const f of timerFiles) {
     const name = f.path.split('/').pop() ?? f.path;
@@ -119,6 +128,11 @@ export function renderGatewayConfigFiles(spec: ResolvedSpec): RenderedUnitFile[]
         ];
     return { path: configPath(inst), content: `${JSON.stringify(mergePatch([...keys, ...token]), null, 2)}\n` };
   });
+}
+
+/** `clawops render sandbox-dockerfile`: the recipe clawops builds the sandbox image from. */
+export function renderSandboxDockerfileFiles(spec: ResolvedSpec, opts: SandboxImageOptions = {}): RenderedUnitFile[] {
+  return wantsSandboxImage(spec) ? [{ path: `${sandboxContextDir(spec)}/Dockerfile`, content: sandboxDockerfile(opts) }] : [];
 }
 
 export { renderGatewayUnit } from './unit.ts';

@@ -1,6 +1,6 @@
 /** Artifacts of the firewall and OpenClaw layers (the host layer's are in host.ts). */
 import { renderDockerUserUnit, renderUfwRules } from '../resources/firewall/index.ts';
-import { renderGatewayConfigFiles, renderOcWrapperFiles, renderTimerFiles, renderUnitFiles } from '../openclaw/index.ts';
+import { renderGatewayConfigFiles, renderOcWrapperFiles, renderSandboxDockerfileFiles, renderTimerFiles, renderUnitFiles } from '../openclaw/index.ts';
 import { registerArtifact } from './registry.ts';
 
 registerArtifact({
@@ -40,4 +40,10 @@ registerArtifact({
   name: 'oc-wrapper',
   description: 'the `oc` command: openclaw as the service user with its PATH',
   render: async (spec) => (spec.openclaw.manage ? renderOcWrapperFiles(spec) : []),
+});
+
+registerArtifact({
+  name: 'sandbox-dockerfile',
+  description: 'the Dockerfile of the sandbox image clawops builds (docker.enabled, sandbox.mode not off)',
+  render: async (spec) => (spec.openclaw.manage ? renderSandboxDockerfileFiles(spec) : []),
 });

@@ -1,0 +1,169 @@
+/**
+ * The sandbox image as an engine resource: built on the target with `docker build` from the
+ * rendered recipe (sandbox-recipe.ts) when Docker is enabled and the sandbox is on. Idempotent:
+ * the image carries the recipe's sha256 as a label, read back with `docker image inspect`; the
+ * same recipe is never rebuilt. The plan says where the base image comes from: already on the
+ * target, or pulled by `docker build` (a host without registry access must have it beforehand).
+ */
+import { ClawopsError } from '../core/errors.ts';
+import { PlanProblemError } from '../engine/errors.ts';
+import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
+import type { Executor } from '../exec/types.ts';
+import { progress } from '../resources/file.ts';
+import type { ResolvedSpec } from '../spec/resolve.ts';
+import { OFFLINE_REPO_DIR, RECIPE_LABEL, SANDBOX_BASE_IMAGE, recipeHash, renderSandboxDockerfile } from './sandbox-recipe.ts';
+
+export interface SandboxImageOptions {
+  /**
+   * Build without registry access: a flat apt repository (a directory with `Packages`) on the
+   * target supplies the recipe's packages; the base image must already be on the target.
+   */
+  aptRepo?: string;
+  /** the packages to install (default: upstream's list) */
+  packages?: readonly string[];
+  /** docker build timeout (default 30 min) */
+  timeoutMs?: number;
+}
+
+export interface SandboxImageState {
+  [k: string]: JsonValue;
+  image: string;
+  /** the docker CLI is on the target */
+  docker: boolean;
+  /** the image exists */
+  imagePresent: boolean;
+  /** its recipe label (null: absent or built by someone else) */
+  recipe: string | null;
+  /** the recipe's base image is on the target already */
+  basePresent: boolean;
+  /** offline builds: the repository's index exists (null: online build) */
+  repoPresent: boolean | null;
+}
+
+export interface SandboxImageChangeData {
+  [k: string]: JsonValue;
+  image: string;
+  dockerfile: string;
+  recipe: string;
+  contextDir: string;
+  aptRepo: string | null;
+  replaces: boolean;
+}
+
+export const SANDBOX_IMAGE_KIND = 'sandbox-image';
+export const sandboxImageResourceId = (image: string) => `${SANDBOX_IMAGE_KIND}:${image}`;
+
+/** The build context on the target (clawops state, root only). */
+export function sandboxContextDir(spec: ResolvedSpec): string {
+  return `${spec.stateDir}/sandbox-image`;
+}
+
+/** Whether the spec wants the image at all. */
+export function wantsSandboxImage(spec: ResolvedSpec): boolean {
+  return spec.docker.enabled && spec.sandbox.mode !== 'off';
+}
+
+export function sandboxDockerfile(opts: SandboxImageOptions = {}): string {
+  return renderSandboxDockerfile({ offline: opts.aptRepo !== undefined, ...(opts.packages ? { packages: opts.packages } : {}) });
+}
+
+const NO_IMAGE = /no such image|no such object/i;
+
+export async function readSandboxImageState(ex: Executor, image: string, opts: SandboxImageOptions = {}): Promise<SandboxImageState> {
+  const empty = { image, imagePresent: false, recipe: null, basePresent: false, repoPresent: null };
+  const which = await ex.run(['sh', '-c', 'command -v docker'], { allowFailure: true });
+  if (which.exitCode !== 0) return { ...empty, docker: false };
+  const inspect = await ex.run(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image], { allowFailure: true });
+  if (inspect.exitCode !== 0 && !NO_IMAGE.test(inspect.stderr)) {
+    throw new ClawopsError(`docker does not answer on ${ex.target}: ${inspect.stderr.trim().split('\n')[0] ?? `exit ${inspect.exitCode}`}`, {
+      hint: 'start it (systemctl start docker.service) and plan again',
+    });
+  }
+  let recipe: string | null = null;
+  if (inspect.exitCode === 0) {
+    const labels = JSON.parse(inspect.stdout.trim() || 'null') as Record<string, string> | null;
+    recipe = labels?.[RECIPE_LABEL] ?? null;
+  }
+  const base = await ex.run(['docker', 'image', 'inspect', '--format', '{{.Id}}', SANDBOX_BASE_IMAGE], { allowFailure: true });
+  const repoPresent = opts.aptRepo === undefined ? null : (await ex.stat(`${opts.aptRepo}/Packages`))?.type === 'file';
+  return { ...empty, docker: true, imagePresent: inspect.exitCode === 0, recipe, basePresent: base.exitCode === 0, repoPresent };
+}
+
+/** Pure: the build (or why none is needed) for the state read. */
+export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts: SandboxImageOptions = {}): PlanOutcome {
+  const dockerfile = sandboxDockerfile(opts);
+  const want = recipeHash(dockerfile);
+  if (!s.docker) {
+    return { noop: `docker is not installed on the target: ${s.image} cannot be built until Docker Engine is (OpenClaw runs sandboxed tools in it)` };
+  }
+  if (s.recipe === want) return { noop: `${s.image} is built from the current recipe (${want.slice(0, 19)})` };
+  if (opts.aptRepo !== undefined) {
+    if (!s.basePresent) {
+      throw new PlanProblemError('sandbox.image', `the base image ${SANDBOX_BASE_IMAGE} is not on the target and the build is offline (no registry)`, {
+        hint: `load it on the target first (docker load / docker import ... ${SANDBOX_BASE_IMAGE})`,
+      });
+    }
+    if (!s.repoPresent) {
+      throw new PlanProblemError('sandbox.image', `the offline apt repository ${opts.aptRepo} has no Packages index`, {
+        hint: 'point the offline build at a flat apt repository (a directory with .deb files and Packages)',
+      });
+    }
+  }
+  const base = s.basePresent ? `${SANDBOX_BASE_IMAGE} (on the target)` : `${SANDBOX_BASE_IMAGE} (pulled from its registry by docker build)`;
+  const why = !s.imagePresent ? 'absent' : s.recipe === null ? 'not built by clawops' : 'another recipe';
+  const data: SandboxImageChangeData = {
+    image: s.image,
+    dockerfile,
+    recipe: want,
+    contextDir: sandboxContextDir(spec),
+    aptRepo: opts.aptRepo ?? null,
+    replaces: s.imagePresent,
+  };
+  const change: PlannedChange = {
+    resourceId: sandboxImageResourceId(s.image),
+    kind: SANDBOX_IMAGE_KIND,
+    action: s.imagePresent ? 'change' : 'add',
+    summary: `docker build ${s.image} from ${base}${opts.aptRepo ? `, packages from ${opts.aptRepo}` : ''} (${why})`,
+    diff: `~ label ${RECIPE_LABEL}: ${s.recipe ?? '(none)'} -> ${want}`,
+    data,
+  };
+  return { changes: [change] };
+}
+
+export async function applySandboxImage(ex: Executor, change: PlannedChange, journal: Journal, timeoutMs = 30 * 60_000): Promise<void> {
+  const d = change.data as SandboxImageChangeData;
+  // removing a new tag undoes an add; a replaced image stays on the host (dangling) and is not re-tagged
+  await journal.saveStep(`docker build -t ${d.image}`, d.replaces ? null : ['docker', 'image', 'rm', d.image]);
+  progress(journal, `building ${d.image} (docker build)`);
+  const repoCopy = `${d.contextDir}/${OFFLINE_REPO_DIR}`;
+  await ex.run(['install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', d.contextDir]);
+  await ex.run(['rm', '-rf', '--', repoCopy]);
+  await ex.writeFile(`${d.contextDir}/Dockerfile`, d.dockerfile, { mode: 0o600, owner: 'root', group: 'root' });
+  try {
+    if (d.aptRepo !== null) await ex.run(['cp', '-a', '--', `${d.aptRepo}/.`, `${repoCopy}/`], { timeoutMs: 300_000 });
+    await ex.run(['docker', 'build', '--label', `${RECIPE_LABEL}=${d.recipe}`, '-t', d.image, '-f', `${d.contextDir}/Dockerfile`, d.contextDir], {
+      timeoutMs,
+      maxOutputBytes: 16 * 1024 * 1024,
+    });
+  } finally {
+    await ex.run(['rm', '-rf', '--', repoCopy], { allowFailure: true });
+  }
+  const after = await readSandboxImageState(ex, d.image);
+  if (after.recipe !== d.recipe) {
+    throw new ClawopsError(`docker build finished but ${d.image} carries recipe ${after.recipe ?? '(none)'}`, {
+      hint: `build it by hand from ${d.contextDir}/Dockerfile to see docker's output`,
+    });
+  }
+}
+
+export function sandboxImageResource(spec: ResolvedSpec, opts: SandboxImageOptions = {}, dependsOn: readonly string[] = []): Resource<SandboxImageState> {
+  const image = spec.sandbox.image;
+  return {
+    id: sandboxImageResourceId(image),
+    kind: SANDBOX_IMAGE_KIND,
+    dependsOn,
+    read: (ex) => readSandboxImageState(ex, image, opts),
+    plan: (s) => planSandboxImage(spec, s, opts),
+    apply: (ex, change, journal) => applySandboxImage(ex, change, journal, opts.timeoutMs),
+  };
+}
