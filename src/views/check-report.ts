@@ -17,4 +17,11 @@ export interface CheckReport {
   waivers: string;
   summary: Summary;
   results: CheckResult[];
+  /** versions recorded as known-good because this go-live gate passed (absent otherwise) */
+  knownGood?: KnownGoodNote[];
+}
+
+export interface KnownGoodNote {
+  instance: string;
+  version: string;
 }

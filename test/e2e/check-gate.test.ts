@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/program.ts';
+import { readKnownGood } from '../../src/upgrade/known-good.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
 import type { CheckReport } from '../../src/views/check-report.ts';
 import { parseSpec } from '../../src/spec/parse.ts';
@@ -68,8 +69,15 @@ describe('clawops check on the testbed', { skip: testbedSkipReason() }, () => {
     assert.deepEqual(notPass.map((r) => `${r.id}:${r.status}`).sort(), EXTERNAL.map((id) => `${id}:unknown`));
     for (const r of notPass) assert.ok(r.evidence.length > 20, `${r.id} says why: ${r.evidence}`);
     assert.equal(code, 2, 'unknown never passes the strict gate');
+    const inst = s.spec.resolved[0]!;
+    assert.equal(await readKnownGood(tb.executor, s.spec, inst), undefined, 'a failing gate records nothing');
     const lenient = await check('--allow-unknown');
     assert.equal(lenient.code, 0);
+    // a passing go-live gate records the running version as known-good (what rollback returns to)
+    assert.deepEqual(lenient.rep.knownGood, [{ instance: inst.name, version: VERSION }]);
+    const kg = await readKnownGood(tb.executor, s.spec, inst);
+    assert.equal(kg?.version, VERSION);
+    assert.equal(kg?.by, 'check');
     const health = await check('--profile', 'health', '--allow-unknown');
     assert.equal(health.code, 0);
     assert.ok(health.rep.durationMs < 5000, `health profile took ${health.rep.durationMs} ms`);

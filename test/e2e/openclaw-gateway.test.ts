@@ -24,6 +24,8 @@ import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { currentToken, probeToken } from '../../src/openclaw/token.ts';
 import { openclawRun } from '../../src/openclaw/config-write.ts';
 import { runCli } from '../../src/cli/program.ts';
+import { runChecks } from '../../src/checks/run.ts';
+import { NO_WAIVERS } from '../../src/checks/waivers.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
 
 const RUNBOOK_SCORE = 5.9;
@@ -216,6 +218,12 @@ for (const version of ['2026.9.6', '2026.2.9'] as const) {
       // systemd 252 keeps Result=signal after an auto-restart latch; the journal names the latch
       const j = (await ex.run(['journalctl', '-u', inst.unit, '--no-pager', '-o', 'cat'])).stdout;
       assert.match(j, /Start request repeated too quickly/);
+      // the restart profile (the hourly restart-watch timer) reports the latch, with the way out
+      const { results } = await runChecks(ex, { spec, profile: 'restart', now: new Date(), waivers: NO_WAIVERS });
+      const latch = results.find((r) => r.id === 'service.start-limit');
+      t.diagnostic(`restart profile: ${results.map((r) => `${r.id}=${r.status}`).join(', ')}`);
+      assert.equal(latch?.status, 'fail', JSON.stringify(latch));
+      assert.match(latch?.remediation ?? '', new RegExp(`systemctl reset-failed ${inst.unit}`));
       await ex.run(['systemctl', 'reset-failed', inst.unit]);
     });
   });

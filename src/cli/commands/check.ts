@@ -5,10 +5,13 @@ import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
 import { PROFILES, type Profile } from '../../facts/paths.ts';
 import { evaluateRun, planRun, runChecks, summarize, type FailOn } from '../../checks/run.ts';
+import { factReader } from '../../facts/collect.ts';
+import { openclawInstall } from '../../facts/openclaw.ts';
+import { isUnknown, ref, type Raw } from '../../facts/types.ts';
 import { NO_WAIVERS, type WaiverSet } from '../../checks/waivers.ts';
 import { loadSpec } from '../../spec/load.ts';
 import type { ResolvedSpec } from '../../spec/resolve.ts';
-import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../views/check-report.ts';
+import { CHECK_SCHEMA_VERSION, type CheckReport, type KnownGoodNote } from '../../views/check-report.ts';
 import { renderHuman } from '../../views/check-human.ts';
 import { renderJunit } from '../../views/check-junit.ts';
 import { renderProm } from '../../views/check-prom.ts';
@@ -27,6 +30,7 @@ interface CheckOpts {
   waivers?: string;
   only?: string;
   verbose: boolean;
+  recordKnownGood: boolean;
 }
 
 export const profileOption = () => new Option('-p, --profile <profile>', 'which checks to run').choices([...PROFILES]).default('go-live');
@@ -50,7 +54,7 @@ export async function loadWaivers(ex: Executor | undefined, file: string | undef
 export function registerCheckCommand(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('run the go-live gate (or another profile) against the target; read-only. Exit 2 when the gate fails')
+    .description('run the go-live gate (or another profile) against the target. Read-only, except that a whole go-live gate that passes on live facts records each instance\'s OpenClaw version as known-good (what `clawops rollback` returns to). Exit 2 when the gate fails')
     .addOption(profileOption())
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'junit', 'prom']))
     .option('--prom-file <path>', 'with --format prom: the textfile to write atomically ("-" = stdout; default <monitoring.textfileDir>/clawops-<profile>.prom)')
@@ -60,6 +64,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     .option('--waivers <file>', 'waivers file (default: monitoring.waiversFile on the target)')
     .option('--only <ids>', 'comma-separated check ids')
     .option('-v, --verbose', 'show evidence for passing checks too', false)
+    .option('--no-record-known-good', 'do not record the running OpenClaw version as known-good when the whole go-live gate passes')
     .addHelpText('after', '\nUnknown never counts as pass: by default an unknown check of severity >= --fail-on fails the gate.\nExit codes: 0 gate passed, 1 clawops failed, 2 gate failed.')
     .action(async (opts: CheckOpts, cmd: Command) => {
       const g = ctx.globals(cmd);
@@ -83,18 +88,42 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           spec = await loadSpec(g.spec);
           ex = executorFor(g.target);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
-          const { results } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
+          const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
+          if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
+            report.knownGood = await recordPassingVersions(ex, spec, raw, started);
+          }
         }
         if (format === 'json') printJson(ctx.rt, report);
         else if (format === 'junit') ctx.rt.out(renderJunit(report));
         else if (format === 'prom') await writeProm(ctx, ex ?? executorFor('local'), report, opts.promFile ?? `${spec.monitoring.textfileDir}/clawops-${opts.profile}.prom`);
-        else for (const line of renderHuman(report, style(useColor(ctx.rt, g)), opts.verbose)) printLine(ctx.rt, line);
+        else {
+          for (const line of renderHuman(report, style(useColor(ctx.rt, g)), opts.verbose)) printLine(ctx.rt, line);
+          for (const k of report.knownGood ?? []) printLine(ctx.rt, `recorded OpenClaw ${k.version} as known-good for ${k.instance}`);
+        }
       } finally {
         await ex?.close();
       }
       ctx.setExit(report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
     });
+}
+
+/**
+ * The go-live gate passed on live facts, unknowns not allowed: each instance's installed OpenClaw
+ * version (the install fact the version checks passed on) becomes its known-good version.
+ */
+async function recordPassingVersions(ex: Executor, spec: ResolvedSpec, raw: Map<string, Raw>, now: Date): Promise<KnownGoodNote[]> {
+  if (!spec.openclaw.manage) return [];
+  const facts = factReader(raw);
+  const out: KnownGoodNote[] = [];
+  for (const inst of spec.resolved) {
+    const install = facts.get(ref(openclawInstall, inst.bin));
+    if (isUnknown(install)) continue;
+    const { recordKnownGood } = await import('../../upgrade/known-good.ts');
+    const rec = await recordKnownGood(ex, spec, inst, install.version.raw, { by: 'check', now });
+    out.push({ instance: rec.instance, version: rec.version });
+  }
+  return out;
 }
 
 function makeReport(target: string, opts: CheckOpts, results: CheckReport['results'], started: Date, t0: number, facts: string, waivers: string): CheckReport {
