@@ -2,12 +2,15 @@
  * The whole runbook through the CLI on a fresh testbed (issue 5): `clawops apply --yes` with
  * examples/clawops.yaml installs the pinned OpenClaw offline into the service user's prefix,
  * writes the token, the hardened config, the identity files and the unit, and leaves the real
- * gateway running on 127.0.0.1 only; a re-plan is empty; the go-live gate passes except the
- * checks that need what cannot exist here, each of which says why.
+ * gateway running on 127.0.0.1 only; a re-plan is empty; clawops itself and the spec are on the
+ * target, so the check timers' services really run (the health one exits 0 and writes its prom
+ * textfile, and every timer counts as run); the go-live gate passes except the checks that need
+ * what cannot exist here, each of which says why.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
+import { packSelf } from '../../src/resources/self-package.ts';
 import { addTailscaleStandIn, clawops } from './apply-cli.ts';
 
 const SPEC = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
@@ -20,7 +23,6 @@ const EXTERNAL: Record<string, string> = {
   'credentials.llm-provider': 'needs an LLM provider',
   'backup.recent': 'this test does not run `clawops backup run` (covered by backup-testbed.test.ts)',
   'backup.drill': 'this test does not run `clawops drill` (covered by backup-testbed.test.ts)',
-  'monitoring.timers': 'the timers call /usr/local/bin/clawops, which the testbed does not install',
 };
 
 interface Result {
@@ -42,11 +44,18 @@ describe('apply: the whole example spec on a fresh testbed with OpenClaw 2026.9.
   after(async () => tb?.stop());
 
   test('apply converges, the gateway runs under the generated unit on loopback, re-plan is empty', { timeout: 900_000 }, async (t) => {
+    const built = (await packSelf()).hash;
     const applied = await clawops(['apply', '--yes', ...target()], {}, 900_000);
     t.diagnostic(`full apply: ${(applied.ms / 1000).toFixed(1)} s`);
     assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
     const plan = await clawops(['plan', '--detailed-exitcode', ...target()]);
-    assert.equal(plan.code, 0, `re-plan not empty:\n${plan.stdout}\n${plan.stderr}`);
+    if (plan.code !== 0) {
+      // clawops installs the checkout it runs from: one edited while this test ran is rightly re-planned
+      const changed = plan.stdout.split('\n').filter((l) => /^\s+[-+~] /.test(l));
+      const rebuilt = (await packSelf()).hash;
+      assert.ok(changed.length === 1 && changed[0]!.includes('clawops:self') && rebuilt !== built, `re-plan not empty:\n${plan.stdout}\n${plan.stderr}`);
+      t.diagnostic(`the checkout changed during the apply (${built.slice(7, 19)} -> ${rebuilt.slice(7, 19)}): only clawops:self re-planned`);
+    }
 
     const unit = await tb.executor.run(['systemctl', 'show', '-p', 'ActiveState,FragmentPath', 'openclaw.service']);
     assert.match(unit.stdout, /ActiveState=active/);
@@ -62,6 +71,43 @@ describe('apply: the whole example spec on a fresh testbed with OpenClaw 2026.9.
     for (const id of ['service.active', 'network.gateway-loopback', 'network.gateway-health']) {
       assert.match(health.stdout, new RegExp(`ok +critical +${id.replace('.', '\\.')} `), id);
     }
+  });
+
+  test('the check timers really run: clawops and the spec are on the target, the health service exits 0 and writes its textfile', { timeout: 600_000 }, async (t) => {
+    const ex = tb.executor;
+    const version = await ex.run(['/usr/local/bin/clawops', '--version']);
+    assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+    const spec = await ex.stat('/etc/clawops/clawops.yaml');
+    assert.equal(`${spec?.mode.toString(8)} ${spec?.owner}`, '600 root');
+    // the operator's waiver for what cannot exist here (waived is never pass; the gate test below still sees it)
+    await ex.writeFile('/etc/clawops/waivers.yaml', `waivers:\n  - id: access.tailscale.up\n    reason: the testbed has no tailnet (tailscaled cannot run here)\n    expires: ${new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+    const prom = '/var/lib/node_exporter/textfile_collector/clawops-health.prom';
+    await ex.run(['rm', '-rf', '--', prom, '/var/cache/clawops']);
+    const journal = async (unit: string) => (await ex.run(['journalctl', '--no-pager', '-o', 'cat', '-n', '40', '-u', unit])).stdout;
+    for (const round of ['first (parses the spec)', 'second (spec from the cache)']) {
+      const t0 = performance.now();
+      const r = await ex.run(['systemctl', 'start', 'clawops-health.service'], { allowFailure: true, timeoutMs: 180_000 });
+      t.diagnostic(`systemctl start clawops-health.service, ${round}: ${Math.round(performance.now() - t0)} ms`);
+      assert.equal(r.exitCode, 0, `clawops-health.service failed:\n${await journal('clawops-health.service')}`);
+    }
+    const log = await journal('clawops-health.service');
+    assert.match(log, new RegExp(`wrote ${prom.replaceAll('.', '\\.')} on local: gate pass, 0 fail`), log);
+    const text = (await ex.readFile(prom))?.toString('utf8') ?? '';
+    assert.match(text, /^clawops_gate_passed\{profile="health",fail_on="warn"\} 1$/m, text);
+    assert.match(text, /clawops_check_status\{id="network\.gateway-health"[^}]*status="pass"\} 1/, text);
+    const cached = await ex.run(['sh', '-c', 'ls /var/cache/clawops/spec-*.json']);
+    assert.match(cached.stdout, /^\/var\/cache\/clawops\/spec-\S+\.json$/m, 'the validated spec is cached in CacheDirectory=clawops');
+
+    // every other scheduled check once, as its timer would (the results are other checks' business: a failing gate is a run too)
+    const others = ['security', 'credentials', 'restart', 'backup', 'integrity'].map((p) => `clawops-${p}.service`);
+    const t1 = performance.now();
+    await ex.run(['systemctl', 'start', ...others], { allowFailure: true, timeoutMs: 600_000 });
+    const shown = await ex.run(['systemctl', 'show', '-p', 'Id,Result,ExecMainStatus', ...others]);
+    t.diagnostic(`the other five check services: ${Math.round(performance.now() - t1)} ms; ${shown.stdout.trim().split(/\n\n/).map((b) => b.replace(/\n/g, ' ')).join('; ')}`);
+    for (const u of others) assert.doesNotMatch(await journal(u), /status=203\/EXEC|cannot read spec|Node\.js >= |clawops: error: (?!.*gate)/, u);
+    const timers = await clawops(['check', '--only', 'monitoring.timers', '--format', 'json', ...target()]);
+    const result = (JSON.parse(timers.stdout) as { results: Result[] }).results[0];
+    assert.equal(result?.status, 'pass', result?.evidence);
   });
 
   test('the go-live gate passes except the checks that need external services', { timeout: 300_000 }, async (t) => {
