@@ -22,8 +22,14 @@ export interface GlobalOptions {
 }
 
 export function processRuntime(): Runtime {
+  // a reader that went away (`clawops render timers | head`) ends the output, not the command
+  let readerGone = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    readerGone = true;
+  });
   return {
-    out: (t) => process.stdout.write(t),
+    out: (t) => void (readerGone || process.stdout.write(t)),
     err: (t) => process.stderr.write(t),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),

@@ -34,8 +34,8 @@ export interface SelfPackage {
   hash: string;
   files: number;
   bytes: number;
-  /** gzip'd ustar of the files plus the install marker (last entry) */
-  archive: Buffer;
+  /** gzip'd ustar of the files plus the install marker (last entry); made on first use, since a plan needs only the hash */
+  archive(): Buffer;
 }
 
 export interface Marker {
@@ -213,5 +213,6 @@ export function packFiles(files: readonly SelfFile[]): SelfPackage {
   }
   entries.push({ path: MARKER, type: 'file', mode: 0o644, content: Buffer.from(`${JSON.stringify(marker)}\n`) });
   const bytes = files.reduce((n, f) => n + f.content.length, 0);
-  return { name, version, hash, files: files.length, bytes, archive: gzipSync(tarArchive(entries), { level: 6 }) };
+  let archive: Buffer | undefined;
+  return { name, version, hash, files: files.length, bytes, archive: () => (archive ??= gzipSync(tarArchive(entries), { level: 6 })) };
 }

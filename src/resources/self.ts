@@ -165,8 +165,8 @@ export function selfInstallResource(o: SelfOptions = {}): Resource<SelfState> {
       await ex.run(['install', '-d', '-m', '0755', '-o', 'root', '-g', 'root', '--', base]);
       if (!(await ex.stat(`${base}/${name}/${MARKER}`))) {
         await journal.saveStep(`install clawops ${d.version} into ${base}/${name}`, ['rm', '-rf', '--', `${base}/${name}`]);
-        progress(journal, `copying clawops ${d.version} (${(p.archive.length / 1_048_576).toFixed(1)} MB) to ${ex.target}...`);
-        await unpack(ex, base, name, p.archive);
+        progress(journal, `copying clawops ${d.version} (${(p.archive().length / 1_048_576).toFixed(1)} MB) to ${ex.target}...`);
+        await unpack(ex, base, name, p.archive());
       }
       await journal.saveFile(ex, `${base}/current`);
       await ex.run(['sh', '-c', LINK_SCRIPT, 'sh', name, `${base}/current`]);

@@ -32,3 +32,14 @@ test('the built CLI refuses an old Node with a one-line error and a next step', 
   assert.equal(old.status, 1);
   assert.match(old.stderr, /Node\.js >= 22\.13 is required/);
 });
+
+test('the bin runs through its own shebang (Node flags included) and a reader that goes away ends the output quietly', () => {
+  const env = { ...process.env, PATH: `${root}node_modules/.bin:${process.env.PATH ?? ''}` };
+  const flags = spawnSync(`${root}dist/cli.js`, ['--version'], { env, encoding: 'utf8' });
+  assert.equal(flags.status, 0, flags.stderr);
+  // `clawops render timers | head -1`: head exits after one line, the rest of the output hits a closed pipe
+  const piped = spawnSync('sh', ['-c', `"${root}dist/cli.js" render timers | head -1 >/dev/null; echo "exit=\${PIPESTATUS:-}"`], { env, encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${root}dist/cli.js" render timers | head -c 1 >/dev/null`], { env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr + piped.stderr, /EPIPE|Unhandled/);
+});

@@ -49,7 +49,7 @@ function variant(files: Awaited<ReturnType<typeof unpackFiles>>, marker: string)
 
 async function unpackFiles(pkg: SelfPackage) {
   const { gunzipSync } = await import('node:zlib');
-  const tar = gunzipSync(pkg.archive);
+  const tar = gunzipSync(pkg.archive());
   const files: { path: string; mode: number; content: Buffer }[] = [];
   for (let off = 0; off + 512 <= tar.length; ) {
     const h = tar.subarray(off, off + 512);
@@ -77,7 +77,7 @@ describe('clawops installs itself on the target', { skip: testbedSkipReason() },
     if (process.env.RECORD_FIXTURES) writeFileSync(`${FIXTURES}read-fresh.txt`, fresh.stdout);
     const t0 = performance.now();
     const pkg = await selfPackage();
-    t.diagnostic(`package: ${pkg.files} files, ${(pkg.bytes / 1e6).toFixed(1)} MB, archive ${(pkg.archive.length / 1e6).toFixed(2)} MB, built in ${Math.round(performance.now() - t0)} ms`);
+    t.diagnostic(`package: ${pkg.files} files, ${(pkg.bytes / 1e6).toFixed(1)} MB, archive ${(pkg.archive().length / 1e6).toFixed(2)} MB, built in ${Math.round(performance.now() - t0)} ms`);
     const specText = 'openclaw: { manage: false }\nbackup: { enabled: false }\n';
     const parsed = parseSpec(specText);
     assert.ok(parsed.ok);

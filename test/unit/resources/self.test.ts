@@ -89,12 +89,12 @@ describe('self-install packaging', () => {
     const a = packFiles(collectFiles(root, join(root, 'dist')));
     const b = packFiles(collectFiles(root, join(root, 'dist')));
     assert.equal(a.hash, b.hash);
-    assert.ok(a.archive.equals(b.archive), 'same files, same bytes');
+    assert.ok(a.archive().equals(b.archive()), 'same files, same bytes');
     assert.equal(a.version, '9.8.7');
     assert.equal(a.files, 9);
     const out = mkdtempSync(join(tmpdir(), 'clawops-self-untar-'));
     try {
-      const r = spawnSync('tar', ['-xzvf', '-', '-C', out, '--no-same-owner', '-m'], { input: a.archive, encoding: 'utf8' });
+      const r = spawnSync('tar', ['-xzvf', '-', '-C', out, '--no-same-owner', '-m'], { input: a.archive(), encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const listed = r.stdout.trim().split('\n');
       assert.equal(listed.at(-1), MARKER);
@@ -126,7 +126,7 @@ describe('self-install packaging', () => {
 
   test('gzip really wraps a tar', () => {
     const p = packFiles([{ path: 'package.json', mode: 0o644, content: Buffer.from(pj({ name: 'clawops', version: '1.0.0' })) }]);
-    const tar = gunzipSync(p.archive);
+    const tar = gunzipSync(p.archive());
     assert.equal(tar.subarray(257, 262).toString(), 'ustar');
   });
 });
