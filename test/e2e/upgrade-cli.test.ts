@@ -13,6 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readKnownGood } from '../../src/upgrade/known-good.ts';
 import { openclawInstallResource } from '../../src/openclaw/install.ts';
 import type { UpgradeReport } from '../../src/upgrade/steps.ts';
 import { versionDir } from '../../src/upgrade/layout.ts';
@@ -81,7 +82,7 @@ describe('clawops upgrade / rollback through the CLI (2026.2.9 -> 2026.9.6)', { 
     assert.match(r.steps.find((s) => s.name === 'install')?.detail ?? '', /already installed side by side/);
     assert.equal(await env.version(), '2026.2.9');
     assert.match(await env.healthz(), /^200 /, 'the 2.9 gateway answers on its port');
-    assert.equal((await env.sh(`cat ${env.inst.stateDir}/workspace/MARKER.md; systemctl is-active ${env.inst.unit}`)).stdout, 'written on 2026.2.9\nactive\n');
+    assert.equal((await env.sh(`cat ${env.inst.stateDir}/workspace/MARKER.md; systemctl is-active ${env.inst.unit}`)).stdout, 'written on 2026.2.9\nactive\n');    assert.equal(await readKnownGood(env.tb.executor, env.spec, env.inst), undefined, 'a failed upgrade records nothing as known-good');
   });
 
   test('the 9.6 repaired: exit 0, the gateway answers health on 9.6', async (t) => {
@@ -97,6 +98,7 @@ describe('clawops upgrade / rollback through the CLI (2026.2.9 -> 2026.9.6)', { 
     assert.deepEqual(r.steps.map((s) => s.status), r.steps.map(() => 'ok'));
     assert.match(await env.version(), /^OpenClaw 2026\.9\.6/);
     assert.match(await env.healthz(), /^200 .*"ok":true/);
+    assert.equal((await readKnownGood(env.tb.executor, env.spec, env.inst))?.version, '2026.9.6', 'the gate passed: 9.6 is known-good');
   });
 
   test('the old pin after the upgrade: plan and apply refuse at plan time and change nothing; the new pin has nothing to install', async () => {
