@@ -44,26 +44,29 @@ Exit codes: 0 ok, 1 error (tool failure or invalid input), 2 gate failed or chan
 Start with:  clawops check            (read-only go-live gate of this host)
              clawops spec init > clawops.yaml`,
   );
-  const wanted = requestedCommand(program, argv);
-  const entries = wanted ? [wanted] : COMMANDS;
-  for (const register of await Promise.all(entries.map((e) => e.load()))) register(program, ctx);
+  for (const register of await Promise.all(commandsFor(program, argv).map((e) => e.load()))) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.rt.out(s), writeErr: (s) => ctx.rt.err(s) });
   return program;
 }
 
-/** The command `argv` names: its first word that is neither an option nor a global option's value. */
-function requestedCommand(program: Command, argv: readonly string[]): CommandEntry | undefined {
+/**
+ * The commands to load for `argv`: the one its first word names (a word that is neither an option
+ * nor a global option's value), none for `--version`, all of them otherwise (help, typos).
+ */
+function commandsFor(program: Command, argv: readonly string[]): readonly CommandEntry[] {
   const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
-    if (a === '--') return undefined;
+    if (a === '--') break;
+    if (a === '-V' || a === '--version') return [];
     if (a.startsWith('-')) {
       if (takesValue.has(a)) i++;
       continue;
     }
-    return COMMANDS.find((c) => c.name === a);
+    const named = COMMANDS.find((c) => c.name === a);
+    return named ? [named] : COMMANDS;
   }
-  return undefined;
+  return COMMANDS;
 }
 
 /** Run the CLI in-process; returns the exit code. Never exits the process. */
