@@ -35,9 +35,7 @@ const installRun = (packages: readonly string[]) =>
     '  && rm -rf /var/lib/apt/lists/*',
   ];
 
-const userLines = [
-  'RUN useradd --create-home --shell /bin/bash sandbox',
-];
+const USER_LINE = 'RUN useradd --create-home --shell /bin/bash sandbox';
 
 const tail = ['USER sandbox', 'WORKDIR /home/sandbox', 'CMD ["sleep", "infinity"]'];
 
@@ -45,7 +43,7 @@ const tail = ['USER sandbox', 'WORKDIR /home/sandbox', 'CMD ["sleep", "infinity"
 export function renderSandboxDockerfile(opts: RecipeOptions = {}): string {
   const packages = opts.packages ?? SANDBOX_PACKAGES;
   if (!opts.offline) {
-    return [`FROM ${SANDBOX_BASE_IMAGE}`, 'ENV DEBIAN_FRONTEND=noninteractive', ...installRun(packages), ...userLines, ...tail, ''].join('\n');
+    return [`FROM ${SANDBOX_BASE_IMAGE}`, 'ENV DEBIAN_FRONTEND=noninteractive', ...installRun(packages), USER_LINE, ...tail, ''].join('\n');
   }
   const repo = `/var/local/${OFFLINE_REPO_DIR}`;
   return [
@@ -59,7 +57,7 @@ export function renderSandboxDockerfile(opts: RecipeOptions = {}): string {
     '  && apt-get update && apt-get install -y --no-install-recommends \\',
     `  ${packages.join(' ')} \\`,
     `  && rm -rf /var/lib/apt/lists/* ${repo} /etc/apt/sources.list.d/clawops-offline.list`,
-    ...userLines,
+    USER_LINE,
     'FROM scratch',
     'COPY --from=build / /',
     'ENV DEBIAN_FRONTEND=noninteractive PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
