@@ -18,6 +18,8 @@ export interface StandbyInstance {
   verifiedFiles?: number;
   /** entries re-owned to the standby's service user (uids differ between hosts) */
   reowned?: { owners: number; groups: number };
+  /** OpenClaw state leases held by another host (the primary's live gateway) removed before the start */
+  foreignLeasesCleared?: number;
   /** where the standby's previous state was kept */
   replacedPath?: string;
   baseline?: 'restored' | 'kept';

@@ -18,7 +18,7 @@ import { identityBaselinePath, serviceTmpDir } from '../openclaw/paths.ts';
 import { waitHealthy } from '../openclaw/probe.ts';
 import type { ResolvedInstance } from '../spec/resolve.ts';
 import { readKnownGood } from '../upgrade/known-good.ts';
-import { CHOWN_BY_NAME, gateChecks, parseChownCounts, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
+import { CHOWN_BY_NAME, CLEAR_FOREIGN_LEASES, gateChecks, parseChownCounts, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
 import { parseStandbyRecord, standbyMetrics, type StandbyInstance, type StandbyRecord } from './record.ts';
 
 export interface SyncOptions {
@@ -129,13 +129,15 @@ async function syncInstance(ctx: BackupContext, p: Prepared, keepReplaced: numbe
     start: async (unit) => {
       const r = await ctx.ex.run(['sh', '-c', CHOWN_BY_NAME, 'chown-by-name', p.inst.stateDir, p.inst.user, serviceTmpDir(p.inst)], { timeoutMs: 600_000 });
       p.entry.reowned = parseChownCounts(r.stdout);
+      const leases = await ctx.ex.run(['sh', '-c', CLEAR_FOREIGN_LEASES, 'clear-leases', p.inst.stateDir], { user: p.inst.user, timeoutMs: 120_000 });
+      p.entry.foreignLeasesCleared = Number(leases.stdout.trim().split('\n').pop()) || 0;
       if (p.baseline !== undefined) {
         const path = identityBaselinePath(ctx.spec, p.inst);
         await ctx.ex.run(['mkdir', '-p', '--', path.slice(0, path.lastIndexOf('/'))]);
         await ctx.ex.writeFile(path, p.baseline, { mode: 0o644, owner: 'root', group: 'root' });
       }
       p.entry.baseline = p.baseline !== undefined ? 'restored' : 'kept';
-      log(ctx, `${p.inst.name}: re-owned ${p.entry.reowned.owners} owners / ${p.entry.reowned.groups} groups to ${p.inst.user}; identity baseline ${p.entry.baseline}`);
+      log(ctx, `${p.inst.name}: re-owned ${p.entry.reowned.owners} owners / ${p.entry.reowned.groups} groups to ${p.inst.user}; ${p.entry.foreignLeasesCleared} gateway lease(s) of the primary cleared; identity baseline ${p.entry.baseline}`);
       await systemctl.start(unit);
     },
   };

@@ -61,8 +61,6 @@ describe('standby sync: two testbeds over SSH', { skip: testbedSkipReason(), tim
     writeFileSync(specFile, SPEC);
     [primary, standby] = await Promise.all([startTestbed({ openclaw: '2026.9.6' }), startTestbed({ openclaw: '2026.9.6' })]);
     linkNetworks(primary, standby, randomBytes(3).toString('hex'));
-    // uids differ between the hosts: on the standby another account takes the first free uid
-    await sh(standby, 'useradd --system -m decoy && id -u decoy');
     const [pKey, sKey] = await Promise.all([installSshd(primary.executor), installSshd(standby.executor)]);
     await wireRepository(primary.executor, standby.executor, pKey, REPO_DIR);
     link = await sshToStandby(standby, sKey);
@@ -74,6 +72,12 @@ describe('standby sync: two testbeds over SSH', { skip: testbedSkipReason(), tim
     // both converged by the same spec (in parallel: each takes ~1.5 min alone)
     const applied = await Promise.all([primary, standby].map((tb) => clawops(['apply', '--yes', '--target', `nspawn:${tb.name}`, '-f', specFile], {}, 900_000)));
     for (const a of applied) assert.equal(a.code, 0, `${a.stdout}\n${a.stderr}`);
+    // uids differ between real hosts (both testbeds allocate the same): the standby's service user
+    // and group are renumbered, as if provisioned in another order
+    await sh(standby, `systemctl stop openclaw; old=$(id -g openclaw-svc)
+      usermod -u 1999 openclaw-svc && groupmod -g 1999 openclaw-svc
+      find /home/openclaw-svc /var/lib/clawops -xdev -gid "$old" -exec chgrp -h 1999 {} +
+      systemctl reset-failed openclaw; systemctl start openclaw`);
   });
   after(async () => {
     link?.cleanup();
@@ -106,6 +110,7 @@ describe('standby sync: two testbeds over SSH', { skip: testbedSkipReason(), tim
     assert.ok((inst?.verifiedFiles ?? 0) > 5, 'files verified against the manifest');
     assert.ok((inst?.reowned?.owners ?? 0) > 0, 're-owned from the primary\'s uid');
     assert.equal(inst?.baseline, 'restored');
+    assert.ok((inst?.foreignLeasesCleared ?? 0) >= 1, 'the primary\'s live gateway lease was cleared');
     assert.deepEqual([...new Set(rec.gate?.blocking.map((b) => b.split(/[ []/)[0]))].sort(), [...EXTERNAL].sort(), `blocking: ${rec.gate?.blocking.join(', ')}`);
     assert.ok(!rec.gate?.checks.includes('backup.recent'), 'the primary-only checks are not the standby\'s gate');
     assert.match(rec.error ?? '', /go-live gate failed on the standby/);

@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Snapshot } from '../../../src/backup/restic-parse.ts';
-import { CHOWN_BY_NAME, gateChecks, parseChownCounts, pickSnapshot, PRIMARY_ONLY_CHECKS, replacedToPrune, rpoOf, standbyRecordPath, versionProblem } from '../../../src/standby/plan.ts';
+import { CHOWN_BY_NAME, CLEAR_FOREIGN_LEASES, gateChecks, parseChownCounts, pickSnapshot, PRIMARY_ONLY_CHECKS, replacedToPrune, rpoOf, standbyRecordPath, versionProblem } from '../../../src/standby/plan.ts';
 import { parseStandbyRecord, standbyMetrics, type StandbyRecord } from '../../../src/standby/record.ts';
 
 const snap = (id: string, time: string, hostname: string, instance = 'oc'): Snapshot => ({
@@ -105,6 +106,36 @@ describe('standby: ownership by name (the real script on a temp tree)', { skip: 
       const st = spawnSync('stat', ['-c', '%n %U:%G', state, join(state, 'openclaw.json'), join(state, 'workspace', 'SOUL.md'), join(state, 'tmp')], { encoding: 'utf8' }).stdout;
       assert.equal(st.replaceAll(`${d}/`, ''), 'state nobody:nogroup\nstate/openclaw.json nobody:nogroup\nstate/workspace/SOUL.md root:nogroup\nstate/tmp nobody:nogroup\n');
       assert.equal(spawnSync('stat', ['-c', '%a', join(state, 'tmp')], { encoding: 'utf8' }).stdout, '700\n');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('standby: the primary\'s gateway owner lease (real sqlite3 on a state DB shaped like 2026.9.x)', () => {
+  it('removes leases owned by another host only; no DB or no table is a no-op', () => {
+    const d = mkdtempSync(join(tmpdir(), 'clawops-lease-'));
+    try {
+      const run = () => spawnSync('sh', ['-c', CLEAR_FOREIGN_LEASES, 'clear-leases', d], { encoding: 'utf8' });
+      assert.equal(run().stdout, '0\n', 'no state DB');
+      mkdirSync(join(d, 'state'));
+      const db = new DatabaseSync(join(d, 'state', 'openclaw.sqlite'));
+      db.exec('CREATE TABLE other (x)');
+      assert.equal(run().stdout, '0\n', 'no state_leases table');
+      db.exec(`CREATE TABLE state_leases (scope TEXT NOT NULL, lease_key TEXT NOT NULL, owner TEXT NOT NULL, expires_at INTEGER, heartbeat_at INTEGER,
+        payload_json TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (scope, lease_key)) STRICT`);
+      const ins = db.prepare('INSERT INTO state_leases VALUES (?, ?, ?, ?, NULL, ?, 0, 0)');
+      const far = Date.now() + 300_000;
+      ins.run('gateway-owner', 'global', 'u1', far, JSON.stringify({ owner: { pid: 4242, host: "primary's-host", startedAt: 1 }, port: 18789, mode: 'supervised' }));
+      ins.run('gateway-owner', 'mine', 'u2', far, JSON.stringify({ owner: { pid: 1, host: hostname(), startedAt: 1 } }));
+      ins.run('other', 'nohost', 'u3', far, null);
+      db.close();
+      const r = run();
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, '1\n');
+      const left = new DatabaseSync(join(d, 'state', 'openclaw.sqlite'), { readOnly: true });
+      assert.deepEqual(left.prepare('SELECT lease_key FROM state_leases ORDER BY lease_key').all().map((x) => (x as { lease_key: string }).lease_key), ['mine', 'nohost']);
+      left.close();
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
