@@ -108,10 +108,6 @@ export function treeExcludes(prune: readonly string[]): string[] {
   return [...sqlite, ...VOLATILE, ...prune.map((p) => `./${p}`)];
 }
 
-export function resticEnv(repository: string, passwordFile: string, cacheDir: string): Record<string, string> {
-  return { RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: passwordFile, RESTIC_CACHE_DIR: cacheDir };
-}
-
 /** Run with cwd = the staging dir: the snapshot's root is the staged tree. */
 export function backupArgv(host: string, tags: readonly string[]): string[] {
   return ['restic', 'backup', '--json', '--quiet', '--host', host, ...tags.flatMap((t) => ['--tag', t]), '.'];

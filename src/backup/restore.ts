@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
+import { adoptRestoredState, type Adopted } from './adopt.ts';
 import { type BackupContext, log, systemctlUnits, withLock, withRestic } from './context.ts';
 import { MANIFEST_NAME, MANIFEST_TAG_PREFIX, describeVerifyFailure, manifestDigest, parseManifest, verifyAgainst, type Manifest, type VerifyResult } from './manifest.ts';
 import { restoreArgv } from './plan.ts';
@@ -121,6 +122,8 @@ export interface InPlaceResult {
   /** where the replaced live state was moved (kept) */
   replacedPath?: string;
   restoredPath: string;
+  /** owners re-mapped by name and other hosts' gateway leases cleared before the start */
+  adopted: Adopted;
   durationMs: number;
 }
 
@@ -165,7 +168,8 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
       }
       await removeDir(ctx.ex, scratch);
       const keptPath = mv.stdout.includes('moved') ? replaced : undefined;
-      log(ctx, `restored ${inst.stateDir} from ${snap.shortId}${keptPath ? `; the replaced state is kept in ${keptPath}` : ''}; starting ${inst.unit}`);
+      const adopted = await adoptRestoredState(ctx.ex, inst);
+      log(ctx, `restored ${inst.stateDir} from ${snap.shortId}${keptPath ? `; the replaced state is kept in ${keptPath}` : ''}; re-owned ${adopted.reowned.owners} owners / ${adopted.reowned.groups} groups to ${inst.user}, ${adopted.foreignLeasesCleared} other host's gateway lease(s) cleared; starting ${inst.unit}`);
       try {
         await units.start(inst.unit);
       } catch (cause) {
@@ -176,7 +180,7 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
       }
       return {
         instance: instanceName, snapshot: snap, verify: res.verify, restoredPath: inst.stateDir,
-        ...(keptPath ? { replacedPath: keptPath } : {}), durationMs: Date.now() - t0,
+        ...(keptPath ? { replacedPath: keptPath } : {}), adopted, durationMs: Date.now() - t0,
       };
     }),
   );

@@ -14,11 +14,11 @@ import { restoreInPlace } from '../backup/restore.ts';
 import type { Restic } from '../backup/restic.ts';
 import { runChecks, summarize, type FailOn } from '../checks/run.ts';
 import { NO_WAIVERS, type WaiverSet } from '../checks/waivers.ts';
-import { identityBaselinePath, serviceTmpDir } from '../openclaw/paths.ts';
+import { identityBaselinePath } from '../openclaw/paths.ts';
 import { waitHealthy } from '../openclaw/probe.ts';
 import type { ResolvedInstance } from '../spec/resolve.ts';
 import { readKnownGood } from '../upgrade/known-good.ts';
-import { CHOWN_BY_NAME, CLEAR_FOREIGN_LEASES, gateChecks, parseChownCounts, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
+import { gateChecks, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
 import { parseStandbyRecord, standbyMetrics, type StandbyInstance, type StandbyRecord } from './record.ts';
 
 export interface SyncOptions {
@@ -120,30 +120,28 @@ async function prepare(ctx: BackupContext, restic: Restic, inst: ResolvedInstanc
   };
 }
 
-/** The in-place restore, with ownership by name and the primary's baseline done before the start. */
+/** The in-place restore (which adopts the state: ownership by name, leases), with the primary's identity baseline installed before the start. */
 async function syncInstance(ctx: BackupContext, p: Prepared, keepReplaced: number): Promise<void> {
   const t0 = Date.now();
   const systemctl = ctx.units ?? systemctlUnits(ctx.ex);
   const units: UnitControl = {
     stop: (unit) => systemctl.stop(unit),
     start: async (unit) => {
-      const r = await ctx.ex.run(['sh', '-c', CHOWN_BY_NAME, 'chown-by-name', p.inst.stateDir, p.inst.user, serviceTmpDir(p.inst)], { timeoutMs: 600_000 });
-      p.entry.reowned = parseChownCounts(r.stdout);
-      const leases = await ctx.ex.run(['sh', '-c', CLEAR_FOREIGN_LEASES, 'clear-leases', p.inst.stateDir], { user: p.inst.user, timeoutMs: 120_000 });
-      p.entry.foreignLeasesCleared = Number(leases.stdout.trim().split('\n').pop()) || 0;
       if (p.baseline !== undefined) {
         const path = identityBaselinePath(ctx.spec, p.inst);
         await ctx.ex.run(['mkdir', '-p', '--', path.slice(0, path.lastIndexOf('/'))]);
         await ctx.ex.writeFile(path, p.baseline, { mode: 0o644, owner: 'root', group: 'root' });
       }
       p.entry.baseline = p.baseline !== undefined ? 'restored' : 'kept';
-      log(ctx, `${p.inst.name}: re-owned ${p.entry.reowned.owners} owners / ${p.entry.reowned.groups} groups to ${p.inst.user}; ${p.entry.foreignLeasesCleared} gateway lease(s) of the primary cleared; identity baseline ${p.entry.baseline}`);
+      log(ctx, `${p.inst.name}: identity baseline ${p.entry.baseline}`);
       await systemctl.start(unit);
     },
   };
   try {
     const r = await restoreInPlace({ ...ctx, units }, p.snapshotId, p.inst.name);
     p.entry.verifiedFiles = r.verify.checked;
+    p.entry.reowned = r.adopted.reowned;
+    p.entry.foreignLeasesCleared = r.adopted.foreignLeasesCleared;
     if (r.replacedPath) p.entry.replacedPath = r.replacedPath;
     await pruneReplaced(ctx, p.inst, keepReplaced);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupArgv, backupPaths, checkArgv, forgetArgv, nextSubset, planInstanceBackup, resticEnv, restoreArgv, snapshotsArgv, treeExcludes } from '../../../src/backup/plan.ts';
+import { backupArgv, backupPaths, checkArgv, forgetArgv, nextSubset, planInstanceBackup, restoreArgv, snapshotsArgv, treeExcludes } from '../../../src/backup/plan.ts';
 import { resticPasswordFile } from '../../../src/backup/password.ts';
 import { forgetSecrets, redact } from '../../../src/core/redact.ts';
 import { RecorderExecutor } from '../../../src/exec/recorder.ts';
@@ -65,8 +65,6 @@ test('restic argv: no secret anywhere, password only as a file path in the envir
   assert.deepEqual(forgetArgv(s.backup.retention), ['restic', 'forget', '--json', '--prune', '--tag', 'clawops', '--group-by', 'host,paths', '--keep-daily', '7', '--keep-weekly', '4', '--keep-monthly', '6']);
   assert.equal(forgetArgv({ daily: 0, weekly: 0, monthly: 0 }), undefined, 'no policy: forget is not run');
   assert.deepEqual(snapshotsArgv({ instance: 'oc' }), ['restic', 'snapshots', '--json', '--tag', 'clawops,instance=oc']);
-  const env = resticEnv('/var/backups/r', '/etc/clawops/restic-password', backupPaths('/var/lib/clawops').cache);
-  assert.deepEqual(env, { RESTIC_REPOSITORY: '/var/backups/r', RESTIC_PASSWORD_FILE: '/etc/clawops/restic-password', RESTIC_CACHE_DIR: '/var/lib/clawops/backup/cache' });
 });
 
 test('check subset rotates 1..N across runs (N from the percent)', () => {

@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Snapshot } from '../../../src/backup/restic-parse.ts';
-import { CHOWN_BY_NAME, CLEAR_FOREIGN_LEASES, gateChecks, parseChownCounts, pickSnapshot, PRIMARY_ONLY_CHECKS, replacedToPrune, rpoOf, standbyRecordPath, versionProblem } from '../../../src/standby/plan.ts';
+import { CHOWN_BY_NAME, CLEAR_FOREIGN_LEASES, parseChownCounts } from '../../../src/backup/adopt.ts';
+import { gateChecks, pickSnapshot, PRIMARY_ONLY_CHECKS, replacedToPrune, rpoOf, standbyRecordPath, versionProblem } from '../../../src/standby/plan.ts';
 import { parseStandbyRecord, standbyMetrics, type StandbyRecord } from '../../../src/standby/record.ts';
 
 const snap = (id: string, time: string, hostname: string, instance = 'oc'): Snapshot => ({
