@@ -63,10 +63,12 @@ async function benchVersion(version: Version): Promise<boolean> {
     const spec = resolveSpec(Spec.parse({ openclaw: { version, npmCache: NPM_CACHE }, node: { source: 'system' }, docker: { enabled: false } }));
     const inst = spec.resolved[0]!;
     const all = [...hostResources(spec), ...openclawResources(spec, { npmCache: NPM_CACHE })];
-    const setup = all.filter((r) => /^(user|dir):|^openclaw-(install|token):/.test(r.id));
     const config = all.find((r) => r.id.startsWith('openclaw-config:'));
     assert.ok(config, 'the config resource');
-    await converge(ex, setup);
+    await converge(ex, all.filter((r) => /^(user|dir):/.test(r.id)));
+    // the testbed's prebuilt install as the pinned one (2026.2.9 cannot be npm-installed offline without overrides)
+    await ex.run(['sh', '-c', 'mkdir -p "$1/bin" && ln -sfn /usr/local/bin/openclaw "$2"', 'sh', inst.npmPrefix, inst.bin], { user: inst.user });
+    await converge(ex, all.filter((r) => r.id.startsWith('openclaw-token:')));
     const keys = desiredConfigKeys(spec, inst, version).filter((k) => k.value !== undefined);
     // warm-up: the first openclaw start on a fresh host pays for caches (2.x compiles its TypeScript)
     await openclawRun(ex, inst, version, ['config', 'get', 'gateway.mode'], { allowFailure: true, timeoutMs: 600_000 });

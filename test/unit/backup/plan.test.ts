@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupArgv, backupPaths, checkArgv, forgetArgv, nextSubset, planInstanceBackup, restoreArgv, snapshotsArgv, treeExcludes } from '../../../src/backup/plan.ts';
+import { backupArgv, checkArgv, forgetArgv, nextSubset, planInstanceBackup, restoreArgv, snapshotsArgv, treeExcludes } from '../../../src/backup/plan.ts';
 import { resticPasswordFile } from '../../../src/backup/password.ts';
 import { forgetSecrets, redact } from '../../../src/core/redact.ts';
 import { RecorderExecutor } from '../../../src/exec/recorder.ts';
