@@ -14,7 +14,7 @@ import { getPath, keyOf, parseConfigText } from '../src/openclaw/config-doc.ts';
 import { desiredConfigKeys } from '../src/openclaw/config-keys.ts';
 import { openclawRun } from '../src/openclaw/config-write.ts';
 import { openclawResources } from '../src/openclaw/index.ts';
-import { configPath } from '../src/openclaw/paths.ts';
+import { configPath, serviceTmpDir } from '../src/openclaw/paths.ts';
 import { hostResources } from '../src/resources/host.ts';
 import { resolveSpec, type ResolvedInstance, type ResolvedSpec } from '../src/spec/resolve.ts';
 import { Spec } from '../src/spec/schema.ts';
@@ -35,10 +35,13 @@ async function converge(ex: Executor, resources: readonly Resource[]): Promise<v
   }
 }
 
-/** An empty `~/.openclaw` (0700, service user): no config, no backups. */
+/**
+ * A fresh `~/.openclaw` (0700, service user): no config, no backups, no state. Only the private
+ * TMPDIR stays (serviceTmpDir: 2.x's jiti compile cache, a cache both ways warm up once, not state).
+ */
 async function freshStateDir(ex: Executor, inst: ResolvedInstance): Promise<void> {
-  await ex.run(['rm', '-rf', '--', inst.stateDir]);
   await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, inst.stateDir]);
+  await ex.run(['find', inst.stateDir, '-mindepth', '1', '-maxdepth', '1', '!', '-path', serviceTmpDir(inst), '-exec', 'rm', '-rf', '--', '{}', '+']);
 }
 
 /** The runbook's way: one `openclaw config set` per key, the value as an operator types it. */
