@@ -20,8 +20,8 @@ export interface CliContext {
 }
 
 /**
- * The command tree. Only the command named in `argv` is loaded (all of them when none is named,
- * e.g. for `--help`), so a run pays only for the modules it uses.
+ * The command tree, with only the command modules `argv` needs (see commandsFor), so a run pays
+ * only for the modules it uses.
  */
 export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('clawops')
