@@ -23,6 +23,7 @@ const PORT = 18789;
 const UNIT = `[Unit]
 Description=OpenClaw gateway (backup e2e)
 [Service]
+User=oc
 Environment=HOME=${HOME} OPENCLAW_STATE_DIR=${STATE} OPENCLAW_CONFIG_PATH=${STATE}/openclaw.json
 Environment=OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_DISABLE_BONJOUR=1 OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_SKIP_CRON=1
 EnvironmentFile=${STATE}/gateway.systemd.env
@@ -32,7 +33,7 @@ Restart=on-failure
 WantedBy=multi-user.target
 `;
 
-const SPEC = `instances: [{name: oc, home: ${HOME}, port: ${PORT}}]
+const SPEC = `instances: [{name: oc, user: oc, home: ${HOME}, port: ${PORT}}]
 openclaw: {version: 2026.9.6}
 backup: {repository: /var/backups/clawops-restic, password: {file: /etc/clawops/restic-password}}
 `;
@@ -55,12 +56,14 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
   before(async () => {
     tb = await startTestbed({ openclaw: '2026.9.6' });
     await sh('apt-get install -y -q restic sqlite3 >/dev/null', 300_000);
-    await sh(`mkdir -p ${STATE}/state ${STATE}/workspace /etc/clawops && chmod 700 ${STATE}`);
+    // the service user owns its state, as `clawops apply` leaves it (the in-place restore re-owns by this name)
+    await sh(`useradd --create-home --home-dir ${HOME} --shell /usr/sbin/nologin oc && mkdir -p ${STATE}/state ${STATE}/workspace /etc/clawops && chmod 700 ${STATE}`);
     const ex = tb.executor;
     await ex.writeFile(`${STATE}/openclaw.json`, JSON.stringify({ gateway: { mode: 'local', bind: 'loopback', port: PORT, auth: { mode: 'token', token: '${OPENCLAW_GATEWAY_TOKEN}' } } }, null, 2), { mode: 0o600 });
     await ex.writeFile(`${STATE}/gateway.systemd.env`, `OPENCLAW_GATEWAY_TOKEN=${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
     await ex.writeFile(`${STATE}/workspace/SOUL.md`, '# Soul\n', { mode: 0o644 });
     await ex.writeFile('/etc/clawops/restic-password', `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+    await sh(`chown -R oc:oc ${HOME}`);
     await ex.writeFile('/etc/systemd/system/oc.service', UNIT, { mode: 0o644 });
     await sh('systemctl daemon-reload && systemctl start oc.service');
     await healthy(PORT);
@@ -92,6 +95,8 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
     const r = await restoreInPlace({ ...ctx, units: systemctlUnits(tb.executor) }, 'latest', 'oc');
     t.diagnostic(`in-place restore ${r.durationMs} ms; kept ${r.replacedPath}`);
     assert.match(r.replacedPath ?? '', /^\/home\/oc\/\.openclaw\.replaced-\d{8}T\d{6}$/);
+    // adopted on the same host: nothing to re-own, and this host's own gateway lease is kept
+    assert.deepEqual(r.adopted, { reowned: { owners: 0, groups: 0 }, foreignLeasesCleared: 0 });
     const check = await sh(`test -e ${r.replacedPath}/workspace/AFTER.md && ! test -e ${STATE}/workspace/AFTER.md && sqlite3 -readonly ${STATE}/state/clawops-e2e.sqlite 'PRAGMA integrity_check; SELECT count(*) FROM batches b WHERE b.n != (SELECT count(*) FROM t WHERE t.b = b.b);'`);
     assert.deepEqual(check.stdout.trim().split('\n'), ['ok', '0']);
     assert.equal((await healthy(PORT)).stdout.trim(), 'up', 'the gateway runs on the restored state');
