@@ -13,7 +13,7 @@ describe('check timers', () => {
     for (const p of PROFILES) {
       const svc = files.find((f) => f.path === `/etc/systemd/system/clawops-${p}.service`)?.content ?? '';
       const tim = files.find((f) => f.path === `/etc/systemd/system/clawops-${p}.timer`)?.content ?? '';
-      assert.match(svc, new RegExp(`^ExecStart=/usr/local/bin/clawops -f /etc/clawops/clawops.yaml check --profile ${p}$`, 'm'));
+      assert.match(svc, new RegExp(`^ExecStart=/usr/local/bin/clawops -f /etc/clawops/clawops.yaml check --profile ${p} --format prom$`, 'm'));
       assert.match(svc, /^Type=oneshot$/m);
       assert.match(svc, /^TimeoutStartSec=\S+$/m);
       assert.match(tim, /^OnCalendar=\S/m);
@@ -35,7 +35,7 @@ describe('check timers', () => {
   it('no backup timer when backups are off; paths are options', () => {
     const files = renderTimers(specOf({ backup: { enabled: false } }), { clawopsBin: '/opt/claw ops/clawops', specPath: '/srv/c.yaml' });
     assert.ok(!files.some((f) => f.path.includes('backup')));
-    assert.match(files[0]!.content, /^ExecStart="\/opt\/claw ops\/clawops" -f \/srv\/c.yaml check --profile health$/m);
+    assert.match(files[0]!.content, /^ExecStart="\/opt\/claw ops\/clawops" -f \/srv\/c.yaml check --profile health --format prom$/m);
   });
 });
 
