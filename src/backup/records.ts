@@ -12,6 +12,7 @@
  * with `parseBackupRecord` / `parseDrillRecord` (they never throw: undefined when absent/invalid).
  * Metrics: <monitoring.textfileDir>/clawops_backup.prom and clawops_drill.prom.
  */
+import { exposition, gauge, unixSeconds, type Labels, type Sample } from '../views/prom.ts';
 import type { CheckResult } from './restic-parse.ts';
 
 export interface InstanceBackup {
@@ -104,55 +105,26 @@ export function ageHours(iso: string, now: Date): number {
   return (now.getTime() - Date.parse(iso)) / 3600_000;
 }
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const ts = (iso: string | undefined) => (iso ? Math.round(Date.parse(iso) / 1000) : 0);
-
 /** Prometheus text exposition of a backup record. */
 export function backupMetrics(r: BackupRecord): string {
-  const lines = [
-    '# HELP clawops_backup_last_run_ok 1 when the latest clawops backup run succeeded',
-    '# TYPE clawops_backup_last_run_ok gauge',
-    `clawops_backup_last_run_ok ${r.ok ? 1 : 0}`,
-    '# HELP clawops_backup_last_run_timestamp_seconds end of the latest backup run',
-    '# TYPE clawops_backup_last_run_timestamp_seconds gauge',
-    `clawops_backup_last_run_timestamp_seconds ${ts(r.finishedAt)}`,
-    '# HELP clawops_backup_last_success_timestamp_seconds end of the latest successful backup run (RPO clock)',
-    '# TYPE clawops_backup_last_success_timestamp_seconds gauge',
-    `clawops_backup_last_success_timestamp_seconds ${ts(r.lastSuccessAt)}`,
-    '# HELP clawops_backup_duration_seconds duration of the latest backup run',
-    '# TYPE clawops_backup_duration_seconds gauge',
-    `clawops_backup_duration_seconds ${(r.durationMs / 1000).toFixed(3)}`,
-    '# HELP clawops_backup_bytes_added bytes added to the repository by the latest run, per instance',
-    '# TYPE clawops_backup_bytes_added gauge',
-    ...r.instances.map((i) => `clawops_backup_bytes_added{instance="${esc(i.name)}"} ${i.bytesAdded ?? 0}`),
-    '# HELP clawops_backup_bytes_processed bytes staged and read by the latest run, per instance',
-    '# TYPE clawops_backup_bytes_processed gauge',
-    ...r.instances.map((i) => `clawops_backup_bytes_processed{instance="${esc(i.name)}"} ${i.bytesProcessed ?? 0}`),
-  ];
-  if (r.check) {
-    lines.push(
-      '# HELP clawops_backup_check_ok 1 when the latest restic check (rotating data subset) found no errors',
-      '# TYPE clawops_backup_check_ok gauge',
-      `clawops_backup_check_ok ${r.check.ok ? 1 : 0}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  const per = (v: (i: BackupRecord['instances'][number]) => number): Sample[] => r.instances.map((i) => [{ instance: i.name }, v(i)]);
+  return exposition([
+    ...gauge('clawops_backup_last_run_ok', '1 when the latest clawops backup run succeeded', [[{}, r.ok ? 1 : 0]]),
+    ...gauge('clawops_backup_last_run_timestamp_seconds', 'end of the latest backup run', [[{}, unixSeconds(r.finishedAt)]]),
+    ...gauge('clawops_backup_last_success_timestamp_seconds', 'end of the latest successful backup run (RPO clock)', [[{}, unixSeconds(r.lastSuccessAt)]]),
+    ...gauge('clawops_backup_duration_seconds', 'duration of the latest backup run', [[{}, (r.durationMs / 1000).toFixed(3)]]),
+    ...gauge('clawops_backup_bytes_added', 'bytes added to the repository by the latest run, per instance', per((i) => i.bytesAdded ?? 0)),
+    ...gauge('clawops_backup_bytes_processed', 'bytes staged and read by the latest run, per instance', per((i) => i.bytesProcessed ?? 0)),
+    ...(r.check ? gauge('clawops_backup_check_ok', '1 when the latest restic check (rotating data subset) found no errors', [[{}, r.check.ok ? 1 : 0]]) : []),
+  ]);
 }
 
 export function drillMetrics(r: DrillRecord): string {
-  const lines = [
-    '# HELP clawops_drill_last_run_ok 1 when the latest restore drill passed',
-    '# TYPE clawops_drill_last_run_ok gauge',
-    `clawops_drill_last_run_ok{instance="${esc(r.instance)}"} ${r.ok ? 1 : 0}`,
-    '# HELP clawops_drill_last_success_timestamp_seconds end of the latest passing restore drill',
-    '# TYPE clawops_drill_last_success_timestamp_seconds gauge',
-    `clawops_drill_last_success_timestamp_seconds{instance="${esc(r.instance)}"} ${ts(r.lastSuccessAt)}`,
-  ];
-  if (r.rto) {
-    lines.push('# HELP clawops_drill_rto_seconds measured recovery time of the latest drill', '# TYPE clawops_drill_rto_seconds gauge', `clawops_drill_rto_seconds{instance="${esc(r.instance)}"} ${r.rto.seconds.toFixed(3)}`);
-  }
-  if (r.rpo) {
-    lines.push('# HELP clawops_drill_snapshot_age_hours age of the drilled snapshot (RPO)', '# TYPE clawops_drill_snapshot_age_hours gauge', `clawops_drill_snapshot_age_hours{instance="${esc(r.instance)}"} ${r.rpo.ageHours.toFixed(3)}`);
-  }
-  return `${lines.join('\n')}\n`;
+  const at: Labels = { instance: r.instance };
+  return exposition([
+    ...gauge('clawops_drill_last_run_ok', '1 when the latest restore drill passed', [[at, r.ok ? 1 : 0]]),
+    ...gauge('clawops_drill_last_success_timestamp_seconds', 'end of the latest passing restore drill', [[at, unixSeconds(r.lastSuccessAt)]]),
+    ...(r.rto ? gauge('clawops_drill_rto_seconds', 'measured recovery time of the latest drill', [[at, r.rto.seconds.toFixed(3)]]) : []),
+    ...(r.rpo ? gauge('clawops_drill_snapshot_age_hours', 'age of the drilled snapshot (RPO)', [[at, r.rpo.ageHours.toFixed(3)]]) : []),
+  ]);
 }

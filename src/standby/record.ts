@@ -2,6 +2,8 @@
  * The standby's record: `<stateDir>/backup/standby.json` on the standby (JSON, atomic, 0644,
  * never a secret), and its Prometheus textfile. `lastSuccessAt` is carried across failed syncs.
  */
+import { exposition, gauge, unixSeconds, type Sample } from '../views/prom.ts';
+
 export interface StandbyInstance {
   name: string;
   ok: boolean;
@@ -56,23 +58,11 @@ export function parseStandbyRecord(text: string | null | undefined): StandbyReco
   }
 }
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const secs = (iso: string | undefined) => (iso ? Math.round(Date.parse(iso) / 1000) : 0);
-
 export function standbyMetrics(r: StandbyRecord): string {
-  const lines = [
-    '# HELP clawops_standby_last_sync_ok 1 when the last standby sync restored, went healthy and passed its gate.',
-    '# TYPE clawops_standby_last_sync_ok gauge',
-    `clawops_standby_last_sync_ok ${r.ok ? 1 : 0}`,
-    '# HELP clawops_standby_last_success_timestamp_seconds When the standby last synced successfully.',
-    '# TYPE clawops_standby_last_success_timestamp_seconds gauge',
-    `clawops_standby_last_success_timestamp_seconds ${secs(r.lastSuccessAt)}`,
-    '# HELP clawops_standby_sync_duration_seconds How long the last sync took.',
-    '# TYPE clawops_standby_sync_duration_seconds gauge',
-    `clawops_standby_sync_duration_seconds ${(r.durationMs / 1000).toFixed(3)}`,
-    '# HELP clawops_standby_snapshot_age_hours Age of the synced snapshot when it went live (RPO).',
-    '# TYPE clawops_standby_snapshot_age_hours gauge',
-  ];
-  for (const i of r.instances) if (i.rpo) lines.push(`clawops_standby_snapshot_age_hours{instance="${esc(i.name)}"} ${i.rpo.ageHours}`);
-  return `${lines.join('\n')}\n`;
+  return exposition([
+    ...gauge('clawops_standby_last_sync_ok', '1 when the last standby sync restored, went healthy and passed its gate.', [[{}, r.ok ? 1 : 0]]),
+    ...gauge('clawops_standby_last_success_timestamp_seconds', 'When the standby last synced successfully.', [[{}, unixSeconds(r.lastSuccessAt)]]),
+    ...gauge('clawops_standby_sync_duration_seconds', 'How long the last sync took.', [[{}, (r.durationMs / 1000).toFixed(3)]]),
+    ...gauge('clawops_standby_snapshot_age_hours', 'Age of the synced snapshot when it went live (RPO).', r.instances.flatMap((i): Sample[] => (i.rpo ? [[{ instance: i.name }, i.rpo.ageHours]] : []))),
+  ]);
 }

@@ -1,8 +1,8 @@
 /** node_exporter textfile of a check run (written atomically by the command). */
 import type { Status } from '../checks/types.ts';
 import type { CheckReport } from './check-report.ts';
+import { promLabel as lbl } from './prom.ts';
 
-const lbl = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const STATUSES: Status[] = ['pass', 'fail', 'unknown', 'skipped', 'waived'];
 
 export function renderProm(rep: CheckReport): string {

@@ -115,11 +115,11 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
 async function recordPassingVersions(ex: Executor, spec: ResolvedSpec, raw: Map<string, Raw>, now: Date): Promise<KnownGoodNote[]> {
   if (!spec.openclaw.manage) return [];
   const facts = factReader(raw);
+  const { recordKnownGood } = await import('../../upgrade/known-good.ts');
   const out: KnownGoodNote[] = [];
   for (const inst of spec.resolved) {
     const install = facts.get(ref(openclawInstall, inst.bin));
     if (isUnknown(install)) continue;
-    const { recordKnownGood } = await import('../../upgrade/known-good.ts');
     const rec = await recordKnownGood(ex, spec, inst, install.version.raw, { by: 'check', now });
     out.push({ instance: rec.instance, version: rec.version });
   }
