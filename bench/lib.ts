@@ -45,8 +45,8 @@ let built = false;
  */
 export function shippedCli(cacheDir: string): { argv: string[]; env: NodeJS.ProcessEnv } {
   if (!built) {
-    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('tsc build failed');
+    const r = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm run build failed');
     built = true;
   }
   return {
