@@ -3,7 +3,8 @@ import { configPath } from '../facts/paths.ts';
 import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
 import { ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
-import { chmodFix, describeStat, isMissing, list, need, octal } from './helpers.ts';
+import type { Capabilities } from '../openclaw/versions.ts';
+import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, need, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';
 
 interface ModeRule {
@@ -14,7 +15,8 @@ interface ModeRule {
   /** the most permissive mode allowed */
   mode: number;
   owner(inst: ResolvedInstance): string;
-  optional: boolean;
+  /** a missing path is skipped, not failed (a function: whether, with the reason, for the running version) */
+  optional: boolean | ((caps: Capabilities) => string | false);
   severity: 'critical' | 'warn';
   runbook: string;
 }
@@ -23,14 +25,14 @@ const MODE_RULES: ModeRule[] = [
   { id: 'files.home', title: 'Service user home is 700 and owned by the user', path: (_s, i) => i.home, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: false, severity: 'warn', runbook: 'hardened guide 2.1 (chmod 700 home)' },
   { id: 'files.state-dir', title: 'OpenClaw state directory is 700 and owned by the service user', path: (_s, i) => i.stateDir, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 2.1, 5.6 (chmod 700 ~/.openclaw)' },
   { id: 'files.config', title: 'openclaw.json is 600 and owned by the service user', path: (_s, i) => configPath(i), type: 'file', mode: 0o600, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 5.6 (chmod 600 openclaw.json)' },
-  { id: 'files.env', title: 'The gateway EnvironmentFile (token) is 600 and owned by the service user', path: (_s, i) => i.envFile, type: 'file', mode: 0o600, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'production runbook 5 (secrets policy); hardened guide 5.6' },
+  { id: 'files.env', title: 'The gateway EnvironmentFile (token) is 600 and owned by the service user', path: (_s, i) => i.envFile, type: 'file', mode: 0o600, owner: (i) => i.user, optional: (caps) => (caps.tokenEnvReference ? false : 'this version keeps the token in openclaw.json, with no ${OPENCLAW_GATEWAY_TOKEN} reference'), severity: 'critical', runbook: 'production runbook 5 (secrets policy); hardened guide 5.6' },
   { id: 'files.dotenv', title: '~/.openclaw/.env (if present) is 600', path: (_s, i) => `${i.stateDir}/.env`, type: 'file', mode: 0o600, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (find ... -name "*.env" -exec chmod 600)' },
   { id: 'files.credentials', title: '~/.openclaw/credentials (if present) is 700', path: (_s, i) => `${i.stateDir}/credentials`, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (credentials kept private)' },
 ];
 
-function modeVerdict(s: StatValue, rule: ModeRule, path: string, owner: string): Verdict {
+function modeVerdict(s: StatValue, rule: ModeRule, path: string, owner: string, optional: string | false): Verdict {
   const fix = `clawops apply (file modes step), or: ${chmodFix(path, rule.mode, owner)}`;
-  if (isMissing(s)) return rule.optional ? skipped(`${path} does not exist`) : fail(`${path} does not exist`, 'clawops apply (creates it with the right owner and mode)');
+  if (isMissing(s)) return optional !== false ? skipped(`${path} does not exist${optional ? ` (${optional})` : ''}`) : fail(`${path} does not exist`, 'clawops apply (creates it with the right owner and mode)');
   if (s.type !== rule.type) return fail(`${path} is a ${s.type}, expected a ${rule.type}`);
   const extra = s.mode & ~rule.mode;
   if (extra !== 0 || s.owner !== owner) {
@@ -48,10 +50,11 @@ const modeChecks: CheckDef[] = MODE_RULES.map((rule) => ({
   scope: 'instance',
   runbook: rule.runbook,
   remediation: `clawops apply (file modes step), or chown/chmod ${octal(rule.mode)}`,
-  needs: (ctx) => [ref(fileStat, rule.path(ctx.spec, ctx.inst))],
+  needs: (ctx) => [ref(fileStat, rule.path(ctx.spec, ctx.inst)), ...(typeof rule.optional === 'function' ? [installRef(ctx)] : [])],
   evaluate(f, ctx) {
     const path = rule.path(ctx.spec, ctx.inst);
-    return modeVerdict(need(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst));
+    const optional = typeof rule.optional === 'function' ? rule.optional(effectiveVersion(f, ctx).caps) : rule.optional && '';
+    return modeVerdict(need(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
   },
 }));
 

@@ -58,9 +58,10 @@ export const networkChecks: CheckDef[] = [
       if (a.status === 0) return fail(`GET ${url}: ${a.error ?? 'no answer'}`, fix);
       const { caps, note } = effectiveVersion(f, ctx);
       if (!caps.httpHealthz) {
-        // before 2026.3.1 /healthz serves the Control UI HTML: an HTTP 200 proves the gateway answers, nothing more
-        if (a.status === 200) return pass(`GET ${url}: 200 (${note} has no JSON health endpoint; HTTP answer taken as alive)`);
-        return fail(`GET ${url}: HTTP ${a.status} (${note})`, fix);
+        // before 2026.3.1 there is no health endpoint: /healthz is the Control UI (200) or, with the UI off, 404.
+        // An answer below 500 proves the gateway's server is up and serving, which is what /healthz "live" says later.
+        if (a.status >= 500) return fail(`GET ${url}: HTTP ${a.status} (${note}: the server answers with an error)`, fix);
+        return pass(`GET ${url}: HTTP ${a.status} (${note} has no health endpoint; its HTTP server answering is taken as alive)`);
       }
       let body: { ok?: unknown; status?: unknown } = {};
       try {

@@ -3,7 +3,7 @@ import { unitFilePath } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
 import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
 import { ref } from '../facts/types.ts';
-import { need } from './helpers.ts';
+import { effectiveVersion, installRef, need } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 /** NRestarts above this (since the unit last started by hand) is reported by the restart watch. */
@@ -93,10 +93,11 @@ export const serviceChecks: CheckDef[] = [
     area: 'service', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 6.1 (unit file); known pain: tokens written into units (token mismatch)',
     remediation: 'clawops apply (gateway unit step) renders the unit from the spec (`clawops render unit` shows it)',
-    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst))],
+    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst)), installRef(ctx)],
     evaluate(f, ctx) {
       const path = unitFilePath(ctx.inst);
       const text = need(f, ref(textFile, path)).content;
+      const { caps, note } = effectiveVersion(f, ctx);
       if (text === null) return fail(`${path} does not exist`);
       const d = parseUnitFile(text);
       const problems: string[] = [];
@@ -105,11 +106,12 @@ export const serviceChecks: CheckDef[] = [
       const exec = d.get('Service.ExecStart')?.at(-1) ?? '';
       if (!exec.includes('gateway run')) problems.push(`ExecStart=${exec || '(unset)'} does not run \`openclaw gateway run\``);
       const envFiles = (d.get('Service.EnvironmentFile') ?? []).map((e) => e.replace(/^-/, ''));
-      if (!envFiles.includes(ctx.inst.envFile)) problems.push(`EnvironmentFile=${ctx.inst.envFile} missing`);
+      // 9.x reads the token from it; 2.x keeps the token in openclaw.json and the unit needs none
+      if (caps.tokenEnvReference && !envFiles.includes(ctx.inst.envFile)) problems.push(`EnvironmentFile=${ctx.inst.envFile} missing (${note} reads the token from it)`);
       const env = (d.get('Service.Environment') ?? []).join(' ');
       if (/(TOKEN|PASSWORD|SECRET)[A-Z_]*=\S/.test(env)) problems.push('a secret is set with Environment= (world-readable unit file)');
       if (problems.length) return fail(`${path}: ${problems.join('; ')}`);
-      return pass(`${path}: User=${user}, ExecStart=${exec}, EnvironmentFile=${ctx.inst.envFile}`);
+      return pass(`${path}: User=${user}, ExecStart=${exec}, ${caps.tokenEnvReference ? `EnvironmentFile=${ctx.inst.envFile}` : `no token EnvironmentFile (${note}: the token is in openclaw.json)`}`);
     },
   },
   {

@@ -14,6 +14,13 @@
  * older pin (plan-time problem on openclaw.version: pin the running version, or `clawops
  * rollback`), switches the link to a newer pin already installed side by side, and installs a
  * newer pin that is not there yet into its own version dir before switching.
+ *
+ * Some versions do not install with a plain `npm install -g` at all (2026.2.9: a git dependency
+ * and a package gone from the registry). npm honours `overrides` only in a project's own
+ * package.json, so with overrides the prefix's `lib` is that project: `lib/package.json` pins
+ * openclaw and the overrides, `npm install` fills `lib/node_modules` (openclaw and its hoisted
+ * dependencies) and `bin/openclaw` links to the package's bin, as `-g` would. The layout the rest
+ * of clawops reads (`lib/node_modules/openclaw`, `bin/openclaw`) is the same either way.
  */
 import { ClawopsError } from '../core/errors.ts';
 import { PlanProblemError } from '../engine/errors.ts';
@@ -44,13 +51,37 @@ export type InstallState = {
   versions?: string[];
 };
 
-/** What apply does: npm install into `prefix` (unless argv is null), then, when `switchFrom` is set, point the prefix link at it. */
+/**
+ * What apply does: npm install into `prefix` (unless argv is null; with `project`, that
+ * package.json is written to `<prefix>/lib` first and the bin linked after), then, when
+ * `switchFrom` is set, point the prefix link at it.
+ */
 export type InstallData = {
   version: string;
   argv: string[] | null;
   prefix: string;
+  project: string | null;
   switchFrom: string | null;
 };
+
+/** Overrides without which a version does not install (reference: the OpenClaw facts file). */
+export const KNOWN_NPM_OVERRIDES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '2026.2.9': { libsignal: '6.0.0', linkedom: '0.18.14' },
+};
+
+/** The spec's `openclaw.npmOverrides`, else the known ones for the pinned version; null for none. */
+export function npmOverrides(spec: ResolvedSpec): Readonly<Record<string, string>> | null {
+  const o = spec.openclaw.npmOverrides ?? KNOWN_NPM_OVERRIDES[spec.openclaw.version] ?? {};
+  return Object.keys(o).length > 0 ? o : null;
+}
+
+/** `<prefix>/lib/package.json` of a project install, or null for a plain `npm install -g`. */
+export function projectManifest(spec: ResolvedSpec): string | null {
+  const overrides = npmOverrides(spec);
+  if (!overrides) return null;
+  const pkg = { name: 'clawops-openclaw', private: true, description: 'written by clawops: openclaw pinned with npm overrides', dependencies: { openclaw: spec.openclaw.version }, overrides };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
 
 export function installResourceId(inst: ResolvedInstance): string {
   return `openclaw-install:${inst.name}`;
@@ -69,11 +100,10 @@ export function assertVersionAllowed(spec: ResolvedSpec): void {
 }
 
 export function npmInstallArgv(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions): string[] {
-  return [
-    'npm', 'install', '--global', '--prefix', inst.npmPrefix, '--no-audit', '--no-fund', '--no-update-notifier',
-    ...(opts.npmCache ? ['--offline', '--cache', opts.npmCache, '--ignore-scripts'] : []),
-    `openclaw@${spec.openclaw.version}`,
-  ];
+  const cache = opts.npmCache ? ['--offline', '--cache', opts.npmCache, '--ignore-scripts'] : [];
+  const quiet = ['--no-audit', '--no-fund', '--no-update-notifier'];
+  if (npmOverrides(spec)) return ['npm', 'install', '--prefix', `${inst.npmPrefix}/lib`, ...quiet, ...cache];
+  return ['npm', 'install', '--global', '--prefix', inst.npmPrefix, ...quiet, ...cache, `openclaw@${spec.openclaw.version}`];
 }
 
 export async function readInstallState(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
@@ -144,11 +174,13 @@ export function planInstall(spec: ResolvedSpec, inst: ResolvedInstance, opts: In
   assertVersionAllowed(spec);
   const want = spec.openclaw.version;
   const id = installResourceId(inst);
-  const via = opts.npmCache ? ` (offline, from ${opts.npmCache})` : '';
+  const project = projectManifest(spec);
+  const overrides = npmOverrides(spec);
+  const via = `${opts.npmCache ? ` (offline, from ${opts.npmCache})` : ''}${overrides ? ` with npm overrides ${Object.entries(overrides).map(([k, v]) => `${k}@${v}`).join(', ')}` : ''}`;
   const active = s.linked ?? null;
   if (active === null) {
     if (s.installed === want && s.binPresent) return { noop: `openclaw ${want} is installed in ${s.prefix}` };
-    const data: InstallData = { version: want, argv: npmInstallArgv(spec, inst, opts), prefix: inst.npmPrefix, switchFrom: null };
+    const data: InstallData = { version: want, argv: npmInstallArgv(spec, inst, opts), prefix: inst.npmPrefix, project, switchFrom: null };
     return {
       changes: [{
         resourceId: id, kind: 'openclaw-install', action: s.installed === null ? 'add' : 'change',
@@ -169,11 +201,11 @@ export function planInstall(spec: ResolvedSpec, inst: ResolvedInstance, opts: In
   const at = versionDir(inst, want);
   if (cmp === 0) {
     if (s.installed === want && s.binPresent) return { noop: `openclaw ${want} is active in ${at} (${inst.npmPrefix} links to it)` };
-    const data: InstallData = { version: want, argv: npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, switchFrom: null };
+    const data: InstallData = { version: want, argv: npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, project, switchFrom: null };
     return { changes: [{ resourceId: id, kind: 'openclaw-install', action: 'change', summary: `reinstall openclaw ${want} in ${at} as ${inst.user}${via} (the active side-by-side version is incomplete)`, data }] };
   }
   const there = (s.versions ?? []).includes(want);
-  const data: InstallData = { version: want, argv: there ? null : npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, switchFrom: active };
+  const data: InstallData = { version: want, argv: there ? null : npmInstallArgv(spec, atVersion(inst, want), opts), prefix: at, project: there ? null : project, switchFrom: active };
   return {
     changes: [{
       resourceId: id, kind: 'openclaw-install', action: 'change',
@@ -188,14 +220,39 @@ async function npmInstall(ex: Executor, inst: ResolvedInstance, d: InstallData, 
   const argv = d.argv ?? [];
   await journal.saveStep(`npm install openclaw@${d.version} into ${d.prefix}`, null);
   if (d.prefix !== inst.npmPrefix) await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, versionsRoot(inst)]);
-  await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, d.prefix]);
+  await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, d.prefix, ...(d.project ? [`${d.prefix}/lib`, `${d.prefix}/bin`] : [])]);
   const fromCache = argv.includes('--offline');
+  if (d.project) await ex.writeFile(`${d.prefix}/lib/package.json`, d.project, { mode: 0o644, owner: inst.user, group: inst.user });
   await ex.run(argv, {
     ...(fromCache ? {} : { user: inst.user }),
-    cwd: inst.home,
+    cwd: d.project ? `${d.prefix}/lib` : inst.home,
     env: { HOME: fromCache ? '/root' : inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
     maxOutputBytes: 16 * 1024 * 1024,
   });
+  if (d.project) await linkProjectBin(ex, d.prefix);
   if (fromCache) await ex.run(['chown', '-R', '--no-dereference', `${inst.user}:${inst.user}`, d.prefix], { timeoutMs: 300_000 });
+}
+
+/** `<prefix>/bin/openclaw` -> the package's bin, relative, as `npm install -g` links it. */
+async function linkProjectBin(ex: Executor, prefix: string): Promise<void> {
+  const pkg = await ex.readFile(`${prefix}/lib/node_modules/openclaw/package.json`);
+  const rel = pkg === null ? null : binOf(pkg.toString('utf8'));
+  if (rel === null) throw new ClawopsError(`npm installed no openclaw with a bin into ${prefix}/lib`, { hint: `look into ${prefix}/lib/node_modules/openclaw` });
+  const target = `../lib/node_modules/openclaw/${rel}`;
+  await ex.run(['sh', '-c', 'chmod 0755 -- "$1/bin/$2" && ln -sfn -- "$2" "$1/bin/openclaw"', 'sh', prefix, target]);
+}
+
+/** The `openclaw` bin of a package.json (string or map form), normalised and kept inside the package; null when there is none (pure). */
+export function binOf(packageJson: string): string | null {
+  let bin: unknown;
+  try {
+    bin = (JSON.parse(packageJson) as { bin?: unknown }).bin;
+  } catch {
+    return null;
+  }
+  const rel = typeof bin === 'string' ? bin : typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>).openclaw : undefined;
+  if (typeof rel !== 'string') return null;
+  const norm = rel.replace(/^\.\//, '');
+  return norm === '' || norm.startsWith('/') || norm.split('/').includes('..') ? null : norm;
 }

@@ -41,6 +41,8 @@ export const Spec = z.strictObject({
     manage: z.boolean().default(true)
       .describe('install, configure and run OpenClaw (false: only the host layer, e.g. to harden the host first)'),
     npmCache: absPath().optional().describe('install offline from this npm cache on the target (hosts without registry access)'),
+    npmOverrides: z.record(z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'an npm package name'), z.string().min(1)).optional()
+      .describe('npm overrides for the install, as a project in <prefix>/lib (npm ignores overrides for -g installs); {} for none. Default: those the pinned version needs to install at all (2026.2.9: libsignal 6.0.0, linkedom 0.18.14)'),
   }).prefault({}),
   node: z.strictObject({
     source: z.enum(['nodesource', 'system']).default('nodesource')

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawopsError } from '../core/errors.ts';
+import { KNOWN_NPM_OVERRIDES } from '../openclaw/install.ts';
 import { buildOnce } from './cache.ts';
 import { NPM_CACHE, OPENCLAW_CACHE, node24Env, sh } from './host.ts';
 
@@ -12,11 +13,6 @@ export const OPENCLAW_MOUNT = '/opt/clawops-openclaw';
 export const OPENCLAW_BIN_LINK = '/usr/local/bin/openclaw';
 export const OPENCLAW_BIN_TARGET = `${OPENCLAW_MOUNT}/node_modules/.bin/openclaw`;
 
-// 2026.2.9 does not install plainly (a git dependency of baileys, a 404 for cssomnom):
-// these overrides make it install (reference: the OpenClaw facts file).
-const OVERRIDES: Record<string, Record<string, string>> = {
-  '2026.2.9': { libsignal: '6.0.0', linkedom: '0.18.14' },
-};
 
 export function isTestbedOpenclawVersion(v: string): v is TestbedOpenclawVersion {
   return (OPENCLAW_VERSIONS as readonly string[]).includes(v);
@@ -41,7 +37,7 @@ export async function ensureOpenclaw(version: string, log: (s: string) => void =
     log(`testbed: installing openclaw@${version} into ${dir} (once; 30 s to a few minutes)`);
     mkdirSync(tmp, { recursive: true });
     mkdirSync(NPM_CACHE, { recursive: true });
-    const overrides = OVERRIDES[version];
+    const overrides = KNOWN_NPM_OVERRIDES[version]; // the ones clawops installs with, so the cache holds what it needs
     writeFileSync(
       join(tmp, 'package.json'),
       `${JSON.stringify({ name: 'clawops-testbed-openclaw', private: true, dependencies: { openclaw: version }, ...(overrides ? { overrides } : {}) }, null, 2)}\n`,

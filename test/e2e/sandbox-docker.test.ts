@@ -32,7 +32,7 @@ import { memoryJournal } from '../helpers/netns.ts';
 import { startTestbed, testbedSkipReason, timingsLine, type Testbed } from '../helpers/testbed.ts';
 
 const VERSION = '2026.9.6';
-/** the resources this test applies (the rest of the plan, apt and the gateway unit, is covered by apply-openclaw.test.ts) */
+/** the resources this test applies (the rest of the plan, apt and the gateway unit, is covered by apply-openclaw-suite.ts) */
 const WANTED = [/^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^openclaw-(install|token|config|identity):/, /^sandbox-image:/];
 
 async function converge(ex: Executor, resources: readonly Resource[]): Promise<string[]> {

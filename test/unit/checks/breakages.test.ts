@@ -61,6 +61,9 @@ const CASES: Case[] = [
   { name: 'docker group', change: (r) => r.set('user:openclaw-svc', cmd(`openclaw-svc:x:999:999::${HOME}:/bin/bash\n---\n!\n---\nopenclaw-svc docker\n`)), id: 'user.docker-group', fix: /gpasswd -d openclaw-svc docker/ },
   { name: 'Funnel on', change: (r) => r.set('tailscale.serve', cmd(JSON.stringify({ Web: {}, AllowFunnel: { 'vps.ts.net:443': true } }))), id: 'access.tailscale.funnel-off', fix: /tailscale funnel 443 off/ },
   { name: 'backup too old', change: (r) => r.set('file:/var/lib/clawops/backup/last.json', file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, finishedAt: '2026-11-19T00:00:00Z', lastSuccessAt: '2026-11-19T00:00:00Z' }))), id: 'backup.recent', fix: /clawops backup run/ },
+  { name: '9.x: the unit lost its token EnvironmentFile', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/.env\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
+  { name: '9.x: the token env file is gone', change: (r) => r.set(`stat:${HOME}/.openclaw/gateway.systemd.env`, cmd('MISSING\n')), id: 'files.env', fix: /clawops apply/ },
+  { name: '2.x: /healthz answers 503', version: '2026.2.9', change: (r) => r.set('http:http://127.0.0.1:18789/healthz', cmd('Service Unavailable\n503 text/plain')), id: 'network.gateway-health', fix: /systemctl restart openclaw\.service/ },
   { name: 'unit writes the token', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/gateway.systemd.env\nEnvironment=OPENCLAW_GATEWAY_TOKEN=abc\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
 ];
 

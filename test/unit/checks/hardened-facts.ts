@@ -44,6 +44,7 @@ function unit(props: Record<string, string>): string {
 
 export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9' = '2026.9.6', profile: Profile = 'go-live'): Map<string, Raw> {
   const i = spec.resolved[0]!;
+  const nine = version === '2026.9.6';
   const raw = new Map<string, Raw>();
   const byKind: Record<string, (arg: string) => Raw> = {
     'node.version': () => cmd('v24.16.0\n'),
@@ -52,7 +53,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     file: (p) => {
       if (p.endsWith('20auto-upgrades')) return file('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n');
       if (p === '/etc/docker/daemon.json') return file(JSON.stringify({ ...spec.docker.daemon, 'live-restore': true }));
-      if (p === `/etc/systemd/system/${i.unit}`) return file(`[Unit]\nStartLimitBurst=5\n[Service]\nUser=${i.user}\nEnvironmentFile=-${i.envFile}\nEnvironment=NODE_ENV=production\nExecStart=${i.bin} gateway run\nRestart=always\n`);
+      // as rendered: 9.x reads the token from the env file; 2.x keeps it in openclaw.json (no token env file)
+      if (p === `/etc/systemd/system/${i.unit}`) return file(`[Unit]\nStartLimitBurst=5\n[Service]\nUser=${i.user}\nEnvironmentFile=-${i.stateDir}/.env\n${nine ? `EnvironmentFile=${i.envFile}\n` : ''}Environment=NODE_ENV=production\nExecStart=${i.bin} gateway run\nRestart=always\n`);
       if (p.endsWith('/identity/openclaw.sha256')) return file(`${SOUL_SHA}  ${i.stateDir}/workspace/SOUL.md\n`);
       if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
       if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));
@@ -70,7 +72,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     user: () => cmd(`${i.user}:x:999:999::${i.home}:/usr/sbin/nologin\n---\n!\n---\n${i.user}\n`),
     stat: (p) => {
       if (p === i.home || p === i.stateDir) return stat('directory', '700', i.user);
-      if (p === `${i.stateDir}/openclaw.json` || p === i.envFile) return stat('regular file', '600', i.user);
+      if (p === `${i.stateDir}/openclaw.json` || (nine && p === i.envFile)) return stat('regular file', '600', i.user);
       if (p.endsWith('SOUL.md')) return stat('regular file', '444', 'root', i.user);
       if (p.endsWith('.sha256')) return stat('regular file', '644', 'root');
       if (p.startsWith('/etc/clawops/')) return stat('regular file', '600', 'root');
@@ -79,11 +81,12 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     sha256: () => cmd(`${SOUL_SHA}\n`),
     'systemd.exposure': () => cmd('→ Overall exposure level for openclaw.service: 2.9 OK 🙂\n'),
     listen: () => cmd(`LISTEN 0 511 127.0.0.1:${i.port} 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=7,fd=3))\n`),
-    http: () => (version === '2026.9.6' ? cmd('{"ok":true,"status":"live"}\n200 application/json') : cmd('<!doctype html><html></html>\n200 text/html')),
+    // 2.x has no health endpoint, and with the Control UI off /healthz is a 404 (seen on the testbed)
+    http: () => (nine ? cmd('{"ok":true,"status":"live"}\n200 application/json') : cmd('Not Found\n404 text/plain; charset=utf-8')),
     ufw: () => cmd(['Status: active', 'Logging: on (low)', 'Default: deny (incoming), allow (outgoing), disabled (routed)', 'New profiles: skip', '', 'To                         Action      From', '--                         ------      ----', '22/tcp                     ALLOW IN    Anywhere                   # clawops: ssh safety net', 'Anywhere on tailscale0     ALLOW IN    Anywhere                   # clawops', '22/tcp (v6)                ALLOW IN    Anywhere (v6)              # clawops: ssh safety net', 'Anywhere (v6) on tailscale0 ALLOW IN    Anywhere (v6)              # clawops', ''].join('\n')),
     'iptables.docker-user': () => cmd(['-P INPUT DROP', '-P FORWARD DROP', '-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', ...desiredChain(spec.firewall.managementInterfaces), ''].join('\n')),
     'openclaw.config': () => file(JSON.stringify(hardenedConfig(version))),
-    envfile: () => file(`OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n`),
+    envfile: () => file(nine ? `OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n` : null),
     'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
     'openclaw.models': () => cmd('ok\n'),
     'tailscale.status': () => cmd(JSON.stringify({ BackendState: 'Running', Self: { Online: true, TailscaleIPs: ['100.101.102.103'] } })),

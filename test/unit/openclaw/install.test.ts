@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Spec, type SpecInput } from '../../../src/spec/schema.ts';
 import { resolveSpec } from '../../../src/spec/resolve.ts';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
-import { type InstallData, type InstallState, npmInstallArgv, openclawInstallResource, parseLayout } from '../../../src/openclaw/install.ts';
+import { type InstallData, type InstallState, binOf, npmInstallArgv, openclawInstallResource, parseLayout } from '../../../src/openclaw/install.ts';
 
 const specOf = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));
 
@@ -36,6 +36,42 @@ describe('openclaw install plan', () => {
     const o = openclawInstallResource(spec, spec.resolved[0]!).plan({ prefix: '/p', installed: '2026.9.6', binPresent: true });
     assert.ok('changes' in o);
     assert.match(o.changes[0]?.diff ?? '', /downgrade from 2026\.9\.6/);
+  });
+
+  it('2026.2.9 installs as a project in <prefix>/lib with the overrides it needs (npm ignores overrides with -g)', () => {
+    const spec = specOf({ openclaw: { version: '2026.2.9' } });
+    const inst = spec.resolved[0]!;
+    const o = openclawInstallResource(spec, inst, { npmCache: '/var/cache/npm' }).plan({ prefix: inst.npmPrefix, installed: null, binPresent: false });
+    assert.ok('changes' in o);
+    const d = o.changes[0]!.data as InstallData;
+    assert.deepEqual(d.argv, [
+      'npm', 'install', '--prefix', '/home/openclaw-svc/.npm-global/lib', '--no-audit', '--no-fund', '--no-update-notifier', '--offline', '--cache', '/var/cache/npm', '--ignore-scripts',
+    ]);
+    assert.deepEqual(JSON.parse(d.project ?? 'null'), {
+      name: 'clawops-openclaw', private: true, description: 'written by clawops: openclaw pinned with npm overrides',
+      dependencies: { openclaw: '2026.2.9' }, overrides: { libsignal: '6.0.0', linkedom: '0.18.14' },
+    });
+    assert.match(o.changes[0]!.summary, /with npm overrides libsignal@6\.0\.0, linkedom@0\.18\.14/);
+  });
+
+  it('the spec\'s npmOverrides replace the known ones; {} means a plain -g install; 2026.9.6 needs none', () => {
+    const plan = (openclaw: SpecInput['openclaw']) => {
+      const spec = specOf({ openclaw });
+      const o = openclawInstallResource(spec, spec.resolved[0]!).plan({ prefix: '/p', installed: null, binPresent: false });
+      assert.ok('changes' in o);
+      return o.changes[0]!.data as InstallData;
+    };
+    assert.deepEqual(JSON.parse(plan({ version: '2026.9.6', npmOverrides: { undici: '7.1.0' } }).project ?? 'null').overrides, { undici: '7.1.0' });
+    assert.equal(plan({ version: '2026.2.9', npmOverrides: {} }).project, null);
+    assert.equal(plan({ version: '2026.2.9', npmOverrides: {} }).argv?.[2], '--global');
+    assert.equal(plan({ version: '2026.9.6' }).project, null);
+    assert.throws(() => Spec.parse({ openclaw: { npmOverrides: { 'Bad Name': '1' } } }), /an npm package name/);
+  });
+
+  it('binOf: the openclaw bin of a package.json, kept inside the package', () => {
+    assert.equal(binOf('{"bin":{"openclaw":"openclaw.mjs"}}'), 'openclaw.mjs');
+    assert.equal(binOf('{"bin":"./dist/cli.js"}'), 'dist/cli.js');
+    for (const bad of ['{"bin":{"other":"x.js"}}', '{"bin":"../../etc/passwd"}', '{"bin":"/bin/sh"}', '{}', 'not json']) assert.equal(binOf(bad), null, bad);
   });
 
   it('refuses versions below the minimum (exit code 2: a gate)', () => {
@@ -79,17 +115,17 @@ describe('openclaw install plan, side-by-side layout (after `clawops upgrade`)',
     {
       name: 'pin newer, installed side by side: a switch, no npm',
       pin: '2026.9.6', facts: active('2026.2.9', ['2026.2.9', '2026.9.6']),
-      change: { summary: /^switch .*\.npm-global from 2026\.2\.9 to 2026\.9\.6 \(installed side by side\)/, data: { version: '2026.9.6', argv: null, prefix: `${V}/2026.9.6`, switchFrom: '2026.2.9' } },
+      change: { summary: /^switch .*\.npm-global from 2026\.2\.9 to 2026\.9\.6 \(installed side by side\)/, data: { version: '2026.9.6', argv: null, prefix: `${V}/2026.9.6`, project: null, switchFrom: '2026.2.9' } },
     },
     {
       name: 'pin newer, not installed: install into its own version dir, then switch',
       pin: '2026.9.6', facts: active('2026.2.9', ['2026.2.9']),
-      change: { summary: /^install openclaw 2026\.9\.6 side by side in .*versions\/2026\.9\.6, then switch/, data: { version: '2026.9.6', argv: argvAt('2026.9.6'), prefix: `${V}/2026.9.6`, switchFrom: '2026.2.9' } },
+      change: { summary: /^install openclaw 2026\.9\.6 side by side in .*versions\/2026\.9\.6, then switch/, data: { version: '2026.9.6', argv: argvAt('2026.9.6'), prefix: `${V}/2026.9.6`, project: null, switchFrom: '2026.2.9' } },
     },
     {
       name: 'pin = active version but its tree is incomplete: reinstall into the version dir, not through the link',
       pin: '2026.9.6', facts: active('2026.9.6', [], false),
-      change: { summary: /^reinstall openclaw 2026\.9\.6 in .*versions\/2026\.9\.6/, data: { version: '2026.9.6', argv: argvAt('2026.9.6'), prefix: `${V}/2026.9.6`, switchFrom: null } },
+      change: { summary: /^reinstall openclaw 2026\.9\.6 in .*versions\/2026\.9\.6/, data: { version: '2026.9.6', argv: argvAt('2026.9.6'), prefix: `${V}/2026.9.6`, project: null, switchFrom: null } },
     },
   ];
   for (const row of rows) {
