@@ -5,7 +5,7 @@
  * change is confirmed by a NEW ssh connection from the operator over tailscale0.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ClawopsError } from '../../src/core/errors.ts';
 import type { Executor } from '../../src/exec/types.ts';
@@ -96,6 +96,8 @@ describe('lock-out guard with real connections', { skip: netnsSkipReason() }, ()
     const [id] = readdirSync(`${host.dir}/state/firewall-guard`);
     const g = `${host.dir}/state/firewall-guard/${id}`;
     const firesAt = statSync(`${g}/deadline`).mtimeMs / 1000 + TIMEOUT_SEC;
+    // the rules are back a moment before the revert script records when (bounded wait for its last step)
+    for (let i = 0; i < 50 && !existsSync(`${g}/reverted`); i++) await sleep(100);
     const revertedAt = Number(readFileSync(`${g}/reverted-at`, 'utf8'));
     console.log(
       `# lock-out: change+failed confirmation ${Math.round(failedAt - t0)} ms; revert ran ${Math.round((revertedAt - firesAt) * 1000)} ms after its deadline; ` +
