@@ -97,8 +97,8 @@ export const serviceChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const path = unitFilePath(ctx.inst);
       const text = need(f, ref(textFile, path)).content;
-      const { caps, note } = effectiveVersion(f, ctx);
       if (text === null) return fail(`${path} does not exist`);
+      const { caps, note } = effectiveVersion(f, ctx);
       const d = parseUnitFile(text);
       const problems: string[] = [];
       const user = d.get('Service.User')?.at(-1);
