@@ -105,3 +105,9 @@ export async function waitHealthy(
   }
   return { ...last, ms: Date.now() - t0 };
 }
+
+/** waitHealthy with its outcome in one line: how long health took, or the deadline it missed. */
+export async function healthWithin(ex: Executor, inst: ResolvedInstance, version: string, timeoutSec: number): Promise<{ ok: boolean; detail: string }> {
+  const h = await waitHealthy(ex, inst, version, timeoutSec * 1000);
+  return h.ok ? { ok: true, detail: `${h.detail} after ${(h.ms / 1000).toFixed(1)} s` } : { ok: false, detail: `not healthy within ${timeoutSec} s: ${h.detail}` };
+}

@@ -15,7 +15,7 @@ import type { Restic } from '../backup/restic.ts';
 import { runChecks, summarize, type FailOn } from '../checks/run.ts';
 import { NO_WAIVERS, type WaiverSet } from '../checks/waivers.ts';
 import { identityBaselinePath } from '../openclaw/paths.ts';
-import { waitHealthy } from '../openclaw/probe.ts';
+import { healthWithin } from '../openclaw/probe.ts';
 import type { ResolvedInstance } from '../spec/resolve.ts';
 import { readKnownGood } from '../upgrade/known-good.ts';
 import { gateChecks, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
@@ -68,8 +68,7 @@ export async function syncStandby(ctx: BackupContext, opts: SyncOptions = {}): P
       await syncInstance(ctx, p, opts.keepReplaced ?? 2);
     }
     for (const p of prepared) {
-      const h = await waitHealthy(ctx.ex, p.inst, p.version, (opts.healthTimeoutSec ?? 180) * 1000);
-      p.entry.health = { ok: h.ok, detail: h.ok ? `${h.detail} after ${(h.ms / 1000).toFixed(1)} s` : `not healthy within ${opts.healthTimeoutSec ?? 180} s: ${h.detail}` };
+      p.entry.health = await healthWithin(ctx.ex, p.inst, p.version, opts.healthTimeoutSec ?? 180);
       log(ctx, `${p.inst.name}: ${p.entry.health.detail}`);
     }
     const unhealthy = prepared.filter((p) => !p.entry.health?.ok);

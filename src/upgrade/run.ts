@@ -13,7 +13,8 @@ import { openclawInstallResource, readInstallState } from '../openclaw/install.t
 import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { compareVersions, parseVersion } from '../openclaw/versions.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
-import { type GateOptions, runGate, waitHealthy } from './gate.ts';
+import { healthWithin } from '../openclaw/probe.ts';
+import { type GateOptions, runGate } from './gate.ts';
 import { readKnownGood, recordKnownGood } from './known-good.ts';
 import { adoptPrefix, atVersion, linkedVersion, switchTo, versionDir } from './layout.ts';
 import { exitFor, onFailure, preflightProblem, type StepReport, type UpgradeReport, type UpgradeStep } from './steps.ts';
@@ -89,7 +90,7 @@ export async function rollbackTo(
     await s.run('unit', () => switchUnit(ctx, inst, from, to, opts.savedUnit), (d) => d);
     await s.run('restore', () => restoreInPlace(ctx, snapshotRef, inst.name), (r) => `snapshot ${r.snapshot.shortId} in place (${r.verify.checked} files verified); replaced state kept in ${r.replacedPath ?? '-'}; ${inst.unit} started`);
     await s.run('verify', async () => {
-      const h = await waitHealthy(ctx.ex, inst, to, opts.healthTimeoutSec ?? 180);
+      const h = await healthWithin(ctx.ex, inst, to, opts.healthTimeoutSec ?? 180);
       if (!h.ok) throw new ClawopsError(`openclaw ${to} is not healthy after the rollback: ${h.detail}`, { hint: `journalctl -u ${inst.unit}` });
       const v = (await readInstallState(ctx.ex, inst)).installed;
       if (v !== to) throw new ClawopsError(`after the rollback ${inst.npmPrefix} holds ${v ?? 'nothing'}, not ${to}`);
