@@ -59,7 +59,7 @@ export class TargetJournal implements ProgressJournal {
   }
 
   static async begin(ex: Executor, stateDir: string, summary: PlanSummary, onProgress: (m: string) => void = () => {}): Promise<TargetJournal> {
-    const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+    const id = journalId(new Date(), randomBytes(3).toString('hex'));
     const dir = `${journalRoot(stateDir)}/${id}`;
     await ex.run(['install', '-d', '-m', '0700', stateDir, journalRoot(stateDir), dir, `${dir}/entries`]);
     const record: ApplyRecord = { schemaVersion: 1, id, target: ex.target, status: 'running', startedAt: new Date().toISOString(), summary };
@@ -120,9 +120,23 @@ async function beforeImage(ex: Executor, path: string, dir: string, seq: number)
 }
 
 /** Journals on the target, newest first. */
+/**
+ * `20261121T181839123Z-a1b2c3`: UTC to the millisecond, so two applies in the same second still
+ * sort in the order they ran (undo takes the newest); the random suffix only tells twins apart.
+ */
+export function journalId(at: Date, suffix: string): string {
+  return `${at.toISOString().replace(/[-:.]/g, '')}-${suffix}`;
+}
+
+/** Journal ids, newest first; ids written before milliseconds were recorded (`…T181839Z-…`) count as .000 (pure). */
+export function newestFirst(names: readonly string[]): string[] {
+  const key = (id: string) => id.replace(/^(\d{8}T\d{6})Z/, '$1000Z');
+  return names.filter((l) => /^\d{8}T\d{6}(\d{3})?Z-[0-9a-f]+$/.test(l)).sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+}
+
 export async function listApplies(ex: Executor, stateDir: string): Promise<ApplyRecord[]> {
   const r = await ex.run(['sh', '-c', 'ls -1 -- "$1" 2>/dev/null || true', 'sh', journalRoot(stateDir)]);
-  const ids = r.stdout.split('\n').filter((l) => /^\d{8}T\d{6}Z-[0-9a-f]+$/.test(l)).sort().reverse();
+  const ids = newestFirst(r.stdout.split('\n'));
   const out: ApplyRecord[] = [];
   for (const id of ids) {
     const raw = await ex.readFile(`${journalRoot(stateDir)}/${id}/apply.json`);

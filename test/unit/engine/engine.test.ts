@@ -4,6 +4,7 @@ import { unifiedDiff } from '../../../src/engine/diff.ts';
 import { PlanProblemError, PlanProblemsError } from '../../../src/engine/errors.ts';
 import { fingerprint, stableStringify } from '../../../src/engine/hash.ts';
 import { orderByDependencies } from '../../../src/engine/order.ts';
+import { journalId, newestFirst } from '../../../src/engine/journal.ts';
 import { buildPlan, planResource } from '../../../src/engine/plan.ts';
 import { registerArea } from '../../../src/engine/registry.ts';
 import type { Resource } from '../../../src/engine/types.ts';
@@ -17,6 +18,16 @@ import { style } from '../../../src/views/style.ts';
 test('hash: stable JSON ignores key order', () => {
   assert.equal(stableStringify({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
   assert.equal(fingerprint({ a: 1, b: 2 }), fingerprint({ b: 2, a: 1 }));
+});
+
+test('journal ids: the newest apply first, even two in the same second (undo takes the newest)', () => {
+  const at = (ms: number) => new Date(Date.UTC(2026, 10, 21, 18, 18, 39) + ms);
+  const older = journalId(at(120), 'ffffff');
+  const newer = journalId(at(450), '000000');
+  assert.equal(older, '20261121T181839120Z-ffffff');
+  assert.deepEqual(newestFirst([older, 'stray', newer, '20261121T181838Z-abcdef']), [newer, older, '20261121T181838Z-abcdef']);
+  // a second-precision id from before is its second's .000
+  assert.deepEqual(newestFirst(['20261121T181839Z-ffffff', newer]), [newer, '20261121T181839Z-ffffff']);
 });
 
 test('order: dependencies first, otherwise stable; unknown deps ignored; cycles refused', () => {
