@@ -7,7 +7,7 @@
 import '../src/resources/index.ts';
 import { buildPlan } from '../src/engine/plan.ts';
 import { nspawnExecutor } from '../src/exec/nspawn.ts';
-import { loadSpec } from '../src/spec/load.ts';
+import { loadSpec } from '../src/desired/load.ts';
 import { addTailscaleStandIn, EXAMPLE } from '../test/e2e/apply-cli.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../test/helpers/testbed.ts';
 import { measure, report, shippedCli } from './lib.ts';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findContainerLeader } from '../src/exec/nspawn.ts';
-import { parseSpec } from '../src/spec/parse.ts';
+import { parseSpec } from '../src/desired/parse.ts';
 import { harden, SPEC_YAML } from '../test/e2e/check-harden.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../test/helpers/testbed.ts';
 import { measure, report, shippedCli, type Measurement } from './lib.ts';

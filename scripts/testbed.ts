@@ -10,10 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { Command, Option } from 'commander';
 import { ClawopsError, causeChain } from '../src/core/errors.ts';
 import { findContainerLeader } from '../src/exec/nspawn.ts';
-import { listTestbeds, startTestbed, stopTestbed, sweepStale } from '../src/testbed/index.ts';
-import { OPENCLAW_VERSIONS, type TestbedOpenclawVersion } from '../src/testbed/openclaw.ts';
-import { testbedPrerequisites } from '../src/testbed/prereq.ts';
-import { nspawnAlive } from '../src/testbed/state.ts';
+import { listTestbeds, startTestbed, stopTestbed, sweepStale } from '../test/testbed/index.ts';
+import { OPENCLAW_VERSIONS, type TestbedOpenclawVersion } from '../test/testbed/openclaw.ts';
+import { testbedPrerequisites } from '../test/testbed/prereq.ts';
+import { nspawnAlive } from '../test/testbed/state.ts';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const CONTAINER_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8'];

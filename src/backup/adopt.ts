@@ -6,7 +6,7 @@
  */
 import type { Executor } from '../exec/types.ts';
 import { serviceTmpDir } from '../openclaw/paths.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 
 /**
  * Ownership by name, not by number (uids differ between hosts): restic restores the primary's

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { resticPasswordFile } from './password.ts';
 import { backupPaths } from './plan.ts';
 import { Restic } from './restic.ts';

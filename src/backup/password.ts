@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
-import type { SecretRefData } from '../spec/schema.ts';
+import type { SecretRefData } from '../desired/schema.ts';
 
 export interface PasswordFile {
   path: string;

@@ -13,8 +13,8 @@
  *   clawops/spec.yaml | spec.json     the clawops spec (its text, or the resolved defaults)
  *   clawops/state/...                 clawops' state dir (journal, baselines, ledger), minus backup/
  */
-import type { SpecData } from '../spec/schema.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { SpecData } from '../desired/schema.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 
 export const SQLITE_NAMES = ['*.sqlite', '*.sqlite3', '*.db'] as const;
 const SIDECARS = ['', '-wal', '-shm', '-journal'] as const;

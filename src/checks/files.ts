@@ -2,7 +2,7 @@
 import { configPath } from '../facts/paths.ts';
 import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
 import { ref } from '../facts/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import type { Capabilities } from '../openclaw/versions.ts';
 import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, need, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';

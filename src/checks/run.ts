@@ -9,7 +9,7 @@ import type { Executor } from '../exec/types.ts';
 import { collectRaw, factReader } from '../facts/collect.ts';
 import type { Profile } from '../facts/paths.ts';
 import type { FactRef, Raw } from '../facts/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { FactUnknown } from './helpers.ts';
 import type { CheckContext, CheckDef, CheckResult, Severity, Status } from './types.ts';

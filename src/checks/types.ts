@@ -4,7 +4,7 @@
  */
 import type { FactReader, FactRef } from '../facts/types.ts';
 import type { Profile } from '../facts/paths.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
 export type Severity = 'critical' | 'warn' | 'info';
 export type Status = 'pass' | 'fail' | 'unknown' | 'skipped' | 'waived';

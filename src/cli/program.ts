@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ClawopsError, causeChain } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import { SpecError } from '../spec/errors.ts';
+import { SpecError } from '../desired/errors.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import type { GlobalOptions, Runtime } from './runtime.ts';
 import { VERSION } from './version.ts';

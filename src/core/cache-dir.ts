@@ -1,5 +1,5 @@
 /**
- * clawops' cache directory (validated specs, ../spec/cache.ts): `$CLAWOPS_CACHE_DIR`, systemd's
+ * clawops' cache directory (validated specs, ../desired/cache.ts): `$CLAWOPS_CACHE_DIR`, systemd's
  * `$CACHE_DIRECTORY` (the timer units set `CacheDirectory=clawops`), `$XDG_CACHE_HOME/clawops` or
  * `~/.cache/clawops`; with none of those set, no cache. Nothing in it is needed: deleting it only costs the next run time.
  */

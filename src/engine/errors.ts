@@ -1,5 +1,5 @@
 import { ClawopsError } from '../core/errors.ts';
-import { SpecError } from '../spec/errors.ts';
+import { SpecError } from '../desired/errors.ts';
 import type { PlanProblem } from './types.ts';
 
 /** Thrown by a resource's `plan` when the spec asks for something impossible on this target. */

@@ -6,7 +6,7 @@
 import { ClawopsError } from '../core/errors.ts';
 import { VERSION } from '../cli/version.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { PlanProblemError, PlanProblemsError } from './errors.ts';
 import { fingerprint } from './hash.ts';
 import { mapLimit, orderByDependencies } from './order.ts';

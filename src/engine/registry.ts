@@ -4,7 +4,7 @@
  * `registerArea` call in its module and one import line in src/resources/index.ts.
  */
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { PlanProblem, Resource } from './types.ts';
 
 export interface Area {

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ClawopsError } from '../core/errors.ts';
-import { Spec } from '../spec/schema.ts';
-import { resolveSpec, type ResolvedSpec } from '../spec/resolve.ts';
+import { Spec } from '../desired/schema.ts';
+import { resolveSpec, type ResolvedSpec } from '../desired/resolve.ts';
 import type { Raw } from './types.ts';
 
 export const FACTS_SCHEMA_VERSION = 1;

@@ -2,7 +2,7 @@
  * Where clawops keeps the records the gate reads. Writers (apply, backup, drill, timers) and the
  * checks import these, so the two sides cannot drift.
  */
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
 export const PROFILES = ['go-live', 'health', 'security', 'credentials', 'restart', 'backup', 'integrity'] as const;
 export type Profile = (typeof PROFILES)[number];

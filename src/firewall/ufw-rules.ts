@@ -4,7 +4,7 @@
  * with the same match (direction, interface, ports, addresses) as one rule and replaces the action
  * and comment in place: `key` is that match.
  */
-import type { SpecData } from '../spec/schema.ts';
+import type { SpecData } from '../desired/schema.ts';
 
 export type UfwAction = 'allow' | 'deny' | 'reject' | 'limit';
 

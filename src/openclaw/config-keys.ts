@@ -4,7 +4,7 @@
  * the token lifecycle (token.ts) owns `gateway.auth.token` and `gateway.remote.token`.
  */
 import type { JsonValue } from '../engine/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { capabilities } from './versions.ts';
 
 export interface DesiredKey {

@@ -9,7 +9,7 @@
  */
 import type { Executor } from '../exec/types.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { applyKeyChanges, getPath, isObject, jsonEqual, keyOf, mergePatch, parseConfigText, type KeyChange } from './config-doc.ts';
 import { desiredConfigKeys, staleAllowFrom, type DesiredKey } from './config-keys.ts';
 import { openclawRun, validateCandidateConfig, writeConfigWithBackups } from './config-write.ts';

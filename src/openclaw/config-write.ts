@@ -4,7 +4,7 @@
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor, RunResult } from '../exec/types.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 import { serviceTmpDir, servicePath } from './paths.ts';
 import { capabilities } from './versions.ts';
 

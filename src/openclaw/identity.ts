@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { identityBaselinePath, identityFilePath, workspaceDir } from './paths.ts';
 
 export const IDENTITY_MODE = 0o444;

@@ -8,7 +8,7 @@ import type { Journal, Resource } from '../engine/types.ts';
 import { DAEMON_JSON } from '../resources/docker.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { ClawopsError } from '../core/errors.ts';
 import { waitHealthy } from './probe.ts';
 import { mergePatch } from './config-doc.ts';

@@ -26,7 +26,7 @@ import { ClawopsError } from '../core/errors.ts';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { FLIP_SCRIPT, atVersion, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
 import { servicePath } from './paths.ts';
 import { compareVersions, parseVersion } from './versions.ts';

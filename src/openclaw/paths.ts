@@ -1,5 +1,5 @@
 /** Where OpenClaw keeps things for one instance (derived from the resolved instance, never guessed elsewhere). */
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
 /** `~/.openclaw/openclaw.json` */
 export function configPath(inst: ResolvedInstance): string {

@@ -3,7 +3,7 @@
  * Every loop is bounded; nothing here needs or prints the token.
  */
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 import { openclawRun } from './config-write.ts';
 import { servicePath } from './paths.ts';
 import { capabilities } from './versions.ts';

@@ -6,7 +6,7 @@
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 import { waitHealthy } from './probe.ts';
 import { currentToken, generateToken, probeToken, writeConfigTokens, writeEnvToken, type AuthProbe } from './token.ts';
 import { capabilities } from './versions.ts';

@@ -10,7 +10,7 @@ import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { progress } from '../resources/file.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { OFFLINE_REPO_DIR, RECIPE_LABEL, SANDBOX_BASE_IMAGE, recipeHash, renderSandboxDockerfile } from './sandbox-recipe.ts';
 
 export interface SandboxImageOptions {

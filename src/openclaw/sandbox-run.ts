@@ -12,7 +12,7 @@
  * from OpenClaw itself: `openclaw sandbox explain --json` reports the workspace mount table.
  */
 import { ClawopsError } from '../core/errors.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 
 /** OpenClaw's default `agents.defaults.sandbox.docker.tmpfs` */
 export const SANDBOX_TMPFS = ['/tmp', '/var/tmp', '/run'] as const;

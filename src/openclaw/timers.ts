@@ -5,7 +5,7 @@
  */
 import type { PlanProblem } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { servicePath } from './paths.ts';
 import { renderUnit, unitWord, type UnitLine } from './systemd.ts';
 import { capabilities } from './versions.ts';

@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../exec/types.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { configPath } from './paths.ts';
 import {
   generateToken,

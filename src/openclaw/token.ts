@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 import { getPath, parseConfigText, setPath } from './config-doc.ts';
 import { openclawRun, writeConfigWithBackups } from './config-write.ts';
 import { configPath, servicePath } from './paths.ts';

@@ -4,7 +4,7 @@
  * directive the gateway was seen to tolerate under a real systemd (test/e2e/openclaw-unit.test.ts).
  * No secret is ever inside the unit: 9.x reads OPENCLAW_GATEWAY_TOKEN from the EnvironmentFile.
  */
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { identityFilePath, serviceTmpDir, servicePath } from './paths.ts';
 import { renderUnit, unitPath, unitWord, type UnitLine, type UnitModel } from './systemd.ts';
 import { capabilities } from './versions.ts';

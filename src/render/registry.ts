@@ -4,7 +4,7 @@
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 
 export interface RenderedFile {
   path: string;

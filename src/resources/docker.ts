@@ -1,6 +1,6 @@
 /** Docker: the spec's daemon keys merged into /etc/docker/daemon.json (existing keys kept). */
 import type { Resource } from '../engine/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { progress } from './file.ts';
 import { jsonMergeResource } from './json-merge.ts';
 

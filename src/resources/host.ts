@@ -1,7 +1,7 @@
 /** The operating-system layer of the runbooks, as one area: packages, Node, users, fail2ban, unattended-upgrades, Docker. */
 import { registerArea } from '../engine/registry.ts';
 import type { Resource } from '../engine/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { aptPackagesResource } from './apt.ts';
 import { dockerResources } from './docker.ts';
 import { fail2banResources } from './fail2ban.ts';

@@ -1,6 +1,6 @@
 /** Per instance: its own system user, home (0700) and OpenClaw state directory (~/.openclaw, 0700). */
 import type { Resource } from '../engine/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { directoryResource } from './directory.ts';
 import { userId, userResource } from './user.ts';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
 import { capabilities } from '../openclaw/versions.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { APT_ID } from './apt.ts';
 import { aptInstall } from './apt-run.ts';
 import { fileResource } from './file.ts';

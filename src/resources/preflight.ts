@@ -5,7 +5,7 @@
  */
 import type { PlanProblem } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 
 export interface Listener {
   address: string;

@@ -10,7 +10,7 @@ import { fingerprint } from '../engine/hash.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { fileResource, planFile, readFileState, type FileState } from './file.ts';
 
 export const SPEC_FILE_ID = `clawops:spec`;
@@ -28,7 +28,7 @@ ${stringify(data, { lineWidth: 0 })}`;
 
 /** Does this text validate to the same resolved spec? (false when it does not validate) */
 export async function saysTheSame(text: string, spec: ResolvedSpec): Promise<boolean> {
-  const { parseSpec } = await import('../spec/parse.ts');
+  const { parseSpec } = await import('../desired/parse.ts');
   const r = parseSpec(text, DEFAULT_SPEC_PATH);
   return r.ok && fingerprint(r.spec) === fingerprint(spec);
 }

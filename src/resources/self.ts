@@ -12,7 +12,7 @@ import { registerArea } from '../engine/registry.ts';
 import type { JsonValue, PlanOutcome, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { DEFAULT_CLAWOPS_BIN } from '../openclaw/timers.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { progress } from './file.ts';
 import { NODE_ID } from './node.ts';
 import { ensureParents } from './paths.ts';

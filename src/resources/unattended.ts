@@ -2,7 +2,7 @@
 import { ClawopsError } from '../core/errors.ts';
 import type { Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import { APT_ID } from './apt.ts';
 import { fileResource } from './file.ts';
 

@@ -16,7 +16,7 @@ import { runChecks, summarize, type FailOn } from '../checks/run.ts';
 import { NO_WAIVERS, type WaiverSet } from '../checks/waivers.ts';
 import { identityBaselinePath } from '../openclaw/paths.ts';
 import { healthWithin } from '../openclaw/probe.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 import { readKnownGood } from '../upgrade/known-good.ts';
 import { gateChecks, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
 import { parseStandbyRecord, standbyMetrics, type StandbyInstance, type StandbyRecord } from './record.ts';

@@ -2,7 +2,7 @@
 import { runChecks, summarize, type FailOn } from '../checks/run.ts';
 import type { Executor } from '../exec/types.ts';
 import { healthWithin } from '../openclaw/probe.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
 export interface GateOptions {
   /** go-live check ids to run after health; undefined = the whole go-live profile; [] = health only */

@@ -5,7 +5,7 @@
  * (recordKnownGood). Rollback goes back to it by default.
  */
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
 export interface KnownGood {
   schemaVersion: 1;

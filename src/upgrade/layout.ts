@@ -6,7 +6,7 @@
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
-import type { ResolvedInstance } from '../spec/resolve.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
 
 export const versionsRoot = (inst: ResolvedInstance): string => `${inst.npmPrefix}.versions`;
 export const versionDir = (inst: ResolvedInstance, version: string): string => `${versionsRoot(inst)}/${version}`;

@@ -12,7 +12,7 @@ import type { Journal } from '../engine/types.ts';
 import { openclawInstallResource, readInstallState } from '../openclaw/install.ts';
 import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { compareVersions, parseVersion } from '../openclaw/versions.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../spec/resolve.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { healthWithin } from '../openclaw/probe.ts';
 import { type GateOptions, runGate } from './gate.ts';
 import { readKnownGood, recordKnownGood } from './known-good.ts';

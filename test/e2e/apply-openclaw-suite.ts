@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TestbedOpenclawVersion } from '../../src/testbed/openclaw.ts';
+import type { TestbedOpenclawVersion } from '../testbed/openclaw.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { packSelf } from '../../src/resources/self-package.ts';
 import { addTailscaleStandIn, clawops } from './apply-cli.ts';

@@ -10,8 +10,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { BackupContext } from '../../src/backup/context.ts';
 import { localExecutor } from '../../src/exec/local.ts';
-import { parseSpec } from '../../src/spec/parse.ts';
-import type { ResolvedSpec } from '../../src/spec/resolve.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
+import type { ResolvedSpec } from '../../src/desired/resolve.ts';
 
 export interface BackupEnv {
   root: string;

@@ -13,7 +13,7 @@ import { systemctlUnits } from '../../src/backup/context.ts';
 import { runDrill } from '../../src/backup/drill.ts';
 import { restoreInPlace } from '../../src/backup/restore.ts';
 import { runBackup } from '../../src/backup/run.ts';
-import { parseSpec } from '../../src/spec/parse.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 
 const HOME = '/home/oc';

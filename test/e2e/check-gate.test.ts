@@ -13,7 +13,7 @@ import { runCli } from '../../src/cli/program.ts';
 import { readKnownGood } from '../../src/upgrade/known-good.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
 import type { CheckReport } from '../../src/views/check-report.ts';
-import { parseSpec } from '../../src/spec/parse.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { harden, SPEC_YAML } from './check-harden.ts';
 

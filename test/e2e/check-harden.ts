@@ -12,7 +12,7 @@ import { setPath, type JsonObject } from '../../src/openclaw/config-doc.ts';
 import { renderGatewayUnit } from '../../src/openclaw/unit.ts';
 import { capabilities } from '../../src/openclaw/versions.ts';
 import { identityBaselinePath, lastBackupPath, lastDrillPath, PROFILES, timerUnit, unitFilePath } from '../../src/facts/paths.ts';
-import type { ResolvedSpec } from '../../src/spec/resolve.ts';
+import type { ResolvedSpec } from '../../src/desired/resolve.ts';
 
 export const SPEC_YAML = (version: string) => `openclaw: {version: "${version}"}
 os: {packages: [curl, ca-certificates, jq, ufw, fail2ban, restic]}

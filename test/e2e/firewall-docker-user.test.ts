@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Resource } from '../../src/engine/types.ts';
 import { desiredChain, PERSIST_UNIT_PATH, PERSIST_WANTS_PATH } from '../../src/firewall/docker-user.ts';
 import { firewallResources } from '../../src/resources/firewall/index.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
-import { Spec } from '../../src/spec/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
 import { createNetns, memoryJournal, netnsSkipReason, type Netns, hostFirewallSnapshot } from '../helpers/netns.ts';
 
 describe('DOCKER-USER resource in a network namespace', { skip: netnsSkipReason() }, () => {

@@ -11,8 +11,8 @@ import { ClawopsError } from '../../src/core/errors.ts';
 import type { Executor } from '../../src/exec/types.ts';
 import type { Resource } from '../../src/engine/types.ts';
 import { firewallResources } from '../../src/resources/firewall/index.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
-import { Spec } from '../../src/spec/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
 import { createNetns, linkVeth, memoryJournal, netnsSkipReason, startSshd, tcpProbe, type Netns, type Sshd, hostFirewallSnapshot } from '../helpers/netns.ts';
 
 const MGMT_IP = '100.80.0.1';

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Resource } from '../../src/engine/types.ts';
 import type { Executor } from '../../src/exec/types.ts';
 import { firewallResources } from '../../src/resources/firewall/index.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
-import { Spec } from '../../src/spec/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
 import { createNetns, memoryJournal, netnsSkipReason, type Netns, hostFirewallSnapshot } from '../helpers/netns.ts';
 
 async function converge(ex: Executor, resources: Resource[], journal = memoryJournal()): Promise<number> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localExecutor } from '../../src/exec/local.ts';
 import { spawnLocal } from '../../src/exec/process.ts';
-import { loadRecording, RecordingExecutor, replayExecutor } from '../../src/exec/replay.ts';
+import { loadRecording, RecordingExecutor, replayExecutor } from '../helpers/exec/replay.ts';
 import { CommandError } from '../../src/core/errors.ts';
 import { forgetSecrets, registerSecret } from '../../src/core/redact.ts';
 

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import type { Journal } from '../../src/engine/types.ts';
-import { Spec } from '../../src/spec/schema.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
 import { openclawInstallResource } from '../../src/openclaw/install.ts';
 import { servicePath } from '../../src/openclaw/paths.ts';
 

@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { localExecutor } from '../../src/exec/local.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { DEFAULT_CLAWOPS_BIN, renderOcWrapper, renderTimers, validateCalendars } from '../../src/openclaw/timers.ts';
-import { Spec, type SpecInput } from '../../src/spec/schema.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
+import { Spec, type SpecInput } from '../../src/desired/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
 
 const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 const specOf = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));

@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { localExecutor } from '../../src/exec/local.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { renderGatewayUnit } from '../../src/openclaw/unit.ts';
-import { Spec } from '../../src/spec/schema.ts';
-import { resolveSpec } from '../../src/spec/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
+import { resolveSpec } from '../../src/desired/resolve.ts';
 
 const MAX_SCORE = 3.0;
 const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;

@@ -25,9 +25,9 @@ import { parseSandboxExplain, sandboxCreateArgv, SANDBOX_CONTAINER_PREFIX, type 
 import { DAEMON_JSON } from '../../src/resources/docker.ts';
 import { firewallResources } from '../../src/resources/firewall/index.ts';
 import { hostResources } from '../../src/resources/host.ts';
-import { resolveSpec, type ResolvedSpec } from '../../src/spec/resolve.ts';
-import { Spec } from '../../src/spec/schema.ts';
-import { APT_REPO_DIR } from '../../src/testbed/apt-repo.ts';
+import { resolveSpec, type ResolvedSpec } from '../../src/desired/resolve.ts';
+import { Spec } from '../../src/desired/schema.ts';
+import { APT_REPO_DIR } from '../testbed/apt-repo.ts';
 import { memoryJournal } from '../helpers/netns.ts';
 import { startTestbed, testbedSkipReason, timingsLine, type Testbed } from '../helpers/testbed.ts';
 

@@ -17,7 +17,7 @@ import type { Executor } from '../../src/exec/types.ts';
 import { packFiles, selfPackage, type SelfPackage } from '../../src/resources/self-package.ts';
 import { specFileResource } from '../../src/resources/self-spec.ts';
 import { INSTALL_BASE, installDirName, SELF_READ_SCRIPT, selfInstallResource } from '../../src/resources/self.ts';
-import { parseSpec } from '../../src/spec/parse.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
 import { startTestbed, testbedSkipReason, timingsLine, type Testbed } from '../helpers/testbed.ts';
 
 const FIXTURES = new URL('../fixtures/self/', import.meta.url).pathname;

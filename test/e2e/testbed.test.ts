@@ -9,9 +9,9 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { findContainerLeader, nspawnExecutor } from '../../src/exec/nspawn.ts';
 import { parseVersion } from '../../src/openclaw/versions.ts';
-import { pidAlive } from '../../src/testbed/host.ts';
-import { sweepStale } from '../../src/testbed/index.ts';
-import { machineDir, mountsUnder, readState } from '../../src/testbed/state.ts';
+import { pidAlive } from '../testbed/host.ts';
+import { sweepStale } from '../testbed/index.ts';
+import { machineDir, mountsUnder, readState } from '../testbed/state.ts';
 import { type Testbed, startTestbed, testbedSkipReason, timingsLine } from '../helpers/testbed.ts';
 
 function assertGone(name: string, rootfs: string, pids: number[]): void {
@@ -94,7 +94,7 @@ describe('testbed with OpenClaw 2026.9.6', { skip: testbedSkipReason() }, () => 
 
 describe('testbed cleanup when its test process is interrupted', { skip: testbedSkipReason() }, () => {
   const child = `
-    import { startTestbed } from ${JSON.stringify(new URL('../../src/testbed/index.ts', import.meta.url).href)};
+    import { startTestbed } from ${JSON.stringify(new URL('../testbed/index.ts', import.meta.url).href)};
     const tb = await startTestbed();
     process.stdout.write(JSON.stringify({ name: tb.name, rootfs: tb.rootfs, pids: [tb.leaderPid, tb.nspawnPid] }) + '\\n');
     setInterval(() => {}, 1000);

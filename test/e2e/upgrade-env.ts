@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupContext } from '../../src/backup/context.ts';
 import type { RunResult } from '../../src/exec/types.ts';
-import { parseSpec } from '../../src/spec/parse.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../../src/spec/resolve.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
+import type { ResolvedInstance, ResolvedSpec } from '../../src/desired/resolve.ts';
 import { versionDir } from '../../src/upgrade/layout.ts';
 import { startTestbed, type Testbed } from '../helpers/testbed.ts';
 

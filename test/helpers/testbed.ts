@@ -8,8 +8,8 @@
  *     after(() => tb?.stop());
  *   });
  */
-import { startTestbed as start, testbedSkipReason } from '../../src/testbed/index.ts';
-import type { Testbed, TestbedOptions } from '../../src/testbed/index.ts';
+import { startTestbed as start, testbedSkipReason } from '../testbed/index.ts';
+import type { Testbed, TestbedOptions } from '../testbed/index.ts';
 
 export type { Testbed, TestbedOptions };
 export { testbedSkipReason };

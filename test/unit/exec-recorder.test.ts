@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandError, ClawopsError } from '../../src/core/errors.ts';
 import { forgetSecrets, registerSecret } from '../../src/core/redact.ts';
-import { RecorderExecutor } from '../../src/exec/recorder.ts';
-import { commandKey, RecordingExecutor, replayExecutor, type ExecRecording } from '../../src/exec/replay.ts';
+import { RecorderExecutor } from '../helpers/exec/recorder.ts';
+import { commandKey, RecordingExecutor, replayExecutor, type ExecRecording } from '../helpers/exec/replay.ts';
 
 describe('RecorderExecutor (facts in, commands out)', () => {
   it('answers by argv prefix or predicate; later scripts win; `times` falls through; unscripted exits 127', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { recipeHash } from '../../src/testbed/cache.ts';
-import { parseBookwormMirror } from '../../src/testbed/host.ts';
-import { BASE_RECIPE } from '../../src/testbed/rootfs.ts';
+import { recipeHash } from '../testbed/cache.ts';
+import { parseBookwormMirror } from '../testbed/host.ts';
+import { BASE_RECIPE } from '../testbed/rootfs.ts';
 
 describe('testbed: mirror from the apt sources', () => {
   const deb822 = `Types: deb

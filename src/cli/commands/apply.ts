@@ -8,8 +8,8 @@ import { PLAN_SCHEMA_VERSION, type Plan, type Resource } from '../../engine/type
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
-import { loadSpec } from '../../spec/load.ts';
-import type { ResolvedSpec } from '../../spec/resolve.ts';
+import { loadSpec } from '../../desired/load.ts';
+import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { executorFor } from '../../exec/target.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { loadSpec } from '../../desired/load.ts';
 import type { BackupContext } from '../../backup/context.ts';
 import { listSnapshots } from '../../backup/list.ts';
 import { describeVerifyFailure } from '../../backup/manifest.ts';

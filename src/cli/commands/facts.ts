@@ -8,7 +8,7 @@ import { factsFile } from '../../facts/file.ts';
 import type { Profile } from '../../facts/paths.ts';
 import { isUnknown } from '../../facts/types.ts';
 import { planRun } from '../../checks/run.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { loadSpec } from '../../desired/load.ts';
 import type { CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { profileOption } from './check.ts';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { buildPlan, hasChanges } from '../../engine/plan.ts';
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { loadSpec } from '../../desired/load.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';

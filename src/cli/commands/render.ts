@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { getArtifact, listArtifacts } from '../../render/registry.ts';
 import { executorFor } from '../../exec/target.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { loadSpec } from '../../desired/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { exampleSpec } from '../../spec/example.ts';
-import { specJsonSchema } from '../../spec/json-schema.ts';
-import { readSpec } from '../../spec/load.ts';
+import { exampleSpec } from '../../desired/example.ts';
+import { specJsonSchema } from '../../desired/json-schema.ts';
+import { readSpec } from '../../desired/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
 import { style } from '../../views/style.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { undoLast } from '../../engine/undo.ts';
 import { executorFor } from '../../exec/target.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { loadSpec } from '../../desired/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 

@@ -8,7 +8,7 @@ import { renderPersistUnit } from '../../firewall/docker-user.ts';
 import type { OpenConfirmConnection } from '../../firewall/guard.ts';
 import { addArgv, desiredDefaults, desiredUfwRules } from '../../firewall/ufw-rules.ts';
 import { shellQuote } from '../../core/errors.ts';
-import type { ResolvedSpec } from '../../spec/resolve.ts';
+import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { DockerUserResource } from './docker-user.ts';
 import { UfwResource } from './ufw.ts';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { backupArgv, checkArgv, forgetArgv, nextSubset, planInstanceBackup, restoreArgv, snapshotsArgv, treeExcludes } from '../../../src/backup/plan.ts';
 import { resticPasswordFile } from '../../../src/backup/password.ts';
 import { forgetSecrets, redact } from '../../../src/core/redact.ts';
-import { RecorderExecutor } from '../../../src/exec/recorder.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 
 function spec(yaml = '{}') {
   const r = parseSpec(yaml);

@@ -6,7 +6,7 @@ import { describeSecret } from '../../../src/facts/secrets.ts';
 import type { Raw } from '../../../src/facts/types.ts';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { parseWaivers } from '../../../src/checks/waivers-file.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { hardenedConfig, hardenedRaw, NOW } from './hardened-facts.ts';
 
 const cmd = (stdout: string, exitCode = 0): Raw => ({ t: 'cmd', exitCode, stdout, stderr: '', timedOut: false, durationMs: 1 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { CATALOGUE } from '../../../src/checks/catalogue.ts';
 import { evaluateRun, planRun, summarize } from '../../../src/checks/run.ts';
 import { PROFILES } from '../../../src/facts/paths.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
-import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
+import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { hardenedRaw, NOW } from './hardened-facts.ts';
 
 export function spec(yaml = '{}'): ResolvedSpec {

@@ -9,7 +9,7 @@ import { describeSecret } from '../../../src/facts/secrets.ts';
 import type { Raw } from '../../../src/facts/types.ts';
 import { planRun } from '../../../src/checks/run.ts';
 import type { Profile } from '../../../src/facts/paths.ts';
-import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
+import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
 const cmd = (stdout: string, exitCode = 0, stderr = ''): Raw => ({ t: 'cmd', exitCode, stdout, stderr, timedOut: false, durationMs: 1 });

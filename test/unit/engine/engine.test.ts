@@ -9,10 +9,10 @@ import { buildPlan, planResource } from '../../../src/engine/plan.ts';
 import { registerArea } from '../../../src/engine/registry.ts';
 import type { Resource } from '../../../src/engine/types.ts';
 import { formatPlan } from '../../../src/engine/view.ts';
-import { RecorderExecutor } from '../../../src/exec/recorder.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { directoryResource, planDirectory } from '../../../src/resources/directory.ts';
 import { fileResource } from '../../../src/resources/file.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { style } from '../../../src/views/style.ts';
 
 test('hash: stable JSON ignores key order', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ClawopsError } from '../../../src/core/errors.ts';
-import { RecorderExecutor } from '../../../src/exec/recorder.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { desiredChain, PERSIST_UNIT_PATH, PERSIST_WANTS_PATH, renderPersistUnit } from '../../../src/firewall/docker-user.ts';
 import { revertScript, UFW_FILES, withGuard } from '../../../src/firewall/guard.ts';
 import { planDockerUser, readDockerUser, type DockerUserState } from '../../../src/resources/firewall/docker-user.ts';

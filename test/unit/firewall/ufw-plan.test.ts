@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ClawopsError } from '../../../src/core/errors.ts';
 import type { PlannedChange } from '../../../src/engine/types.ts';
-import { RecorderExecutor } from '../../../src/exec/recorder.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { planUfw, type UfwChangeData, type UfwState } from '../../../src/firewall/ufw-plan.ts';
 import { parseUfwRule } from '../../../src/firewall/ufw-rules.ts';
 import { readUfw } from '../../../src/resources/firewall/ufw.ts';
-import { Spec } from '../../../src/spec/schema.ts';
+import { Spec } from '../../../src/desired/schema.ts';
 
 const fx = (f: string): string => readFileSync(new URL(`../../fixtures/firewall/${f}`, import.meta.url), 'utf8');
 const HOST_DEFAULT_UFW = 'DEFAULT_INPUT_POLICY="DROP"\nDEFAULT_OUTPUT_POLICY="ACCEPT"\nDEFAULT_FORWARD_POLICY="DROP"\n';
@@ -187,7 +187,7 @@ describe('ufw plan', () => {
 describe('clawops render ufw', () => {
   it('lists the commands in apply order: safety net, allow rules, defaults, enable', async () => {
     const { renderUfwRules } = await import('../../../src/resources/firewall/index.ts');
-    const { resolveSpec } = await import('../../../src/spec/resolve.ts');
+    const { resolveSpec } = await import('../../../src/desired/resolve.ts');
     const lines = renderUfwRules(resolveSpec(Spec.parse({}))).trim().split('\n').slice(1);
     assert.deepEqual(lines, [
       "ufw allow 22/tcp comment 'clawops: ssh safety net'",

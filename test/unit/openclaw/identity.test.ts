@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Spec } from '../../../src/spec/schema.ts';
-import { resolveSpec } from '../../../src/spec/resolve.ts';
+import { Spec } from '../../../src/desired/schema.ts';
+import { resolveSpec } from '../../../src/desired/resolve.ts';
 import {
   identityIntegrity,
   openclawIdentityResource,

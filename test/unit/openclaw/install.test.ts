@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Spec, type SpecInput } from '../../../src/spec/schema.ts';
-import { resolveSpec } from '../../../src/spec/resolve.ts';
+import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
+import { resolveSpec } from '../../../src/desired/resolve.ts';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { type InstallData, type InstallState, binOf, npmInstallArgv, openclawInstallResource, parseLayout } from '../../../src/openclaw/install.ts';
 

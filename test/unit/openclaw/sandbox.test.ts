@@ -7,8 +7,8 @@ import { openclawResources, renderSandboxDockerfileFiles } from '../../../src/op
 import { planSandboxImage, sandboxDockerfile, type SandboxImageState, type SandboxImageChangeData } from '../../../src/openclaw/sandbox-image.ts';
 import { recipeHash, renderSandboxDockerfile, SANDBOX_PACKAGES } from '../../../src/openclaw/sandbox-recipe.ts';
 import { parseSandboxExplain, sandboxCreateArgv } from '../../../src/openclaw/sandbox-run.ts';
-import { resolveSpec } from '../../../src/spec/resolve.ts';
-import { Spec, type SpecInput } from '../../../src/spec/schema.ts';
+import { resolveSpec } from '../../../src/desired/resolve.ts';
+import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sandbox/${name}`, import.meta.url), 'utf8');
 const spec = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));

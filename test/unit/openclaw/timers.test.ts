@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Spec, type SpecInput } from '../../../src/spec/schema.ts';
-import { resolveSpec, type ResolvedSpec } from '../../../src/spec/resolve.ts';
+import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
+import { resolveSpec, type ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { PROFILES, renderOcWrapper, renderTimers } from '../../../src/openclaw/timers.ts';
 
 const specOf = (input: SpecInput = {}): ResolvedSpec => resolveSpec(Spec.parse(input));

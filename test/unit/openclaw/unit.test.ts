@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Spec, type SpecInput } from '../../../src/spec/schema.ts';
-import { resolveSpec, type ResolvedSpec } from '../../../src/spec/resolve.ts';
+import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
+import { resolveSpec, type ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { gatewayUnitModel, renderGatewayUnit } from '../../../src/openclaw/unit.ts';
 import { unitValues } from '../../../src/openclaw/systemd.ts';
 import { parseSecurityJson, parseSecurityText } from '../../../src/openclaw/analyze.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecorderExecutor } from '../../../src/exec/recorder.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { renderJailLocal, validateJailLocal } from '../../../src/resources/fail2ban.ts';
 import { renderAutoUpgrades, validateAptConf } from '../../../src/resources/unattended.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 
 const spec = (yaml: string) => {
   const r = parseSpec(yaml);

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeResources, parseNodeVersion, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
-import type { ResolvedSpec } from '../../../src/spec/resolve.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
+import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 
 const spec = (yaml: string): ResolvedSpec => {
   const r = parseSpec(yaml);

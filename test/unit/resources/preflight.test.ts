@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hostProblems, parseIpLink, parseSs } from '../../../src/resources/preflight.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 
 const fixture = (f: string) => readFileSync(new URL(`../../fixtures/host/${f}`, import.meta.url), 'utf8');
 const spec = (yaml: string) => {

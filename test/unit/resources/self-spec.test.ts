@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fingerprint, sha256 } from '../../../src/engine/hash.ts';
 import { planSpecFile, renderTargetSpec, saysTheSame, type SpecFileState } from '../../../src/resources/self-spec.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { renderTimers } from '../../../src/openclaw/timers.ts';
 
 const EXAMPLE = new URL('../../../examples/clawops.yaml', import.meta.url).pathname;

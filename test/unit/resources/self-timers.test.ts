@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import type { Raw } from '../../../src/facts/types.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { hardenedRaw, NOW } from '../checks/hardened-facts.ts';
 
 const cmd = (stdout: string): Raw => ({ t: 'cmd', exitCode: 0, stdout, stderr: '', timedOut: false, durationMs: 1 });

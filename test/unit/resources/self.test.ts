@@ -9,8 +9,8 @@ import { gunzipSync } from 'node:zlib';
 import { collectFiles, dependencyDirs, MARKER, packFiles } from '../../../src/resources/self-package.ts';
 import { tarArchive } from '../../../src/resources/self-tar.ts';
 import { installDirName, launcherTarget, parseSelfState, planSelf, selfResources, type SelfChangeData, type SelfState } from '../../../src/resources/self.ts';
-import { resolveSpec } from '../../../src/spec/resolve.ts';
-import { Spec } from '../../../src/spec/schema.ts';
+import { resolveSpec } from '../../../src/desired/resolve.ts';
+import { Spec } from '../../../src/desired/schema.ts';
 
 const FIXTURES = new URL('../../fixtures/self/', import.meta.url).pathname;
 

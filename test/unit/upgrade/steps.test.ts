@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareVersions, parseVersion } from '../../../src/openclaw/versions.ts';
-import { resolveSpec } from '../../../src/spec/resolve.ts';
-import { Spec } from '../../../src/spec/schema.ts';
+import { resolveSpec } from '../../../src/desired/resolve.ts';
+import { Spec } from '../../../src/desired/schema.ts';
 import { parseKnownGood, knownGoodPath } from '../../../src/upgrade/known-good.ts';
 import { atVersion, linkTarget, versionDir } from '../../../src/upgrade/layout.ts';
 import { exitFor, onFailure, preflightProblem, UPGRADE_STEPS } from '../../../src/upgrade/steps.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateRun, planRun, summarize } from '../../../src/checks/run.ts';
 import { factsFile } from '../../../src/facts/file.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../../src/views/check-report.ts';
 import { renderHuman } from '../../../src/views/check-human.ts';
 import { renderJunit } from '../../../src/views/check-junit.ts';

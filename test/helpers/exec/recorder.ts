@@ -1,5 +1,5 @@
-import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from './types.ts';
-import { ClawopsError, CommandError } from '../core/errors.ts';
+import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from '../../../src/exec/types.ts';
+import { ClawopsError, CommandError } from '../../../src/core/errors.ts';
 
 export interface RecordedCall {
   kind: 'run' | 'read' | 'write' | 'stat';

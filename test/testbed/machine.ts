@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClawopsError } from '../core/errors.ts';
-import { findContainerLeader } from '../exec/nspawn.ts';
+import { ClawopsError } from '../../src/core/errors.ts';
+import { findContainerLeader } from '../../src/exec/nspawn.ts';
 import { NPM_CACHE, nodeDistDir, npmPackageDir, pidAlive, pidStartTime, sh, sleep } from './host.ts';
 import { OPENCLAW_BIN_LINK, OPENCLAW_BIN_TARGET, OPENCLAW_MOUNT } from './openclaw.ts';
 import { type MachineState, machineDir, mountsUnder, nspawnAlive, readState, writeState } from './state.ts';

@@ -23,10 +23,10 @@
  * A command's stdin, cwd, env and timeout are not part of its key; the last answer recorded wins.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { ClawopsError, CommandError, shellQuote } from '../core/errors.ts';
-import { redact, redactValue } from '../core/redact.ts';
+import { ClawopsError, CommandError, shellQuote } from '../../../src/core/errors.ts';
+import { redact, redactValue } from '../../../src/core/redact.ts';
 import { RecorderExecutor } from './recorder.ts';
-import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from './types.ts';
+import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from '../../../src/exec/types.ts';
 
 export interface RecordedCommand {
   exitCode: number | null;

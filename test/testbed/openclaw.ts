@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClawopsError } from '../core/errors.ts';
-import { KNOWN_NPM_OVERRIDES } from '../openclaw/install.ts';
+import { ClawopsError } from '../../src/core/errors.ts';
+import { KNOWN_NPM_OVERRIDES } from '../../src/openclaw/install.ts';
 import { buildOnce } from './cache.ts';
 import { NPM_CACHE, OPENCLAW_CACHE, node24Env, sh } from './host.ts';
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClawopsError, CommandError } from '../core/errors.ts';
-import { spawnLocal } from '../exec/process.ts';
-import type { RawResult } from '../exec/types.ts';
+import { ClawopsError, CommandError } from '../../src/core/errors.ts';
+import { spawnLocal } from '../../src/exec/process.ts';
+import type { RawResult } from '../../src/exec/types.ts';
 
 /** The repository root (where package.json and .cache/ live). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClawopsError } from '../core/errors.ts';
+import { ClawopsError } from '../../src/core/errors.ts';
 import { pidAlive, pidStartTime, sh, sleep } from './host.ts';
 import { mountsUnder } from './state.ts';
 

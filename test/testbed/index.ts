@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClawopsError } from '../core/errors.ts';
-import { findNspawnPid, nspawnExecutor } from '../exec/nspawn.ts';
-import type { Executor } from '../exec/types.ts';
-import { parseVersion } from '../openclaw/versions.ts';
+import { ClawopsError } from '../../src/core/errors.ts';
+import { findNspawnPid, nspawnExecutor } from '../../src/exec/nspawn.ts';
+import type { Executor } from '../../src/exec/types.ts';
+import { parseVersion } from '../../src/openclaw/versions.ts';
 import { removeUnmounted } from './cache.ts';
 import { dockerLayerDir, ensureDockerLayer } from './docker-layer.ts';
 import { TESTBED_CACHE, pidAlive, sleep } from './host.ts';

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSpec } from '../../src/spec/parse.ts';
-import { exampleSpec } from '../../src/spec/example.ts';
-import { specJsonSchema } from '../../src/spec/json-schema.ts';
+import { parseSpec } from '../../src/desired/parse.ts';
+import { exampleSpec } from '../../src/desired/example.ts';
+import { specJsonSchema } from '../../src/desired/json-schema.ts';
 
 test('an empty spec is a complete default deployment of one instance', () => {
   const r = parseSpec('{}');
@@ -74,7 +74,7 @@ test('the committed JSON Schema matches the one generated from the validator', (
 });
 
 test('docs/spec.md is generated from the validator and up to date', async () => {
-  const { specReference } = await import('../../src/spec/reference.ts');
+  const { specReference } = await import('../../src/desired/reference.ts');
   const committed = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
   assert.equal(committed, specReference(), 'docs/spec.md is stale: run `npm run docs`');
 });

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedSpec, specKey } from '../../../src/spec/cache.ts';
-import { readSpec } from '../../../src/spec/load.ts';
-import { parseSpec } from '../../../src/spec/parse.ts';
+import { cachedSpec, specKey } from '../../../src/desired/cache.ts';
+import { readSpec } from '../../../src/desired/load.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
 
 const EXAMPLE = readFileSync(new URL('../../../examples/clawops.yaml', import.meta.url), 'utf8');
 
