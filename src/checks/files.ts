@@ -1,11 +1,13 @@
 /** The service user and the modes/owners of everything that holds state or secrets. */
 import { configPath } from '../facts/paths.ts';
 import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
-import { ref } from '../facts/types.ts';
+import { ref, known } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import type { Capabilities } from '../openclaw/versions.ts';
-import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, need, octal } from './helpers.ts';
+import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';
+import { serviceGroups } from '../resources/instances.ts';
+import { extraGroups } from '../resources/user.ts';
 
 interface ModeRule {
   id: string;
@@ -54,7 +56,7 @@ const modeChecks: CheckDef[] = MODE_RULES.map((rule) => ({
   evaluate(f, ctx) {
     const path = rule.path(ctx.spec, ctx.inst);
     const optional = typeof rule.optional === 'function' ? rule.optional(effectiveVersion(f, ctx).caps) : rule.optional && '';
-    return modeVerdict(need(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
+    return modeVerdict(known(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
   },
 }));
 
@@ -76,11 +78,13 @@ export const fileChecks: CheckDef[] = [
     remediation: 'clawops apply (service user step)',
     needs: (ctx) => [ref(serviceUser, ctx.inst.user)],
     evaluate(f, ctx) {
-      const u = need(f, ref(serviceUser, ctx.inst.user));
+      const u = known(f, ref(serviceUser, ctx.inst.user));
       if (!u.exists) return fail(`user ${ctx.inst.user} does not exist`);
       if (u.uid === 0) return fail(`user ${ctx.inst.user} has uid 0`);
       if (u.passwordLocked === false) return fail(`user ${ctx.inst.user} has a usable password`, `passwd -l ${ctx.inst.user}`);
       if (u.home !== ctx.inst.home) return fail(`home of ${ctx.inst.user} is ${u.home}, spec says ${ctx.inst.home}`);
+      const extra = extraGroups(ctx.inst.user, serviceGroups(ctx.spec), u.groups);
+      if (extra.length > 0) return fail(`${ctx.inst.user} is in group(s) the spec does not give it: ${list(extra)}`, `clawops apply (service user step), or: ${extra.map((g) => `gpasswd -d ${ctx.inst.user} ${g}`).join(' && ')}`);
       return pass(`${ctx.inst.user} uid ${u.uid}, home ${u.home}, shell ${u.shell}, password locked`);
     },
   },
@@ -92,7 +96,7 @@ export const fileChecks: CheckDef[] = [
     remediation: 'gpasswd -d <user> docker, and give the sandbox a narrower path to Docker (or waive with a reason)',
     needs: (ctx) => [ref(serviceUser, ctx.inst.user)],
     evaluate(f, ctx) {
-      const u = need(f, ref(serviceUser, ctx.inst.user));
+      const u = known(f, ref(serviceUser, ctx.inst.user));
       if (!u.exists) return skipped(`user ${ctx.inst.user} does not exist`);
       if (u.groups.includes('docker')) return fail(`${ctx.inst.user} groups: ${list(u.groups)} — docker membership is root-equivalent`, `gpasswd -d ${ctx.inst.user} docker (or waive user.docker-group with a reason and an expiry)`);
       return pass(`${ctx.inst.user} groups: ${list(u.groups)}`);
@@ -113,7 +117,7 @@ export const fileChecks: CheckDef[] = [
       const fixes: string[] = [];
       const seen: string[] = [];
       for (const p of files) {
-        const s = need(f, ref(fileStat, p));
+        const s = known(f, ref(fileStat, p));
         if (isMissing(s)) {
           bad.push(`${p} missing`);
           fixes.push(`create ${p} (mode 600)`);

@@ -2,16 +2,16 @@
 import { dockerUserChain, ufwStatus, type ChainRule, type UfwRule } from '../facts/firewall.ts';
 import { systemdUnit } from '../facts/systemd.ts';
 import { PERSIST_UNIT } from '../firewall/docker-user.ts';
-import { type FactReader, ref } from '../facts/types.ts';
-import { FactUnknown, list, need } from './helpers.ts';
+import { type FactReader, ref, known, FactUnknownError } from '../facts/types.ts';
+import { list } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped, type Verdict } from './types.ts';
 
 const ufw = () => ref(ufwStatus);
 const offIfDisabled = (ctx: CheckContext): Verdict | undefined => (ctx.spec.firewall.enabled ? undefined : skipped('firewall.enabled is false in the spec'));
 /** UFW status, unknown for rule checks while UFW is inactive (firewall.ufw.active reports that). */
 function activeUfw(f: FactReader) {
-  const u = need(f, ufw());
-  if (!u.active) throw new FactUnknown(`UFW is ${u.installed ? 'inactive' : 'not installed'}, nothing is enforced (see firewall.ufw.active)`);
+  const u = known(f, ufw());
+  if (!u.active) throw new FactUnknownError(`UFW is ${u.installed ? 'inactive' : 'not installed'}, nothing is enforced (see firewall.ufw.active)`);
   return u;
 }
 
@@ -56,7 +56,7 @@ export const firewallChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const off = offIfDisabled(ctx);
       if (off) return off;
-      const u = need(f, ufw());
+      const u = known(f, ufw());
       if (!u.installed) return fail('ufw is not installed', 'clawops apply (packages and firewall steps)');
       return u.active ? pass('Status: active') : fail('Status: inactive', 'clawops apply (firewall step; reverts itself unless confirmed over the management path)');
     },
@@ -136,7 +136,7 @@ export const firewallChecks: CheckDef[] = [
     needs: () => [ref(dockerUserChain)],
     evaluate(f, ctx) {
       if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
-      const c = need(f, ref(dockerUserChain));
+      const c = known(f, ref(dockerUserChain));
       if (!c.exists) return fail('the DOCKER-USER chain does not exist', 'clawops apply (DOCKER-USER step)');
       const problems = chainProblems(c.rules, ctx.spec.firewall.managementInterfaces);
       if (c.forwardJumps === 0) problems.push('FORWARD does not jump to DOCKER-USER');
@@ -156,7 +156,7 @@ export const firewallChecks: CheckDef[] = [
     needs: () => [ref(systemdUnit, PERSIST_UNIT)],
     evaluate(f, ctx) {
       if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
-      const u = need(f, ref(systemdUnit, PERSIST_UNIT));
+      const u = known(f, ref(systemdUnit, PERSIST_UNIT));
       if (u.LoadState === 'not-found') return fail(`${PERSIST_UNIT} is not installed: the chain is lost at reboot`);
       if (u.UnitFileState !== 'enabled') return fail(`${PERSIST_UNIT} is ${u.UnitFileState}`, `systemctl enable ${PERSIST_UNIT}`);
       return pass(`${PERSIST_UNIT} enabled (${u.ActiveState})`);

@@ -26,6 +26,8 @@ import { ClawopsError } from '../core/errors.ts';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
+import { readFact, scriptFact } from '../facts/probe.ts';
+import { type FactKind, known, ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { FLIP_SCRIPT, atVersion, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
 import { servicePath } from './paths.ts';
@@ -106,29 +108,44 @@ export function npmInstallArgv(spec: ResolvedSpec, inst: ResolvedInstance, opts:
   return ['npm', 'install', '--global', '--prefix', inst.npmPrefix, ...quiet, ...cache, `openclaw@${spec.openclaw.version}`];
 }
 
+// the version in the prefix, the bin, the prefix link and the versions side by side, in one round trip
+const LAYOUT_SCRIPT = `prefix=$1 bin=$2 root=$3
+v=$(sed -n 's/^ *"version": *"\\([^"]*\\)".*/\\1/p' "$prefix/lib/node_modules/openclaw/package.json" 2>/dev/null | head -n1)
+printf 'version=%s\\n' "$v"
+if [ -e "$bin" ]; then echo bin=yes; else echo bin=no; fi
+readlink -- "$prefix" || true
+echo /
+for d in "$root"/*; do [ -e "$d/bin/openclaw" ] && printf "%s\\n" "\${d##*/}"; done
+true`;
+
+/** OpenClaw as installed for one instance (what the install resource and upgrade plan from). */
+export const openclawLayout: FactKind<Omit<InstallState, 'prefix'>> = scriptFact({
+  kind: 'openclaw.layout',
+  describe: 'the OpenClaw install of an instance: version in its prefix, bin, prefix link, versions side by side',
+  script: LAYOUT_SCRIPT,
+  parse(out, arg) {
+    const root = arg.split('\n')[2] ?? '';
+    const lines = out.split('\n');
+    const version = lines[0]?.startsWith('version=') ? lines[0].slice('version='.length).trim() : '';
+    return { installed: version || null, binPresent: lines[1] === 'bin=yes', ...parseLayout(root, lines.slice(2).join('\n')) };
+  },
+});
+
+export const layoutRef = (inst: ResolvedInstance) => ref(openclawLayout, `${inst.npmPrefix}\n${inst.bin}\n${versionsRoot(inst)}`);
+
+/** The install as it is now (apply-time and day-2 re-reads). */
 export async function readInstallState(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
-  const pkg = await ex.readFile(`${inst.npmPrefix}/lib/node_modules/openclaw/package.json`);
-  let installed: string | null = null;
-  if (pkg !== null) {
-    try {
-      const v = (JSON.parse(pkg.toString('utf8')) as { version?: unknown }).version;
-      installed = typeof v === 'string' ? v : null;
-    } catch {
-      installed = null;
-    }
-  }
-  const bin = await ex.stat(inst.bin);
-  return { prefix: inst.npmPrefix, installed, binPresent: bin !== null };
+  return { prefix: inst.npmPrefix, ...(await readFact(ex, layoutRef(inst))) };
 }
 
-export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions = {}): Resource<InstallState> {
+export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions = {}): Resource {
   const id = installResourceId(inst);
   return {
     id,
     kind: 'openclaw-install',
     dependsOn: [`user:${inst.user}`],
-    read: (ex) => readInstallFacts(ex, inst),
-    plan: (s) => planInstall(spec, inst, opts, s),
+    needs: () => [layoutRef(inst)],
+    plan: (f) => planInstall(spec, inst, opts, { prefix: inst.npmPrefix, ...known(f, layoutRef(inst)) }),
     async apply(ex: Executor, change: PlannedChange, journal: Journal) {
       const d = change.data as InstallData;
       if (d.argv) await npmInstall(ex, inst, d, journal, opts);
@@ -149,22 +166,14 @@ export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstan
   };
 }
 
-/** The prefix link, and the versions installed side by side, in one round trip. */
-export async function readInstallFacts(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
-  const [base, r] = await Promise.all([
-    readInstallState(ex, inst),
-    ex.run(['sh', '-c', 'readlink -- "$1" || true; echo /; for d in "$2"/*; do [ -e "$d/bin/openclaw" ] && printf "%s\\n" "${d##*/}"; done; true', 'sh', inst.npmPrefix, versionsRoot(inst)]),
-  ]);
-  return { ...base, ...parseLayout(inst, r.stdout) };
-}
-
 /** `readlink` output, a `/` line, then one version dir name per line (pure). */
-export function parseLayout(inst: ResolvedInstance, out: string): { linked: string | null; versions: string[] } {
+export function parseLayout(versionsRoot: string, out: string): { linked: string | null; versions: string[] } {
   const lines = out.split('\n');
   const sep = lines.indexOf('/');
   const link = sep > 0 ? (lines[0] ?? '') : '';
-  const prefix = linkTarget(inst, '');
-  const v = link.startsWith(prefix) ? link.slice(prefix.length) : '';
+  // the prefix links relatively, as linkTarget() writes it: `<basename of the versions root>/<version>`
+  const want = `${versionsRoot.slice(versionsRoot.lastIndexOf('/') + 1)}/`;
+  const v = link.startsWith(want) ? link.slice(want.length) : '';
   const versions = lines.slice(sep + 1).filter((x) => x !== '' && parseVersion(x)?.raw === x);
   return { linked: parseVersion(v)?.raw === v ? v : null, versions: versions.sort(compareVersions) };
 }

@@ -1,5 +1,5 @@
 /** The operating-system layer of the runbooks, as one area: packages, Node, users, fail2ban, unattended-upgrades, Docker. */
-import { registerArea } from '../engine/registry.ts';
+import type { Area } from '../engine/registry.ts';
 import type { Resource } from '../engine/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { aptPackagesResource } from './apt.ts';
@@ -29,11 +29,11 @@ export function hostResources(spec: ResolvedSpec): Resource[] {
   ];
 }
 
-registerArea({
+export const hostArea: Area = {
   name: 'host',
   resources: hostResources,
   async preflight(spec, ex) {
     const facts = await readHostFacts(ex, spec.resolved.map((i) => i.user));
     return hostProblems(spec, facts, ex.target);
   },
-});
+};

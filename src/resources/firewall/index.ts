@@ -2,7 +2,9 @@
  * The firewall area: UFW (defaults, management interfaces, hardened outbound, SSH safety net) and
  * the DOCKER-USER chain, every risky change applied under the lock-out guard.
  */
+import type { Area } from '../../engine/registry.ts';
 import type { Resource } from '../../engine/types.ts';
+import { APT_ID } from '../apt.ts';
 import { defaultConfirmConnection } from '../../firewall/confirm.ts';
 import { renderPersistUnit } from '../../firewall/docker-user.ts';
 import type { OpenConfirmConnection } from '../../firewall/guard.ts';
@@ -62,3 +64,6 @@ export function renderUfwRules(spec: ResolvedSpec): string {
 export function renderDockerUserUnit(spec: ResolvedSpec): string {
   return renderPersistUnit(spec.firewall.managementInterfaces);
 }
+
+/** The firewall area: after the packages that install ufw and iptables. */
+export const firewallArea: Area = { name: 'firewall', resources: (spec) => firewallResources(spec, { dependsOn: [APT_ID] }) };

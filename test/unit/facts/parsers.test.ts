@@ -201,7 +201,8 @@ describe('host', () => {
     assert.deepEqual(serviceUser.parse(cmd('NOUSER\n'), 'x'), { exists: false, groups: [] });
   });
   it('node --version', () => {
-    assert.deepEqual(nodeVersion.parse(cmd('v24.16.0\n'), ''), { version: '24.16.0', major: 24 });
+    assert.deepEqual(nodeVersion.parse(cmd('/usr/bin/node\nv24.16.0\n'), ''), { missing: false, path: '/usr/bin/node', version: '24.16.0', major: 24 });
+    assert.deepEqual(nodeVersion.parse(cmd('MISSING\n'), ''), { missing: true });
   });
   it('fail2ban-client status (recorded)', () => {
     const v = fail2banStatus.parse(cmd(fx('samples/fail2ban-server-status.txt').split('\n').slice(0, 3).join('\n')), '');

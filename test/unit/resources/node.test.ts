@@ -4,7 +4,9 @@ import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeResources, parseNodeVersion, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
+import { nodeVersion } from '../../../src/facts/system.ts';
+import { cmdRaw } from '../../helpers/facts.ts';
+import { nodeResources, planNode, renderNodesourceList, renderNodesourcePin, satisfies } from '../../../src/resources/node.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
 import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 
@@ -15,8 +17,8 @@ const spec = (yaml: string): ResolvedSpec => {
 };
 
 test('node: version parsing and comparison', () => {
-  assert.deepEqual(parseNodeVersion('/usr/local/bin/node\nv24.21.0\n'), { path: '/usr/local/bin/node', version: '24.21.0' });
-  assert.deepEqual(parseNodeVersion(''), { path: null, version: null });
+  assert.deepEqual(nodeVersion.parse(cmdRaw('/usr/local/bin/node\nv24.21.0\n'), ''), { missing: false, path: '/usr/local/bin/node', version: '24.21.0', major: 24 });
+  assert.deepEqual(nodeVersion.parse(cmdRaw('MISSING\n'), ''), { missing: true });
   assert.ok(satisfies('24.16.0', '24.16.0'));
   assert.ok(satisfies('24.21.0', '24.16.0'));
   assert.ok(!satisfies('22.22.3', '24.16.0'));
