@@ -3,6 +3,8 @@ import { unitFilePath } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
 import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
 import { ref, known } from '../facts/types.ts';
+import { dropInPaths, isRemovableDropIn } from '../openclaw/unit-dropins.ts';
+import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { effectiveVersion, installRef } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
@@ -93,11 +95,16 @@ export const serviceChecks: CheckDef[] = [
     area: 'service', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 6.1 (unit file); known pain: tokens written into units (token mismatch)',
     remediation: 'clawops apply (gateway unit step) renders the unit from the spec (`clawops render unit` shows it)',
-    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst)), installRef(ctx)],
+    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst)), installRef(ctx), ref(systemdUnit, ctx.inst.unit)],
     evaluate(f, ctx) {
       const path = unitFilePath(ctx.inst);
       const text = known(f, ref(textFile, path)).content;
       if (text === null) return fail(`${path} does not exist`);
+      const dropIns = dropInPaths(known(f, ref(systemdUnit, ctx.inst.unit)));
+      if (dropIns.length > 0) {
+        const manual = dropIns.filter((p) => !isRemovableDropIn(p));
+        return fail(`drop-ins change the effective ${ctx.inst.unit}: ${dropIns.join(', ')}`, manual.length ? `remove by hand: ${manual.join(', ')}; then clawops apply` : 'clawops apply (removes the drop-ins; clawops makes none)');
+      }
       const { caps, note } = effectiveVersion(f, ctx);
       const d = parseUnitFile(text);
       const problems: string[] = [];
@@ -111,6 +118,10 @@ export const serviceChecks: CheckDef[] = [
       const env = (d.get('Service.Environment') ?? []).join(' ');
       if (/(TOKEN|PASSWORD|SECRET)[A-Z_]*=\S/.test(env)) problems.push('a secret is set with Environment= (world-readable unit file)');
       if (problems.length) return fail(`${path}: ${problems.join('; ')}`);
+      // anything else apply would rewrite (a weakened sandbox, a changed restart policy) fails here too
+      if (text !== renderGatewayUnit(ctx.spec, ctx.inst, ctx.spec.openclaw.version)) {
+        return fail(`${path} differs from the unit clawops renders for the spec`, 'clawops apply (gateway unit step) rewrites it from the spec (`clawops render unit` shows it)');
+      }
       return pass(`${path}: User=${user}, ExecStart=${exec}, ${caps.tokenEnvReference ? `EnvironmentFile=${ctx.inst.envFile}` : `no token EnvironmentFile (${note}: the token is in openclaw.json)`}`);
     },
   },

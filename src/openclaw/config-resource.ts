@@ -24,6 +24,8 @@ export interface ConfigState {
   exists: boolean;
   /** dotted managed key -> current value (keys that are absent are not listed) */
   keys: { [k: string]: JsonValue };
+  /** channels present in the config (the policy holds for each) */
+  channels: string[];
 }
 
 export interface ConfigChangeData {
@@ -39,25 +41,27 @@ export function configResourceId(inst: ResolvedInstance): string {
 }
 
 /** Every key the resource looks at: the desired keys, plus the elevated allowFrom map (to drop strangers). */
-function watchedPaths(spec: ResolvedSpec, inst: ResolvedInstance): string[][] {
-  return [...desiredConfigKeys(spec, inst, spec.openclaw.version).map((k) => k.path), ['tools', 'elevated', 'allowFrom']];
+function watchedPaths(spec: ResolvedSpec, inst: ResolvedInstance, channels: readonly string[]): string[][] {
+  return [...desiredConfigKeys(spec, inst, spec.openclaw.version, { channels }).map((k) => k.path), ['tools', 'elevated', 'allowFrom']];
 }
 
 export function readConfigState(spec: ResolvedSpec, inst: ResolvedInstance, text: string | null): ConfigState {
   const path = configPath(inst);
   const doc = text === null ? {} : parseConfigText(text, path);
   const keys: { [k: string]: JsonValue } = {};
-  for (const p of watchedPaths(spec, inst)) {
+  const chans = getPath(doc, ['channels']);
+  const channels = chans !== null && typeof chans === 'object' && !Array.isArray(chans) ? Object.keys(chans).sort() : [];
+  for (const p of watchedPaths(spec, inst, channels)) {
     const v = getPath(doc, p);
     if (v !== undefined) keys[keyOf(p)] = v;
   }
-  return { path, exists: text !== null, keys };
+  return { path, exists: text !== null, keys, channels };
 }
 
 /** Pure: the key changes that take `state` to the spec. */
 export function planConfigChanges(spec: ResolvedSpec, inst: ResolvedInstance, state: ConfigState): (KeyChange & { why?: string })[] {
   const desired: DesiredKey[] = [
-    ...desiredConfigKeys(spec, inst, spec.openclaw.version),
+    ...desiredConfigKeys(spec, inst, spec.openclaw.version, { channels: state.channels }),
     ...staleAllowFrom(spec, state.keys['tools.elevated.allowFrom']),
   ];
   const out: (KeyChange & { why?: string })[] = [];
