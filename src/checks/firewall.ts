@@ -1,4 +1,5 @@
 /** UFW and the DOCKER-USER chain. */
+import { managesDockerUser } from '../desired/policy.ts';
 import { dockerUserChain, ufwStatus, type ChainRule, type UfwRule } from '../facts/firewall.ts';
 import { systemdUnit } from '../facts/systemd.ts';
 import { PERSIST_UNIT } from '../firewall/docker-user.ts';
@@ -30,7 +31,7 @@ function allowedIn(r: UfwRule, ctx: CheckContext): boolean {
   return ctx.spec.firewall.sshSafetyNet && r.port === 22;
 }
 
-const dockerUserNeeded = (ctx: CheckContext) => ctx.spec.docker.enabled && ctx.spec.firewall.dockerUser;
+const dockerUserNeeded = (ctx: CheckContext) => managesDockerUser(ctx.spec);
 
 export function chainProblems(rules: ChainRule[], mgmt: readonly string[]): string[] {
   const problems: string[] = [];
@@ -135,7 +136,7 @@ export const firewallChecks: CheckDef[] = [
     remediation: 'clawops apply (DOCKER-USER step; inserts the rules once, never duplicates)',
     needs: () => [ref(dockerUserChain)],
     evaluate(f, ctx) {
-      if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
+      if (!dockerUserNeeded(ctx)) return skipped('clawops does not manage DOCKER-USER (firewall.enabled or firewall.dockerUser is false)');
       const c = known(f, ref(dockerUserChain));
       if (!c.exists) return fail('the DOCKER-USER chain does not exist', 'clawops apply (DOCKER-USER step)');
       const problems = chainProblems(c.rules, ctx.spec.firewall.managementInterfaces);
@@ -155,7 +156,7 @@ export const firewallChecks: CheckDef[] = [
     remediation: `clawops apply (DOCKER-USER step installs ${PERSIST_UNIT})`,
     needs: () => [ref(systemdUnit, PERSIST_UNIT)],
     evaluate(f, ctx) {
-      if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
+      if (!dockerUserNeeded(ctx)) return skipped('clawops does not manage DOCKER-USER (firewall.enabled or firewall.dockerUser is false)');
       const u = known(f, ref(systemdUnit, PERSIST_UNIT));
       if (u.LoadState === 'not-found') return fail(`${PERSIST_UNIT} is not installed: the chain is lost at reboot`);
       if (u.UnitFileState !== 'enabled') return fail(`${PERSIST_UNIT} is ${u.UnitFileState}`, `systemctl enable ${PERSIST_UNIT}`);

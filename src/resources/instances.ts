@@ -2,12 +2,8 @@
 import type { Resource } from '../engine/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { directoryResource } from './directory.ts';
+import { serviceGroups } from '../desired/policy.ts';
 import { userId, userResource } from './user.ts';
-
-/** The supplementary groups a service user may have (docker, when Docker is used); anything else is drift. */
-export function serviceGroups(spec: ResolvedSpec): string[] {
-  return spec.docker.enabled ? ['docker'] : [];
-}
 
 export function instanceResources(spec: ResolvedSpec): Resource[] {
   const out: Resource[] = [];

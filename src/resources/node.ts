@@ -44,6 +44,7 @@ export function planNode(spec: ResolvedSpec, cur: NodeState): PlanOutcome {
       hint: `install Node ${min} or later on the host, or set node.source: nodesource`,
     });
   }
+  if (!spec.node.repository) nodesourceInputs(spec); // refuses with the spec path and what to add
   return {
     changes: [
       {
@@ -85,7 +86,8 @@ export function nodesourceInputs(spec: ResolvedSpec): { url: string; keyring: Bu
 export function nodeResources(spec: ResolvedSpec): Resource[] {
   const sourceIds: string[] = [];
   const out: Resource[] = [];
-  if (spec.node.source === 'nodesource') {
+  // without node.repository nothing is trusted yet: that is a problem only once Node has to be installed
+  if (spec.node.source === 'nodesource' && spec.node.repository) {
     const { url, keyring } = nodesourceInputs(spec);
     const files = [
       fileResource({ path: NODESOURCE_KEYRING, content: keyring, mode: 0o644 }),

@@ -6,6 +6,7 @@
 import type { JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import { groupPresent, serviceUser, type UserValue } from '../facts/system.ts';
 import { known, ref } from '../facts/types.ts';
+import { extraGroups } from '../desired/policy.ts';
 
 export interface UserOptions {
   name: string;
@@ -50,11 +51,6 @@ export function userResource(o: UserOptions): Resource {
 export function userState(u: UserValue, groupsPresent: string[]): UserState {
   if (!u.exists) return { exists: false, groupsPresent };
   return { exists: true, uid: u.uid ?? -1, home: u.home ?? '', shell: u.shell ?? '', locked: u.passwordLocked === true, groups: u.groups, groupsPresent };
-}
-
-/** Groups a service user is in beyond its own and the spec's: the gate fails on them, apply removes them. */
-export function extraGroups(user: string, wanted: readonly string[], groups: readonly string[]): string[] {
-  return groups.filter((g) => g !== user && !wanted.includes(g));
 }
 
 export function planUser(id: string, want: Required<UserOptions>, cur: UserState): PlanOutcome {

@@ -11,6 +11,7 @@ import type { OpenConfirmConnection } from '../../firewall/guard.ts';
 import { addArgv, desiredDefaults, desiredUfwRules } from '../../firewall/ufw-rules.ts';
 import { shellQuote } from '../../core/errors.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
+import { managesDockerUser } from '../../desired/policy.ts';
 import { DockerUserResource } from './docker-user.ts';
 import { UfwResource } from './ufw.ts';
 
@@ -38,7 +39,7 @@ export function firewallResources(spec: ResolvedSpec, opts: FirewallOptions = {}
   };
   const ufw = new UfwResource({ firewall: fw, gatewayPorts: spec.resolved.map((i) => i.port) }, guard, opts.dependsOn);
   const out: Resource[] = [ufw as unknown as Resource];
-  if (fw.dockerUser) {
+  if (managesDockerUser(spec)) {
     out.push(new DockerUserResource(fw.managementInterfaces, guard, [ufw.id]) as unknown as Resource);
   }
   return out;

@@ -25,13 +25,15 @@ test('node: version parsing and comparison', () => {
   assert.ok(!satisfies('20.19.2', '22.12.0'));
 });
 
+const REPO = 'node: {source: nodesource, repository: {url: "https://repo.invalid/", keyring: /nonexistent.gpg}}';
 const cases: { name: string; yaml: string; node: string | null; expect: 'noop' | 'change' | 'add' | 'problem' }[] = [
   { name: 'system, testbed Node 24.21 for 2026.9.6 (needs 24.16) -> no-op', yaml: 'node: {source: system}', node: '24.21.0', expect: 'noop' },
   { name: 'system, Node 22 for 2026.9.6 -> plan-time problem at node.source', yaml: 'node: {source: system}', node: '22.22.0', expect: 'problem' },
   { name: 'system, Node 22.14 for 2026.2.9 (needs 22.12) -> no-op', yaml: 'node: {source: system, major: 22}\nopenclaw: {version: 2026.2.9}', node: '22.14.0', expect: 'noop' },
   { name: 'system, no node at all -> problem', yaml: 'node: {source: system}', node: null, expect: 'problem' },
-  { name: 'nodesource, Ubuntu nodejs 20 -> change (nodejs + ufw in one transaction)', yaml: 'node: {source: nodesource}', node: '20.19.2', expect: 'change' },
-  { name: 'nodesource, no node -> add', yaml: 'node: {source: nodesource}', node: null, expect: 'add' },
+  { name: 'nodesource, Ubuntu nodejs 20 -> change (nodejs + ufw in one transaction)', yaml: REPO, node: '20.19.2', expect: 'change' },
+  { name: 'nodesource, no node -> add', yaml: REPO, node: null, expect: 'add' },
+  { name: 'nodesource without node.repository, Node already right -> no-op (the embedded default plans)', yaml: 'node: {source: nodesource}', node: '24.21.0', expect: 'noop' },
 ];
 for (const c of cases) {
   test(`node: ${c.name}`, () => {
@@ -63,7 +65,9 @@ test('node: the repository and its keyring come from the spec; missing or unread
     const ok = spec(`node: {source: nodesource, repository: {url: "https://repo.invalid/", keyring: "${keyring}"}}`);
     const ids = nodeResources(ok).map((r) => r.id);
     assert.deepEqual(ids.filter((id) => id.startsWith('file:')), ['file:/etc/apt/keyrings/nodesource.gpg', 'file:/etc/apt/sources.list.d/nodesource.list', 'file:/etc/apt/preferences.d/nodesource']);
-    assert.throws(() => nodeResources(spec('node: {source: nodesource}')), (e: unknown) => e instanceof PlanProblemError && e.path === 'node.repository' && /node\.source: system/.test(e.hint ?? ''));
+    // no repository: nothing to write, and a refusal naming node.repository only once Node must be installed
+    assert.deepEqual(nodeResources(spec('node: {source: nodesource}')).map((r) => r.id), ['node:runtime']);
+    assert.throws(() => planNode(spec('node: {source: nodesource}'), { path: null, version: null }), (e: unknown) => e instanceof PlanProblemError && e.path === 'node.repository' && /node\.source: system/.test(e.hint ?? ''));
     assert.throws(
       () => nodeResources(spec(`node: {source: nodesource, repository: {url: "https://repo.invalid/", keyring: "${join(dir, 'missing.gpg')}"}}`)),
       (e: unknown) => e instanceof PlanProblemError && e.path === 'node.repository.keyring' && /ENOENT/.test(e.message),
