@@ -7,7 +7,7 @@ import { dockerResources } from './docker.ts';
 import { fail2banResources } from './fail2ban.ts';
 import { instanceResources } from './instances.ts';
 import { nodeResources } from './node.ts';
-import { hostProblems, readHostFacts } from './preflight.ts';
+import { hostPreflight } from './preflight.ts';
 import { unattendedUpgradesResources } from './unattended.ts';
 
 export function baselinePackages(spec: ResolvedSpec): string[] {
@@ -32,8 +32,5 @@ export function hostResources(spec: ResolvedSpec): Resource[] {
 export const hostArea: Area = {
   name: 'host',
   resources: hostResources,
-  async preflight(spec, ex) {
-    const facts = await readHostFacts(ex, spec.resolved.map((i) => i.user));
-    return hostProblems(spec, facts, ex.target);
-  },
+  preflight: hostPreflight,
 };

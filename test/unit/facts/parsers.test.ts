@@ -175,10 +175,11 @@ describe('firewall', () => {
 });
 
 describe('host', () => {
-  it('ss -tlnpH from the host fixtures', () => {
+  it('ss -Htlnpe from the host fixtures (pid and owner uid too)', () => {
     const ls = parseSs(fx('host/ss-Htlnpe.txt'));
     assert.ok(ls.length >= 3);
-    assert.deepEqual(ls[0], { address: '127.0.0.1', port: 22999, processes: ['sshd'] });
+    assert.deepEqual(ls[0], { address: '127.0.0.1', port: 22999, processes: ['sshd'], pid: 8025, uid: null });
+    assert.equal(ls[2]?.uid, 65534);
     const v = listeners.parse(cmd('LISTEN 0 511 [::]:18789 [::]:* users:(("node",pid=1,fd=2))\nLISTEN 0 511 [::1]:18790 [::]:*\n'), '');
     assert.ok(!isUnknown(v));
     assert.deepEqual(v.map((l) => `${l.address}:${l.port}`), [':::18789', '::1:18790']);
