@@ -115,7 +115,6 @@ export function planConfig(spec: ResolvedSpec, inst: ResolvedInstance, current: 
 
 export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource {
   const id = configResourceId(inst);
-  const version = spec.openclaw.version;
   return {
     id,
     kind: 'openclaw-config',

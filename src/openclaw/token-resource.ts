@@ -10,7 +10,6 @@ import { configPath } from './paths.ts';
 import {
   generateToken,
   isWellFormedToken,
-  readTokenFacts,
   TOKEN_REF,
   tokenFromEnvText,
   writeConfigTokenRef,
@@ -22,6 +21,7 @@ import { capabilities } from './versions.ts';
 import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
 import { parseSecretDescriptor } from '../facts/secrets.ts';
 import { fileStat } from '../facts/system.ts';
+import { collectRaw, factReader } from '../facts/collect.ts';
 import { type FactReader, known, ref } from '../facts/types.ts';
 
 type Step = 'env-file' | 'env-file-mode' | 'config-ref' | 'config-pair';
@@ -102,7 +102,7 @@ export function openclawTokenResource(spec: ResolvedSpec, inst: ResolvedInstance
       const { step } = change.data as { step: Step; version: string };
       if (step === 'env-file' || step === 'env-file-mode') {
         // re-read at apply time: a well-formed token that only had the wrong mode is kept
-        const f = await readTokenFacts(ex, inst, version);
+        const f = tokenFactsFrom(factReader(await collectRaw(ex, tokenNeeds(inst))), inst, version);
         if (f.envFileOk === true) return;
         await journal.saveFile(ex, inst.envFile);
         await writeEnvToken(ex, inst, await keepOrNew(ex, inst, step));

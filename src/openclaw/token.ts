@@ -130,27 +130,4 @@ export interface TokenFacts {
   remoteLiteral: boolean;
 }
 
-export async function readTokenFacts(ex: Executor, inst: ResolvedInstance, version: string): Promise<TokenFacts> {
-  const buf = await ex.readFile(configPath(inst));
-  const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), configPath(inst));
-  const auth = getPath(doc, ['gateway', 'auth', 'token']);
-  const remote = getPath(doc, ['gateway', 'remote', 'token']);
-  for (const v of [auth, remote]) if (typeof v === 'string' && v !== TOKEN_REF) registerSecret(v);
-  const facts: TokenFacts = {
-    envFileOk: null,
-    envFileMode: null,
-    configRef: auth === TOKEN_REF,
-    configLiteral: typeof auth === 'string' && auth !== TOKEN_REF && auth !== '',
-    configPairOk: isWellFormedToken(auth) && auth === remote,
-    remoteLiteral: typeof remote === 'string' && remote !== TOKEN_REF,
-  };
-  if (capabilities(version).tokenEnvReference) {
-    const st = await ex.stat(inst.envFile);
-    const text = st === null ? null : await ex.readFile(inst.envFile);
-    const token = text === null ? undefined : tokenFromEnvText(text.toString('utf8'));
-    facts.envFileMode = st === null ? null : st.mode.toString(8);
-    facts.envFileOk = st !== null && st.mode === 0o600 && st.owner === inst.user && isWellFormedToken(token);
-  }
-  return facts;
-}
 
