@@ -1,4 +1,5 @@
 import { ClawopsError, CommandError, type CommandFailure } from '../core/errors.ts';
+import { ROOT_PATH } from './process.ts';
 import { safeWrite } from '../core/safe-fs.ts';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -39,7 +40,8 @@ export class ShellExecutor implements Executor {
     try {
       raw = await this.transport.spawn(argv, {
         ...(stdin ? { stdin } : {}),
-        env: opts.env ?? {},
+        // root's fixed PATH unless the caller sets one (only for commands run as the service user)
+        env: { PATH: ROOT_PATH, ...opts.env },
         timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(opts.cwd ? { cwd: opts.cwd } : {}),
         ...(opts.user ? { user: opts.user } : {}),
