@@ -13,6 +13,8 @@ import { restoreArgv } from './plan.ts';
 import type { Snapshot } from './restic-parse.ts';
 import { type Restic, tagValue } from './restic.ts';
 import { hashTree, removeDir } from './stage.ts';
+import { applySpecModes, sanitizeRestored } from './sanitize.ts';
+import { configPath } from '../openclaw/paths.ts';
 
 export interface RestoreResult {
   snapshot: Snapshot;
@@ -43,6 +45,7 @@ export async function restoreSnapshot(ctx: BackupContext, restic: Restic, snap: 
   const t0 = Date.now();
   log(ctx, `restoring snapshot ${snap.shortId} (${snap.time}) into ${dir}`);
   await restic.run(restoreArgv(snap.id, dir), { what: `restoring snapshot ${snap.shortId} into ${dir}` });
+  await sanitizeRestored(ctx.ex, dir);
   return verified(ctx, snap, dir, Date.now() - t0);
 }
 
@@ -69,6 +72,7 @@ export async function restoreResolving(ctx: BackupContext, restic: Restic, ref: 
   if (found.status === 'rejected') throw found.reason;
   if (run.status === 'rejected') throw run.reason;
   const snap = found.value;
+  await sanitizeRestored(ctx.ex, dir);
   const shown = /restoring <?snapshot ([0-9a-f]{8,64})/i.exec(run.value.stdout)?.[1];
   if (shown === undefined || !snap.id.startsWith(shown)) {
     throw new ClawopsError(`restic restored snapshot ${shown ?? '(unnamed)'}, but ${ref} is ${snap.shortId}${shown ? ' (a snapshot was added meanwhile?)' : ''}`, { hint: 'run the restore again, naming the snapshot id' });
@@ -157,6 +161,8 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
         throw new ClawopsError(`snapshot ${snap.shortId} failed verification, live state left untouched: ${describeVerifyFailure(res.verify)}`, { hint: 'restore an older snapshot, and run `clawops drill`' });
       }
       const restoredState = `${scratch}/instance/${instanceName}/state`;
+      const rel = (p: string) => `${restoredState}${p.slice(inst.stateDir.length)}`;
+      await applySpecModes(ctx.ex, restoredState, { config: rel(configPath(inst)), envFile: rel(inst.envFile) });
       const units = ctx.units ?? systemctlUnits(ctx.ex);
       log(ctx, `stopping ${inst.unit}`);
       await units.stop(inst.unit);
