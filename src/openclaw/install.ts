@@ -251,7 +251,7 @@ async function privateCacheCopy(ex: Executor, inst: ResolvedInstance, cache: str
 }
 
 /** `<prefix>/bin/openclaw` -> the package's bin, relative, as `npm install -g` links it. */
-async function linkProjectBin(ex: Executor, inst: ResolvedInstance, prefix: string): Promise<void> {
+export async function linkProjectBin(ex: Executor, inst: ResolvedInstance, prefix: string): Promise<void> {
   const pkg = await safeRead(ex, `${prefix}/lib/node_modules/openclaw/package.json`);
   const rel = pkg === null ? null : binOf(pkg.toString('utf8'));
   if (rel === null) throw new ClawopsError(`npm installed no openclaw with a bin into ${prefix}/lib`, { hint: `look into ${prefix}/lib/node_modules/openclaw` });
