@@ -31,7 +31,6 @@ export const SAFE_REFUSED = 5;
 
 export const SAFE_FS_SCRIPT = String.raw`use strict; use warnings;
 use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY O_NONBLOCK S_ISDIR S_ISREG S_ISLNK);
-use IO::Handle; use POSIX ();
 sub refuse { print STDERR "safe-fs: $_[0]\n"; exit 5 }
 sub missing { print STDERR "safe-fs: $_[0]: no such file or directory\n"; exit 3 }
 sub fail { print STDERR "safe-fs: $_[0]\n"; exit 1 }
@@ -87,7 +86,7 @@ sub handle { my ($b) = @_; my @l = lstat($b) or missing($b);
 sub settle { my ($fh, $mode, $u, $g) = @_; my ($uid, $gid) = ids($u, $g);
   if ($uid != -1 || $gid != -1) { chown($uid, $gid, $fh) or fail("chown: $!") }
   if ($mode ne '') { chmod(oct($mode), $fh) or fail("chmod: $!") } }
-sub syncdir { if (sysopen(my $d, '.', O_RDONLY | O_DIRECTORY)) { $d->sync } }
+sub syncdir { require IO::Handle; if (sysopen(my $d, '.', O_RDONLY | O_DIRECTORY)) { $d->sync } }
 my $op = shift @ARGV // fail('no operation');
 if ($op eq 'read') { my $b = walk($ARGV[0], 0, 1); my @l = lstat($b) or missing($ARGV[0]);
   refuse("$ARGV[0] is not a regular file") unless S_ISREG($l[2]);
@@ -103,10 +102,11 @@ if ($op eq 'write') { my ($p, $mode, $u, $g, $size) = @ARGV; my $b = walk($p, 0,
     last if sysopen($fh, $t, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600); undef $fh }
   fail("cannot create a temp file beside $p: $!") unless $fh;
   my $ok = eval { binmode STDIN; my ($n, $buf, $total) = (0, '', 0);
-    while (($n = sysread(STDIN, $buf, 65536))) { $total += $n; print {$fh} $buf or die "write: $!\n" }
+    while (($n = sysread(STDIN, $buf, 65536))) { $total += $n;
+      for (my $off = 0; $off < $n;) { my $w = syswrite($fh, $buf, $n - $off, $off); die "write: $!\n" unless defined $w; $off += $w } }
     die "read: $!\n" unless defined $n;
     die "short write: expected $size bytes, got $total\n" if $total != $size;
-    $fh->flush or die "flush: $!\n"; settle($fh, $mode, $u, $g); $fh->sync; close($fh) or die "close: $!\n";
+    settle($fh, $mode, $u, $g); require IO::Handle; $fh->sync; close($fh) or die "close: $!\n";
     rename($t, $b) or die "rename: $!\n"; 1 };
   if (!$ok) { unlink($t); fail($@ =~ s/\n$//r) }
   syncdir(); exit 0 }
@@ -120,7 +120,7 @@ if ($op eq 'symlink') { my ($p, $target, $u, $g) = @ARGV; my $b = walk($p, 0, 0)
   my @l = lstat($b); refuse("$p is a directory") if @l && S_ISDIR($l[2]);
   my $t = sprintf('.%s.clawops-%06x', $b, int(rand(0xffffff)));
   symlink($target, $t) or fail("symlink: $!"); my ($uid, $gid) = ids($u, $g);
-  if ($uid != -1 || $gid != -1) { POSIX::lchown($uid, $gid, $t) or do { unlink($t); fail("lchown: $!") } }
+  if ($uid != -1 || $gid != -1) { require POSIX; POSIX::lchown($uid, $gid, $t) or do { unlink($t); fail("lchown: $!") } }
   rename($t, $b) or do { unlink($t); fail("rename: $!") }; syncdir(); exit 0 }
 if ($op eq 'remove') { my $b = walk($ARGV[0], 0, 0); my @l = lstat($b) or exit 0;
   if (S_ISDIR($l[2])) { rmdir($b) or fail("rmdir $ARGV[0]: $!") } else { unlink($b) or fail("unlink $ARGV[0]: $!") }
