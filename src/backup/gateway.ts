@@ -57,7 +57,7 @@ systemd-run --quiet --collect --unit="$unit" -p User="$user" -p NoNewPrivileges=
 cleanup() { systemctl stop -- "$unit" >/dev/null 2>&1; systemctl reset-failed -- "$unit" >/dev/null 2>&1; rmdir -- "$at/state" "$at/home" "$at" 2>/dev/null; true; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
-logtail() { journalctl -u "$unit" -n 3 -o cat --no-pager 2>/dev/null | tr '\\n' ' '; }
+logtail() { { journalctl -u "$unit" -o cat --no-pager 2>/dev/null | grep -iE 'refus|denied|EACCES|EPERM|error' | head -n 4; journalctl -u "$unit" -n 3 -o cat --no-pager 2>/dev/null; } | cut -c1-400 | tr '\\n' ' '; }
 start=$(date +%s%N)
 deadline=$(( $(date +%s) + limit ))
 while [ "$(date +%s)" -lt "$deadline" ]; do

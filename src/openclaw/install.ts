@@ -28,7 +28,7 @@ import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import { FLIP_SCRIPT, atVersion, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
+import { atVersion, flipArgv, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
 import { servicePath } from './paths.ts';
 import { compareVersions, parseVersion } from './versions.ts';
 
@@ -134,7 +134,7 @@ export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstan
       const d = change.data as InstallData;
       if (d.argv) await npmInstall(ex, inst, d, journal, opts);
       if (d.switchFrom !== null) {
-        const flip = (v: string) => ['sh', '-c', FLIP_SCRIPT, 'sh', inst.npmPrefix, linkTarget(inst, v), `${inst.user}:${inst.user}`];
+        const flip = (v: string) => flipArgv(inst, v);
         await journal.saveStep(`point ${inst.npmPrefix} at ${versionDir(inst, d.version)} (was ${d.switchFrom})`, flip(d.switchFrom));
         await ex.run(flip(d.version));
         // the running gateway still runs the old tree: restart it onto the new one (a stopped one stays stopped)
