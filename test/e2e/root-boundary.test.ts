@@ -18,6 +18,7 @@ import { parseSpec } from '../../src/desired/parse.ts';
 import type { ResolvedInstance } from '../../src/desired/resolve.ts';
 import type { Journal } from '../../src/engine/types.ts';
 import { openclawIdentityResource } from '../../src/openclaw/identity.ts';
+import { directoryResource } from '../../src/resources/directory.ts';
 import { linkProjectBin, openclawInstallResource } from '../../src/openclaw/install.ts';
 import { configPath, servicePath } from '../../src/openclaw/paths.ts';
 import { httpGet } from '../../src/openclaw/probe.ts';
@@ -40,7 +41,7 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
   let ctx: BackupContext;
   const sh = (script: string, timeoutMs = 120_000) => tb.executor.run(['bash', '-c', script], { timeoutMs });
   const asOc = (script: string) => tb.executor.run(['sh', '-c', script], { user: 'oc' });
-  const fingerprint = (path: string) => sh(`stat -c '%a %U:%G %s' -- ${path} && sha256sum -- ${path}`).then((r) => r.stdout);
+  const fingerprint = (path: string) => sh(`stat -c '%a %U:%G %s' -- ${path} && if [ -d ${path} ]; then ls -la ${path}; else sha256sum -- ${path}; fi`).then((r) => r.stdout);
   const rootMarkers = async () => (await sh(`cat ${MARKERS} 2>/dev/null || true`)).stdout.split('\n').filter((l) => l.startsWith('0 '));
 
   before(async () => {
@@ -109,6 +110,13 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
     const pkgBefore = await fingerprint('/root/probe-pkg/probe.sh');
     await asOc(`mkdir -p ${inst.npmPrefix}/lib/node_modules && ln -sfn /root/probe-pkg ${inst.npmPrefix}/lib/node_modules/openclaw`);
     await assert.rejects(linkProjectBin(ex, inst, inst.npmPrefix), /refused to read .*symlink/);
+    // the state dir itself swapped for a link to a root dir: the directory resource's chown/chmod must not follow it
+    const rootDirBefore = await fingerprint('/root/probe-dir');
+    await asOc(`mv ${inst.stateDir} ${inst.stateDir}.real && ln -s /root/probe-dir ${inst.stateDir}`);
+    const dir = directoryResource({ path: inst.stateDir, mode: 0o700, owner: 'oc' });
+    await assert.rejects(dir.apply(ex, { resourceId: dir.id, kind: 'directory', action: 'change', summary: 'own', data: { path: inst.stateDir, mode: 0o700, owner: 'oc', group: 'oc' } }, journal), /refused to create .*symlink/);
+    assert.equal(await fingerprint('/root/probe-dir'), rootDirBefore);
+    await asOc(`rm ${inst.stateDir} && mv ${inst.stateDir}.real ${inst.stateDir}`);
     assert.equal(await fingerprint('/root/probe'), probeBefore);
     assert.equal(await fingerprint('/root/probe-dir/SOUL.md'), soulBefore);
     assert.equal(await fingerprint('/root/probe-pkg/probe.sh'), pkgBefore);
