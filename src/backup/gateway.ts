@@ -50,11 +50,13 @@ fi
 chown -R -h -- "$user:" "$state" "$home"
 id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \\n'); unit="clawops-drill-$id"; at="/run/clawops-drill-$id"
 rel=\${envfile#"$state"}
+# the user's part as a root-owned file: systemd would expand every $ of a script given on its command line
+printf '%s\\n' "$asuser" > "$at.sh" && chmod 0644 "$at.sh" || { echo "cannot write $at.sh"; exit 1; }
 systemd-run --quiet --collect --unit="$unit" -p User="$user" -p NoNewPrivileges=yes -p PrivateTmp=yes \\
   -p KillMode=control-group -p TimeoutStopSec=10 -p BindPaths="$state:$at/state $home:$at/home" \\
   -p Environment="DRILL_HOME=$at/home DRILL_STATE=$at/state DRILL_PORT=$port DRILL_PATH=$upath" \\
-  -- /bin/sh -c "$asuser" drill "$at/state$rel" "$bin" || { echo "systemd-run could not start the throwaway gateway"; exit 1; }
-cleanup() { systemctl stop -- "$unit" >/dev/null 2>&1; systemctl reset-failed -- "$unit" >/dev/null 2>&1; rmdir -- "$at/state" "$at/home" "$at" 2>/dev/null; true; }
+  -- /bin/sh "$at.sh" "$at/state$rel" "$bin" || { rm -f -- "$at.sh"; echo "systemd-run could not start the throwaway gateway"; exit 1; }
+cleanup() { systemctl stop -- "$unit" >/dev/null 2>&1; systemctl reset-failed -- "$unit" >/dev/null 2>&1; rmdir -- "$at/state" "$at/home" "$at" 2>/dev/null; rm -f -- "$at.sh"; true; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 logtail() { { journalctl -u "$unit" -o cat --no-pager 2>/dev/null | grep -iE 'refus|denied|EACCES|EPERM|error' | head -n 4; journalctl -u "$unit" -n 3 -o cat --no-pager 2>/dev/null; } | cut -c1-400 | tr '\\n' ' '; }
