@@ -32,14 +32,23 @@ export async function sanitizeRestored(ex: Executor, dir: string): Promise<void>
   if (r.exitCode === 0) return;
   if (r.exitCode === REFUSED) {
     const what = r.stdout.trim().split('\n').filter(Boolean);
-    throw new ClawopsError(`the restored snapshot holds ${what.length} entr${what.length === 1 ? 'y' : 'ies'} clawops will not restore: ${what.join('; ')}`, {
-      hint: 'nothing was put in place; a backup of OpenClaw state has no devices, fifos or links leaving it: pick an older snapshot and find out who wrote these',
+    const n = `${what.length} entr${what.length === 1 ? 'y' : 'ies'}`;
+    throw new ClawopsError(`the restored snapshot holds ${n} clawops will not restore: ${what.join('; ')}`, {
+      hint:
+        'nothing was put in place; a backup of OpenClaw state has no devices, fifos or links leaving it: ' +
+        'pick an older snapshot and find out who wrote these',
     });
   }
-  throw new ClawopsError(`cannot sanitize the restored tree ${dir}: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`}`, { hint: 'check the scratch directory and free disk space' });
+  const why = r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`;
+  throw new ClawopsError(`cannot sanitize the restored tree ${dir}: ${why}`, {
+    hint: 'check the scratch directory and free disk space',
+  });
 }
 
-/** The modes the spec gives an instance's state, whatever the snapshot said (files that are not regular are left alone). */
-export async function applySpecModes(ex: Executor, state: string, files: { config: string; envFile: string }): Promise<void> {
-  await ex.run(['sh', '-c', 'set -eu; chmod 0700 -- "$1"; for f in "$2" "$3"; do if [ -f "$f" ] && [ ! -L "$f" ]; then chmod 0600 -- "$f"; fi; done', 'sh', state, files.config, files.envFile]);
+const SPEC_MODES = `set -eu; chmod 0700 -- "$1"
+for f in "$2" "$3"; do if [ -f "$f" ] && [ ! -L "$f" ]; then chmod 0600 -- "$f"; fi; done`;
+
+/** The modes the spec gives an instance's state, whatever the snapshot said (only regular files are touched). */
+export async function applySpecModes(ex: Executor, state: string, files: { config: string; envFile: string }) {
+  await ex.run(['sh', '-c', SPEC_MODES, 'sh', state, files.config, files.envFile]);
 }

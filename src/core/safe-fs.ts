@@ -36,7 +36,8 @@ sub missing { print STDERR "safe-fs: $_[0]: no such file or directory\n"; exit 3
 sub fail { print STDERR "safe-fs: $_[0]\n"; exit 1 }
 sub trusted { my @s = @_; return $s[4] == 0 && ($s[2] & 022) == 0 }
 sub enter { my ($name, @l) = @_;
-  sysopen(my $fh, $name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) or refuse("$name: cannot open as a directory ($!)");
+  sysopen(my $fh, $name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+    or refuse("$name: cannot open as a directory ($!)");
   my @s = stat($fh); refuse("$name changed while it was checked") if $s[0] != $l[0] || $s[1] != $l[1];
   chdir($fh) or fail("$name: $!"); return @s }
 sub root { my @l = lstat('/'); enter('/', @l) }
@@ -60,7 +61,8 @@ sub walk { my ($path, $mkparents, $follow) = @_;
         $safe = trusted(root()) if $t =~ m{^/};
         unshift @parts, grep { $_ ne '' && $_ ne '.' } split m{/}, $t; next }
       $base = $c; last }
-    if (!@l) { missing($path) unless $mkparents; mkdir($c, 0755) or fail("mkdir $c: $!"); @l = lstat($c) or fail("$c: $!") }
+    if (!@l) { missing($path) unless $mkparents;
+      mkdir($c, 0755) or fail("mkdir $c: $!"); @l = lstat($c) or fail("$c: $!") }
     if (S_ISLNK($l[2])) {
       refuse("$path: $c is a symlink in a directory others can write") unless $safe;
       refuse("$path: too many symlinks") if ++$hops > 32;
@@ -103,7 +105,8 @@ if ($op eq 'write') { my ($p, $mode, $u, $g, $size) = @ARGV; my $b = walk($p, 0,
   fail("cannot create a temp file beside $p: $!") unless $fh;
   my $ok = eval { binmode STDIN; my ($n, $buf, $total) = (0, '', 0);
     while (($n = sysread(STDIN, $buf, 65536))) { $total += $n;
-      for (my $off = 0; $off < $n;) { my $w = syswrite($fh, $buf, $n - $off, $off); die "write: $!\n" unless defined $w; $off += $w } }
+      for (my $off = 0; $off < $n;) {
+        my $w = syswrite($fh, $buf, $n - $off, $off); die "write: $!\n" unless defined $w; $off += $w } }
     die "read: $!\n" unless defined $n;
     die "short write: expected $size bytes, got $total\n" if $total != $size;
     settle($fh, $mode, $u, $g); require IO::Handle; $fh->sync; close($fh) or die "close: $!\n";
@@ -120,44 +123,60 @@ if ($op eq 'symlink') { my ($p, $target, $u, $g) = @ARGV; my $b = walk($p, 0, 0)
   my @l = lstat($b); refuse("$p is a directory") if @l && S_ISDIR($l[2]);
   my $t = sprintf('.%s.clawops-%06x', $b, int(rand(0xffffff)));
   symlink($target, $t) or fail("symlink: $!"); my ($uid, $gid) = ids($u, $g);
-  if ($uid != -1 || $gid != -1) { require POSIX; POSIX::lchown($uid, $gid, $t) or do { unlink($t); fail("lchown: $!") } }
+  if ($uid != -1 || $gid != -1) {
+    require POSIX; POSIX::lchown($uid, $gid, $t) or do { unlink($t); fail("lchown: $!") } }
   rename($t, $b) or do { unlink($t); fail("rename: $!") }; syncdir(); exit 0 }
 if ($op eq 'remove') { my $b = walk($ARGV[0], 0, 0); my @l = lstat($b) or exit 0;
-  if (S_ISDIR($l[2])) { rmdir($b) or fail("rmdir $ARGV[0]: $!") } else { unlink($b) or fail("unlink $ARGV[0]: $!") }
+  if (S_ISDIR($l[2])) { rmdir($b) or fail("rmdir $ARGV[0]: $!") }
+  else { unlink($b) or fail("unlink $ARGV[0]: $!") }
   exit 0 }
 fail("unknown operation $op")`;
 
 /** argv running one operation of the script (perl from root's fixed PATH: /usr/bin/perl). */
-export function safeFsArgv(op: 'read' | 'write' | 'chmod' | 'chown' | 'mkdir' | 'symlink' | 'remove', ...args: string[]): string[] {
+export type SafeFsOp = 'read' | 'write' | 'chmod' | 'chown' | 'mkdir' | 'symlink' | 'remove';
+export function safeFsArgv(op: SafeFsOp, ...args: string[]): string[] {
   return ['perl', '-e', SAFE_FS_SCRIPT, '--', op, ...args];
 }
 
 const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
-async function op(ex: Executor, argv: string[], what: string, stdin?: string | Buffer): Promise<{ code: number; stdout: Buffer }> {
+type OpResult = { code: number; stdout: Buffer };
+async function op(ex: Executor, argv: string[], what: string, stdin?: string | Buffer): Promise<OpResult> {
   const r = await ex.run(argv, { allowFailure: true, ...(stdin !== undefined ? { stdin } : {}) });
   if (r.exitCode === 0) return { code: 0, stdout: r.stdoutBytes };
   if (r.exitCode === SAFE_NOT_FOUND) return { code: SAFE_NOT_FOUND, stdout: r.stdoutBytes };
   const why = r.stderr.trim().split('\n').pop()?.replace(/^safe-fs: /, '') ?? `exit ${r.exitCode}`;
   if (r.exitCode === SAFE_REFUSED) {
     throw new ClawopsError(`refused to ${what} on ${ex.target}: ${why}`, {
-      hint: 'a symlink, a special file or a concurrent change sits where clawops writes as root; look at who made it (it may be an escalation attempt), remove it and run again',
+      hint:
+        'a symlink, a special file or a concurrent change sits where clawops writes as root; look at who made it ' +
+        '(it may be an escalation attempt), remove it and run again',
     });
   }
   throw new CommandError(
-    { argv: argv.slice(0, 1).concat(argv.slice(3)), target: ex.target, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, stdout: '', stderr: r.stderr, durationMs: r.durationMs },
+    {
+      argv: argv.slice(0, 1).concat(argv.slice(3)), target: ex.target, exitCode: r.exitCode, signal: r.signal,
+      timedOut: r.timedOut, stdout: '', stderr: r.stderr, durationMs: r.durationMs,
+    },
     { hint: `check that the directory exists and that perl (perl-base) is installed on ${ex.target}` },
   );
 }
 
+const AGAIN = 'run again; something removed it meanwhile';
+const MKDIR = 'create the directory first';
+const gone = (message: string, hint: string) => new ClawopsError(message, { hint });
+
 /** Atomic write that follows no symlink below a directory others can write (see the header). */
-export async function safeWrite(ex: Executor, path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
-  const argv = safeFsArgv('write', path, octal(opts.mode), opts.owner ?? '', opts.group ?? '', String(Buffer.byteLength(content)));
+export async function safeWrite(
+  ex: Executor, path: string, content: string | Buffer, opts: WriteOptions,
+): Promise<void> {
+  const size = String(Buffer.byteLength(content));
+  const argv = safeFsArgv('write', path, octal(opts.mode), opts.owner ?? '', opts.group ?? '', size);
   const r = await op(ex, argv, `write ${path}`, content);
-  if (r.code === SAFE_NOT_FOUND) throw new ClawopsError(`cannot write ${path} on ${ex.target}: its directory does not exist`, { hint: 'create the directory first' });
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot write ${path} on ${ex.target}: its directory does not exist`, MKDIR);
 }
 
-/** A regular file's bytes, or null when it does not exist; never through a user-placed symlink, never a fifo or device. */
+/** A regular file's bytes, or null when absent; never through a user's link, never a fifo or device. */
 export async function safeRead(ex: Executor, path: string): Promise<Buffer | null> {
   const r = await op(ex, safeFsArgv('read', path), `read ${path}`);
   return r.code === SAFE_NOT_FOUND ? null : r.stdout;
@@ -165,12 +184,12 @@ export async function safeRead(ex: Executor, path: string): Promise<Buffer | nul
 
 export async function safeChmod(ex: Executor, path: string, mode: number): Promise<void> {
   const r = await op(ex, safeFsArgv('chmod', path, octal(mode)), `chmod ${path}`);
-  if (r.code === SAFE_NOT_FOUND) throw new ClawopsError(`cannot chmod ${path} on ${ex.target}: it does not exist`, { hint: 'run again; something removed it meanwhile' });
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot chmod ${path} on ${ex.target}: it does not exist`, AGAIN);
 }
 
 export async function safeChown(ex: Executor, path: string, owner: string, group = ''): Promise<void> {
   const r = await op(ex, safeFsArgv('chown', path, owner, group), `chown ${path}`);
-  if (r.code === SAFE_NOT_FOUND) throw new ClawopsError(`cannot chown ${path} on ${ex.target}: it does not exist`, { hint: 'run again; something removed it meanwhile' });
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot chown ${path} on ${ex.target}: it does not exist`, AGAIN);
 }
 
 /** `install -d`: missing parents made (root 0755), the directory itself given owner, group and mode by descriptor. */
@@ -181,7 +200,7 @@ export async function safeMkdir(ex: Executor, path: string, opts: WriteOptions):
 /** `ln -sfn TARGET PATH` without following anything: a temp link renamed over the name. */
 export async function safeSymlink(ex: Executor, path: string, target: string, owner = '', group = ''): Promise<void> {
   const r = await op(ex, safeFsArgv('symlink', path, target, owner, group), `link ${path}`);
-  if (r.code === SAFE_NOT_FOUND) throw new ClawopsError(`cannot link ${path} on ${ex.target}: its directory does not exist`, { hint: 'create the directory first' });
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot link ${path} on ${ex.target}: its directory does not exist`, MKDIR);
 }
 
 /** `rm -f` of a file or symlink, `rmdir` of an empty directory; absent is fine. */
