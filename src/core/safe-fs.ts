@@ -173,7 +173,7 @@ export async function safeWrite(
   const size = String(Buffer.byteLength(content));
   const argv = safeFsArgv('write', path, octal(opts.mode), opts.owner ?? '', opts.group ?? '', size);
   const r = await op(ex, argv, `write ${path}`, content);
-  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot write ${path} on ${ex.target}: its directory does not exist`, MKDIR);
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot write ${path} on ${ex.target}: no such directory`, MKDIR);
 }
 
 /** A regular file's bytes, or null when absent; never through a user's link, never a fifo or device. */
@@ -200,7 +200,7 @@ export async function safeMkdir(ex: Executor, path: string, opts: WriteOptions):
 /** `ln -sfn TARGET PATH` without following anything: a temp link renamed over the name. */
 export async function safeSymlink(ex: Executor, path: string, target: string, owner = '', group = ''): Promise<void> {
   const r = await op(ex, safeFsArgv('symlink', path, target, owner, group), `link ${path}`);
-  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot link ${path} on ${ex.target}: its directory does not exist`, MKDIR);
+  if (r.code === SAFE_NOT_FOUND) throw gone(`cannot link ${path} on ${ex.target}: no such directory`, MKDIR);
 }
 
 /** `rm -f` of a file or symlink, `rmdir` of an empty directory; absent is fine. */

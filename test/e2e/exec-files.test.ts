@@ -123,7 +123,7 @@ describe('file operations over a real shell (local)', () => {
   it('writeFile: refuses to write into a missing directory or over a directory, with a hint', async () => {
     await assert.rejects(ex.writeFile(join(dir, 'no/such/file'), 'x', { mode: 0o600 }), (e: unknown) => {
       assert.ok(e instanceof ClawopsError);
-      assert.match(e.message, /directory does not exist/);
+      assert.match(e.message, /no such directory/);
       assert.match(e.hint ?? '', /create the directory/);
       return true;
     });
