@@ -41,32 +41,43 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
   let ctx: BackupContext;
   const sh = (script: string, timeoutMs = 120_000) => tb.executor.run(['bash', '-c', script], { timeoutMs });
   const asOc = (script: string) => tb.executor.run(['sh', '-c', script], { user: 'oc' });
-  const fingerprint = (path: string) => sh(`stat -c '%a %U:%G %s' -- ${path} && if [ -d ${path} ]; then ls -la ${path}; else sha256sum -- ${path}; fi`).then((r) => r.stdout);
-  const rootMarkers = async () => (await sh(`cat ${MARKERS} 2>/dev/null || true`)).stdout.split('\n').filter((l) => l.startsWith('0 '));
+  const fingerprint = async (path: string) =>
+    (await sh(`stat -c '%a %U:%G %s' -- ${path}; if [ -d ${path} ]; then ls -la ${path}; else sha256sum ${path}; fi`))
+      .stdout;
+  const markers = async () => (await sh(`cat ${MARKERS} 2>/dev/null || true`)).stdout.split('\n').filter(Boolean);
+  const rootMarkers = async () => (await markers()).filter((l) => l.startsWith('0 '));
 
   before(async () => {
     tb = await startTestbed();
     const parsed = parseSpec(SPEC);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     inst = parsed.spec.resolved[0]!;
-    ctx = { ex: tb.executor, spec: parsed.spec, env: {}, specText: { name: 'clawops.yaml', text: SPEC }, log: (l) => process.stderr.write(`# ${l}\n`) };
-    await sh(`useradd --create-home --home-dir ${HOME} --shell /bin/sh oc && install -d -m 1777 /srv/markers && install -m 0666 /dev/null ${MARKERS}
+    const log = (l: string) => process.stderr.write(`# ${l}\n`);
+    ctx = { ex: tb.executor, spec: parsed.spec, env: {}, specText: { name: 'clawops.yaml', text: SPEC }, log };
+    await sh(`useradd --create-home --home-dir ${HOME} --shell /bin/sh oc
+      install -d -m 1777 /srv/markers && install -m 0666 /dev/null ${MARKERS}
       install -d -m 0700 -o oc -g oc ${inst.stateDir} ${inst.stateDir}/workspace
       printf 'ROOT-SECRET-PROBE\\n' > /root/probe && chmod 0600 /root/probe
-      install -d -m 0700 /root/probe-dir && printf 'root soul\\n' > /root/probe-dir/SOUL.md && chmod 0600 /root/probe-dir/SOUL.md`);
+      install -d -m 0700 /root/probe-dir && printf 'root soul\\n' > /root/probe-dir/SOUL.md
+      chmod 0600 /root/probe-dir/SOUL.md`);
     // the user's own prefix, as clawops installs it, with the planted tools
-    await asOc(`mkdir -p ${inst.npmPrefix}/bin && for b in node npm openclaw; do printf '%s' '${PLANTED}' > ${inst.npmPrefix}/bin/$b; chmod 0755 ${inst.npmPrefix}/bin/$b; done`);
+    const bin = `${inst.npmPrefix}/bin`;
+    await asOc(`mkdir -p ${bin} && for b in node npm openclaw; do
+      printf '%s' '${PLANTED}' > ${bin}/$b; chmod 0755 ${bin}/$b; done`);
   });
   after(() => tb?.stop());
 
-  it('a node/npm/openclaw planted in the prefix bin is never run by root (probes, drill gateway, cached install)', { timeout: 300_000 }, async (t) => {
+  const PLANTED_TEST =
+    'a node/npm/openclaw planted in the prefix bin is never run by root (probes, drill gateway, cached install)';
+  it(PLANTED_TEST, { timeout: 300_000 }, async (t) => {
     const ex = tb.executor;
     await httpGet(ex, 'http://127.0.0.1:9/healthz', inst);
     assert.equal(await probeToken(ex, inst, 'not-a-real-token'), 'unreachable');
     // the drill: restored state in root's 0700 scratch, with an env file whose line would run code if sourced
     const scratch = '/var/lib/clawops/backup/scratch/drill-e2e';
     const state = `${scratch}/instance/oc/state`;
-    await sh(`install -d -m 0700 /var/lib/clawops /var/lib/clawops/backup /var/lib/clawops/backup/scratch ${scratch} ${state}
+    await sh(`install -d -m 0700 /var/lib/clawops /var/lib/clawops/backup /var/lib/clawops/backup/scratch
+      install -d -m 0700 ${scratch} ${state}
       printf '%s\\n' 'OPENCLAW_GATEWAY_TOKEN=abc' 'X=$(touch /srv/markers/sourced)' > ${state}/gateway.systemd.env
       printf '{}\\n' > ${state}/openclaw.json`);
     const probe = await probeGateway(ex, {
@@ -74,9 +85,10 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
       version: '2026.9.6', limitSec: 20, user: inst.user, userPath: servicePath(inst),
     });
     assert.equal(probe.status, 'fail', probe.detail);
-    const ranAsOc = (await sh(`cat ${MARKERS}`)).stdout.split('\n').filter((l) => l.endsWith(' openclaw') && !l.startsWith('0 '));
+    const ranAsOc = (await markers()).filter((l) => l.endsWith(' openclaw') && !l.startsWith('0 '));
     assert.ok(ranAsOc.length >= 1, `the drill ran the user's openclaw as the user: ${probe.detail}`);
-    assert.equal((await sh('[ -e /srv/markers/sourced ] && echo yes || echo no')).stdout.trim(), 'no', 'the env file was parsed, not sourced');
+    const sourced = (await sh('[ -e /srv/markers/sourced ] && echo yes || echo no')).stdout.trim();
+    assert.equal(sourced, 'no', 'the env file was parsed, not sourced');
     // the install from the shared npm cache: npm runs as the service user, so the planted npm fails as oc
     const spec = ctx.spec;
     const r = openclawInstallResource(spec, inst, { npmCache: '/var/cache/clawops-npm', timeoutMs: 120_000 });
@@ -87,10 +99,13 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
     t.diagnostic(`markers: ${all.replace(/\n/g, ' | ')}`);
     assert.ok(/ npm$/m.test(all), 'the planted npm did run (as the user)');
     assert.deepEqual(await rootMarkers(), [], 'no planted binary ran as uid 0');
-    assert.equal((await sh('ls /var/tmp | grep -c clawops-npm || true')).stdout.trim(), '0', 'the private cache copy is removed');
+    const copies = (await sh('ls /var/tmp | grep -c clawops-npm || true')).stdout.trim();
+    assert.equal(copies, '0', 'the private cache copy is removed');
   });
 
-  it('symlinks swapped in for the env file, openclaw.json, the workspace and the package dir make root write nothing outside', async () => {
+  const SWAP_TEST =
+    'links swapped in for the env file, openclaw.json, workspace, state and package dirs: root writes nothing outside';
+  it(SWAP_TEST, async () => {
     const ex = tb.executor;
     const probeBefore = await fingerprint('/root/probe');
     const soulBefore = await fingerprint('/root/probe-dir/SOUL.md');
@@ -104,17 +119,24 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
     // identity lock: the workspace swapped for a link to a root dir after the plan saw SOUL.md
     await asOc(`rm -rf ${inst.stateDir}/workspace && ln -s /root/probe-dir ${inst.stateDir}/workspace`);
     const id = openclawIdentityResource(ctx.spec, inst);
-    await assert.rejects(id.apply(ex, { resourceId: id.id, kind: 'identity', action: 'change', summary: 'lock', data: { step: 'lock', name: 'SOUL.md' } }, journal), /refused to chown .*symlink/);
+    const data = { step: 'lock', name: 'SOUL.md' };
+    const lock = { resourceId: id.id, kind: 'identity', action: 'change' as const, summary: 'lock', data };
+    await assert.rejects(id.apply(ex, lock, journal), /refused to chown .*symlink/);
     // the installed package dir swapped for a link to a root dir: the bin's chmod 0755 must not land there
-    await sh(`install -d -m 0700 /root/probe-pkg && printf '{"name":"openclaw","bin":{"openclaw":"probe.sh"}}' > /root/probe-pkg/package.json && cp /root/probe /root/probe-pkg/probe.sh && chmod 0600 /root/probe-pkg/probe.sh`);
+    await sh(`install -d -m 0700 /root/probe-pkg
+      printf '{"name":"openclaw","bin":{"openclaw":"probe.sh"}}' > /root/probe-pkg/package.json
+      cp /root/probe /root/probe-pkg/probe.sh && chmod 0600 /root/probe-pkg/probe.sh`);
     const pkgBefore = await fingerprint('/root/probe-pkg/probe.sh');
-    await asOc(`mkdir -p ${inst.npmPrefix}/lib/node_modules && ln -sfn /root/probe-pkg ${inst.npmPrefix}/lib/node_modules/openclaw`);
+    const modules = `${inst.npmPrefix}/lib/node_modules`;
+    await asOc(`mkdir -p ${modules} && ln -sfn /root/probe-pkg ${modules}/openclaw`);
     await assert.rejects(linkProjectBin(ex, inst, inst.npmPrefix), /refused to read .*symlink/);
     // the state dir itself swapped for a link to a root dir: the directory resource's chown/chmod must not follow it
     const rootDirBefore = await fingerprint('/root/probe-dir');
     await asOc(`mv ${inst.stateDir} ${inst.stateDir}.real && ln -s /root/probe-dir ${inst.stateDir}`);
     const dir = directoryResource({ path: inst.stateDir, mode: 0o700, owner: 'oc' });
-    await assert.rejects(dir.apply(ex, { resourceId: dir.id, kind: 'directory', action: 'change', summary: 'own', data: { path: inst.stateDir, mode: 0o700, owner: 'oc', group: 'oc' } }, journal), /refused to create .*symlink/);
+    const own = { path: inst.stateDir, mode: 0o700, owner: 'oc', group: 'oc' };
+    const chown = { resourceId: dir.id, kind: 'directory', action: 'change' as const, summary: 'own', data: own };
+    await assert.rejects(dir.apply(ex, chown, journal), /refused to create .*symlink/);
     assert.equal(await fingerprint('/root/probe-dir'), rootDirBefore);
     await asOc(`rm ${inst.stateDir} && mv ${inst.stateDir}.real ${inst.stateDir}`);
     assert.equal(await fingerprint('/root/probe'), probeBefore);
@@ -125,13 +147,17 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
     assert.equal(leaked.stdout.trim(), '', 'no root-only content copied into the user tree');
   });
 
-  it('a snapshot with a setuid binary, a device node, a fifo and an escaping symlink restores none of them', { timeout: 300_000 }, async () => {
+  const SNAPSHOT_TEST =
+    'a snapshot with a setuid binary, a device node, a fifo and an escaping symlink restores none of them';
+  it(SNAPSHOT_TEST, { timeout: 300_000 }, async () => {
     await sh('apt-get install -y -q restic >/dev/null', 300_000);
-    const snap = (extra: string) => sh(`set -e; rm -rf /srv/snap; d=/srv/snap/instance/oc/state; mkdir -p $d; printf '{}\\n' > $d/openclaw.json
-      cp /bin/true $d/sbin-true && chmod 4755 $d/sbin-true; ${extra}
-      cd /srv/snap && RESTIC_PASSWORD_FILE=/etc/clawops/restic-password restic -r /var/backups/clawops-restic backup --quiet --host "$(uname -n)" --tag clawops --tag instance=oc . >/dev/null`);
-    await sh(`mkdir -p /etc/clawops && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /etc/clawops/restic-password && chmod 0600 /etc/clawops/restic-password
-      RESTIC_PASSWORD_FILE=/etc/clawops/restic-password restic -r /var/backups/clawops-restic init >/dev/null`);
+    const restic = 'RESTIC_PASSWORD_FILE=/etc/clawops/restic-password restic -r /var/backups/clawops-restic';
+    const snap = (extra: string) => sh(`set -e; rm -rf /srv/snap; d=/srv/snap/instance/oc/state; mkdir -p $d
+      printf '{}\\n' > $d/openclaw.json; cp /bin/true $d/sbin-true && chmod 4755 $d/sbin-true; ${extra}
+      cd /srv/snap && ${restic} backup --quiet --host "$(uname -n)" --tag clawops --tag instance=oc . >/dev/null`);
+    await sh(`mkdir -p /etc/clawops
+      head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /etc/clawops/restic-password
+      chmod 0600 /etc/clawops/restic-password && ${restic} init >/dev/null`);
     await snap('mknod $d/null c 1 3; mkfifo $d/fifo; ln -s /etc/shadow $d/shadow; ln -s ../../../../../etc $d/up');
     await assert.rejects(restoreTo(ctx, 'latest', '/srv/restored', 'oc'), (e: unknown) => {
       const m = (e as Error).message;
@@ -139,10 +165,13 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
       for (const w of ['device', 'fifo', 'escaping symlink']) assert.ok(m.includes(w), `${w} in: ${m}`);
       return true;
     });
-    assert.equal((await sh('[ -e /srv/restored ] && find /srv/restored -mindepth 1 | wc -l || echo absent')).stdout.trim(), 'absent');
+    const left = (await sh('[ -e /srv/restored ] && find /srv/restored -mindepth 1 | wc -l || echo absent'))
+      .stdout.trim();
+    assert.equal(left, 'absent', 'nothing of the refused snapshot is left');
     await snap('chmod 0777 $d/openclaw.json');
     await restoreTo(ctx, 'latest', '/srv/restored', 'oc');
-    const modes = await sh(`stat -c '%a %n' /srv/restored/instance/oc/state/sbin-true /srv/restored/instance/oc/state/openclaw.json`);
-    assert.deepEqual(modes.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['755', '755'], 'setuid and group/other write dropped');
+    const at = '/srv/restored/instance/oc/state';
+    const modes = (await sh(`stat -c '%a' ${at}/sbin-true ${at}/openclaw.json`)).stdout.trim().split('\n');
+    assert.deepEqual(modes, ['755', '755'], 'setuid and group/other write dropped');
   });
 });

@@ -6,11 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync,
+  statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { localExecutor } from '../../../src/exec/local.ts';
-import { safeChmod, safeChown, safeMkdir, safeRead, safeRemove, safeSymlink, safeWrite } from '../../../src/core/safe-fs.ts';
+import {
+  safeChmod, safeChown, safeMkdir, safeRead, safeRemove, safeSymlink, safeWrite,
+} from '../../../src/core/safe-fs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -59,7 +64,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     assert.deepEqual(readdirSync(home).filter((f) => f.includes('clawops-')), [], 'no temp file left');
   });
 
-  it('write/chmod/chown/mkdir/symlink through a symlinked directory in a user-writable dir are refused; the target is untouched', async () => {
+  it('every operation through a symlinked directory in a user-writable dir is refused; the target is untouched', async () => {
     symlinkSync(probeDir, join(home, 'workspace'));
     const before = probeState();
     const via = join(home, 'workspace', 'secret');
@@ -95,7 +100,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     await assert.rejects(safeChown(ex, dev, 'nobody'), /not a regular file or directory/);
   });
 
-  it('read: bytes of a regular file, null when missing; mkdir/chmod/chown/symlink/remove do what they say', async () => {
+  it('read: bytes of a file, null when missing; mkdir/chmod/chown/symlink/remove do what they say', async () => {
     const bin = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     writeFileSync(join(home, 'bin'), bin);
     assert.deepEqual(await safeRead(ex, join(home, 'bin')), bin);
@@ -104,7 +109,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     await safeMkdir(ex, d, { mode: 0o750, owner: 'nobody', group: 'nogroup' });
     assert.deepEqual([statSync(d).mode & 0o777, statSync(d).uid], [0o750, NOBODY]);
     await safeMkdir(ex, d, { mode: 0o700, owner: 'root', group: 'root' });
-    assert.deepEqual([statSync(d).mode & 0o777, statSync(d).uid], [0o700, 0], 'an existing directory gets owner and mode');
+    assert.deepEqual([statSync(d).mode & 0o777, statSync(d).uid], [0o700, 0], 'an existing dir gets owner and mode');
     await assert.rejects(safeMkdir(ex, join(home, 'bin'), { mode: 0o700 }), /exists and is not a directory/);
     await safeChmod(ex, join(home, 'bin'), 0o444);
     await safeChown(ex, join(home, 'bin'), 'root', 'nogroup');
@@ -120,7 +125,8 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     await assert.rejects(safeWrite(ex, join(home, 'no', 'dir', 'f'), 'x', { mode: 0o600 }), /no such directory/);
   });
 
-  it('symlinks are followed where only root can have placed them (a root-owned chain, like /var/run -> /run)', { skip: trustedChain(process.cwd()) ? false : 'the checkout is not under root-only directories' }, async () => {
+  const skipTrusted = trustedChain(process.cwd()) ? false : 'the checkout is not under root-only directories';
+  it('symlinks are followed where only root can have placed them (like /var/run -> /run)', { skip: skipTrusted }, async () => {
     const t = mkdtempSync(join(process.cwd(), '.safe-fs-'));
     try {
       chmodSync(t, 0o755);
@@ -134,13 +140,16 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     }
   });
 
-  it('races: a directory swapped for a symlink over and over during 40 writes never lets one land in the target', { timeout: 60_000 }, async (t) => {
+  const RACE = 'races: a directory swapped for a symlink over and over during 40 writes never lets one land in the target';
+  it(RACE, { timeout: 60_000 }, async (t) => {
     const ws = join(home, 'race');
     mkdirSync(ws);
     chownSync(ws, NOBODY, NOBODY);
     const before = probeState();
     // the attacker: swaps race/ for a link to the root dir and back, as fast as it can, bounded
-    const swapper = spawn('sh', ['-c', `cd "$1" && i=0; while [ $i -lt 200000 ] && [ ! -e stop ]; do mv race race.real; ln -s "$2" race; rm race; mv race.real race; i=$((i+1)); done; echo $i`, 'sh', home, probeDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const loop = `cd "$1" && i=0; while [ $i -lt 200000 ] && [ ! -e stop ]; do
+      mv race race.real; ln -s "$2" race; rm race; mv race.real race; i=$((i+1)); done; echo $i`;
+    const swapper = spawn('sh', ['-c', loop, 'sh', home, probeDir], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     swapper.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const outcomes = { written: 0, refused: 0, missing: 0 };
