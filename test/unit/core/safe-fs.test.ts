@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
-  chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync,
-  statSync, symlinkSync, writeFileSync,
+  chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync,
+  rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,7 +64,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     assert.deepEqual(readdirSync(home).filter((f) => f.includes('clawops-')), [], 'no temp file left');
   });
 
-  it('every operation through a symlinked directory in a user-writable dir is refused; the target is untouched', async () => {
+  it('every operation through a symlinked dir in a user-writable dir is refused; the target is untouched', async () => {
     symlinkSync(probeDir, join(home, 'workspace'));
     const before = probeState();
     const via = join(home, 'workspace', 'secret');
@@ -126,7 +126,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
   });
 
   const skipTrusted = trustedChain(process.cwd()) ? false : 'the checkout is not under root-only directories';
-  it('symlinks are followed where only root can have placed them (like /var/run -> /run)', { skip: skipTrusted }, async () => {
+  it('symlinks are followed where only root can have placed them (/var/run -> /run)', { skip: skipTrusted }, async () => {
     const t = mkdtempSync(join(process.cwd(), '.safe-fs-'));
     try {
       chmodSync(t, 0o755);
@@ -140,7 +140,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
     }
   });
 
-  const RACE = 'races: a directory swapped for a symlink over and over during 40 writes never lets one land in the target';
+  const RACE = 'races: a dir swapped for a symlink over and over during 40 writes never lets one land in the target';
   it(RACE, { timeout: 60_000 }, async (t) => {
     const ws = join(home, 'race');
     mkdirSync(ws);
