@@ -126,7 +126,7 @@ describe('core/safe-fs (local, as root)', { skip: isRoot ? false : 'needs root (
   });
 
   const skipTrusted = trustedChain(process.cwd()) ? false : 'the checkout is not under root-only directories';
-  it('symlinks are followed where only root can have placed them (/var/run -> /run)', { skip: skipTrusted }, async () => {
+  it('links are followed where only root can have placed them (/var/run -> /run)', { skip: skipTrusted }, async () => {
     const t = mkdtempSync(join(process.cwd(), '.safe-fs-'));
     try {
       chmodSync(t, 0o755);
