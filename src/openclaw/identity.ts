@@ -5,6 +5,7 @@
  * read-only. A file that no longer matches its baseline is never re-baselined by apply: that is
  * an integrity finding (readIdentityIntegrity) for the operator to look at.
  */
+import { safeChmod, safeChown, safeMkdir } from '../core/safe-fs.ts';
 import { createHash } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
@@ -194,13 +195,14 @@ export function openclawIdentityResource(spec: ResolvedSpec, inst: ResolvedInsta
         const path = identityFilePath(inst, name ?? '');
         await journal.saveFile(ex, path);
         if (step === 'create') {
-          await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, workspaceDir(inst)]);
+          await safeMkdir(ex, workspaceDir(inst), { mode: 0o700, owner: inst.user, group: inst.user });
           await ex.writeFile(path, DEFAULT_SOUL, { mode: IDENTITY_MODE, owner: 'root', group: inst.user });
         } else {
           const st = await ex.stat(path);
           if (st?.type !== 'file') throw new ClawopsError(`${path} is not a regular file`, { hint: 'replace it with the real file, then apply again' });
-          await ex.run(['chown', '--no-dereference', `root:${inst.user}`, path]);
-          await ex.run(['chmod', '0444', path]);
+          // by descriptor, never through a link the user swapped in after the stat (core/safe-fs)
+          await safeChown(ex, path, 'root', inst.user);
+          await safeChmod(ex, path, 0o444);
         }
         return;
       }

@@ -1,5 +1,6 @@
 /** A directory with an explicit owner, group and mode (e.g. a service home 0700). */
 import { ClawopsError } from '../core/errors.ts';
+import { safeMkdir } from '../core/safe-fs.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
 import { fileStat, type StatValue } from '../facts/system.ts';
 import { known, ref } from '../facts/types.ts';
@@ -32,10 +33,8 @@ export function directoryResource(o: DirectoryOptions): Resource {
       // parents first: undo walks the journal backwards, so the file goes before its new parents
       await ensureParents(ex, d.path, journal);
       await journal.saveFile(ex, d.path);
-      await ex.run(['install', '-d', '-m', octal(d.mode), '-o', d.owner, '-g', d.group, '--', d.path]);
-      // install -d leaves an existing directory's mode alone on some systems: set both explicitly
-      await ex.run(['chown', `${d.owner}:${d.group}`, '--', d.path]);
-      await ex.run(['chmod', octal(d.mode), '--', d.path]);
+      // by descriptor (core/safe-fs): a home or state dir swapped for a link to /etc gets refused, not chowned
+      await safeMkdir(ex, d.path, { mode: d.mode, owner: d.owner, group: d.group });
     },
   };
 }
