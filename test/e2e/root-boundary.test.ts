@@ -9,6 +9,7 @@
  * 3. A snapshot carrying a setuid binary, a device node, a fifo and an escaping symlink restores none
  *    of them; a setuid bit alone is dropped.
  */
+import { planNow } from '../../src/engine/plan.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackupContext } from '../../src/backup/context.ts';
@@ -92,7 +93,7 @@ describe('root boundary on the testbed', { skip: testbedSkipReason() }, () => {
     // the install from the shared npm cache: npm runs as the service user, so the planted npm fails as oc
     const spec = ctx.spec;
     const r = openclawInstallResource(spec, inst, { npmCache: '/var/cache/clawops-npm', timeoutMs: 120_000 });
-    const plan = r.plan(await r.read(ex));
+    const plan = await planNow(r, ex);
     assert.ok('changes' in plan);
     await assert.rejects(r.apply(ex, plan.changes[0]!, journal));
     const all = (await sh(`cat ${MARKERS}`)).stdout.trim();
