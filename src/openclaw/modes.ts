@@ -6,6 +6,7 @@
  * never follows a link the user planted); a symlinked directory is a manual fix.
  */
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
+import { safeChmod, safeChown } from '../core/safe-fs.ts';
 import type { Executor } from '../exec/types.ts';
 import { fileStat } from '../facts/system.ts';
 import { type FactReader, known, ref } from '../facts/types.ts';
@@ -78,12 +79,12 @@ export function fileModesResource(spec: ResolvedSpec, inst: ResolvedInstance, de
       if (d.op === 'unlink-copy') {
         // what the link shows the service user, read as that user; then the link goes and a file takes its place
         const r = await ex.run(['cat', '--', d.path], { user: inst.user, allowFailure: true });
-        await ex.run(['rm', '-f', '--', d.path]);
+        // the no-follow write renames a regular file over the link's name: the link itself is replaced
         await ex.writeFile(d.path, r.exitCode === 0 ? r.stdout : '', { mode: d.mode, owner: d.owner, group: d.owner });
         return;
       }
-      await ex.run(['chown', '--no-dereference', `${d.owner}:${d.owner}`, '--', d.path]);
-      await ex.run(['sh', '-c', '[ -L "$2" ] || chmod "$1" -- "$2"', 'sh', d.mode.toString(8), d.path]);
+      await safeChown(ex, d.path, d.owner, d.owner);
+      await safeChmod(ex, d.path, d.mode);
     },
   };
 }
