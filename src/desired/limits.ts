@@ -35,7 +35,7 @@ export function quote(s: string): string {
   return s.length > MAX_QUOTE ? `${q.slice(0, -1)}…"` : q;
 }
 
-/** "1.0 MiB" style sizes for messages. */
-export function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+/** Sizes for messages: `1048577 bytes`, and the limit as `1048576 bytes (1 MiB)`. */
+export function bytes(n: number): string {
+  return n === MAX_SPEC_BYTES ? `${n} bytes (1 MiB)` : `${n} bytes`;
 }

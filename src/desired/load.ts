@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { ClawopsError } from '../core/errors.ts';
 import { cachedSpec, specKey, storeSpec } from './cache.ts';
 import { SpecError, type SpecProblem, type SpecResult } from './errors.ts';
-import { MAX_SPEC_BYTES, mib } from './limits.ts';
+import { MAX_SPEC_BYTES, bytes } from './limits.ts';
 import type { ResolvedSpec } from './resolve.ts';
 
 const EMBEDDED = '(embedded defaults)';
@@ -72,10 +72,10 @@ async function readBounded(file: string): Promise<Buffer | SpecProblem> {
   }
 }
 
-function tooBig(bytes: number, atLeast = false): SpecProblem {
+function tooBig(size: number, atLeast = false): SpecProblem {
   return {
     path: '(root)',
-    message: `the file is ${atLeast ? 'more than ' : ''}${mib(bytes)}; a spec may be at most ${mib(MAX_SPEC_BYTES)} (one is a few KB)`,
+    message: `the file is ${atLeast ? 'more than ' : ''}${bytes(size)}; a spec may be at most ${bytes(MAX_SPEC_BYTES)} (one is a few KB)`,
   };
 }
 

@@ -83,7 +83,8 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
     const bad = homeProblem(inst.home);
     if (bad) out.push({ path: origin(data, i, 'home'), message: bad });
     instances.slice(0, i).forEach((other, j) => {
-      if (within(inst.home, other.home) || within(other.home, inst.home)) {
+      // the same user (reported above) has the same default home
+      if (inst.user !== other.user && (within(inst.home, other.home) || within(other.home, inst.home))) {
         const how = inst.home === other.home ? 'is also the home of' : within(inst.home, other.home) ? 'is inside the home of' : 'contains the home of';
         out.push({
           path: origin(data, i, 'home'),

@@ -157,7 +157,8 @@ export const Spec = z.strictObject({
       backup: calendar().default('*-*-* 02:00:00').describe('backup (local time)'),
       integrity: calendar().default('weekly').describe('identity file integrity'),
     }).prefault({}),
-    alerts: z.array(z.union([
+    // discriminated by type, so a problem inside one sink (a literal webhook URL) is reported as itself
+    alerts: z.array(z.discriminatedUnion('type', [
       z.strictObject({ type: z.literal('webhook'), url: SecretRef }),
       z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1) }),
       z.strictObject({ type: z.literal('journal') }),

@@ -1,15 +1,16 @@
 /**
  * Spec text to a YAML document and its plain value, within the bounds of ./limits.ts. The yaml
  * library's own safeguards are not enough here: its composer recurses (10,000 nested `[` is a stack
- * overflow), its duplicate-key check compares every key with every other (a 20k-key map takes
+ * overflow; its parser takes seconds on a megabyte of `[`), its duplicate-key check compares every key with every other (a 20k-key map takes
  * seconds) and alias expansion is only bounded when asked. So the text is first parsed to the
- * concrete syntax tree (iterative), which is measured (depth, aliases) before it is composed; keys
+ * concrete syntax tree (iterative; after a lexer pass that stops at the first line nested too deep),
+ * which is measured (depth, aliases) before it is composed; keys
  * are checked for duplicates with one set per map; every string is checked for control characters
  * (./strings.ts); and aliases expand under a bound. Every walk here is iterative.
  */
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
 import { formatPath, type SpecProblem } from './errors.ts';
-import { MAX_ALIAS_EXPANSION, MAX_ALIASES, MAX_DEPTH, MAX_SPEC_BYTES, mib, quote } from './limits.ts';
+import { MAX_ALIAS_EXPANSION, MAX_ALIASES, MAX_DEPTH, MAX_SPEC_BYTES, bytes, quote } from './limits.ts';
 import { controlProblem, patternOf } from './strings.ts';
 
 export type YamlResult =
@@ -18,18 +19,15 @@ export type YamlResult =
 
 export function parseYaml(text: string): YamlResult {
   if (text.length > MAX_SPEC_BYTES) {
-    return fail({ path: '(root)', message: `the spec is ${mib(text.length)}; a spec may be at most ${mib(MAX_SPEC_BYTES)}` });
+    return fail({ path: '(root)', message: `the spec is ${text.length} characters; a spec may be at most ${bytes(MAX_SPEC_BYTES)}` });
   }
+  const deepLine = lexedDepth(text);
+  if (deepLine !== undefined) return fail(tooDeep(deepLine));
   const lineCounter = new LineCounter();
   const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
   const line = (offset: number) => lineCounter.linePos(offset).line;
   const shape = measure(tokens);
-  if (shape.deepAt !== undefined) {
-    return fail({
-      path: '(root)', line: line(shape.deepAt),
-      message: `nested more than ${MAX_DEPTH} levels deep (a spec needs a handful); flatten it`,
-    });
-  }
+  if (shape.deepAt !== undefined) return fail(tooDeep(line(shape.deepAt)));
   if (shape.aliases.length > MAX_ALIASES) {
     return fail({
       path: '(root)', line: line(shape.aliases[MAX_ALIASES] as number),
@@ -66,6 +64,45 @@ export function parseYaml(text: string): YamlResult {
 
 function fail(problem: SpecProblem): YamlResult {
   return { ok: false, problems: [problem] };
+}
+
+function tooDeep(line: number): SpecProblem {
+  return { path: '(root)', line, message: `nested more than ${MAX_DEPTH} levels deep (a spec needs a handful); flatten it` };
+}
+
+/**
+ * A cheap bound from the lexer: open flow brackets, plus `-`/`?` indicators on the current line. The
+ * first line where that passes MAX_DEPTH is too deep whatever the rest holds (block nesting by
+ * indentation costs bytes quadratically and is left to `measure`).
+ */
+function lexedDepth(text: string): number | undefined {
+  let flow = 0;
+  let indicators = 0;
+  let line = 1;
+  let content = false;
+  for (const tok of new Lexer().lex(text)) {
+    if (content) {
+      content = false; // a scalar's source, right after the \x1f that announces it
+      line += countNewlines(tok);
+      continue;
+    }
+    if (tok === '\x1f') content = true;
+    else if (tok === '[' || tok === '{') flow++;
+    else if (tok === ']' || tok === '}') flow = Math.max(0, flow - 1);
+    else if (tok === '-' || tok === '?') indicators++;
+    else if (tok === '\n' || tok === '\r\n') {
+      line++;
+      indicators = 0;
+    } else line += countNewlines(tok);
+    if (flow + indicators > MAX_DEPTH) return line;
+  }
+  return undefined;
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** How deep the syntax tree goes (the offset where it first passes MAX_DEPTH) and where its aliases are. */

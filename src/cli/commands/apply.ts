@@ -24,7 +24,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .action(async (planFile: string | undefined, opts: { yes: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       const note = (l: string) => ctx.rt.err(`${l}\n`);
       try {

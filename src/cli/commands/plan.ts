@@ -18,7 +18,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { out?: string; detailedExitcode: boolean; verbose: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       try {
         const { plan } = await buildPlan(spec, ex, { specSource: g.spec ?? '(embedded defaults)' });
