@@ -58,7 +58,7 @@ async function readBounded(file: string): Promise<Buffer | SpecProblem> {
       const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
-      if (n > MAX_SPEC_BYTES) return tooBig(n, true);
+      if (n > MAX_SPEC_BYTES) return tooBig(MAX_SPEC_BYTES, true);
       if (n === buf.length) break; // grew while we read: the size we were told is what we take
     }
     return buf.subarray(0, n);
