@@ -21,7 +21,7 @@ export function parseYaml(text: string): YamlResult {
   if (text.length > MAX_SPEC_BYTES) {
     return fail({ path: '(root)', message: `the spec is ${text.length} characters; a spec may be at most ${bytes(MAX_SPEC_BYTES)}` });
   }
-  const deepLine = lexedDepth(text);
+  const deepLine = mayBeDeep(text) ? lexedDepth(text) : undefined;
   if (deepLine !== undefined) return fail(tooDeep(deepLine));
   const lineCounter = new LineCounter();
   const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
@@ -68,6 +68,23 @@ function fail(problem: SpecProblem): YamlResult {
 
 function tooDeep(line: number): SpecProblem {
   return { path: '(root)', line, message: `nested more than ${MAX_DEPTH} levels deep (a spec needs a handful); flatten it` };
+}
+
+/** Could the text pass MAX_DEPTH at all? (brackets anywhere plus `-`/`?` on one line; no lexer needed when not) */
+function mayBeDeep(text: string): boolean {
+  let brackets = 0;
+  let onLine = 0;
+  let most = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+    else if (c === 0x2d || c === 0x3f) onLine++;
+    else if (c === 0x0a) {
+      if (onLine > most) most = onLine;
+      onLine = 0;
+    }
+  }
+  return brackets + Math.max(most, onLine) > MAX_DEPTH;
 }
 
 /**
