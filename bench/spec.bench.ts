@@ -91,7 +91,8 @@ try {
     await readSpec(warm);
     previousLoader(exampleSpec());
   }
-  console.log(`spec validation, median of ${RUNS} (CPU ms / wall ms); "before" is the loader without the bounds (once for the big files)`);
+  console.log(`spec validation, median of ${RUNS} (CPU ms / wall ms); ` +
+    '"before" is the loader without the bounds (once for the big files)');
   for (const [i, [name, text]] of cases.entries()) {
     const file = join(dir, `case-${i}.yaml`);
     writeFileSync(file, text);

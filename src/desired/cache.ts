@@ -30,7 +30,8 @@ function codeStamp(): string {
   if (codeId === undefined) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const modules = ['schema', 'rules', 'resolve', 'parse', 'yaml', 'strings', 'paths', 'limits', 'load'];
-    codeId = [VERSION, ...modules.map((m) => fileStamp(new URL(`./${m}${ext}`, import.meta.url)) ?? 'missing')].join('|');
+    const stamps = modules.map((m) => fileStamp(new URL(`./${m}${ext}`, import.meta.url)) ?? 'missing');
+    codeId = [VERSION, ...stamps].join('|');
   }
   return codeId;
 }

@@ -25,7 +25,11 @@ export function capProblems(problems: SpecProblem[], total = problems.length): S
   const more = total - MAX_PROBLEMS;
   return [
     ...problems.slice(0, MAX_PROBLEMS),
-    { path: '(root)', message: `and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_PROBLEMS} are listed)`, more },
+    {
+      path: '(root)',
+      message: `and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_PROBLEMS} are listed)`,
+      more,
+    },
   ];
 }
 

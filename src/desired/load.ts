@@ -75,7 +75,8 @@ async function readBounded(file: string): Promise<Buffer | SpecProblem> {
 function tooBig(size: number, atLeast = false): SpecProblem {
   return {
     path: '(root)',
-    message: `the file is ${atLeast ? 'more than ' : ''}${bytes(size)}; a spec may be at most ${bytes(MAX_SPEC_BYTES)} (one is a few KB)`,
+    message: `the file is ${atLeast ? 'more than ' : ''}${bytes(size)}; ` +
+      `a spec may be at most ${bytes(MAX_SPEC_BYTES)} (one is a few KB)`,
   };
 }
 
@@ -93,8 +94,8 @@ export function decodeSpec(bytes: Buffer | SpecProblem): string | SpecProblem {
     const col = at - (before.lastIndexOf(0x0a) + 1) + 1;
     return {
       path: '(root)', line,
-      message: `byte ${at + 1} (line ${line}, byte ${col} of the line) is not UTF-8 (0x${(bytes[at] ?? 0).toString(16)}); ` +
-        'save the file as UTF-8',
+      message: `byte ${at + 1} (line ${line}, byte ${col} of the line) is not UTF-8 ` +
+        `(0x${(bytes[at] ?? 0).toString(16)}); save the file as UTF-8`,
     };
   }
 }

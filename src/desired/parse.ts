@@ -26,14 +26,18 @@ export function parseSpec(text: string, source = '<spec>'): SpecResult {
     const found: Found[] = [];
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) found.push({ path: [...issue.path, key], message: `unknown key ${quote(key)} (not part of the spec)` });
+        for (const key of issue.keys) {
+          found.push({ path: [...issue.path, key], message: `unknown key ${quote(key)} (not part of the spec)` });
+        }
       } else found.push({ path: issue.path, message: issue.message });
     }
     return { ok: false, source, problems: located(found, y.doc, y.lineCounter) };
   }
   const broken = specRules(parsed.data);
   if (broken.length > 0) return { ok: false, source, problems: located(broken, y.doc, y.lineCounter) };
-  const warnings = y.empty ? [`${source} is empty: the embedded defaults are used (\`clawops spec init\` prints them)`] : [];
+  const warnings = y.empty
+    ? [`${source} is empty: the embedded defaults are used (\`clawops spec init\` prints them)`]
+    : [];
   return { ok: true, source, spec: resolveSpec(parsed.data as SpecData), ...(warnings.length ? { warnings } : {}) };
 }
 

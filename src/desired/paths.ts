@@ -36,8 +36,13 @@ const SYSTEM_TREES = [
 /** Why `home` may not be a service user's home directory, or undefined. */
 export function homeProblem(home: string): string | undefined {
   const tree = SYSTEM_TREES.find((t) => within(home, t));
-  if (tree) return `${home} is in ${tree}: clawops would hand a system directory to the service user; use /home/<user> or /srv/<name>`;
-  if (home.split('/').length < 3) return `${home} is a top-level directory: a home must be a directory of its own, e.g. /home/<user>`;
+  if (tree) {
+    return `${home} is in ${tree}: clawops would hand a system directory to the service user; ` +
+      'use /home/<user> or /srv/<name>';
+  }
+  if (home.split('/').length < 3) {
+    return `${home} is a top-level directory: a home must be a directory of its own, e.g. /home/<user>`;
+  }
   return undefined;
 }
 

@@ -69,9 +69,9 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
     [['stateDir'], data.stateDir],
     [['monitoring', 'waiversFile'], data.monitoring.waiversFile],
     [['monitoring', 'textfileDir'], data.monitoring.textfileDir],
-    ...('file' in data.backup.password ? [[['backup', 'password', 'file'], data.backup.password.file] as [PropertyKey[], string]] : []),
-    ...(data.backup.repository.startsWith('/') ? [[['backup', 'repository'], data.backup.repository] as [PropertyKey[], string]] : []),
   ];
+  if ('file' in data.backup.password) rootOwned.push([['backup', 'password', 'file'], data.backup.password.file]);
+  if (data.backup.repository.startsWith('/')) rootOwned.push([['backup', 'repository'], data.backup.repository]);
   instances.forEach((inst, i) => {
     if (inst.user === 'root') {
       out.push({
@@ -85,7 +85,9 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
     instances.slice(0, i).forEach((other, j) => {
       // the same user (reported above) has the same default home
       if (inst.user !== other.user && (within(inst.home, other.home) || within(other.home, inst.home))) {
-        const how = inst.home === other.home ? 'is also the home of' : within(inst.home, other.home) ? 'is inside the home of' : 'contains the home of';
+        const how = inst.home === other.home
+          ? 'is also the home of'
+          : within(inst.home, other.home) ? 'is inside the home of' : 'contains the home of';
         out.push({
           path: origin(data, i, 'home'),
           message: `home ${inst.home} ${how} instances[${j}] (${other.home}): each instance's user owns its home alone`,
@@ -94,7 +96,10 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
     });
     for (const [path, p] of rootOwned) {
       if (within(p, inst.home)) {
-        out.push({ path, message: `${p} is inside the home of instances[${i}] (${inst.home}), which its service user controls; keep it outside` });
+        out.push({
+          path,
+          message: `${p} is inside the home of instances[${i}] (${inst.home}), which its service user controls; keep it outside`,
+        });
       }
     }
   });

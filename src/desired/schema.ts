@@ -12,7 +12,8 @@ const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
 const IFACE_RE = /^[a-zA-Z0-9_.:-]{1,15}$/;
 
 /** A normalised absolute path; the message says what is wrong with it (./paths.ts). */
-const absPath = () => z.string().regex(ABS_PATH_RE, { error: (iss) => absPathProblem(String(iss.input)) ?? 'must be an absolute path' });
+const absPath = () =>
+  z.string().regex(ABS_PATH_RE, { error: (iss) => absPathProblem(String(iss.input)) ?? 'must be an absolute path' });
 const version = () => z.string().regex(VERSION_RE, 'must be an OpenClaw version like 2026.9.6');
 const port = () => z.number().int().min(1).max(65535);
 /** A systemd calendar expression (checked with `systemd-analyze calendar` at plan time). */

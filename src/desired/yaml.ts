@@ -1,14 +1,16 @@
 /**
  * Spec text to a YAML document and its plain value, within the bounds of ./limits.ts. The yaml
  * library's own safeguards are not enough here: its composer recurses (10,000 nested `[` is a stack
- * overflow; its parser takes seconds on a megabyte of `[`), its duplicate-key check compares every key with every other (a 20k-key map takes
- * seconds) and alias expansion is only bounded when asked. So the text is first parsed to the
+ * overflow; its parser takes seconds on a megabyte of `[`), its duplicate-key check compares every
+ * key with every other (a 20k-key map takes seconds) and alias expansion is only bounded when asked. So the text is first parsed to the
  * concrete syntax tree (iterative; after a lexer pass that stops at the first line nested too deep),
  * which is measured (depth, aliases) before it is composed; keys
  * are checked for duplicates with one set per map; every string is checked for control characters
  * (./strings.ts); and aliases expand under a bound. Every walk here is iterative.
  */
-import { Composer, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node } from 'yaml';
+import {
+  Composer, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node,
+} from 'yaml';
 import { formatPath, type SpecProblem } from './errors.ts';
 import { MAX_ALIAS_EXPANSION, MAX_ALIASES, MAX_DEPTH, MAX_SPEC_BYTES, bytes, quote } from './limits.ts';
 import { controlProblem, patternOf } from './strings.ts';
@@ -19,7 +21,8 @@ export type YamlResult =
 
 export function parseYaml(text: string): YamlResult {
   if (text.length > MAX_SPEC_BYTES) {
-    return fail({ path: '(root)', message: `the spec is ${text.length} characters; a spec may be at most ${bytes(MAX_SPEC_BYTES)}` });
+    const message = `the spec is ${text.length} characters; a spec may be at most ${bytes(MAX_SPEC_BYTES)}`;
+    return fail({ path: '(root)', message });
   }
   const deepLine = mayBeDeep(text) ? lexedDepth(text) : undefined;
   if (deepLine !== undefined) return fail(tooDeep(deepLine));
@@ -55,7 +58,8 @@ export function parseYaml(text: string): YamlResult {
     return fail({
       path: '(root)', ...(shape.aliases[0] !== undefined ? { line: line(shape.aliases[0]) } : {}),
       message: bomb
-        ? `aliases (*name) expand to more than ${MAX_ALIAS_EXPANSION} times what they name (a YAML "billion laughs"); write the values out`
+        ? `aliases (*name) expand to more than ${MAX_ALIAS_EXPANSION} times what they name ` +
+          '(a YAML "billion laughs"); write the values out'
         : `YAML: ${(err as Error).message}`,
     });
   }
@@ -67,7 +71,8 @@ function fail(problem: SpecProblem): YamlResult {
 }
 
 function tooDeep(line: number): SpecProblem {
-  return { path: '(root)', line, message: `nested more than ${MAX_DEPTH} levels deep (a spec needs a handful); flatten it` };
+  const message = `nested more than ${MAX_DEPTH} levels deep (a spec needs a handful); flatten it`;
+  return { path: '(root)', line, message };
 }
 
 /** Could the text pass MAX_DEPTH at all? (brackets anywhere plus `-`/`?` on one line; no lexer needed when not) */
@@ -149,7 +154,8 @@ function compose(tokens: CST.Token[], length: number): Document.Parsed {
     if (!doc) doc = d;
     else {
       const at = d.range[0];
-      doc.errors.push(new YAMLParseError([at, at + 1], 'MULTIPLE_DOCS', 'more than one YAML document (---); a spec is one'));
+      const message = 'more than one YAML document (---); a spec is one';
+      doc.errors.push(new YAMLParseError([at, at + 1], 'MULTIPLE_DOCS', message));
       break;
     }
   }
@@ -168,7 +174,8 @@ function walk(doc: Document.Parsed, line: (offset: number) => number): SpecProbl
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         if (keyNode !== null && !isScalar(keyNode)) {
-          problems.push({ path: formatPath(path), ...at(keyNode), message: 'a key must be a plain string, not a list, map or alias' });
+          const message = 'a key must be a plain string, not a list, map or alias';
+          problems.push({ path: formatPath(path), ...at(keyNode), message });
           continue;
         }
         const key = String(keyNode?.value ?? '');
@@ -177,7 +184,8 @@ function walk(doc: Document.Parsed, line: (offset: number) => number): SpecProbl
         if (seen.has(key)) {
           problems.push({
             path: formatPath(here), ...at(keyNode),
-            message: `duplicate key ${quote(key)}${first ? ` (first at line ${first})` : ''}: YAML keeps only the last one`,
+            message: `duplicate key ${quote(key)}${first ? ` (first at line ${first})` : ''}: ` +
+              'YAML keeps only the last one',
           });
         } else seen.set(key, keyNode?.range ? line(keyNode.range[0]) : undefined);
         const bad = controlProblem(key, patternOf(here), true);

@@ -37,7 +37,9 @@ export interface HostFacts {
 }
 
 const SCRIPT = `ss -Htlnpe 2>/dev/null; echo --users--
-for u in "$@"; do e=$(getent passwd "$u") && printf '%s:%s\\n' "$e" "$(id -gn "$u" 2>/dev/null)" || printf '%s:-\\n' "$u"; done
+for u in "$@"; do
+  e=$(getent passwd "$u") && printf '%s:%s\\n' "$e" "$(id -gn "$u" 2>/dev/null)" || printf '%s:-\\n' "$u"
+done
 echo --links--; ip -o link 2>/dev/null; true`;
 
 export async function readHostFacts(ex: Executor, users: readonly string[]): Promise<HostFacts> {
@@ -87,7 +89,8 @@ export function parseAccounts(text: string): Record<string, Account | null> {
       out[name] = null;
       continue;
     }
-    out[name] = { uid: Number(f[2]), gid: Number(f[3]), gecos: f[4] ?? '', home: f[5] ?? '', shell: f[6] ?? '', group: f[7] ?? '' };
+    const [uid, gid, gecos = '', home = '', shell = '', group = ''] = f.slice(2);
+    out[name] = { uid: Number(uid), gid: Number(gid), gecos, home, shell, group };
   }
   return out;
 }
@@ -101,13 +104,16 @@ export function parseAccounts(text: string): Record<string, Account | null> {
  * have its password locked, its shell and home changed and be put in the docker group.
  */
 export function accountProblem(user: string, home: string, a: Account, target: string): string | undefined {
-  const what = `${user} is an existing account on ${target} (uid ${a.uid}, home ${a.home}${a.gecos ? `, "${a.gecos}"` : ''})`;
+  const what = `${user} is an existing account on ${target} ` +
+    `(uid ${a.uid}, home ${a.home}${a.gecos ? `, ${JSON.stringify(a.gecos)}` : ''})`;
   if (a.uid === 0) return `${what} with uid 0: the gateway would run as root; name a dedicated user`;
   if (a.gecos === SERVICE_USER_GECOS) return undefined;
-  const legacy = a.gecos === '' && a.group === user && a.home === home && a.shell === DEFAULT_SHELL && a.uid >= 100 && a.uid < 1000;
+  const systemUid = a.uid >= 100 && a.uid < 1000;
+  const legacy = a.gecos === '' && a.group === user && a.home === home && a.shell === DEFAULT_SHELL && systemUid;
   if (legacy) return undefined;
-  return `${what} that clawops did not create: it would lock its password, change its shell and home and put it in ` +
-    `the docker group; name another user, or, if this account is meant for the gateway, mark it with \`usermod -c '${SERVICE_USER_GECOS}' ${user}\``;
+  return `${what} that clawops did not create: it would lock its password, change its shell and home and put it ` +
+    'in the docker group; name another user, or, if this account is meant for the gateway, mark it with ' +
+    `\`usermod -c '${SERVICE_USER_GECOS}' ${user}\``;
 }
 
 /** `ip -o link`: `2: eth0@if7: <...>`; names without the `@peer` suffix. */
@@ -121,7 +127,8 @@ export function hostProblems(spec: ResolvedSpec, facts: HostFacts, target: strin
   spec.resolved.forEach((inst, i) => {
     const account = facts.accounts[inst.user];
     const refused = account ? accountProblem(inst.user, inst.home, account, target) : undefined;
-    if (refused) problems.push({ path: spec.instances[i]?.user !== undefined ? `instances[${i}].user` : `instances[${i}].name`, message: refused });
+    const userKey = spec.instances[i]?.user !== undefined ? 'user' : 'name';
+    if (refused) problems.push({ path: `instances[${i}].${userKey}`, message: refused });
     const own = facts.uids[inst.user] ?? null;
     const other = facts.listeners.find((l) => l.port === inst.port && (own === null || l.uid !== own));
     if (other) {
