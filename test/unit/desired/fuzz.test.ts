@@ -51,8 +51,12 @@ function bomb(): string {
 }
 
 const corpus: { name: string; yaml: string; problems: SpecProblem[] }[] = [
-  { name: 'a literal restic password', yaml: 'backup:\n  password: hunter2\n', problems: [{ path: 'backup.password', line: 2, message: SECRET }] },
-  { name: 'a literal gateway token', yaml: 'gateway:\n  auth:\n    token: s3cr3t\n', problems: [{ path: 'gateway.auth.token', line: 3, message: SECRET }] },
+  { name: 'a literal restic password', yaml: 'backup:\n  password: hunter2\n',
+    problems: [{ path: 'backup.password', line: 2, message: SECRET }]
+  },
+  { name: 'a literal gateway token', yaml: 'gateway:\n  auth:\n    token: s3cr3t\n',
+    problems: [{ path: 'gateway.auth.token', line: 3, message: SECRET }]
+  },
   {
     name: 'a literal webhook URL', yaml: 'monitoring:\n  alerts:\n    - type: webhook\n      url: https://hooks.example/T0/B0/x\n',
     problems: [{ path: 'monitoring.alerts[0].url', line: 4, message: SECRET }],
@@ -65,16 +69,28 @@ const corpus: { name: string; yaml: string; problems: SpecProblem[] }[] = [
     name: 'a relative secret file', yaml: 'backup:\n  password: {file: restic-password}\n',
     problems: [{ path: 'backup.password.file', line: 2, message: 'must be an absolute path (starting with /)' }],
   },
-  { name: 'an alias bomb (billion laughs)', yaml: bomb(), problems: [{ path: '(root)', line: 2, message: 'aliases (*name) expand to more than 100 times what they name (a YAML "billion laughs"); write the values out' }] },
-  { name: 'too many aliases', yaml: `x: &x 1\ny: [${Array(101).fill('*x').join(', ')}]\n`, problems: [{ path: '(root)', line: 2, message: '101 aliases (*name); a spec may use at most 100' }] },
-  { name: '10,000 nested flow lists', yaml: `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, problems: [{ path: '(root)', line: 1, message: DEEP }] },
-  { name: '10,000 nested block lists on one line', yaml: `${'- '.repeat(10_000)}x\n`, problems: [{ path: '(root)', line: 1, message: DEEP }] },
-  { name: '10,000 nested flow maps', yaml: `${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`, problems: [{ path: '(root)', line: 1, message: DEEP }] },
+  { name: 'an alias bomb (billion laughs)', yaml: bomb(),
+    problems: [{ path: '(root)', line: 2, message: 'aliases (*name) expand to more than 100 times what they name (a YAML "billion laughs"); write the values out' }]
+  },
+  { name: 'too many aliases', yaml: `x: &x 1\ny: [${Array(101).fill('*x').join(', ')}]\n`,
+    problems: [{ path: '(root)', line: 2, message: '101 aliases (*name); a spec may use at most 100' }]
+  },
+  { name: '10,000 nested flow lists', yaml: `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
+    problems: [{ path: '(root)', line: 1, message: DEEP }]
+  },
+  { name: '10,000 nested block lists on one line', yaml: `${'- '.repeat(10_000)}x\n`,
+    problems: [{ path: '(root)', line: 1, message: DEEP }]
+  },
+  { name: '10,000 nested flow maps', yaml: `${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`,
+    problems: [{ path: '(root)', line: 1, message: DEEP }]
+  },
   {
     name: '65 levels of indented maps', yaml: Array.from({ length: 70 }, (_, i) => `${' '.repeat(i)}k:`).join('\n'),
     problems: [{ path: '(root)', line: 65, message: DEEP }],
   },
-  { name: 'a text over 1 MiB', yaml: `x: "${'a'.repeat(1024 * 1024)}"\n`, problems: [{ path: '(root)', message: 'the spec is 1048582 characters; a spec may be at most 1048576 bytes (1 MiB)' }] },
+  { name: 'a text over 1 MiB', yaml: `x: "${'a'.repeat(1024 * 1024)}"\n`,
+    problems: [{ path: '(root)', message: 'the spec is 1048582 characters; a spec may be at most 1048576 bytes (1 MiB)' }]
+  },
   {
     name: 'a duplicate key', yaml: 'gateway:\n  bind: loopback\ngateway:\n  mdns: off\n',
     problems: [{ path: 'gateway', line: 3, message: 'duplicate key "gateway" (first at line 1): YAML keeps only the last one' }],
@@ -83,9 +99,15 @@ const corpus: { name: string; yaml: string; problems: SpecProblem[] }[] = [
     name: 'a key given as number and as string', yaml: 'docker:\n  daemon:\n    1: a\n    "1": b\n',
     problems: [{ path: 'docker.daemon.1', line: 4, message: 'duplicate key "1" (first at line 3): YAML keeps only the last one' }],
   },
-  { name: 'two YAML documents', yaml: 'a: 1\n---\nb: 2\n', problems: [{ path: '(root)', line: 2, message: 'YAML: more than one YAML document (---); a spec is one' }] },
-  { name: 'root as service user', yaml: 'instances:\n  - name: a\n    user: root\n', problems: [{ path: 'instances[0].user', line: 3, message: ROOT_USER }] },
-  { name: 'root by instance name', yaml: 'instances:\n  - name: a\n  - name: root\n', problems: [{ path: 'instances[1].name', line: 3, message: ROOT_USER }] },
+  { name: 'two YAML documents', yaml: 'a: 1\n---\nb: 2\n',
+    problems: [{ path: '(root)', line: 2, message: 'YAML: more than one YAML document (---); a spec is one' }]
+  },
+  { name: 'root as service user', yaml: 'instances:\n  - name: a\n    user: root\n',
+    problems: [{ path: 'instances[0].user', line: 3, message: ROOT_USER }]
+  },
+  { name: 'root by instance name', yaml: 'instances:\n  - name: a\n  - name: root\n',
+    problems: [{ path: 'instances[1].name', line: 3, message: ROOT_USER }]
+  },
   {
     name: 'a shared home', yaml: 'instances:\n  - name: a\n    home: /srv/oc\n  - name: b\n    home: /srv/oc\n',
     problems: [{ path: 'instances[1].home', line: 5, message: "home /srv/oc is also the home of instances[0] (/srv/oc): each instance's user owns its home alone" }],
@@ -138,7 +160,9 @@ const corpus: { name: string; yaml: string; problems: SpecProblem[] }[] = [
     name: 'a backup repository path with ..', yaml: 'backup:\n  repository: /var/backups/../../etc\n',
     problems: [{ path: 'backup.repository', line: 2, message: 'must not contain ".." segments: write the path it leads to' }],
   },
-  { name: 'NUL in a path', yaml: 'stateDir: "/var/lib/cl\\0awops"\n', problems: [{ path: 'stateDir', line: 1, message: CONTROL('value', 'U+0000 (NUL)', 12) }] },
+  { name: 'NUL in a path', yaml: 'stateDir: "/var/lib/cl\\0awops"\n',
+    problems: [{ path: 'stateDir', line: 1, message: CONTROL('value', 'U+0000 (NUL)', 12) }]
+  },
   {
     name: 'a newline smuggling a directive', yaml: 'tools:\n  deny: ["gateway\\nExecStartPre=/bin/sh"]\n',
     problems: [{ path: 'tools.deny[0]', line: 2, message: CONTROL('value', 'U+000A (newline)', 8) }],
