@@ -191,6 +191,22 @@ for (const c of corpus) {
   });
 }
 
+test('through the loader every corpus entry is a SpecError (a ClawopsError, exit 1) naming the file and the rule', async () => {
+  // (the text over 1 MiB is refused by its byte size before it is decoded: see the loader test below)
+  for (const c of corpus.filter((x) => !x.name.includes('over 1 MiB'))) {
+    const f = file(c.yaml);
+    await assert.rejects(loadSpec(f, { err: () => {} }), (err: unknown) => {
+      assert.ok(err instanceof SpecError, `${c.name}: ${String(err)}`);
+      assert.equal(err.exitCode, 1);
+      const first = c.problems[0] as SpecProblem;
+      assert.ok(err.message.startsWith(`${f}: `), err.message);
+      assert.ok(err.message.includes(`${first.path}: ${first.message}`), `${c.name}: ${err.message}`);
+      return true;
+    });
+    rmSync(f);
+  }
+});
+
 test('secrets are never repeated in a message', () => {
   for (const p of problemsOf('backup:\n  password: hunter2\ngateway:\n  auth:\n    token: {value: s3cr3t}\n')) {
     assert.doesNotMatch(p.message, /hunter2|s3cr3t/);
