@@ -3,7 +3,7 @@
  * does not load the YAML parser and the schema each time. An entry is keyed by the spec's path and
  * holds the resolved spec with a stamp of the spec file (device, inode, size, mtime and ctime in
  * nanoseconds, as git's index does) and of the code that validated it (the clawops version and the
- * schema, rules, resolver and parser modules' stamps): a change to either is a miss.
+ * stamps of the modules that validate): a change to either is a miss.
  *
  * Only specs that validated are stored, in clawops' cache directory (../core/cache-dir.ts; 0700,
  * entries 0600). It is best-effort: an unreadable, corrupt or unwritable entry is a miss, never an error. No hashing
@@ -29,7 +29,9 @@ let codeId: string | undefined;
 function codeStamp(): string {
   if (codeId === undefined) {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    codeId = [VERSION, ...['schema', 'rules', 'resolve', 'parse'].map((m) => fileStamp(new URL(`./${m}${ext}`, import.meta.url)) ?? 'missing')].join('|');
+    const modules = ['schema', 'rules', 'resolve', 'parse', 'yaml', 'strings', 'paths', 'limits', 'load'];
+    const stamps = modules.map((m) => fileStamp(new URL(`./${m}${ext}`, import.meta.url)) ?? 'missing');
+    codeId = [VERSION, ...stamps].join('|');
   }
   return codeId;
 }

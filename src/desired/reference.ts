@@ -24,6 +24,8 @@ export function specReference(): string {
 Generated from the validator by \`npm run docs\` (a test fails when this file is stale).
 Every key is optional: the default is what clawops does without a spec. Unknown keys are errors.
 Secrets are references only: \`{file: /abs/path}\` or \`{env: NAME}\`.
+No string may hold a control character (newline, tab, NUL...); absolute paths are normalised (no \`..\`).
+A file is at most 1 MiB of UTF-8, 64 levels deep, with at most 100 aliases and no duplicate keys.
 
 | key | type | default | meaning |
 |---|---|---|---|

@@ -1,5 +1,6 @@
 import { compareVersions } from '../openclaw/versions.ts';
-import { resolveInstances } from './resolve.ts';
+import { homeProblem, within } from './paths.ts';
+import { resolveInstances, type ResolvedInstance } from './resolve.ts';
 import type { SpecData } from './schema.ts';
 
 export interface RuleViolation {
@@ -17,7 +18,8 @@ export function specRules(data: SpecData): RuleViolation[] {
     });
   }
   const seen = { name: new Map<string, number>(), user: new Map<string, number>(), port: new Map<number, number>() };
-  resolveInstances(data).forEach((inst, i) => {
+  const instances = resolveInstances(data);
+  instances.forEach((inst, i) => {
     for (const key of ['name', 'user', 'port'] as const) {
       const map = seen[key] as Map<string | number, number>;
       const prev = map.get(inst[key]);
@@ -26,6 +28,7 @@ export function specRules(data: SpecData): RuleViolation[] {
       } else map.set(inst[key], i);
     }
   });
+  out.push(...boundaryRules(data, instances));
   for (const [channel, ids] of Object.entries(data.tools.elevated.allowFrom)) {
     ids.forEach((id, j) => {
       if (id.includes('*')) {
@@ -45,5 +48,60 @@ export function specRules(data: SpecData): RuleViolation[] {
   if (data.gateway.controlUi.enabled && data.gateway.bind !== 'loopback') {
     out.push({ path: ['gateway', 'bind'], message: 'the control UI may only be served on loopback (use Tailscale Serve)' });
   }
+  return out;
+}
+
+/** Where a resolved instance field came from: the key written in the spec, else the one it defaults from. */
+function origin(data: SpecData, i: number, field: 'user' | 'home'): PropertyKey[] {
+  const inst = data.instances[i];
+  if (field === 'home' && inst?.home !== undefined) return ['instances', i, 'home'];
+  return ['instances', i, inst?.user !== undefined ? 'user' : 'name'];
+}
+
+/**
+ * The root boundary: a service user is never root, never shares a home with another instance, and
+ * its home holds nothing clawops keeps as root (state, waivers, secrets, backups) and is no system
+ * directory. (An existing account that clawops did not create is refused at plan time, on the target.)
+ */
+function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const rootOwned: [PropertyKey[], string][] = [
+    [['stateDir'], data.stateDir],
+    [['monitoring', 'waiversFile'], data.monitoring.waiversFile],
+    [['monitoring', 'textfileDir'], data.monitoring.textfileDir],
+  ];
+  if ('file' in data.backup.password) rootOwned.push([['backup', 'password', 'file'], data.backup.password.file]);
+  if (data.backup.repository.startsWith('/')) rootOwned.push([['backup', 'repository'], data.backup.repository]);
+  instances.forEach((inst, i) => {
+    if (inst.user === 'root') {
+      out.push({
+        path: origin(data, i, 'user'),
+        message: 'the service user may not be root: the gateway would run with every right on the host; ' +
+          'leave user unset (openclaw-svc) or name a dedicated user',
+      });
+    }
+    const bad = homeProblem(inst.home);
+    if (bad) out.push({ path: origin(data, i, 'home'), message: bad });
+    instances.slice(0, i).forEach((other, j) => {
+      // the same user (reported above) has the same default home
+      if (inst.user !== other.user && (within(inst.home, other.home) || within(other.home, inst.home))) {
+        const how = inst.home === other.home
+          ? 'is also the home of'
+          : within(inst.home, other.home) ? 'is inside the home of' : 'contains the home of';
+        out.push({
+          path: origin(data, i, 'home'),
+          message: `home ${inst.home} ${how} instances[${j}] (${other.home}): each instance's user owns its home alone`,
+        });
+      }
+    });
+    for (const [path, p] of rootOwned) {
+      if (within(p, inst.home)) {
+        out.push({
+          path,
+          message: `${p} is inside the home of instances[${i}] (${inst.home}), which its service user controls; keep it outside`,
+        });
+      }
+    }
+  });
   return out;
 }

@@ -5,23 +5,37 @@
  * is a complete, hardened deployment of one instance.
  */
 import { z } from 'zod';
+import { ABS_PATH_RE, absPathProblem, relPathProblem } from './paths.ts';
 
 const VERSION_RE = /^\d{4}\.\d+\.\d+(-[\w.]+)?$/;
 const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
 const IFACE_RE = /^[a-zA-Z0-9_.:-]{1,15}$/;
-const ABS_PATH_RE = /^\/[^\0]*$/;
 
-const absPath = () => z.string().regex(ABS_PATH_RE, 'must be an absolute path');
+/** A normalised absolute path; the message says what is wrong with it (./paths.ts). */
+const absPath = () =>
+  z.string().regex(ABS_PATH_RE, { error: (iss) => absPathProblem(String(iss.input)) ?? 'must be an absolute path' });
 const version = () => z.string().regex(VERSION_RE, 'must be an OpenClaw version like 2026.9.6');
 const port = () => z.number().int().min(1).max(65535);
 /** A systemd calendar expression (checked with `systemd-analyze calendar` at plan time). */
 const calendar = () => z.string().min(1);
 
-/** A secret is never a value in the spec: only where to find it. */
+const SECRET_FORM = '{file: /etc/clawops/<name>} (a root-only file holding it) or {env: NAME}';
+
+/**
+ * A secret is never a value in the spec: only where to find it. A literal (`password: hunter2`) gets a
+ * message that shows the reference form; the value itself is never repeated in a message.
+ */
 export const SecretRef = z.union([
   z.strictObject({ file: absPath().describe('file holding the secret (mode 600)') }),
-  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).describe('environment variable holding the secret') }),
-]);
+  z.strictObject({
+    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)')
+      .describe('environment variable holding the secret'),
+  }),
+], {
+  error: (iss) => (iss.input !== null && typeof iss.input === 'object' && !Array.isArray(iss.input)
+    ? `a secret reference is one of ${SECRET_FORM}`
+    : `a secret is never written in the spec, only where to find it: ${SECRET_FORM}`),
+});
 
 export const Instance = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lowercase letters, digits and dashes').describe('instance name; also the systemd unit name'),
@@ -37,7 +51,8 @@ export const Spec = z.strictObject({
   openclaw: z.strictObject({
     version: version().default('2026.9.6').describe('the pinned OpenClaw version'),
     minimumVersion: version().default('2026.2.9').describe('the oldest security-patched version allowed'),
-    npmPrefix: z.string().default('.npm-global').describe('npm prefix, relative to the service user home'),
+    npmPrefix: z.string().min(1).refine((p) => !relPathProblem(p), { error: (iss) => relPathProblem(String(iss.input)) })
+      .default('.npm-global').describe('npm prefix, relative to the service user home'),
     manage: z.boolean().default(true)
       .describe('install, configure and run OpenClaw (false: only the host layer, e.g. to harden the host first)'),
     npmCache: absPath().optional().describe('install offline from this npm cache on the target (hosts without registry access)'),
@@ -130,7 +145,8 @@ export const Spec = z.strictObject({
     }).describe('keys merged into /etc/docker/daemon.json (existing keys are kept)'),
   }).prefault({}),
   identity: z.strictObject({
-    files: z.array(z.string().regex(/^[\w.-]+$/)).default(['SOUL.md'])
+    files: z.array(z.string().regex(/^(?!\.\.?$)[\w.-]+$/, 'a file name in the workspace (no "/", not "." or "..")'))
+      .default(['SOUL.md'])
       .describe('workspace identity files locked root:<user> 0444 with a sha256 baseline'),
   }).prefault({}),
   monitoring: z.strictObject({
@@ -142,7 +158,8 @@ export const Spec = z.strictObject({
       backup: calendar().default('*-*-* 02:00:00').describe('backup (local time)'),
       integrity: calendar().default('weekly').describe('identity file integrity'),
     }).prefault({}),
-    alerts: z.array(z.union([
+    // discriminated by type, so a problem inside one sink (a literal webhook URL) is reported as itself
+    alerts: z.array(z.discriminatedUnion('type', [
       z.strictObject({ type: z.literal('webhook'), url: SecretRef }),
       z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1) }),
       z.strictObject({ type: z.literal('journal') }),
@@ -152,7 +169,9 @@ export const Spec = z.strictObject({
   }).prefault({}),
   backup: z.strictObject({
     enabled: z.boolean().default(true).describe('daily restic backups'),
-    repository: z.string().min(1).default('/var/backups/clawops-restic')
+    repository: z.string().min(1)
+      .refine((r) => !r.startsWith('/') || !absPathProblem(r), { error: (iss) => absPathProblem(String(iss.input)) })
+      .default('/var/backups/clawops-restic')
       .describe('restic repository (a path, or sftp:/rest:/s3: URL)'),
     password: SecretRef.default({ file: '/etc/clawops/restic-password' }).describe('restic repository password (reference)'),
     retention: z.strictObject({

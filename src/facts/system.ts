@@ -111,6 +111,11 @@ export interface UserValue {
   /** password field starts with ! or * (no password login) */
   passwordLocked?: boolean;
   groups: string[];
+  gid?: number;
+  /** the passwd comment (GECOS) */
+  gecos?: string;
+  /** the primary group's name */
+  group?: string;
 }
 
 const USER_SCRIPT = `u=$1
@@ -118,7 +123,9 @@ getent passwd "$u" || { echo "NOUSER"; exit 0; }
 echo ---
 getent shadow "$u" | cut -d: -f2 | cut -c1
 echo ---
-id -nG "$u"`;
+id -nG "$u"
+echo ---
+id -gn "$u"`;
 
 export const serviceUser: FactKind<UserValue> = {
   kind: 'user',
@@ -129,7 +136,7 @@ export const serviceUser: FactKind<UserValue> = {
     if (p) return p;
     if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`user ${arg}: getent failed`);
     if (raw.stdout.trim() === 'NOUSER') return { exists: false, groups: [] };
-    const [pw = '', shadow = '', groups = ''] = raw.stdout.split('---\n');
+    const [pw = '', shadow = '', groups = '', primary = ''] = raw.stdout.split('---\n');
     const f = pw.trim().split(':');
     const lockChar = shadow.trim();
     return {
@@ -139,6 +146,9 @@ export const serviceUser: FactKind<UserValue> = {
       shell: f[6] ?? '',
       ...(lockChar ? { passwordLocked: lockChar === '!' || lockChar === '*' } : {}),
       groups: groups.trim().split(/\s+/).filter(Boolean),
+      gid: Number(f[3]),
+      gecos: f[4] ?? '',
+      ...(primary.trim() ? { group: primary.trim() } : {}),
     };
   },
 };

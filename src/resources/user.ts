@@ -24,6 +24,8 @@ type Step = { description: string; argv: string[]; undoArgv: string[] | null };
 export type UserChangeData = { user: string; steps: Step[] };
 
 export const DEFAULT_SHELL = '/usr/sbin/nologin';
+/** The comment (GECOS) of the accounts clawops creates: how plan-time preflight knows an account is its own. */
+export const SERVICE_USER_GECOS = 'clawops service user';
 export const userId = (name: string) => `user:${name}`;
 
 export function userResource(o: UserOptions): Resource {
@@ -62,7 +64,7 @@ export function planUser(id: string, want: Required<UserOptions>, cur: UserState
     const steps: Step[] = [
       {
         description: `create system user ${u}`,
-        argv: ['useradd', '--system', '--user-group', '--home-dir', want.home, '--no-create-home', '--shell', want.shell,
+        argv: ['useradd', '--system', '--user-group', '--comment', SERVICE_USER_GECOS, '--home-dir', want.home, '--no-create-home', '--shell', want.shell,
           ...(joinable.length ? ['--groups', joinable.join(',')] : []), u],
         undoArgv: ['userdel', u],
       },

@@ -55,7 +55,7 @@ export async function startUpgradeEnv(): Promise<UpgradeEnv> {
     const sh = (script: string, timeoutMs = 120_000) => tb.executor.run(['bash', '-c', script], { timeoutMs });
     const v29 = versionDir(inst, '2026.2.9');
     await sh('apt-get install -y -q restic sqlite3 sudo >/dev/null', 300_000);
-    await sh(`useradd -m -s /bin/bash oc && mkdir -p /etc/clawops ${v29}/bin ${v29}/lib/node_modules /home/oc/.openclaw/workspace /home/oc/.openclaw/tmp
+    await sh(`useradd -m -s /bin/bash -c 'clawops service user' oc && mkdir -p /etc/clawops ${v29}/bin ${v29}/lib/node_modules /home/oc/.openclaw/workspace /home/oc/.openclaw/tmp
       ln -s /opt/clawops-openclaw/node_modules/.bin/openclaw ${v29}/bin/openclaw
       ln -s /opt/clawops-openclaw/node_modules/openclaw ${v29}/lib/node_modules/openclaw
       ln -s .npm-global.versions/2026.2.9 /home/oc/.npm-global

@@ -23,7 +23,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nTest-only: CLAWOPS_FAULT_AT=<point> makes apply SIGKILL itself at that point (see src/engine/fault.ts).')
     .action(async (planFile: string | undefined, opts: { yes: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       const note = (l: string) => ctx.rt.err(`${l}\n`);
       try {

@@ -15,7 +15,7 @@ import { type GlobalOptions, printJson, printLine } from '../runtime.ts';
 
 /** The backup context for a command: spec (and its text), executor on --target, log to stderr unless --json. */
 export async function backupContext(ctx: CliContext, g: GlobalOptions): Promise<BackupContext & { close(): Promise<void> }> {
-  const spec = await loadSpec(g.spec);
+  const spec = await loadSpec(g.spec, ctx.rt);
   const specText = g.spec ? { name: basename(g.spec), text: await readFile(g.spec, 'utf8') } : undefined;
   const ex = executorFor(g.target);
   return {

@@ -79,13 +79,13 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         if (opts.facts) {
           const { loadFactsFile } = await import('../../facts/file.ts');
           const rec = await loadFactsFile(opts.facts);
-          spec = g.spec ? await loadSpec(g.spec) : rec.spec;
+          spec = g.spec ? await loadSpec(g.spec, ctx.rt) : rec.spec;
           const waivers = await loadWaivers(undefined, opts.waivers, spec, rec.collectedAt);
           const planned = planRun({ spec, profile: opts.profile, now: rec.collectedAt, waivers, ...(only ? { only } : {}) });
           const results = evaluateRun(planned, rec.raw, waivers);
           report = makeReport(rec.file.target, opts, results, started, t0, opts.facts, waivers.source);
         } else {
-          spec = await loadSpec(g.spec);
+          spec = await loadSpec(g.spec, ctx.rt);
           ex = executorFor(g.target);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });

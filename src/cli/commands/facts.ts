@@ -21,7 +21,7 @@ export function registerFactsCommand(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'write every probe\'s raw output to FILE (mode 600)')
     .action(async (opts: { profile: Profile; out?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       const now = new Date();
       try {

@@ -17,7 +17,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('-v, --verbose', 'list unchanged resources with the reason', false)
     .action(async (opts: { out?: string; detailedExitcode: boolean; verbose: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       try {
         const { plan } = await buildPlan(spec, ex, { specSource: g.spec ?? '(embedded defaults)' });

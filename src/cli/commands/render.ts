@@ -23,7 +23,7 @@ export function registerRenderCommand(program: Command, ctx: CliContext): void {
         return;
       }
       const artifact = getArtifact(name);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       try {
         const files = await artifact.render(spec, ex);

@@ -14,7 +14,7 @@ export function registerRotateCommand(program: Command, ctx: CliContext): void {
     .option('--instance <name...>', 'only these instances (default: all)')
     .action(async (opts: { instance?: string[] }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const wanted = opts.instance ?? spec.resolved.map((i) => i.name);
       const unknown = wanted.filter((n) => !spec.resolved.some((i) => i.name === n));
       if (unknown.length > 0) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { exampleSpec } from '../../desired/example.ts';
 import { specJsonSchema } from '../../desired/json-schema.ts';
+import { problemCount } from '../../desired/errors.ts';
 import { readSpec } from '../../desired/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
@@ -22,12 +23,14 @@ export function registerSpecCommands(program: Command, ctx: CliContext): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const g = ctx.globals(cmd);
       const result = await readSpec(g.spec);
+      for (const w of (result.ok && result.warnings) || []) ctx.rt.err(`clawops: warning: ${w}\n`);
       if (g.json) {
         printJson(ctx.rt, {
           schemaVersion: 1,
           source: result.source,
           valid: result.ok,
           problems: result.ok ? [] : result.problems,
+          ...(result.ok && result.warnings ? { warnings: result.warnings } : {}),
           ...(result.ok ? { instances: result.spec.resolved } : {}),
         });
       } else if (result.ok) {
@@ -35,7 +38,8 @@ export function registerSpecCommands(program: Command, ctx: CliContext): void {
         printLine(ctx.rt, `${s.green('valid')}: ${result.source} (${result.spec.resolved.length} instance${result.spec.resolved.length === 1 ? '' : 's'}: ${result.spec.resolved.map((i) => `${i.name}@127.0.0.1:${i.port} as ${i.user}`).join(', ')})`);
       } else {
         const s = style(useColor(ctx.rt, g));
-        ctx.rt.err(`${s.red('invalid')}: ${result.source}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`);
+        const n = problemCount(result.problems);
+        ctx.rt.err(`${s.red('invalid')}: ${result.source}: ${n} problem${n === 1 ? '' : 's'}\n`);
         for (const p of result.problems) ctx.rt.err(`  ${s.bold(p.path)}${p.line ? ` (line ${p.line})` : ''}: ${p.message}\n`);
         ctx.rt.err('  next: fix these keys (`clawops spec schema` lists every key and type)\n');
       }

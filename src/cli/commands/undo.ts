@@ -11,7 +11,7 @@ export function registerUndoCommand(program: Command, ctx: CliContext): void {
     .description('restore what the last `clawops apply` changed (files byte for byte; created paths removed; steps reversed)')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec);
+      const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       try {
         const r = await undoLast(ex, spec.stateDir, (l) => ctx.rt.err(`${l}\n`));

@@ -197,8 +197,8 @@ describe('host', () => {
     assert.deepEqual(fileStat.parse(m.get('/x')!, '/x'), { missing: true });
   });
   it('user: passwd, locked shadow, groups', () => {
-    const v = serviceUser.parse(cmd('openclaw-svc:x:999:999::/home/openclaw-svc:/usr/sbin/nologin\n---\n!\n---\nopenclaw-svc docker\n'), 'openclaw-svc');
-    assert.deepEqual(v, { exists: true, uid: 999, home: '/home/openclaw-svc', shell: '/usr/sbin/nologin', passwordLocked: true, groups: ['openclaw-svc', 'docker'] });
+    const v = serviceUser.parse(cmd('openclaw-svc:x:999:999::/home/openclaw-svc:/usr/sbin/nologin\n---\n!\n---\nopenclaw-svc docker\n---\nopenclaw-svc\n'), 'openclaw-svc');
+    assert.deepEqual(v, { exists: true, uid: 999, home: '/home/openclaw-svc', shell: '/usr/sbin/nologin', passwordLocked: true, groups: ['openclaw-svc', 'docker'], gid: 999, gecos: '', group: 'openclaw-svc' });
     assert.deepEqual(serviceUser.parse(cmd('NOUSER\n'), 'x'), { exists: false, groups: [] });
   });
   it('node --version', () => {

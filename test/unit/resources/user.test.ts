@@ -23,7 +23,7 @@ const cases: { name: string; cur: UserState; argv: string[][] | null; undo?: (st
     name: 'absent, docker group present -> useradd --system (no home copy of skel), lock',
     cur: { exists: false, groupsPresent: ['docker'] },
     argv: [
-      ['useradd', '--system', '--user-group', '--home-dir', '/home/openclaw-svc', '--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', 'docker', 'openclaw-svc'],
+      ['useradd', '--system', '--user-group', '--comment', 'clawops service user', '--home-dir', '/home/openclaw-svc', '--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', 'docker', 'openclaw-svc'],
       ['passwd', '-l', 'openclaw-svc'],
     ],
     undo: [['userdel', 'openclaw-svc'], null],
@@ -32,7 +32,7 @@ const cases: { name: string; cur: UserState; argv: string[][] | null; undo?: (st
     name: 'absent, no docker group -> no --groups',
     cur: { exists: false, groupsPresent: [] },
     argv: [
-      ['useradd', '--system', '--user-group', '--home-dir', '/home/openclaw-svc', '--no-create-home', '--shell', '/usr/sbin/nologin', 'openclaw-svc'],
+      ['useradd', '--system', '--user-group', '--comment', 'clawops service user', '--home-dir', '/home/openclaw-svc', '--no-create-home', '--shell', '/usr/sbin/nologin', 'openclaw-svc'],
       ['passwd', '-l', 'openclaw-svc'],
     ],
   },
