@@ -97,11 +97,16 @@ function entropyBitsPerChar(v: string): number {
   return h;
 }
 
-/** Does this value, under that key, look like a credential? Passwords: anything real; tokens: long and random-looking. */
+/**
+ * Does this value look like a credential? Under a password-like key: anything real. Under another
+ * secret-named key (token, apiKey...): 8+ characters that are not a plain word. Without a key
+ * (after `Bearer`, as a URL's lone userinfo): 16+ characters mixing letters and digits, not repetitive.
+ */
 export function looksLikeCredential(value: string, key = ''): boolean {
   if (isPlaceholder(value)) return false;
   if (PASSWORD_KEY_RE.test(key)) return value.length >= 4;
-  return value.length >= 12 && entropyBitsPerChar(value) >= 3;
+  if (key !== '' && isSecretKey(key)) return value.length >= 8 && !/^[a-z]+(-[a-z]+)*$/.test(value);
+  return value.length >= 16 && /\d/.test(value) && /[a-z]/i.test(value) && entropyBitsPerChar(value) >= 2.5;
 }
 
 const KV_RE = new RegExp(String.raw`(^|[^\w.-])(${SECRET_KEY})(\s*[=:]\s*)(["']?)([^\s"'&,;<>]+)\4`, 'gim');
