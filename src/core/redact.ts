@@ -109,7 +109,7 @@ export function looksLikeCredential(value: string, key = ''): boolean {
   return value.length >= 16 && /\d/.test(value) && /[a-z]/i.test(value) && entropyBitsPerChar(value) >= 2.5;
 }
 
-const KV_RE = new RegExp(String.raw`(^|[^\w.-])(${SECRET_KEY})(\s*[=:]\s*)(["']?)([^\s"'&,;<>]+)\4`, 'gim');
+const KV_RE = new RegExp(String.raw`(^|[^\w.-])(${SECRET_KEY})([ \t]*[=:][ \t]*)(["']?)([^\s"'&,;<>]+)\4`, 'gim');
 const JSON_RE = new RegExp(String.raw`("(${SECRET_KEY})"\s*:\s*")((?:[^"\\]|\\.)*)(")`, 'gi');
 const URL_USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*)(?::([^\s/@'"<>]*))?@/gi;
 const QUERY_RE = new RegExp(String.raw`([?&;](${SECRET_KEY})=)([^&#\s"'<>]+)`, 'gi');

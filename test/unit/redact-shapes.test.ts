@@ -27,6 +27,7 @@ const cases: { name: string; input: string; gone: string[]; kept?: string[]; reg
   { name: 'JSON: secret in an unknown key', input: `{"plugins":{"x":{"webhookUrl":"${HOOK}","clientSecret":"${PASS}"}}}`, gone: [HOOK, PASS] },
   { name: 'PEM private key, multi-line', input: 'a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQUJDREVGR0g=\n-----END OPENSSH PRIVATE KEY-----\nz', gone: ['b3BlbnNzaC1rZXktdjEAAAAA', 'QUJDREVGR0g='], kept: ['a\n', '\nz'] },
   { name: 'multi-line env file', input: `A=1\nOPENCLAW_GATEWAY_TOKEN=${TOKEN}\nPATH=/usr/bin:/bin\nDB_PASSWORD='${PASS}'\n`, gone: [TOKEN, PASS], kept: ['A=1', 'PATH=/usr/bin:/bin'] },
+  { name: 'YAML: a key with its value on the next lines is not a value', input: 'password:\n    file: /etc/clawops/restic-password\ntoken:\n  env: GW_TOKEN', gone: [] },
   {
     name: 'references, paths and prose stay',
     input: 'gateway.auth.token = ${OPENCLAW_GATEWAY_TOKEN}; backup.password: {file: /etc/clawops/restic-password}; token mismatch; password=*** Token expired',

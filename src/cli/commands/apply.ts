@@ -9,6 +9,7 @@ import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -26,6 +27,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
       await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       const spec = await loadSpec(g.spec);
       const ex = executorFor(g.target);
+      await registerKnownSecrets(ex, spec, ctx.rt.env);
       const note = (l: string) => ctx.rt.err(`${l}\n`);
       try {
         const { plan, resources } = planFile

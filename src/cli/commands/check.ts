@@ -10,6 +10,7 @@ import { openclawInstall } from '../../facts/openclaw.ts';
 import { isUnknown, ref, type Raw } from '../../facts/types.ts';
 import { NO_WAIVERS, type WaiverSet } from '../../checks/waivers.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { CHECK_SCHEMA_VERSION, type CheckReport, type KnownGoodNote } from '../../views/check-report.ts';
 import { renderHuman } from '../../views/check-human.ts';
@@ -87,6 +88,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         } else {
           spec = await loadSpec(g.spec);
           ex = executorFor(g.target);
+          await registerKnownSecrets(ex, spec, ctx.rt.env);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
