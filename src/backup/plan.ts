@@ -12,6 +12,7 @@
  *   instance/<name>/units/<unit>      the gateway unit file and its drop-in dir
  *   clawops/spec.yaml | spec.json     the clawops spec (its text, or the resolved defaults)
  *   clawops/state/...                 clawops' state dir (journal, baselines, ledger), minus backup/
+ *                                     and the journal's secret before-images (journal/<id>/secret)
  */
 import type { SpecData } from '../desired/schema.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
@@ -69,6 +70,8 @@ export interface PlanOptions {
 }
 
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
+/** Relative to the state dir: the journal's secret before-images (engine/journal.ts SECRET_DIR). */
+export const JOURNAL_SECRETS = 'journal/*/secret';
 
 export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts: PlanOptions): StagePlan {
   const paths = backupPaths(spec.stateDir);
@@ -89,7 +92,8 @@ export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts:
       ? { kind: 'content', dst: `clawops/${specFileName(opts.specText.name)}`, content: opts.specText.text }
       : { kind: 'content', dst: 'clawops/spec.json', content: `${JSON.stringify(spec, null, 2)}\n` },
   );
-  items.push({ kind: 'tree', src: spec.stateDir, dst: 'clawops/state', prune: [relative(paths.dir, spec.stateDir)], optional: true });
+  // the journal's secret before-images stay out: the live files are in the snapshot already (engine/journal.ts)
+  items.push({ kind: 'tree', src: spec.stateDir, dst: 'clawops/state', prune: [relative(paths.dir, spec.stateDir), JOURNAL_SECRETS], optional: true });
   return {
     instance: inst.name,
     stagingDir: paths.staging(inst.name),

@@ -52,7 +52,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
             return;
           }
         }
-        const result = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, progress: note, env: ctx.rt.env });
+        const result = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env });
         if (g.json) {
           printJson(ctx.rt, { schemaVersion: 1, target: ex.target, applied: true, journalId: result.journalId, summary: plan.summary, durationMs: result.durationMs, steps: result.steps });
         } else {
