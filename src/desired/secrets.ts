@@ -7,7 +7,7 @@
  * file that is missing or unreadable registers nothing (this never fails a run: the command that
  * needs the secret reports that itself).
  */
-import { isSecretKey, registerSecret } from '../core/redact.ts';
+import { isSecretKey, looksLikeCredential, registerSecret } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseJson5 } from '../facts/json5.ts';
 import type { ResolvedSpec } from './resolve.ts';
@@ -36,14 +36,16 @@ export function envFileSecrets(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(["']?)(.*)\2\s*$/.exec(line);
-    if (m?.[3] && (isSecretKey(m[1] ?? '') || /KEY$/i.test(m[1] ?? ''))) out.push(m[3]);
+    const key = m?.[1] ?? '';
+    if (m?.[3] && (isSecretKey(key) || /KEY$/i.test(key)) && looksLikeCredential(m[3], key)) out.push(m[3]);
   }
   return out;
 }
 
 /** Strings under secret-named keys of a JSON document (OpenClaw's config), env references excepted. */
 export function jsonSecrets(doc: unknown, key = ''): string[] {
-  if (typeof doc === 'string') return (isSecretKey(key) || /key$/i.test(key)) && !/^\$\{[A-Z_][A-Z0-9_]*\}$/.test(doc) ? [doc] : [];
+  // a path, a reference or a plain word under such a key is not a secret (looksLikeCredential)
+  if (typeof doc === 'string') return isSecretKey(key) && looksLikeCredential(doc, key) ? [doc] : [];
   if (Array.isArray(doc)) return doc.flatMap((d) => jsonSecrets(d, key));
   if (doc !== null && typeof doc === 'object') return Object.entries(doc).flatMap(([k, v]) => jsonSecrets(v, k));
   return [];

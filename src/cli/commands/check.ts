@@ -1,6 +1,7 @@
 /** `clawops check`: the go-live gate and the scheduled profiles. Read-only on the target. */
 import { Command, Option } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
+import { redact } from '../../core/redact.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
 import { PROFILES, type Profile } from '../../facts/paths.ts';
@@ -151,7 +152,7 @@ async function writeProm(ctx: CliContext, ex: Executor, report: CheckReport, pat
     return;
   }
   try {
-    await ex.writeFile(path, text, { mode: 0o644 });
+    await ex.writeFile(path, redact(text), { mode: 0o644 });
   } catch (cause) {
     throw new ClawopsError(`cannot write the textfile ${path} on ${ex.target}`, { cause, hint: 'create the directory (monitoring.textfileDir) or pass --prom-file PATH (- for stdout)' });
   }
