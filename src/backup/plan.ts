@@ -1,6 +1,7 @@
 /**
  * Pure planning of a backup: what gets staged for one instance, where, and the restic argv.
- * No secret ever appears here: restic finds its password through RESTIC_PASSWORD_FILE (a path).
+ * No secret ever appears here: restic finds its password through RESTIC_PASSWORD_FILE (a path),
+ * and the spec text is staged redacted.
  *
  * Snapshot layout (one snapshot per instance, `restic backup .` from the staging dir, so the
  * snapshot's root is this tree):
@@ -14,6 +15,7 @@
  *   clawops/state/...                 clawops' state dir (journal, baselines, ledger), minus backup/
  *                                     and the journal's secret before-images (journal/<id>/secret)
  */
+import { redact } from '../core/redact.ts';
 import type { SpecData } from '../desired/schema.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 
@@ -89,7 +91,8 @@ export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts:
   );
   items.push(
     opts.specText
-      ? { kind: 'content', dst: `clawops/${specFileName(opts.specText.name)}`, content: opts.specText.text }
+      // redacted (core/redact): a repository URL's password or a literal token in an alert's argv stays out of the snapshot
+      ? { kind: 'content', dst: `clawops/${specFileName(opts.specText.name)}`, content: redact(opts.specText.text) }
       : { kind: 'content', dst: 'clawops/spec.json', content: `${JSON.stringify(spec, null, 2)}\n` },
   );
   // the journal's secret before-images stay out: the live files are in the snapshot already (engine/journal.ts)
