@@ -98,7 +98,7 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
   const bundles: string[] = [];
   let host: ReturnType<typeof startHostSampler>;
   const target = (specFile = LOCAL) => ['--target', `nspawn:${tb.name}`, '-f', specFile];
-  const cli = async (args: string[], timeoutMs = 900_000): Promise<CliRun> => {
+  const cli = async (args: string[], timeoutMs = 1_800_000): Promise<CliRun> => {
     const r = await clawops(args, {}, timeoutMs);
     outputs.push({ what: `clawops ${args.join(' ')}`, text: `${r.stdout}\n${r.stderr}` });
     return r;
@@ -125,9 +125,14 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('apply, check --json, facts --out', { timeout: 1_200_000 }, async (t) => {
-    const applied = await cli(['apply', '--yes', ...target()]);
-    t.diagnostic(`apply: ${(applied.ms / 1000).toFixed(1)} s`);
+  test('apply, check --json, facts --out', { timeout: 3_600_000 }, async (t) => {
+    let applied = await cli(['apply', '--yes', ...target()]);
+    t.diagnostic(`apply: ${(applied.ms / 1000).toFixed(1)} s, exit ${applied.code}`);
+    if (applied.code !== 0 && /is not healthy after/.test(applied.stderr)) {
+      // a loaded machine can keep the gateway from listening within the health deadline: the next apply finishes the job
+      applied = await cli(['apply', '--yes', ...target()]);
+      t.diagnostic(`apply again after a missed health deadline: ${(applied.ms / 1000).toFixed(1)} s, exit ${applied.code}`);
+    }
     const env = (await tb.executor.readFile(`${HOME}/.openclaw/gateway.systemd.env`))?.toString('utf8') ?? '';
     const token = /^OPENCLAW_GATEWAY_TOKEN=([0-9a-f]{64})$/m.exec(env)?.[1];
     assert.ok(token, 'apply generated the gateway token');
@@ -146,7 +151,7 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     }
   });
 
-  test('a legacy unit with the token inline: plan shows the change without it; apply journals it as secret', { timeout: 900_000 }, async () => {
+  test('a legacy unit with the token inline: plan shows the change without it; apply journals it as secret', { timeout: 1_800_000 }, async () => {
     const ex = tb.executor;
     const token = canaries.at(-1)!;
     const unit = (await ex.readFile(UNIT))?.toString('utf8') ?? '';
@@ -168,7 +173,7 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     assert.ok(Number(journal.stdout.trim()) >= 1, 'the unit\'s before-image is a secret one');
   });
 
-  test('backup run, list, drill; a repository URL with a password in records and messages', { timeout: 900_000 }, async (t) => {
+  test('backup run, list, drill; a repository URL with a password in records and messages', { timeout: 1_800_000 }, async (t) => {
     const run = await cli(['backup', 'run', ...target()]);
     assert.equal(run.code, 0, run.stderr);
     const list = await cli(['backup', 'list', '--json', ...target()]);
