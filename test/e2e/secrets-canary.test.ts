@@ -59,7 +59,10 @@ backup:
   password: {file: /etc/clawops/restic-password}
 `;
 
-/** Bounded sampler of every process' argv and environment on this machine (distinct values only). */
+/**
+ * Bounded sampler of every process' argv and environment on this machine (distinct values only):
+ * `cmdline <argv>` and `environ uid=<uid> <vars>` (the uid tells the gateway's own environment apart).
+ */
 function startHostSampler(intervalMs: number, maxRounds: number) {
   const seen = new Set<string>();
   let stop = false;
@@ -68,10 +71,11 @@ function startHostSampler(intervalMs: number, maxRounds: number) {
     while (!stop && rounds++ < maxRounds) {
       const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
       await Promise.all(pids.map(async (p) => {
-        for (const f of ['cmdline', 'environ']) {
-          const b = await readFile(`/proc/${p}/${f}`).catch(() => null);
-          if (b && b.length > 0 && seen.size < 500_000) seen.add(b.toString('utf8').replaceAll('\0', ' '));
-        }
+        const [cmd, env, status] = await Promise.all(['cmdline', 'environ', 'status'].map((f) => readFile(`/proc/${p}/${f}`).catch(() => null)));
+        const uid = /^Uid:\s+(\d+)/m.exec(status?.toString('utf8') ?? '')?.[1] ?? '?';
+        if (seen.size > 500_000) return;
+        if (cmd && cmd.length > 0) seen.add(`cmdline ${cmd.toString('utf8').replaceAll('\0', ' ')}`);
+        if (env && env.length > 0) seen.add(`environ uid=${uid} ${env.toString('utf8').replaceAll('\0', ' ')}`);
       }));
       await new Promise((r) => setTimeout(r, intervalMs));
     }
@@ -210,7 +214,17 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     const look = (what: string, text: string) => {
       for (const c of canaries) if (text.includes(c)) found.push(`${what}: holds ${c.slice(0, 24)}…`);
     };
-    for (const s of host.seen) look('argv/env on this machine', s);
+    // the one designed channel: the service user's own processes (the gateway, `openclaw` run as that user) get the token
+    // from the 0600 EnvironmentFile; /proc/PID/environ is readable by that user and root only
+    const svcUid = (await ex.run(['id', '-u', 'openclaw-svc'])).stdout.trim();
+    let tokenEnv = 0;
+    for (const s of host.seen) {
+      const own = s.startsWith(`environ uid=${svcUid} `) ? s.replace(/(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/, '$1$2') : s;
+      if (own !== s) tokenEnv++;
+      const hit = canaries.find((c) => own.includes(c));
+      if (hit) found.push(`on this machine: ${own.replaceAll(hit, '<CANARY>').slice(0, 300)}`);
+    }
+    t.diagnostic(`${tokenEnv} distinct environments of openclaw-svc processes hold the token (from the EnvironmentFile, by design)`);
     look('argv in the testbed', targetSamples);
     for (const o of outputs) look(`output of ${o.what}`, o.text);
     look('journal of the testbed', journal);
