@@ -13,7 +13,9 @@ export function recordText(record: object, safe: readonly string[]): string {
   return `${JSON.stringify(redactStructured(record, safe), null, 2)}\n`;
 }
 
-export async function writeRecordFile(ex: Executor, path: string, record: object, safe: readonly string[]): Promise<void> {
+export async function writeRecordFile(
+  ex: Executor, path: string, record: object, safe: readonly string[],
+): Promise<void> {
   await ex.run(['install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', '--', path.slice(0, path.lastIndexOf('/'))]);
   await ex.writeFile(path, recordText(record, safe), { mode: 0o600, owner: 'root', group: 'root' });
 }

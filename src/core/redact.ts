@@ -66,7 +66,9 @@ export function redact(text: string, opts: readonly string[] | RedactOptions = {
 function byValue(text: string, o: RedactOptions): string {
   let out = text;
   // longest first: a secret that contains another is replaced whole
-  const all = [...secrets, ...(o.extra ?? [])].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const all = [...secrets, ...(o.extra ?? [])]
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
   for (const s of all) {
     if (out.includes(s)) out = out.split(s).join(o.describe ? describeSecret(s) : REDACTED);
   }
@@ -74,7 +76,8 @@ function byValue(text: string, o: RedactOptions): string {
 }
 
 /** Keys whose values are credentials (env names, JSON keys, query parameters, headers). */
-const SECRET_KEY = String.raw`[\w.-]*?(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|webhook[_-]?url|authorization|credentials?|signature|sig)`;
+const SECRET_KEY = String.raw`[\w.-]*?(?:token|passw(?:or)?d|pwd|secret|api[_-]?key|apikey|access[_-]?key` +
+  String.raw`|private[_-]?key|webhook[_-]?url|authorization|credentials?|signature|sig)`;
 const SECRET_KEY_RE = new RegExp(`^${SECRET_KEY}$`, 'i');
 const PASSWORD_KEY_RE = /(passw(or)?d|pwd|secret)$/i;
 
@@ -85,7 +88,7 @@ export const isSecretKey = (key: string): boolean => SECRET_KEY_RE.test(key);
 function isPlaceholder(v: string): boolean {
   return (
     v.startsWith(SECRET_PREFIX) || v === REDACTED || /^\*+$/.test(v) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v) ||
-    /^(true|false|null|none|unset|yes|no|\d+)$/i.test(v) || v.startsWith('/') || v.startsWith('{') || v.startsWith('[') || v.startsWith('<')
+    /^(true|false|null|none|unset|yes|no|\d+)$/i.test(v) || /^[/{[<]/.test(v)
   );
 }
 
@@ -120,13 +123,21 @@ function scrubShapes(text: string): string {
   return text
     .replace(PEM_RE, (m) => describeSecret(m))
     .replace(URL_USERINFO_RE, (m, scheme: string, user: string, pass: string | undefined) => {
-      if (pass !== undefined) return pass === '' || isPlaceholder(pass) ? m : `${scheme}${user}:${describeSecret(pass)}@`;
+      if (pass !== undefined) {
+        return pass === '' || isPlaceholder(pass) ? m : `${scheme}${user}:${describeSecret(pass)}@`;
+      }
       // a lone userinfo is a user name, unless it is a token (https://TOKEN@host)
       return looksLikeCredential(user) ? `${scheme}${describeSecret(user)}@` : m;
     })
-    .replace(QUERY_RE, (m, head: string, key: string, v: string) => (isPlaceholder(v) || v.length < 4 ? m : `${head}${describeSecret(v)}`))
-    .replace(AUTH_SCHEME_RE, (m, scheme: string, sp: string, v: string) => (!looksLikeCredential(v) ? m : `${scheme}${sp}${describeSecret(v)}`))
-    .replace(JSON_RE, (m, head: string, key: string, v: string, tail: string) => (looksLikeCredential(v, key) ? `${head}${describeSecret(v)}${tail}` : m))
+    .replace(QUERY_RE, (m, head: string, _key: string, v: string) =>
+      isPlaceholder(v) || v.length < 4 ? m : `${head}${describeSecret(v)}`,
+    )
+    .replace(AUTH_SCHEME_RE, (m, scheme: string, sp: string, v: string) =>
+      looksLikeCredential(v) ? `${scheme}${sp}${describeSecret(v)}` : m,
+    )
+    .replace(JSON_RE, (m, head: string, key: string, v: string, tail: string) =>
+      looksLikeCredential(v, key) ? `${head}${describeSecret(v)}${tail}` : m,
+    )
     .replace(KV_RE, (m, pre: string, key: string, sep: string, q: string, v: string) =>
       looksLikeCredential(v, key) ? `${pre}${key}${sep}${q}${describeSecret(v)}${q}` : m,
     );
@@ -139,7 +150,8 @@ export function redactValue<T>(value: T, opts: readonly string[] | RedactOptions
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = typeof v === 'string' && isSecretKey(k) && looksLikeCredential(v, k) ? describeSecret(v) : redactValue(v, opts);
+      const secret = typeof v === 'string' && isSecretKey(k) && looksLikeCredential(v, k);
+      out[k] = secret ? describeSecret(v) : redactValue(v, opts);
     }
     return out as T;
   }
@@ -153,7 +165,8 @@ export function redactValue<T>(value: T, opts: readonly string[] | RedactOptions
  * descriptors, so a recorded dump still compares equal values.
  */
 export function redactStructured<T>(value: T, safe: readonly string[] = []): T {
-  const safeRes = safe.map((p) => new RegExp(`^${p.split('.').map((s) => (s === '*' ? '[^.]+' : s.replace(/[^\w-]/g, '\\$&'))).join('\\.')}$`));
+  const part = (s: string) => (s === '*' ? '[^.]+' : s.replace(/[^\w-]/g, '\\$&'));
+  const safeRes = safe.map((p) => new RegExp(`^${p.split('.').map(part).join('\\.')}$`));
   const walk = (v: unknown, path: string, key: string): unknown => {
     if (typeof v === 'string') {
       if (v !== '' && isSecretKey(key) && !isPlaceholder(v)) return describeSecret(v);

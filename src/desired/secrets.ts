@@ -51,7 +51,9 @@ export function jsonSecrets(doc: unknown, key = ''): string[] {
   return [];
 }
 
-const READ_SCRIPT = 'for f; do [ -f "$f" ] || continue; printf "%s\\n" "=clawops-file $f"; base64 -w0 < "$f" 2>/dev/null; echo; done; true';
+/** Each existing file as a `=clawops-file PATH` line and its base64 on the next (one command for all). */
+const READ_SCRIPT = 'for f; do [ -f "$f" ] || continue; printf "%s\\n" "=clawops-file $f"; ' +
+  'base64 -w0 < "$f" 2>/dev/null; echo; done; true';
 
 /** Registers every secret value the spec leads to (see the header). Returns how many values were found. */
 export async function registerKnownSecrets(ex: Executor, spec: ResolvedSpec, env: NodeJS.ProcessEnv): Promise<number> {
@@ -82,7 +84,8 @@ async function readFiles(ex: Executor, paths: readonly string[]): Promise<Map<st
   const out = new Map<string, string>();
   if (paths.length === 0) return out;
   try {
-    const r = await ex.run(['sh', '-c', READ_SCRIPT, 'sh', ...new Set(paths)], { allowFailure: true, timeoutMs: 30_000 });
+    const argv = ['sh', '-c', READ_SCRIPT, 'sh', ...new Set(paths)];
+    const r = await ex.run(argv, { allowFailure: true, timeoutMs: 30_000 });
     const lines = r.stdout.split('\n');
     for (let i = 0; i + 1 < lines.length; i += 2) {
       const head = lines[i] ?? '';
