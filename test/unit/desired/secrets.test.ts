@@ -13,9 +13,15 @@ import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 afterEach(forgetSecrets);
 
 test('envFileSecrets, jsonSecrets, urlPassword', () => {
-  assert.deepEqual(envFileSecrets('A=1\nOPENCLAW_GATEWAY_TOKEN=abcdef0123456789\nexport OPENAI_API_KEY="sk-1234567890"\nDATA_DIR=/srv/x\nGIT_TOKEN=${GIT_TOKEN}\n'), ['abcdef0123456789', 'sk-1234567890']);
+  const env = 'A=1\nOPENCLAW_GATEWAY_TOKEN=abcdef0123456789\nexport OPENAI_API_KEY="sk-1234567890"\n' +
+    'DATA_DIR=/srv/x\nGIT_TOKEN=${GIT_TOKEN}\n';
+  assert.deepEqual(envFileSecrets(env), ['abcdef0123456789', 'sk-1234567890']);
   assert.deepEqual(
-    jsonSecrets({ gateway: { auth: { token: '${OPENCLAW_GATEWAY_TOKEN}' }, remote: { token: 'f00dfeed-0123456789' } }, models: { providers: { x: { apiKey: 'sk-live-9999999999', credentials: '/home/u/creds' } } }, hooks: [{ webhookUrl: 'https://h.example/abc123XYZ' }] }),
+    jsonSecrets({
+      gateway: { auth: { token: '${OPENCLAW_GATEWAY_TOKEN}' }, remote: { token: 'f00dfeed-0123456789' } },
+      models: { providers: { x: { apiKey: 'sk-live-9999999999', credentials: '/home/u/creds' } } },
+      hooks: [{ webhookUrl: 'https://h.example/abc123XYZ' }],
+    }),
     ['f00dfeed-0123456789', 'sk-live-9999999999', 'https://h.example/abc123XYZ'],
   );
   assert.equal(urlPassword('rest:https://u:p%40ss-w0rd@h:8000/r'), 'p%40ss-w0rd');
@@ -42,7 +48,10 @@ monitoring: {alerts: [{type: webhook, url: {file: /etc/clawops/hook}}]}
   });
   const n = await registerKnownSecrets(ex, parsed.spec, { GW_TOKEN: 'env-gateway-token-1' });
   assert.ok(n >= 6, String(n));
-  const text = ['repo-pass-123', 'restic-file-password', 'https://hooks.example/T0/B0/hookSecret42', '0123456789abcdef0123456789abcdef', 'json5-remote-token-1', 'env-gateway-token-1'].join(' | ');
+  const text = [
+    'repo-pass-123', 'restic-file-password', 'https://hooks.example/T0/B0/hookSecret42', '0123456789abcdef0123456789abcdef',
+    'json5-remote-token-1', 'env-gateway-token-1',
+  ].join(' | ');
   assert.equal(redact(text), Array(6).fill(REDACTED).join(' | '));
   // no secret went on the command line: only paths
   for (const c of ex.commands()) assert.equal(redact(c.join(' ')), c.join(' '));

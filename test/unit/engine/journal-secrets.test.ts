@@ -55,7 +55,11 @@ test('secret before-images live in secret/ (excluded from backups); undo restore
   for (const w of writes.filter((p) => p.endsWith('.json'))) assert.ok(!ex.text(w)?.includes(TOKEN), `${w} holds the token`);
   // undo reads the secret image from secret/
   await ex.writeFile('/home/oc/.openclaw/gateway.systemd.env', 'OPENCLAW_GATEWAY_TOKEN=changed\n', { mode: 0o600, owner: 'oc', group: 'oc' });
-  ex.script((argv) => (argv[0] === 'sh' && argv.at(-1)?.endsWith('/journal') ? { stdout: `${j.id}\n` } : argv[0] === 'sh' && argv.at(-1)?.endsWith('/entries') ? { stdout: '0001.json\n0002.json\n0003.json\n' } : undefined));
+  ex.script((argv) => {
+    if (argv[0] !== 'sh') return undefined;
+    if (argv.at(-1)?.endsWith('/journal')) return { stdout: `${j.id}\n` };
+    return argv.at(-1)?.endsWith('/entries') ? { stdout: '0001.json\n0002.json\n0003.json\n' } : undefined;
+  });
   const r = await undoLast(ex, '/var/lib/clawops');
   assert.ok(r.restored.includes('/home/oc/.openclaw/gateway.systemd.env'), JSON.stringify(r));
   assert.equal(ex.text('/home/oc/.openclaw/gateway.systemd.env'), `OPENCLAW_GATEWAY_TOKEN=${TOKEN}\n`);

@@ -24,8 +24,17 @@ test('facts bundle: no repository password, inline token, registered value or be
   assert.ok(parsed.ok);
   registerSecret(`https://hooks.example/x/${HOOK_SECRET}`);
   const raw = new Map<string, Raw>([
-    ['textFile:/etc/systemd/system/openclaw.service', { t: 'file', content: `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${TOKEN}\n`, durationMs: 1 }],
-    ['cmd:x', { t: 'cmd', exitCode: 0, stdout: `curl -H "Authorization: Bearer ${TOKEN}" https://hooks.example/x/${HOOK_SECRET}`, stderr: '', timedOut: false, durationMs: 1 }],
+    [
+      'textFile:/etc/systemd/system/openclaw.service',
+      { t: 'file', content: `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${TOKEN}\n`, durationMs: 1 },
+    ],
+    [
+      'cmd:x',
+      {
+        t: 'cmd', exitCode: 0, stdout: `curl -H "Authorization: Bearer ${TOKEN}" https://hooks.example/x/${HOOK_SECRET}`,
+        stderr: '', timedOut: false, durationMs: 1,
+      },
+    ],
   ]);
   const file = factsFile('nspawn:x', new Date('2026-12-02T00:00:00Z'), 'go-live', parsed.spec, raw);
   const text = JSON.stringify(file);
