@@ -43,7 +43,10 @@ const SECRET_FILES = [
   /^\/restore-check\/instance\/openclaw\/state\/gateway\.systemd\.env$/,
 ];
 /** Where the target is searched (node_modules excepted), the restored backup included. */
-const SCAN = ['/etc', '/home', '/root', '/run', '/tmp', '/var/tmp', '/var/log', '/var/lib/clawops', '/var/lib/node_exporter', '/var/cache/clawops', '/restore-check'];
+const SCAN = [
+  '/etc', '/home', '/root', '/run', '/tmp', '/var/tmp', '/var/log',
+  '/var/lib/clawops', '/var/lib/node_exporter', '/var/cache/clawops', '/restore-check',
+];
 
 const spec = (repository: string) => `instances: [{name: openclaw}]
 openclaw: {version: 2026.9.6, npmCache: /var/cache/clawops-npm}
@@ -71,7 +74,8 @@ function startHostSampler(intervalMs: number, maxRounds: number) {
     while (!stop && rounds++ < maxRounds) {
       const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
       await Promise.all(pids.map(async (p) => {
-        const [cmd, env, status] = await Promise.all(['cmdline', 'environ', 'status'].map((f) => readFile(`/proc/${p}/${f}`).catch(() => null)));
+        const read = (f: string) => readFile(`/proc/${p}/${f}`).catch(() => null);
+        const [cmd, env, status] = await Promise.all(['cmdline', 'environ', 'status'].map(read));
         const uid = /^Uid:\s+(\d+)/m.exec(status?.toString('utf8') ?? '')?.[1] ?? '?';
         if (seen.size > 500_000) return;
         if (cmd && cmd.length > 0) seen.add(`cmdline ${cmd.toString('utf8').replaceAll('\0', ' ')}`);
@@ -92,7 +96,8 @@ while [ $i -lt 9000 ] && [ ! -e /run/stop-argv-sampler ]; do
   sleep 0.2
 done; sort -u -o /run/argv-samples /run/argv-samples; echo $i > /run/argv-sampler-rounds`;
 
-describe('secrets canary: no secret on argv, in output, logs, records, bundles, journal metadata or backups', { skip: testbedSkipReason() }, () => {
+const TITLE = 'secrets canary: no secret on argv, in output, logs, records, bundles, journal metadata or backups';
+describe(TITLE, { skip: testbedSkipReason() }, () => {
   let tb: Testbed;
   const dir = mkdtempSync('/tmp/clawops-canary-');
   const LOCAL = join(dir, 'local.yaml');
@@ -133,17 +138,19 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     let applied = await cli(['apply', '--yes', ...target()]);
     t.diagnostic(`apply: ${(applied.ms / 1000).toFixed(1)} s, exit ${applied.code}`);
     if (applied.code !== 0 && /is not healthy after/.test(applied.stderr)) {
-      // a loaded machine can keep the gateway from listening within the health deadline: the next apply finishes the job
+      // a loaded machine can keep the gateway from listening within the health deadline: the next apply finishes
       applied = await cli(['apply', '--yes', ...target()]);
-      t.diagnostic(`apply again after a missed health deadline: ${(applied.ms / 1000).toFixed(1)} s, exit ${applied.code}`);
+      t.diagnostic(`apply again after a missed health deadline: ${(applied.ms / 1000).toFixed(1)} s, ${applied.code}`);
     }
     const env = (await tb.executor.readFile(`${HOME}/.openclaw/gateway.systemd.env`))?.toString('utf8') ?? '';
     const token = /^OPENCLAW_GATEWAY_TOKEN=([0-9a-f]{64})$/m.exec(env)?.[1];
     assert.ok(token, 'apply generated the gateway token');
     canaries.push(token);
     if (applied.code !== 0) {
-      const unit = await tb.executor.run(['journalctl', '--no-pager', '-o', 'cat', '-n', '60', '-u', 'openclaw.service'], { allowFailure: true });
-      assert.fail(`apply failed:\n${applied.stderr.split('\n').slice(-12).join('\n')}\nopenclaw.service:\n${unit.stdout}`);
+      const argv = ['journalctl', '--no-pager', '-o', 'cat', '-n', '60', '-u', 'openclaw.service'];
+      const unit = await tb.executor.run(argv, { allowFailure: true });
+      const tail = applied.stderr.split('\n').slice(-12).join('\n');
+      assert.fail(`apply failed:\n${tail}\nopenclaw.service:\n${unit.stdout}`);
     }
     const check = await cli(['check', '--json', '--allow-unknown', ...target()], 300_000);
     assert.ok(check.stdout.includes('"results"'), check.stdout + check.stderr);
@@ -155,12 +162,14 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     }
   });
 
-  test('a legacy unit with the token inline: plan shows the change without it; apply journals it as secret', { timeout: 1_800_000 }, async () => {
+  const LEGACY = 'a legacy unit with the token inline: plan shows the change without it; apply journals it as secret';
+  test(LEGACY, { timeout: 1_800_000 }, async () => {
     const ex = tb.executor;
     const token = canaries.at(-1)!;
     const unit = (await ex.readFile(UNIT))?.toString('utf8') ?? '';
     // as 2.x wrote it, through stdin (never on a command line)
-    await ex.writeFile(UNIT, unit.replace('[Service]\n', `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${token}\n`), { mode: 0o644, owner: 'root', group: 'root' });
+    const legacy = unit.replace('[Service]\n', `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${token}\n`);
+    await ex.writeFile(UNIT, legacy, { mode: 0o644, owner: 'root', group: 'root' });
     await ex.run(['systemctl', 'daemon-reload']);
     const plan = await cli(['plan', '--detailed-exitcode', ...target()]);
     assert.equal(plan.code, 2, plan.stdout + plan.stderr);
@@ -172,12 +181,14 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
     bundles.push(saved);
     const applied = await cli(['apply', '--yes', ...target()]);
     assert.equal(applied.code, 0, applied.stderr);
-    assert.ok(!((await ex.readFile(UNIT))?.toString('utf8') ?? '').includes(token), 'apply rendered the unit without the inline token');
+    const rendered = (await ex.readFile(UNIT))?.toString('utf8') ?? '';
+    assert.ok(!rendered.includes(token), 'apply rendered the unit without the inline token');
     const journal = await ex.run(['sh', '-c', `ls -1 ${STATE}/journal/*/secret/ | grep -c '\\.bin$' || true`]);
     assert.ok(Number(journal.stdout.trim()) >= 1, 'the unit\'s before-image is a secret one');
   });
 
-  test('backup run, list, drill; a repository URL with a password in records and messages', { timeout: 1_800_000 }, async (t) => {
+  const BACKUP = 'backup run, list, drill; a repository URL with a password in records and messages';
+  test(BACKUP, { timeout: 1_800_000 }, async (t) => {
     const run = await cli(['backup', 'run', ...target()]);
     assert.equal(run.code, 0, run.stderr);
     const list = await cli(['backup', 'list', '--json', ...target()]);
@@ -202,29 +213,31 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
   test('no canary anywhere but in 0600 files made to hold secrets', { timeout: 600_000 }, async (t) => {
     const ex = tb.executor;
     await ex.run(['touch', '/run/stop-argv-sampler']);
-    await ex.run(['sh', '-c', 'for i in $(seq 1 100); do [ -e /run/argv-sampler-rounds ] && exit 0; sleep 0.1; done; exit 1']);
+    await ex.run(['sh', '-c', 'for i in $(seq 100); do [ -e /run/argv-sampler-rounds ] && exit 0; sleep 0.1; done']);
     await host.stop();
     const targetSamples = (await ex.readFile('/run/argv-samples'))?.toString('utf8') ?? '';
     const targetRounds = (await ex.readFile('/run/argv-sampler-rounds'))?.toString('utf8').trim();
-    t.diagnostic(`argv samples: machine ${host.rounds()} rounds, ${host.seen.size} distinct argv/env; target ${targetRounds} rounds, ${targetSamples.split('\n').length} distinct argv`);
+    t.diagnostic(`argv samples: machine ${host.rounds()} rounds, ${host.seen.size} distinct argv/env; ` +
+      `target ${targetRounds} rounds, ${targetSamples.split('\n').length} distinct argv`);
     assert.ok(host.rounds() > 10 && Number(targetRounds) > 10, 'the samplers ran');
-    const journal = (await ex.run(['journalctl', '--no-pager', '-o', 'cat'], { maxOutputBytes: 512 * 1024 * 1024 })).stdout;
+    const journal = (await ex.run(['journalctl', '--no-pager', '-o', 'cat'], { maxOutputBytes: 512 << 20 })).stdout;
 
     const found: string[] = [];
     const look = (what: string, text: string) => {
       for (const c of canaries) if (text.includes(c)) found.push(`${what}: holds ${c.slice(0, 24)}…`);
     };
-    // the one designed channel: the service user's own processes (the gateway, `openclaw` run as that user) get the token
+    // the one designed channel: the service user's own processes (the gateway, `openclaw` as that user) get the token
     // from the 0600 EnvironmentFile; /proc/PID/environ is readable by that user and root only
     const svcUid = (await ex.run(['id', '-u', 'openclaw-svc'])).stdout.trim();
     let tokenEnv = 0;
     for (const s of host.seen) {
-      const own = s.startsWith(`environ uid=${svcUid} `) ? s.replace(/(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/, '$1$2') : s;
+      const designed = /(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/;
+      const own = s.startsWith(`environ uid=${svcUid} `) ? s.replace(designed, '$1$2') : s;
       if (own !== s) tokenEnv++;
       const hit = canaries.find((c) => own.includes(c));
       if (hit) found.push(`on this machine: ${own.replaceAll(hit, '<CANARY>').slice(0, 300)}`);
     }
-    t.diagnostic(`${tokenEnv} distinct environments of openclaw-svc processes hold the token (from the EnvironmentFile, by design)`);
+    t.diagnostic(`${tokenEnv} distinct environments of openclaw-svc processes hold the token (its EnvironmentFile)`);
     look('argv in the testbed', targetSamples);
     for (const o of outputs) look(`output of ${o.what}`, o.text);
     look('journal of the testbed', journal);
@@ -232,17 +245,21 @@ describe('secrets canary: no secret on argv, in output, logs, records, bundles, 
 
     // grep on the target with the canaries in a pattern file (written through stdin, removed after)
     await ex.writeFile('/canary-patterns', `${canaries.join('\n')}\n`, { mode: 0o600, owner: 'root', group: 'root' });
-    const grep = await ex.run(['sh', '-c', 'grep -rlaF --exclude-dir=node_modules -f /canary-patterns -- "$@"; rm -f /canary-patterns; true', 'sh', ...SCAN], { timeoutMs: 300_000 });
+    const script = 'grep -rlaF --exclude-dir=node_modules -f /canary-patterns -- "$@"; rm -f /canary-patterns; true';
+    const grep = await ex.run(['sh', '-c', script, 'sh', ...SCAN], { timeoutMs: 300_000 });
     const hits = grep.stdout.split('\n').filter(Boolean);
+    const text = async (path: string) => (await ex.readFile(path))?.toString('latin1') ?? '';
     let secretHits = 0;
     for (const path of hits) {
       const st = await ex.stat(path);
       const mode = st?.mode ?? 0o777;
       if (SECRET_FILES.some((r) => r.test(path)) && (mode & 0o077) === 0 && st?.owner !== undefined) secretHits++;
-      else look(`file ${path} (mode ${mode.toString(8)} ${st?.owner})`, (await ex.readFile(path))?.toString('latin1') ?? '');
+      else look(`file ${path} (mode ${mode.toString(8)} ${st?.owner})`, await text(path));
     }
     const restored = await ex.run(['sh', '-c', 'find /restore-check -type f | wc -l']);
-    t.diagnostic(`grep of ${SCAN.join(' ')} on the target: ${hits.length} files with a canary, ${secretHits} of them 0600 secret files; ${restored.stdout.trim()} files restored from the backup; ${canaries.length} canaries`);
+    t.diagnostic(`grep of ${SCAN.join(' ')} on the target: ${hits.length} files with a canary, ` +
+      `${secretHits} of them 0600 secret files; ${restored.stdout.trim()} files restored from the backup; ` +
+      `${canaries.length} canaries`);
     assert.deepEqual(found, []);
     assert.ok(Number(restored.stdout.trim()) > 5, 'the backup was restored for the scan');
     assert.ok(secretHits >= 4, 'the canaries are where they belong (sanity: the scan sees them)');
