@@ -226,18 +226,22 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     const look = (what: string, text: string) => {
       for (const c of canaries) if (text.includes(c)) found.push(`${what}: holds ${c.slice(0, 24)}…`);
     };
-    // the one designed channel: the service user's own processes (the gateway, `openclaw` as that user) get the token
-    // from the 0600 EnvironmentFile; /proc/PID/environ is readable by that user and root only
-    const svcUid = (await ex.run(['id', '-u', 'openclaw-svc'])).stdout.trim();
-    let tokenEnv = 0;
+    // the one designed channel: OpenClaw reads the token from its EnvironmentFile, so the environment of the gateway
+    // and of `openclaw` run as the service user holds it (/proc/PID/environ: readable by that process' user and root
+    // only). Counted by uid: the drill's throwaway gateway runs as root (uid 0), which the report names.
+    const designed = /(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/g;
+    const tokenEnv = new Map<string, number>();
     for (const s of host.seen) {
-      const designed = /(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/;
-      const own = s.startsWith(`environ uid=${svcUid} `) ? s.replace(designed, '$1$2') : s;
-      if (own !== s) tokenEnv++;
+      const uid = /^environ uid=(\S+) /.exec(s)?.[1];
+      const own = uid !== undefined ? s.replace(designed, '$1$2') : s;
+      if (own !== s) tokenEnv.set(uid!, (tokenEnv.get(uid!) ?? 0) + 1);
       const hit = canaries.find((c) => own.includes(c));
       if (hit) found.push(`on this machine: ${own.replaceAll(hit, '<CANARY>').slice(0, 300)}`);
     }
-    t.diagnostic(`${tokenEnv} distinct environments of openclaw-svc processes hold the token (its EnvironmentFile)`);
+    const svcUid = (await ex.run(['id', '-u', 'openclaw-svc'])).stdout.trim();
+    const named = (u: string) => (u === svcUid ? `${u} (openclaw-svc)` : u);
+    const byUid = [...tokenEnv].map(([u, n]) => `${n} with uid ${named(u)}`).join(', ');
+    t.diagnostic(`distinct process environments holding the token from its EnvironmentFile: ${byUid || 'none'}`);
     look('argv in the testbed', targetSamples);
     for (const o of outputs) look(`output of ${o.what}`, o.text);
     look('journal of the testbed', journal);
