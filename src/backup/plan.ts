@@ -1,6 +1,7 @@
 /**
  * Pure planning of a backup: what gets staged for one instance, where, and the restic argv.
- * No secret ever appears here: restic finds its password through RESTIC_PASSWORD_FILE (a path).
+ * No secret ever appears here: restic finds its password through RESTIC_PASSWORD_FILE (a path),
+ * and the spec text is staged redacted.
  *
  * Snapshot layout (one snapshot per instance, `restic backup .` from the staging dir, so the
  * snapshot's root is this tree):
@@ -12,7 +13,9 @@
  *   instance/<name>/units/<unit>      the gateway unit file and its drop-in dir
  *   clawops/spec.yaml | spec.json     the clawops spec (its text, or the resolved defaults)
  *   clawops/state/...                 clawops' state dir (journal, baselines, ledger), minus backup/
+ *                                     and the journal's secret before-images (journal/<id>/secret)
  */
+import { redact } from '../core/redact.ts';
 import type { SpecData } from '../desired/schema.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 
@@ -69,6 +72,8 @@ export interface PlanOptions {
 }
 
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
+/** Relative to the state dir: the journal's secret before-images (engine/journal.ts SECRET_DIR). */
+export const JOURNAL_SECRETS = 'journal/*/secret';
 
 export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts: PlanOptions): StagePlan {
   const paths = backupPaths(spec.stateDir);
@@ -86,10 +91,12 @@ export function planInstanceBackup(spec: SpecData, inst: ResolvedInstance, opts:
   );
   items.push(
     opts.specText
-      ? { kind: 'content', dst: `clawops/${specFileName(opts.specText.name)}`, content: opts.specText.text }
+      // redacted (core/redact): a repository URL's password or a literal token in an alert's argv stays out of the snapshot
+      ? { kind: 'content', dst: `clawops/${specFileName(opts.specText.name)}`, content: redact(opts.specText.text) }
       : { kind: 'content', dst: 'clawops/spec.json', content: `${JSON.stringify(spec, null, 2)}\n` },
   );
-  items.push({ kind: 'tree', src: spec.stateDir, dst: 'clawops/state', prune: [relative(paths.dir, spec.stateDir)], optional: true });
+  // the journal's secret before-images stay out: the live files are in the snapshot already (engine/journal.ts)
+  items.push({ kind: 'tree', src: spec.stateDir, dst: 'clawops/state', prune: [relative(paths.dir, spec.stateDir), JOURNAL_SECRETS], optional: true });
   return {
     instance: inst.name,
     stagingDir: paths.staging(inst.name),

@@ -1,7 +1,7 @@
 /**
  * Recorded results, read by the gate (checks: last backup age vs dr.rpoHours, last drill age vs
- * dr.drillMaxAgeDays) and exported to Prometheus. Both files are JSON written atomically (0644)
- * under spec.stateDir on the target:
+ * dr.drillMaxAgeDays) and exported to Prometheus. Both files are JSON written atomically (root
+ * 0600, no secret: the repository without its userinfo) under spec.stateDir on the target:
  *
  *   <stateDir>/backup/last.json   BackupRecord: the latest `clawops backup run`, ok or not.
  *                                 `lastSuccessAt` carries the time of the latest successful run

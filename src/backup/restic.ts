@@ -12,7 +12,7 @@
  * repository, wrong password, unreachable, read-only, full disk).
  */
 import { ClawopsError, CommandError } from '../core/errors.ts';
-import { registerSecret } from '../core/redact.ts';
+import { registerSecret, safeUrl } from '../core/redact.ts';
 import type { Executor, RunResult } from '../exec/types.ts';
 import { snapshotsArgv } from './plan.ts';
 import { classifyResticError, fatalLine, parseSnapshots, type ResticProblem, type Snapshot } from './restic-parse.ts';
@@ -31,9 +31,9 @@ export class ResticError extends ClawopsError {
 /** restic's global option that reads the repository location from standard input. */
 export const REPOSITORY_FROM_STDIN = ['--repository-file', '/dev/stdin'] as const;
 
-/** The repository as it may be shown: a password in a URL's userinfo masked. */
+/** The repository as it may be shown and recorded: userinfo removed, secret query values described (core/redact). */
 export function displayRepository(repository: string): string {
-  return repository.replace(/^([a-z0-9]+:[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/i, '$1***@');
+  return safeUrl(repository);
 }
 
 /** The password in a repository URL's userinfo (rest:https://user:PASS@host/...), if any. */

@@ -4,6 +4,7 @@
  * `restic check` on a rotating data subset; record the result (records.ts) and the metrics.
  */
 import { ClawopsError } from '../core/errors.ts';
+import { safeUrl } from '../core/redact.ts';
 import { VERSION } from '../cli/version.ts';
 import { type BackupContext, log, now, pickInstances, targetHost, withLock, withRestic } from './context.ts';
 import { MANIFEST_NAME, MANIFEST_TAG_PREFIX, manifestDigest, manifestFiles, serializeManifest, type Manifest } from './manifest.ts';
@@ -37,7 +38,7 @@ export async function runBackup(ctx: BackupContext, opts: BackupOptions = {}): P
   const previous = parseBackupRecord((await ctx.ex.readFile(paths.lastBackup))?.toString('utf8'));
   const record: BackupRecord = {
     schemaVersion: 1, kind: 'backup', ok: false, startedAt: started.toISOString(), finishedAt: '', durationMs: 0,
-    host, repository: ctx.spec.backup.repository, instances: [],
+    host, repository: safeUrl(ctx.spec.backup.repository), instances: [],
     ...(previous?.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
   };
   let failure: unknown;

@@ -29,8 +29,9 @@ export function processRuntime(): Runtime {
     readerGone = true;
   });
   return {
-    out: (t) => void (readerGone || process.stdout.write(t)),
-    err: (t) => process.stderr.write(t),
+    // the one exit of every byte a command prints: redacted here whatever path it took
+    out: (t) => void (readerGone || process.stdout.write(redact(t))),
+    err: (t) => process.stderr.write(redact(t)),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
@@ -55,10 +56,10 @@ export function memoryRuntime(env: NodeJS.ProcessEnv = {}): Runtime & { stdout: 
     env,
     isTTY: false,
     out(t: string) {
-      rt.stdout += t;
+      rt.stdout += redact(t);
     },
     err(t: string) {
-      rt.stderr += t;
+      rt.stderr += redact(t);
     },
   };
   return rt;

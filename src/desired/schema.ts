@@ -192,6 +192,10 @@ export const Spec = z.strictObject({
       .describe('install this clawops (/usr/local/bin/clawops) and the applied spec (/etc/clawops/clawops.yaml) on the target: the check timers run them'),
   }).prefault({}),
   stateDir: absPath().default('/var/lib/clawops').describe('clawops state on the target: journal, baselines, results'),
+  journal: z.strictObject({
+    retentionDays: z.number().int().min(1).default(30)
+      .describe('apply journals (before-images for `clawops undo`) older than this are removed at the start of each apply; the newest is always kept'),
+  }).prefault({}),
 });
 
 export type SpecInput = z.input<typeof Spec>;

@@ -6,7 +6,7 @@
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { armDuringFault, faultPoint } from './fault.ts';
-import { TargetJournal } from './journal.ts';
+import { pruneJournals, TargetJournal } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { planOne, readFacts, unreadable } from './plan.ts';
 import type { PlannedChange, Plan, Resource } from './types.ts';
@@ -18,6 +18,8 @@ export interface ApplyOptions {
   /** environment read for the test-only fault points */
   env?: NodeJS.ProcessEnv;
   command?: string;
+  /** journals older than this are removed at the start (the newest is always kept); default 30 */
+  journalRetentionDays?: number;
 }
 
 export interface AppliedStep {
@@ -48,6 +50,8 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
   let current = '';
   try {
     faultPoint('lock-acquired', env);
+    const pruned = await pruneJournals(ex, opts.stateDir, opts.journalRetentionDays ?? 30);
+    if (pruned.length > 0) say(`removed ${pruned.length} journal${pruned.length === 1 ? '' : 's'} older than ${opts.journalRetentionDays ?? 30} days`);
     journal = await TargetJournal.begin(ex, opts.stateDir, plan.summary, (m) => say(`        ${current}: ${m}`));
     faultPoint('journal-begun', env);
     let n = 0;

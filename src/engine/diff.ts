@@ -1,7 +1,13 @@
-/** A unified diff of two texts (line based, 3 lines of context), for the plan view. */
+import { redact } from '../core/redact.ts';
+
+/**
+ * A unified diff of two texts (line based, 3 lines of context), for the plan view. Both texts are
+ * redacted first (a legacy unit's inline token, a registered secret), so no plan, saved plan or
+ * view ever holds one; equal secrets give equal descriptors, so the diff still shows what changes.
+ */
 export function unifiedDiff(before: string, after: string, path: string, context = 3): string {
-  const a = splitLines(before);
-  const b = splitLines(after);
+  const a = splitLines(redact(before, { describe: true }));
+  const b = splitLines(redact(after, { describe: true }));
   const ops = lineOps(a, b);
   const hunks: string[] = [];
   let i = 0;

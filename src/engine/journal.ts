@@ -4,10 +4,18 @@
  * (bytes, owner, mode; or that it did not exist), and every non-file step with the argv that
  * undoes it. Entries are written before the change they describe, so an interrupted apply can
  * still be undone.
+ *
+ * Secrets: the before-image of a file that holds one (mode without group/other access, like env
+ * files, openclaw.json and password files; or content holding a registered secret value) goes to
+ * `<applyId>/secret/` instead of `entries/`, and backups leave `journal/<id>/secret` out
+ * (backup/plan.ts): the live file is in the backup already, a second clear copy per apply is not.
+ * Descriptions and errors are redacted. Journals older than `journal.retentionDays` are pruned at
+ * the start of each apply; the newest one is always kept, so `clawops undo` works.
  */
 import { safeRead } from '../core/safe-fs.ts';
 import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
+import { holdsSecret, redact } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
 import { sha256 } from './hash.ts';
 import type { PlanSummary, ProgressJournal } from './types.ts';
@@ -28,7 +36,8 @@ export interface ApplyRecord {
 
 export type BeforeImage =
   | { type: 'absent' }
-  | { type: 'file'; mode: number; owner: string; group: string; sha256: string; blob: string }
+  /** `secret`: the blob is in `secret/` (kept out of backups), not `entries/` */
+  | { type: 'file'; mode: number; owner: string; group: string; sha256: string; blob: string; secret?: true }
   | { type: 'directory'; mode: number; owner: string; group: string }
   | { type: 'symlink'; target: string };
 
@@ -37,6 +46,10 @@ export type JournalEntry =
   | { seq: number; kind: 'step'; description: string; undoArgv: string[] | null };
 
 export const journalRoot = (stateDir: string) => `${stateDir}/journal`;
+/** Where a before-image's bytes are, relative to the journal dir. */
+export const blobPath = (before: { blob: string; secret?: true }) => `${before.secret ? SECRET_DIR : 'entries'}/${before.blob}`;
+/** The per-apply directory of secret before-images; backups exclude `journal/<id>/secret` (backup/plan.ts). */
+export const SECRET_DIR = 'secret';
 
 const pad = (n: number) => String(n).padStart(4, '0');
 
@@ -62,7 +75,7 @@ export class TargetJournal implements ProgressJournal {
   static async begin(ex: Executor, stateDir: string, summary: PlanSummary, onProgress: (m: string) => void = () => {}): Promise<TargetJournal> {
     const id = journalId(new Date(), randomBytes(3).toString('hex'));
     const dir = `${journalRoot(stateDir)}/${id}`;
-    await ex.run(['install', '-d', '-m', '0700', stateDir, journalRoot(stateDir), dir, `${dir}/entries`]);
+    await ex.run(['install', '-d', '-m', '0700', stateDir, journalRoot(stateDir), dir, `${dir}/entries`, `${dir}/${SECRET_DIR}`]);
     const record: ApplyRecord = { schemaVersion: 1, id, target: ex.target, status: 'running', startedAt: new Date().toISOString(), summary };
     const j = new TargetJournal(ex, dir, record, onProgress);
     await j.writeRecord();
@@ -79,7 +92,7 @@ export class TargetJournal implements ProgressJournal {
   }
 
   async saveStep(description: string, undoArgv: string[] | null): Promise<void> {
-    await this.writeEntry({ seq: ++this.seq, kind: 'step', description, undoArgv });
+    await this.writeEntry({ seq: ++this.seq, kind: 'step', description: redact(description), undoArgv });
   }
 
   progress(message: string): void {
@@ -87,7 +100,7 @@ export class TargetJournal implements ProgressJournal {
   }
 
   async finish(status: 'complete' | 'failed', error?: string): Promise<void> {
-    this.record = { ...this.record, status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) };
+    this.record = { ...this.record, status, finishedAt: new Date().toISOString(), ...(error ? { error: redact(error) } : {}) };
     await this.writeRecord();
   }
 
@@ -117,8 +130,37 @@ async function beforeImage(ex: Executor, path: string, dir: string, seq: number)
   // no-follow read: a file swapped for a link to /etc/shadow after the stat must not become a before-image undo writes back
   const content = (await safeRead(ex, path)) ?? Buffer.alloc(0);
   const blob = `${pad(seq)}.bin`;
-  await ex.writeFile(`${dir}/entries/${blob}`, content, { mode: 0o600, owner: 'root', group: 'root' });
-  return { type: 'file', mode: st.mode, owner: st.owner, group: st.group, sha256: sha256(content), blob };
+  const secret = isSecretImage(st.mode, content);
+  await ex.writeFile(`${dir}/${blobPath({ blob, ...(secret ? { secret } : {}) })}`, content, { mode: 0o600, owner: 'root', group: 'root' });
+  return { type: 'file', mode: st.mode, owner: st.owner, group: st.group, sha256: sha256(content), blob, ...(secret ? { secret } : {}) };
+}
+
+/** A file whose before-image is kept out of backups: private by mode (no group/other bits), or holding a secret. */
+export function isSecretImage(mode: number, content: Buffer): boolean {
+  const text = content.toString('utf8');
+  // by shape too: a legacy unit's inline Environment=...TOKEN=... nobody registered
+  return (mode & 0o077) === 0 || holdsSecret(text) || redact(text) !== text;
+}
+
+/**
+ * Journal ids to remove (pure): those started more than `retentionDays` before `now`, except the
+ * newest, which `clawops undo` needs whatever its age.
+ */
+export function journalsToPrune(ids: readonly string[], retentionDays: number, now: Date): string[] {
+  const [, ...older] = newestFirst(ids);
+  const cutoff = now.getTime() - retentionDays * 86_400_000;
+  return older.filter((id) => {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})?Z-/.exec(id);
+    return m !== null && Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)) < cutoff;
+  });
+}
+
+/** Removes journals past the retention (see journalsToPrune); returns the removed ids. */
+export async function pruneJournals(ex: Executor, stateDir: string, retentionDays: number, now = new Date()): Promise<string[]> {
+  const r = await ex.run(['sh', '-c', 'ls -1 -- "$1" 2>/dev/null || true', 'sh', journalRoot(stateDir)]);
+  const old = journalsToPrune(r.stdout.split('\n'), retentionDays, now);
+  if (old.length > 0) await ex.run(['rm', '-rf', '--', ...old.map((id) => `${journalRoot(stateDir)}/${id}`)]);
+  return old;
 }
 
 /** Journals on the target, newest first. */

@@ -7,7 +7,7 @@ import { safeMkdir, safeRemove, safeSymlink } from '../core/safe-fs.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { sha256 } from './hash.ts';
-import { journalRoot, listApplies, markUndone, readEntries, type ApplyRecord, type JournalEntry } from './journal.ts';
+import { journalRoot, listApplies, markUndone, readEntries, type ApplyRecord, type JournalEntry, blobPath } from './journal.ts';
 import { withLock } from './lock.ts';
 
 export interface UndoResult {
@@ -69,7 +69,7 @@ async function undoEntry(ex: Executor, stateDir: string, record: ApplyRecord, e:
       return;
     }
     case 'file': {
-      const blob = await ex.readFile(`${journalRoot(stateDir)}/${record.id}/entries/${before.blob}`);
+      const blob = await ex.readFile(`${journalRoot(stateDir)}/${record.id}/${blobPath(before)}`);
       if (!blob || sha256(blob) !== before.sha256) {
         out.left.push(`${path}: its before-image in the journal is missing or damaged`);
         return;

@@ -1,14 +1,20 @@
 /**
  * A facts file: every probe's raw output from one run (`clawops facts --out FILE`), evaluated
- * later with `clawops check --facts FILE`. Secret values never enter it (probes sanitise them).
+ * later with `clawops check --facts FILE`. Secret values never enter it: probes sanitise what they
+ * know (secrets.ts), then the whole bundle goes through core/redact's allow-list (only the header
+ * fields are kept as they are; registered values and credential shapes anywhere else become
+ * descriptors) and the spec's repository loses its userinfo.
  */
 import { readFile } from 'node:fs/promises';
 import { ClawopsError } from '../core/errors.ts';
+import { redactStructured, safeUrl } from '../core/redact.ts';
 import { Spec } from '../desired/schema.ts';
 import { resolveSpec, type ResolvedSpec } from '../desired/resolve.ts';
 import type { Raw } from './types.ts';
 
 export const FACTS_SCHEMA_VERSION = 1;
+/** Fields of a facts bundle kept as they are (everything else: redacted by value and by shape). */
+const FACTS_SAFE = ['kind', 'target', 'collectedAt', 'profile'];
 
 export interface FactsFile {
   schemaVersion: number;
@@ -23,7 +29,11 @@ export interface FactsFile {
 
 export function factsFile(target: string, collectedAt: Date, profile: string, spec: ResolvedSpec, raw: ReadonlyMap<string, Raw>): FactsFile {
   const { resolved: _r, ...data } = spec;
-  return { schemaVersion: FACTS_SCHEMA_VERSION, kind: 'clawops-facts', target, collectedAt: collectedAt.toISOString(), profile, spec: data, raw: Object.fromEntries(raw) };
+  const safeSpec = { ...data, backup: { ...data.backup, repository: safeUrl(data.backup.repository) } };
+  const file: FactsFile = {
+    schemaVersion: FACTS_SCHEMA_VERSION, kind: 'clawops-facts', target, collectedAt: collectedAt.toISOString(), profile, spec: safeSpec, raw: Object.fromEntries(raw),
+  };
+  return redactStructured(file, FACTS_SAFE);
 }
 
 export async function loadFactsFile(path: string): Promise<{ file: FactsFile; spec: ResolvedSpec; raw: Map<string, Raw>; collectedAt: Date }> {

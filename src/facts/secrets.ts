@@ -3,18 +3,9 @@
  * the probe replaces them with a descriptor that keeps what checks need (present, length, an
  * env reference, and a short fingerprint to compare two values) and nothing that reveals them.
  */
-import { registerSecret } from '../core/redact.ts';
+import { describeSecret, isSecretKey, redact, SECRET_PREFIX } from '../core/redact.ts';
 
-export const SECRET_PREFIX = '<secret ';
-
-/** `<secret len=64 fp=1a2b3c4d>`; the fingerprint is 32 bits of sha256, enough to compare, useless to guess from. */
-export function describeSecret(value: string): string {
-  registerSecret(value);
-  // loaded on first use: the health profile never sees a secret and should not pay for node:crypto
-  const { createHash } = process.getBuiltinModule('node:crypto');
-  const fp = createHash('sha256').update(value).digest('hex').slice(0, 8);
-  return `${SECRET_PREFIX}len=${Buffer.byteLength(value)} fp=${fp}>`;
-}
+export { describeSecret, SECRET_PREFIX };
 
 export interface SecretDescriptor {
   length: number;
@@ -30,13 +21,15 @@ export function parseSecretDescriptor(s: unknown): SecretDescriptor | undefined 
 /** An env reference like `${OPENCLAW_GATEWAY_TOKEN}` is not a secret: it is kept as is. */
 export const ENV_REF_RE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
 
-const SECRET_KEY_RE = /(token|password|secret|apikey|api_key|key)$/i;
+/** By name: the shared secret-key test of core/redact plus any `...key` (OpenClaw's provider `apiKey`, `privateKey`). */
+const isSecretName = (key: string): boolean => isSecretKey(key) || /key$/i.test(key);
 
 /** Deep copy of a JSON value with every secret-looking string value replaced by its descriptor. */
 export function sanitizeJson(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
-    if (SECRET_KEY_RE.test(key) && value !== '' && !ENV_REF_RE.test(value) && !value.startsWith(SECRET_PREFIX)) return describeSecret(value);
-    return value;
+    if (isSecretName(key) && value !== '' && !ENV_REF_RE.test(value) && !value.startsWith(SECRET_PREFIX)) return describeSecret(value);
+    // under any other key: a URL with a password, a bearer token, a registered value
+    return redact(value, { describe: true });
   }
   if (Array.isArray(value)) return value.map((v) => sanitizeJson(v, key));
   if (value !== null && typeof value === 'object') {
@@ -53,7 +46,7 @@ export function sanitizeEnvFile(text: string): string {
     .split('\n')
     .map((line) => {
       const m = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=)(.*)$/.exec(line);
-      if (!m || !/(TOKEN|PASSWORD|SECRET|KEY)/i.test(m[2] ?? '')) return line;
+      if (!m || !(isSecretName(m[2] ?? '') || /(TOKEN|PASSWORD|SECRET|KEY)/i.test(m[2] ?? ''))) return line;
       const v = unquote((m[3] ?? '').trim());
       return v === '' ? line : `${m[1]}${describeSecret(v)}`;
     })

@@ -1,5 +1,5 @@
 /**
- * The standby's record: `<stateDir>/backup/standby.json` on the standby (JSON, atomic, 0644,
+ * The standby's record: `<stateDir>/backup/standby.json` on the standby (JSON, atomic, root 0600,
  * never a secret), and its Prometheus textfile. `lastSuccessAt` is carried across failed syncs.
  */
 import { exposition, gauge, unixSeconds, type Sample } from '../views/prom.ts';
@@ -66,3 +66,10 @@ export function standbyMetrics(r: StandbyRecord): string {
     ...gauge('clawops_standby_snapshot_age_hours', 'Age of the synced snapshot when it went live (RPO).', r.instances.flatMap((i): Sample[] => (i.rpo ? [[{ instance: i.name }, i.rpo.ageHours]] : []))),
   ]);
 }
+
+/** Fields of the record shown as they are (everything else is redacted by shape too). */
+export const STANDBY_SAFE = [
+  'kind', 'startedAt', 'finishedAt', 'host', 'target', 'repository', 'lastSuccessAt', 'instances.*.name', 'instances.*.snapshotId',
+  'instances.*.shortId', 'instances.*.snapshotTime', 'instances.*.snapshotHost', 'instances.*.snapshotVersion', 'instances.*.replacedPath',
+  'instances.*.baseline', 'gate.checks.*', 'gate.blocking.*', 'gate.failOn',
+];

@@ -7,6 +7,8 @@
  * mapped by name and the primary's identity baseline installed just before the start. Then health,
  * the go-live gate on the standby, and the record (<stateDir>/backup/standby.json + textfile).
  */
+import { writeRecordFile } from '../core/records.ts';
+import { safeUrl } from '../core/redact.ts';
 import { ClawopsError } from '../core/errors.ts';
 import { type BackupContext, log, now, pickInstances, systemctlUnits, targetHost, type UnitControl, withRestic } from '../backup/context.ts';
 import { parseManifest } from '../backup/manifest.ts';
@@ -19,7 +21,7 @@ import { healthWithin } from '../openclaw/probe.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 import { readKnownGood } from '../upgrade/known-good.ts';
 import { gateChecks, pickSnapshot, replacedToPrune, rpoOf, STANDBY_PROM, standbyRecordPath, versionProblem } from './plan.ts';
-import { parseStandbyRecord, standbyMetrics, type StandbyInstance, type StandbyRecord } from './record.ts';
+import { parseStandbyRecord, STANDBY_SAFE, standbyMetrics, type StandbyInstance, type StandbyRecord } from './record.ts';
 
 export interface SyncOptions {
   /** instances to sync (default: all in the spec) */
@@ -53,7 +55,7 @@ export async function syncStandby(ctx: BackupContext, opts: SyncOptions = {}): P
   const instances = pickInstances(ctx.spec, opts.instances);
   const rec: StandbyRecord = {
     schemaVersion: 1, kind: 'standby', ok: false, startedAt: started.toISOString(), finishedAt: '', durationMs: 0,
-    host, target: ctx.ex.target, repository: ctx.spec.backup.repository, instances: [],
+    host, target: ctx.ex.target, repository: safeUrl(ctx.spec.backup.repository), instances: [],
     ...(previous?.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
   };
   try {
@@ -129,7 +131,7 @@ async function syncInstance(ctx: BackupContext, p: Prepared, keepReplaced: numbe
       if (p.baseline !== undefined) {
         const path = identityBaselinePath(ctx.spec, p.inst);
         await ctx.ex.run(['mkdir', '-p', '--', path.slice(0, path.lastIndexOf('/'))]);
-        await ctx.ex.writeFile(path, p.baseline, { mode: 0o644, owner: 'root', group: 'root' });
+        await ctx.ex.writeFile(path, p.baseline, { mode: 0o600, owner: 'root', group: 'root' });
       }
       p.entry.baseline = p.baseline !== undefined ? 'restored' : 'kept';
       log(ctx, `${p.inst.name}: identity baseline ${p.entry.baseline}`);
@@ -177,8 +179,7 @@ async function finish(ctx: BackupContext, rec: StandbyRecord, t0: number, path: 
   rec.durationMs = Date.now() - t0;
   if (rec.ok) rec.lastSuccessAt = rec.finishedAt;
   try {
-    await ctx.ex.run(['mkdir', '-p', '-m', '0700', '--', path.slice(0, path.lastIndexOf('/'))]);
-    await ctx.ex.writeFile(path, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o644 });
+    await writeRecordFile(ctx.ex, path, rec, STANDBY_SAFE);
     const dir = ctx.spec.monitoring.textfileDir;
     await ctx.ex.run(['mkdir', '-p', '--', dir]);
     await ctx.ex.writeFile(`${dir}/${STANDBY_PROM}`, standbyMetrics(rec), { mode: 0o644 });

@@ -1,9 +1,10 @@
 /**
  * The known-good record: the OpenClaw version that last passed the go-live gate on this target,
- * under `<spec.stateDir>/openclaw/<instance>/known-good.json` (root-owned, 0644, no secrets).
+ * under `<spec.stateDir>/openclaw/<instance>/known-good.json` (root 0600, no secrets: core/records).
  * `clawops upgrade` writes it when its gate passes; `clawops check --profile go-live` may too
  * (recordKnownGood). Rollback goes back to it by default.
  */
+import { writeRecordFile } from '../core/records.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 
@@ -44,7 +45,6 @@ export async function recordKnownGood(
     ...(opts.snapshotId ? { snapshotId: opts.snapshotId } : {}), by: opts.by,
   };
   const path = knownGoodPath(spec, inst);
-  await ex.run(['mkdir', '-p', '-m', '0755', '--', path.slice(0, path.lastIndexOf('/'))]);
-  await ex.writeFile(path, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o644, owner: 'root', group: 'root' });
+  await writeRecordFile(ex, path, rec, ['kind', 'instance', 'version', 'recordedAt', 'snapshotId', 'by']);
   return rec;
 }

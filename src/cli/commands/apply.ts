@@ -9,6 +9,7 @@ import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -25,6 +26,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
+      await registerKnownSecrets(ex, spec, ctx.rt.env);
       const note = (l: string) => ctx.rt.err(`${l}\n`);
       try {
         const { plan, resources } = planFile
@@ -49,7 +51,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
             return;
           }
         }
-        const result = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, progress: note, env: ctx.rt.env });
+        const result = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env });
         if (g.json) {
           printJson(ctx.rt, { schemaVersion: 1, target: ex.target, applied: true, journalId: result.journalId, summary: plan.summary, durationMs: result.durationMs, steps: result.steps });
         } else {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { executorFor } from '../../exec/target.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { BackupContext } from '../../backup/context.ts';
 import { listSnapshots } from '../../backup/list.ts';
 import { describeVerifyFailure } from '../../backup/manifest.ts';
@@ -18,6 +19,7 @@ export async function backupContext(ctx: CliContext, g: GlobalOptions): Promise<
   const spec = await loadSpec(g.spec, ctx.rt);
   const specText = g.spec ? { name: basename(g.spec), text: await readFile(g.spec, 'utf8') } : undefined;
   const ex = executorFor(g.target);
+  await registerKnownSecrets(ex, spec, ctx.rt.env);
   return {
     ex, spec, env: ctx.rt.env,
     ...(specText ? { specText } : {}),

@@ -1,6 +1,7 @@
 /** `clawops check`: the go-live gate and the scheduled profiles. Read-only on the target. */
 import { Command, Option } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
+import { redact } from '../../core/redact.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { Executor } from '../../exec/types.ts';
 import { PROFILES, type Profile } from '../../facts/paths.ts';
@@ -10,6 +11,7 @@ import { openclawInstall } from '../../facts/openclaw.ts';
 import { isUnknown, ref, type Raw } from '../../facts/types.ts';
 import { NO_WAIVERS, type WaiverSet } from '../../checks/waivers.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { CHECK_SCHEMA_VERSION, type CheckReport, type KnownGoodNote } from '../../views/check-report.ts';
 import { renderHuman } from '../../views/check-human.ts';
@@ -87,6 +89,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         } else {
           spec = await loadSpec(g.spec, ctx.rt);
           ex = executorFor(g.target);
+          await registerKnownSecrets(ex, spec, ctx.rt.env);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
@@ -149,7 +152,7 @@ async function writeProm(ctx: CliContext, ex: Executor, report: CheckReport, pat
     return;
   }
   try {
-    await ex.writeFile(path, text, { mode: 0o644 });
+    await ex.writeFile(path, redact(text), { mode: 0o644 });
   } catch (cause) {
     throw new ClawopsError(`cannot write the textfile ${path} on ${ex.target}`, { cause, hint: 'create the directory (monitoring.textfileDir) or pass --prom-file PATH (- for stdout)' });
   }

@@ -9,6 +9,7 @@ import type { Profile } from '../../facts/paths.ts';
 import { isUnknown } from '../../facts/types.ts';
 import { planRun } from '../../checks/run.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { profileOption } from './check.ts';
@@ -23,6 +24,7 @@ export function registerFactsCommand(program: Command, ctx: CliContext): void {
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
+      await registerKnownSecrets(ex, spec, ctx.rt.env);
       const now = new Date();
       try {
         const planned = planRun({ spec, profile: opts.profile, now });

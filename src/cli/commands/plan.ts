@@ -4,6 +4,7 @@ import { buildPlan, hasChanges } from '../../engine/plan.ts';
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
@@ -19,6 +20,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
+      await registerKnownSecrets(ex, spec, ctx.rt.env);
       try {
         const { plan } = await buildPlan(spec, ex, { specSource: g.spec ?? '(embedded defaults)' });
         if (opts.out) await writeFile(opts.out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });

@@ -3,6 +3,7 @@ import { ClawopsError } from '../../core/errors.ts';
 import { executorFor } from '../../exec/target.ts';
 import { rotateGatewayToken, type RotateResult } from '../../openclaw/rotate.ts';
 import { loadSpec } from '../../desired/load.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 
@@ -23,6 +24,7 @@ export function registerRotateCommand(program: Command, ctx: CliContext): void {
         });
       }
       const ex = executorFor(g.target);
+      await registerKnownSecrets(ex, spec, ctx.rt.env);
       const results: RotateResult[] = [];
       try {
         for (const inst of spec.resolved.filter((i) => wanted.includes(i.name))) {

@@ -1,5 +1,6 @@
 import type { Executor, FileStat, RunOptions, RunResult, WriteOptions } from '../../../src/exec/types.ts';
 import { ClawopsError, CommandError } from '../../../src/core/errors.ts';
+import { SAFE_FS_SCRIPT, SAFE_NOT_FOUND } from '../../../src/core/safe-fs.ts';
 
 export interface RecordedCall {
   kind: 'run' | 'read' | 'write' | 'stat';
@@ -116,7 +117,7 @@ export class RecorderExecutor implements Executor {
       ...(opts.stdin !== undefined ? { stdinBytes: Buffer.byteLength(opts.stdin) } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    let resp: ScriptedResponse | undefined;
+    let resp: ScriptedResponse | undefined = this.safeFs(argv, opts);
     for (let i = this.scripts.length - 1; i >= 0 && !resp; i--) resp = this.scripts[i]?.(argv, opts);
     const r = resp ?? { exitCode: 127, stderr: `recorder: no script for ${argv.join(' ')}` };
     const stdoutBytes = Buffer.from(r.stdout ?? '');
@@ -135,6 +136,38 @@ export class RecorderExecutor implements Executor {
       throw new CommandError({ ...failure, target: this.target }, { secrets: opts.secrets ?? [] });
     }
     return result;
+  }
+
+  /** The no-follow file primitive (src/core/safe-fs.ts) acts on this host's files, as on a real one. */
+  private safeFs(argv: readonly string[], opts: RunOptions): ScriptedResponse | undefined {
+    if (argv[0] !== 'perl' || argv[1] !== '-e' || argv[2] !== SAFE_FS_SCRIPT || argv[3] !== '--') return undefined;
+    const [op = '', path = '', a = '', b = '', c = ''] = argv.slice(4);
+    const f = this.files.get(path);
+    const missing = { exitCode: SAFE_NOT_FOUND, stderr: `safe-fs: ${path}: no such file or directory` };
+    switch (op) {
+      case 'read':
+        return f ? { stdout: f.content } : missing;
+      case 'write':
+        this.addFile(path, Buffer.from(opts.stdin ?? ''), { mode: parseInt(a, 8), ...(b ? { owner: b } : {}), ...(c ? { group: c } : {}) });
+        return {};
+      case 'chmod':
+        if (!f) return missing;
+        f.stat.mode = parseInt(a, 8);
+        return {};
+      case 'chown':
+        if (!f) return missing;
+        if (a) f.stat.owner = a;
+        if (b) f.stat.group = b;
+        return {};
+      case 'mkdir':
+        if (!f) this.addDir(path, { mode: parseInt(a, 8), ...(b ? { owner: b } : {}), ...(c ? { group: c } : {}) });
+        return {};
+      case 'remove':
+        this.files.delete(path);
+        return {};
+      default:
+        return undefined;
+    }
   }
 
   async readFile(path: string): Promise<Buffer | null> {

@@ -29,7 +29,7 @@ test('what gets staged for an instance (defaults)', () => {
   // clawops' own backup dir (staging, scratch, cache, records) is pruned from its state copy
   const clawopsState = plan.items[4];
   assert.ok(clawopsState?.kind === 'tree');
-  assert.deepEqual(clawopsState.prune, ['backup']);
+  assert.deepEqual(clawopsState.prune, ['backup', 'journal/*/secret']);
   assert.deepEqual(plan.tags, ['clawops', 'instance=openclaw', 'host=vps1']);
 });
 

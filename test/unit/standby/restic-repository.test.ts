@@ -48,16 +48,16 @@ describe('restic: the repository location is read from stdin', () => {
       assert.doesNotMatch(visible, /repo\.internal|s3cr3t/);
       assert.equal(r.opts.stdin, `${REPO}\n`);
     }
-    assert.equal(restic.repository, 'rest:https://backup:***@repo.internal:8000/clawops');
+    assert.equal(restic.repository, 'rest:https://repo.internal:8000/clawops');
     assert.doesNotMatch(redact(`cannot reach ${REPO}`), /s3cr3t-pass/, 'the URL password is a registered secret');
     forgetSecrets();
   });
 
-  it('masks only a password in the userinfo of a URL repository', () => {
+  it('shows a URL repository without its userinfo (user and password)', () => {
     const cases: [string, string, string | undefined][] = [
-      [REPO, 'rest:https://backup:***@repo.internal:8000/clawops', 's3cr3t-pass'],
+      [REPO, 'rest:https://repo.internal:8000/clawops', 's3cr3t-pass'],
       ['rest:http://127.0.0.1:8000/', 'rest:http://127.0.0.1:8000/', undefined],
-      ['sftp:backup@host:/srv/restic', 'sftp:backup@host:/srv/restic', undefined],
+      ['sftp:backup@host:/srv/restic', 'sftp:host:/srv/restic', undefined],
       ['sftp:clawops-repo:/srv/clawops-restic', 'sftp:clawops-repo:/srv/clawops-restic', undefined],
       ['/var/backups/clawops-restic', '/var/backups/clawops-restic', undefined],
       ['s3:https://s3.example/bucket', 's3:https://s3.example/bucket', undefined],
