@@ -7,7 +7,7 @@ import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { sha256 } from './hash.ts';
 import { journalRoot, listApplies, markUndone, readEntries, type ApplyRecord, type JournalEntry } from './journal.ts';
-import { withLock } from './lock.ts';
+import { withLock } from '../core/lock.ts';
 
 export interface UndoResult {
   journalId: string;
@@ -37,7 +37,7 @@ export async function undoLast(ex: Executor, stateDir: string, say: (line: strin
     }
     await markUndone(ex, stateDir, record);
     return result;
-  }, say);
+  }, { note: say });
 }
 
 async function undoEntry(ex: Executor, stateDir: string, record: ApplyRecord, e: JournalEntry, out: UndoResult, say: (l: string) => void): Promise<void> {

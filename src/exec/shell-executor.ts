@@ -1,10 +1,13 @@
 import { ClawopsError, CommandError, type CommandFailure } from '../core/errors.ts';
+import { startLocal } from './process.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type Executor,
   type FileStat,
   type FileType,
+  type LiveProcess,
   type RawResult,
+  type StartOptions,
   type RunOptions,
   type RunResult,
   type Transport,
@@ -126,6 +129,16 @@ export class ShellExecutor implements Executor {
     if (r.exitCode === NOT_FOUND) return null;
     if (r.exitCode !== 0) throw this.failure(r, `check that ${path} is reachable on ${this.target}`);
     return parseStat(path, r.stdout);
+  }
+
+  start(argv: readonly string[], opts: StartOptions = {}): LiveProcess {
+    const how = this.transport.startCommand?.(argv, opts);
+    if (!how) {
+      throw new ClawopsError(`${this.target} cannot keep a command running`, {
+        hint: 'use a local, ssh:// or nspawn: target for commands that change the host',
+      });
+    }
+    return startLocal(how.argv, how.env);
   }
 
   close(): Promise<void> {

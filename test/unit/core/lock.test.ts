@@ -1,0 +1,172 @@
+/**
+ * The host lock (src/core/lock.ts) on this machine's kernel: a local executor, a temp state dir,
+ * real util-linux flock. Two executors stand for two clawops commands (the lock is re-entrant per
+ * executor); a child process stands for a clawops that is killed.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ClawopsError } from '../../../src/core/errors.ts';
+import { acquireLock, lockPath, withLock } from '../../../src/core/lock.ts';
+import { localExecutor } from '../../../src/exec/local.ts';
+import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'clawops-lock-'));
+chmodSync(root, 0o755); // the unprivileged user of the symlink test must reach its dirs
+after(() => rmSync(root, { recursive: true, force: true }));
+const LOCK_TS = new URL('../../../src/core/lock.ts', import.meta.url).href;
+const LOCAL_TS = new URL('../../../src/exec/local.ts', import.meta.url).href;
+let n = 0;
+const fresh = () => join(root, `s${n++}`);
+
+test('one holder: the second command is refused with the holder named; free again after release', async () => {
+  const state = fresh();
+  const a = localExecutor();
+  const b = localExecutor();
+  const held = await acquireLock(a, state, 'clawops apply', { waitSec: 0 });
+  const info = JSON.parse(readFileSync(lockPath(state), 'utf8'));
+  assert.deepEqual([info.pid, info.host, info.command, info.startedAt], [process.pid, hostname(), 'clawops apply', held.info.startedAt]);
+  assert.equal(info.targetPid, held.info.targetPid);
+  assert.ok(existsSync(`/proc/${info.targetPid}`), 'the holder runs');
+  assert.equal(statSync(lockPath(state)).mode & 0o777, 0o600);
+  await assert.rejects(acquireLock(b, state, 'clawops rotate', { waitSec: 0 }), (e: unknown) => {
+    assert.ok(e instanceof ClawopsError);
+    assert.match(e.message, new RegExp(`holds the lock on local: clawops apply \\(pid ${process.pid} on ${hostname()}, since ${held.info.startedAt}; holder pid ${info.targetPid} on the target\\)`));
+    assert.match(e.hint ?? '', /--wait SECONDS/);
+    return true;
+  });
+  await held.release();
+  assert.equal(readFileSync(lockPath(state), 'utf8'), '', 'the holder clears its name on release');
+  assert.equal(existsSync(`/proc/${info.targetPid}`), false, 'the holder is gone');
+  assert.equal(await withLock(b, state, 'clawops rotate', async () => 42, { waitSec: 0 }), 42);
+});
+
+test('--wait: a waiting command says who it waits for and takes the lock the moment it is released', async () => {
+  const state = fresh();
+  const a = localExecutor();
+  const held = await acquireLock(a, state, 'clawops backup run', { waitSec: 0 });
+  const notes: string[] = [];
+  const t0 = performance.now();
+  const waiting = acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 20, note: (m) => notes.push(m) });
+  await new Promise((r) => setTimeout(r, 700));
+  const released = performance.now();
+  await held.release();
+  const second = await waiting;
+  const ms = performance.now() - released;
+  assert.ok(performance.now() - t0 >= 700);
+  assert.ok(ms < 1000, `acquired ${Math.round(ms)} ms after the release`);
+  assert.match(notes[0] ?? '', /waiting up to 20 s for the lock on local: held by clawops backup run \(pid/);
+  assert.equal(JSON.parse(readFileSync(lockPath(state), 'utf8')).command, 'clawops apply');
+  await second.release();
+});
+
+test('a wait that runs out names the holder', async () => {
+  const state = fresh();
+  const held = await acquireLock(localExecutor(), state, 'clawops upgrade', { waitSec: 0 });
+  const t0 = performance.now();
+  await assert.rejects(acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 1 }), /holds the lock on local: clawops upgrade \(pid/);
+  assert.ok(performance.now() - t0 >= 950);
+  await held.release();
+});
+
+test('re-entrant per executor: an upgrade that takes a backup holds one lock until the outer release', async () => {
+  const state = fresh();
+  const ex = localExecutor();
+  const outer = await acquireLock(ex, state, 'clawops upgrade', { waitSec: 0 });
+  const inner = await withLock(ex, state, 'clawops backup', async () => JSON.parse(readFileSync(lockPath(state), 'utf8')).command as string, { waitSec: 0 });
+  assert.equal(inner, 'clawops upgrade', 'the nested call ran under the outer lock');
+  await assert.rejects(acquireLock(localExecutor(), state, 'x', { waitSec: 0 }), /clawops upgrade/, 'still held after the inner release');
+  await outer.release();
+  await (await acquireLock(localExecutor(), state, 'x', { waitSec: 0 })).release();
+});
+
+test('kill -9 of the clawops that holds it frees the lock at once', async () => {
+  const state = fresh();
+  const script = `import { acquireLock } from ${JSON.stringify(LOCK_TS)}; import { localExecutor } from ${JSON.stringify(LOCAL_TS)};
+    await acquireLock(localExecutor(), ${JSON.stringify(state)}, 'clawops drill', { waitSec: 0 }); console.log('locked'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (b: Buffer) => b.toString().includes('locked') && resolve());
+    child.on('exit', (c) => reject(new Error(`child exited ${c}`)));
+  });
+  await assert.rejects(acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 0 }), new RegExp(`clawops drill \\(pid ${child.pid} `));
+  const waiting = acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 10 });
+  await new Promise((r) => setTimeout(r, 300));
+  const killed = performance.now();
+  child.kill('SIGKILL');
+  const second = await waiting;
+  const ms = performance.now() - killed;
+  assert.ok(ms < 1000, `acquired ${Math.round(ms)} ms after kill -9`);
+  await second.release();
+});
+
+test('the service user cannot make root write through a symlink at the lock path', async () => {
+  const victimDir = mkdtempSync(join(root, 'victim-'));
+  const victim = join(victimDir, 'shadow');
+  writeFileSync(victim, 'precious\n', { mode: 0o600 });
+  const victimBefore = readFileSync(victim);
+  const absent = join(victimDir, 'created-by-root');
+
+  // a safe state dir (root's, 0755): an unprivileged user cannot plant anything in it
+  const safe = fresh();
+  mkdirSync(safe, { mode: 0o755 });
+  const plant = spawnSync('runuser', ['-u', 'nobody', '--', 'ln', '-s', victim, lockPath(safe)]);
+  assert.notEqual(plant.status, 0, 'nobody cannot write into root\'s state dir');
+  assert.match(plant.stderr.toString(), /Permission denied/);
+
+  // a state dir the user owns: the planted symlink is refused, nothing is followed
+  for (const target of [victim, absent]) {
+    const theirs = fresh();
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, 65534, 65534);
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', 'ln', '-s', target, lockPath(theirs)]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    await assert.rejects(acquireLock(localExecutor(), theirs, 'clawops apply', { waitSec: 0 }), new RegExp(`refusing the lock .*: ${theirs} is owned by uid 65534, not root`));
+  }
+  // a symlink planted before the dir became root's (or by anyone): refused as such
+  const planted = fresh();
+  mkdirSync(planted, { mode: 0o755 });
+  symlinkSync(victim, lockPath(planted));
+  await assert.rejects(acquireLock(localExecutor(), planted, 'clawops apply', { waitSec: 0 }), /refusing the lock .*lock is a symbolic link/);
+  const dangling = fresh();
+  mkdirSync(dangling, { mode: 0o755 });
+  symlinkSync(absent, lockPath(dangling));
+  await assert.rejects(acquireLock(localExecutor(), dangling, 'clawops apply', { waitSec: 0 }), /lock is a symbolic link/);
+  // group-writable state dir, a FIFO (would block an open), a hard link to another file
+  const gw = fresh();
+  mkdirSync(gw);
+  chmodSync(gw, 0o775);
+  await assert.rejects(acquireLock(localExecutor(), gw, 'x', { waitSec: 0 }), /is writable by group or others \(mode 775\)/);
+  const fifo = fresh();
+  mkdirSync(fifo, { mode: 0o755 });
+  spawnSync('mkfifo', [lockPath(fifo)]);
+  await assert.rejects(acquireLock(localExecutor(), fifo, 'x', { waitSec: 0 }), /lock is not a regular file/);
+  const hard = fresh();
+  mkdirSync(hard, { mode: 0o755 });
+  spawnSync('ln', [victim, lockPath(hard)]);
+  await assert.rejects(acquireLock(localExecutor(), hard, 'x', { waitSec: 0 }), /is not root's own file \(uid and links: 0 2\)/);
+
+  assert.deepEqual(readFileSync(victim), victimBefore, 'the victim was neither written nor truncated');
+  assert.equal(statSync(victim).mode & 0o777, 0o600);
+  assert.equal(existsSync(absent), false, 'no file was created through a dangling symlink');
+});
+
+test('a state dir reached through a symlink is locked at its real path; a missing one is created 0755', async () => {
+  const real = fresh();
+  const link = `${real}-link`;
+  mkdirSync(real, { mode: 0o755 });
+  symlinkSync(real, link);
+  const held = await acquireLock(localExecutor(), link, 'x', { waitSec: 0 });
+  await assert.rejects(acquireLock(localExecutor(), real, 'y', { waitSec: 0 }), /holds the lock on local: x/);
+  await held.release();
+  const created = join(fresh(), 'var/lib/clawops');
+  await (await acquireLock(localExecutor(), created, 'x', { waitSec: 0 })).release();
+  assert.equal(statSync(created).mode & 0o777, 0o755);
+});
+
+test('an executor that cannot keep a process (a recording) cannot take the lock', async () => {
+  await assert.rejects(acquireLock(new RecorderExecutor(), '/var/lib/clawops', 'clawops apply'), /cannot keep a command running/);
+});
