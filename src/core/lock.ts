@@ -39,6 +39,15 @@ export interface LockOptions {
   note?: (line: string) => void;
 }
 
+/** Another command holds the lock (and kept it for as long as this one would wait). */
+export class LockBusyError extends ClawopsError {
+  readonly holder: LockInfo | null;
+  constructor(message: string, holder: LockInfo | null, hint: string) {
+    super(message, { hint });
+    this.holder = holder;
+  }
+}
+
 export interface HeldLock {
   info: LockInfo;
   release(): Promise<void>;
@@ -151,6 +160,7 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
   let unsafe: string | undefined;
   for (let line = await proc.readLine(); line !== null; line = await proc.readLine()) {
     if (line.startsWith('LOCKED ')) {
+      proc.unref(); // a command that forgets to release still ends (and the lock with it)
       return { info: { ...info, targetPid: Number(line.slice(7)) }, release: () => letGo(proc) };
     }
     if (line.startsWith('UNSAFE ')) unsafe = line.slice(7);
@@ -167,9 +177,11 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
     });
   }
   if (end.exitCode === BUSY) {
-    throw new ClawopsError(`another clawops command holds the lock on ${ex.target}: ${describe(holder ?? null)}`, {
-      hint: `wait for it to finish${waitSec > 0 ? ` (waited ${waitSec} s)` : ''} or run again with --wait SECONDS; the kernel frees the lock the moment its holder exits, so there is never a stale lock to remove`,
-    });
+    throw new LockBusyError(
+      `another clawops command holds the lock on ${ex.target}: ${describe(holder ?? null)}`,
+      holder ?? null,
+      `wait for it to finish${waitSec > 0 ? ` (waited ${waitSec} s)` : ''} or run again with --wait SECONDS; the kernel frees the lock the moment its holder exits, so there is never a stale lock to remove`,
+    );
   }
   const why = end.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${end.exitCode ?? end.signal}`;
   throw new ClawopsError(`cannot take the lock ${path} on ${ex.target}: ${why}`, {

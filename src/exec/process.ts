@@ -184,6 +184,10 @@ export function startLocal(argv: readonly string[], env: NodeJS.ProcessEnv | und
       return new Promise((resolve) => waiting.push(resolve));
     },
     end: () => child.stdin.end(),
+    unref: () => {
+      child.unref();
+      for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+    },
     exited,
   };
 }

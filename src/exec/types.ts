@@ -86,6 +86,8 @@ export interface LiveProcess {
   readLine(): Promise<string | null>;
   /** Close its stdin. */
   end(): void;
+  /** It no longer keeps clawops running (if clawops exits first, it is killed on the way out). */
+  unref(): void;
   /** Its exit, with everything it wrote to stderr. */
   readonly exited: Promise<{ exitCode: number | null; signal: string | null; stderr: string }>;
 }

@@ -1,4 +1,7 @@
-/** The apply lock and the journal on a real filesystem (a temp dir on this machine, local executor). */
+/**
+ * The journal and undo (under the host lock) on a real filesystem: a temp dir on this machine, local
+ * executor. The lock itself: test/unit/core/lock.test.ts and, on the testbed, host-lock.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
