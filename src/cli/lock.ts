@@ -11,19 +11,30 @@ import type { Executor } from '../exec/types.ts';
 import type { CliContext } from './program.ts';
 
 export const waitOption = () =>
-  new Option('--wait <seconds>', 'how long to wait for another clawops command that holds the host lock (0: fail at once)')
+  new Option('--wait <seconds>', 'how long to wait for another clawops command holding the host lock (0: fail at once)')
     .env('CLAWOPS_WAIT')
     .default(String(DEFAULT_WAIT_SEC));
 
 export function parseWait(v: string | undefined): number {
   const s = v ?? String(DEFAULT_WAIT_SEC);
-  if (!/^\d+(\.\d+)?$/.test(s)) throw new ClawopsError(`--wait must be a number of seconds, got ${JSON.stringify(s)}`, { hint: 'e.g. --wait 0 (fail at once) or --wait 600' });
+  if (!/^\d+(\.\d+)?$/.test(s)) {
+    throw new ClawopsError(`--wait must be a number of seconds, got ${JSON.stringify(s)}`, {
+      hint: 'e.g. --wait 0 (fail at once) or --wait 600',
+    });
+  }
   return Number(s);
 }
 
 /** Take the host lock for `command` on `ex`; progress (waiting for whom) goes to stderr. */
-export async function takeHostLock(ctx: CliContext, ex: Executor, stateDir: string, command: string, wait: string | undefined): Promise<HeldLock> {
-  const lock = await acquireLock(ex, stateDir, command, { waitSec: parseWait(wait), note: (l) => ctx.rt.err(`${l}\n`) });
+export async function takeHostLock(
+  ctx: CliContext,
+  ex: Executor,
+  stateDir: string,
+  command: string,
+  wait: string | undefined,
+): Promise<HeldLock> {
+  const note = (l: string) => ctx.rt.err(`${l}\n`);
+  const lock = await acquireLock(ex, stateDir, command, { waitSec: parseWait(wait), note });
   await lockHeldPause(ctx.rt.env);
   return lock;
 }

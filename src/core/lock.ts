@@ -115,7 +115,12 @@ const held = new WeakMap<Executor, Map<string, Held>>();
  * Take the host lock for `command`, waiting up to `waitSec` for another holder. Throws a
  * ClawopsError naming the holder when it stays busy, or naming the path when it is unsafe.
  */
-export async function acquireLock(ex: Executor, stateDir: string, command: string, opts: LockOptions = {}): Promise<HeldLock> {
+export async function acquireLock(
+  ex: Executor,
+  stateDir: string,
+  command: string,
+  opts: LockOptions = {},
+): Promise<HeldLock> {
   let mine = held.get(ex);
   if (!mine) held.set(ex, (mine = new Map()));
   const again = mine.get(stateDir);
@@ -137,7 +142,13 @@ export async function acquireLock(ex: Executor, stateDir: string, command: strin
 }
 
 /** Run `fn` holding the host lock (re-entrant: a nested call runs `fn` under the outer lock). */
-export async function withLock<T>(ex: Executor, stateDir: string, command: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T> {
+export async function withLock<T>(
+  ex: Executor,
+  stateDir: string,
+  command: string,
+  fn: () => Promise<T>,
+  opts?: LockOptions,
+): Promise<T> {
   const lock = await acquireLock(ex, stateDir, command, opts);
   try {
     return await fn();
@@ -150,7 +161,8 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
   const waitSec = Math.max(0, opts.waitSec ?? DEFAULT_WAIT_SEC);
   const path = lockPath(stateDir);
   if (!ex.start) {
-    throw new ClawopsError(`cannot take the lock ${path} on ${ex.target}: this executor cannot keep a command running`, {
+    const why = 'this executor cannot keep a command running';
+    throw new ClawopsError(`cannot take the lock ${path} on ${ex.target}: ${why}`, {
       hint: 'commands that change a host need a local, ssh:// or nspawn: target',
     });
   }
@@ -167,20 +179,24 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
     if (line.startsWith('BUSY ')) {
       const first = holder === undefined;
       holder = parseInfo(line.slice(5));
-      if (first && waitSec > 0) opts.note?.(`waiting up to ${waitSec} s for the lock on ${ex.target}: held by ${describe(holder)}`);
+      const waiting = `waiting up to ${waitSec} s for the lock on ${ex.target}: held by ${describeHolder(holder)}`;
+      if (first && waitSec > 0) opts.note?.(waiting);
     }
   }
   const end = await proc.exited;
   if (end.exitCode === UNSAFE && unsafe) {
     throw new ClawopsError(`refusing the lock ${path} on ${ex.target}: ${unsafe}`, {
-      hint: `the lock must be a root-owned file in a directory only root can write: as root, remove what is at ${path} or fix the owner and mode of the directory named (chown root:root; chmod go-w), then run again`,
+      hint:
+        'the lock must be a root-owned file in a directory only root can write: as root, remove what is at ' +
+        `${path} or fix the owner and mode of the directory named (chown root:root; chmod go-w), then run again`,
     });
   }
   if (end.exitCode === BUSY) {
     throw new LockBusyError(
-      `another clawops command holds the lock on ${ex.target}: ${describe(holder ?? null)}`,
+      `another clawops command holds the lock on ${ex.target}: ${describeHolder(holder ?? null)}`,
       holder ?? null,
-      `wait for it to finish${waitSec > 0 ? ` (waited ${waitSec} s)` : ''} or run again with --wait SECONDS; the kernel frees the lock the moment its holder exits, so there is never a stale lock to remove`,
+      `wait for it to finish${waitSec > 0 ? ` (waited ${waitSec} s)` : ''} or run again with --wait SECONDS; the ` +
+        'kernel frees the lock the moment its holder exits, so there is never a stale lock to remove',
     );
   }
   const why = end.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${end.exitCode ?? end.signal}`;
@@ -206,7 +222,7 @@ function parseInfo(text: string): LockInfo | null {
   }
 }
 
-export function describe(h: LockInfo | null): string {
+export function describeHolder(h: LockInfo | null): string {
   if (!h) return 'a holder that has not written its name yet';
   const on = h.targetPid ? `; holder pid ${h.targetPid} on the target` : '';
   return `${h.command} (pid ${h.pid} on ${h.host}, since ${h.startedAt}${on})`;

@@ -31,13 +31,20 @@ describe('the host lock over ssh', { skip: sshdSkipReason() }, () => {
   });
 
   test('a second command names the holder; kill -9 of the holder frees the lock within a second', async (t) => {
-    const script = `import { acquireLock } from ${JSON.stringify(LOCK_TS)}; import { parseSshUrl, sshExecutor } from ${JSON.stringify(SSH_TS)};
-      await acquireLock(sshExecutor(parseSshUrl(${JSON.stringify(sshd.url)})), ${JSON.stringify(state)}, 'clawops apply', { waitSec: 0 });
-      console.log('locked'); setInterval(() => {}, 1000);`;
+    const script = [
+      `import { acquireLock } from ${JSON.stringify(LOCK_TS)};`,
+      `import { parseSshUrl, sshExecutor } from ${JSON.stringify(SSH_TS)};`,
+      `const ex = sshExecutor(parseSshUrl(${JSON.stringify(sshd.url)}));`,
+      `await acquireLock(ex, ${JSON.stringify(state)}, 'clawops apply', { waitSec: 0 });`,
+      "console.log('locked'); setInterval(() => {}, 1000);",
+    ].join('\n');
     // its ssh control dir goes under ours: a killed clawops cannot remove it itself
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (b: Buffer) => b.toString().includes('locked') && resolve());
@@ -49,7 +56,10 @@ describe('the host lock over ssh', { skip: sshdSkipReason() }, () => {
       try {
         await assert.rejects(
           acquireLock(other, state, 'clawops backup run', { waitSec: 0 }),
-          new RegExp(`holds the lock on ssh://root@127.0.0.1:${sshd.port}: clawops apply \\(pid ${child.pid} on ${hostname()}, .*holder pid ${info.targetPid} on the target\\)`),
+          new RegExp(
+            `holds the lock on ssh://root@127.0.0.1:${sshd.port}: clawops apply ` +
+              `\\(pid ${child.pid} on ${hostname()}, .*holder pid ${info.targetPid} on the target\\)`,
+          ),
         );
         const notes: string[] = [];
         const waiting = acquireLock(other, state, 'clawops backup run', { waitSec: 20, note: (m) => notes.push(m) });

@@ -47,7 +47,10 @@ const KINDS: { name: string; args: string[] }[] = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, everyMs = 25): Promise<T> {
+type Maybe<T> = Promise<T | undefined> | T | undefined;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function until<T>(what: string, fn: () => Maybe<T>, timeoutMs = 60_000, everyMs = 25): Promise<T> {
   const end = performance.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -101,25 +104,36 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
   });
 
   for (const kind of KINDS) {
-    test(`${kind.name}: one of two proceeds, the other names it; kill -9 of the holder frees the lock at once`, async (t) => {
+    const title = `${kind.name}: one of two proceeds, the other names it; kill -9 of the holder frees the lock at once`;
+    test(title, async (t) => {
       const a = start([...kind.args, '--wait', '0']);
       const b = start([...kind.args, '--wait', '0']);
       const first = await Promise.race([a.done.then(() => a), b.done.then(() => b)]);
       const loser = await first.done;
       const winner = first === a ? b : a;
       assert.equal(loser.code, 1, loser.stderr);
-      const held = await until('the winner\'s name in the lock file', async () => ((await holder())?.pid === winner.pid ? await holder() : undefined));
+      const named = async () => {
+        const h = await holder();
+        return h?.pid === winner.pid ? h : undefined;
+      };
+      const held = await until('the winner\'s name in the lock file', named);
       assert.equal(held?.command, `clawops ${kind.name}`);
-      const named = `another clawops command holds the lock on nspawn:${tb.name}: clawops ${kind.name} (pid ${winner.pid} on ${hostname()}, since ${held?.startedAt}; holder pid ${held?.targetPid} on the target)`;
-      assert.ok(loser.stderr.includes(named), `loser's stderr:\n${loser.stderr}\nexpected:\n${named}`);
+      const since = `since ${held.startedAt}; holder pid ${held.targetPid} on the target`;
+      const who = `pid ${winner.pid} on ${hostname()}, ${since}`;
+      const refusal = `another clawops command holds the lock on nspawn:${tb.name}: clawops ${kind.name} (${who})`;
+      assert.ok(loser.stderr.includes(refusal), `loser's stderr:\n${loser.stderr}\nexpected:\n${refusal}`);
       assert.equal(winner.child.exitCode, null, 'the winner still runs');
 
       const waiter = start([...kind.args, '--wait', '30']);
-      await until('the waiter to say whom it waits for', () => (waiter.stderr().includes('waiting up to 30 s') ? true : undefined));
-      assert.match(waiter.stderr(), new RegExp(`waiting up to 30 s for the lock on nspawn:${tb.name}: held by clawops ${kind.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${winner.pid} `));
+      const saysSo = () => (waiter.stderr().includes('waiting up to 30 s') ? true : undefined);
+      await until('the waiter to say whom it waits for', saysSo);
+      const by = `held by clawops ${escape(kind.name)} \\(pid ${winner.pid} `;
+      const waits = `waiting up to 30 s for the lock on nspawn:${tb.name}: ${by}`;
+      assert.match(waiter.stderr(), new RegExp(waits));
       const killed = performance.now();
       winner.child.kill('SIGKILL');
-      await until('the waiter to hold the lock', async () => ((await holder())?.pid === waiter.pid ? true : undefined), 10_000, 10);
+      const waiterHolds = async () => ((await holder())?.pid === waiter.pid ? true : undefined);
+      await until('the waiter to hold the lock', waiterHolds, 10_000, 10);
       const ms = Math.round(performance.now() - killed);
       t.diagnostic(`${kind.name}: the waiter held the lock ${ms} ms after kill -9 of the holder`);
       assert.ok(ms < 1500, `${ms} ms`);
@@ -141,19 +155,22 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
     assert.ok(op.code === 0 || op.code === 2, op.stderr);
     assert.doesNotMatch(op.stderr, /lock/);
 
-    const timer = start(['check', '--profile', 'health', '--format', 'prom', '--wait', '1'], { CLAWOPS_TEST_HOLD_LOCK_MS: '0' });
+    const timerArgs = ['check', '--profile', 'health', '--format', 'prom', '--wait', '1'];
+    const timer = start(timerArgs, { CLAWOPS_TEST_HOLD_LOCK_MS: '0' });
     const tm = await timer.done;
     assert.equal(tm.code, 1);
     assert.match(tm.stderr, new RegExp(`waiting up to 1 s .*held by clawops apply \\(pid ${apply.pid} `));
     assert.match(tm.stderr, new RegExp(`holds the lock on nspawn:${tb.name}: clawops apply \\(pid ${apply.pid} `));
     // every check with --format prom so far was refused or killed before its write
-    assert.equal(await tb.executor.stat('/var/lib/node_exporter/textfile_collector/clawops-health.prom'), null, 'no textfile written');
+    const textfile = '/var/lib/node_exporter/textfile_collector/clawops-health.prom';
+    assert.equal(await tb.executor.stat(textfile), null, 'no textfile written');
     apply.child.kill('SIGKILL');
     await apply.done;
   });
 
   test('the service user cannot plant a symlink at the lock path to make root write another file', async () => {
-    const sh = (cmd: string, user?: string) => tb.executor.run(['sh', '-c', cmd], { allowFailure: true, ...(user ? { user } : {}) });
+    const sh = (cmd: string, user?: string) =>
+      tb.executor.run(['sh', '-c', cmd], { allowFailure: true, ...(user ? { user } : {}) });
     await sh('id openclaw-svc >/dev/null 2>&1 || useradd --system --create-home openclaw-svc');
     await sh('printf "precious\\n" > /etc/victim; chmod 600 /etc/victim; rm -f /etc/created-by-root');
     const victim = async () => (await tb.executor.readFile('/etc/victim'))?.toString();
@@ -176,12 +193,13 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
       assert.equal(p.exitCode, 0, p.stderr);
       const r = await run(['apply', '--yes', '--wait', '0']);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /refusing the lock \/srv\/claw-state\/lock on nspawn:.*: \/srv\/claw-state is owned by uid \d+, not root/);
+      const refusing = /refusing the lock \/srv\/claw-state\/lock on nspawn:[^:]*: /;
+      assert.match(r.stderr, new RegExp(`${refusing.source}/srv/claw-state is owned by uid \\d+, not root`));
       // the operator gives the dir back to root: the symlink the user left is still refused
       await sh('chown root:root /srv/claw-state');
       const again = await run(['backup', 'run', '--wait', '0']);
       assert.equal(again.code, 1);
-      assert.match(again.stderr, /refusing the lock \/srv\/claw-state\/lock on nspawn:.*: \/srv\/claw-state\/lock is a symbolic link/);
+      assert.match(again.stderr, new RegExp(`${refusing.source}/srv/claw-state/lock is a symbolic link`));
     }
     assert.equal(await victim(), 'precious\n', 'the victim was neither written nor truncated');
     assert.equal(await tb.executor.stat('/etc/created-by-root'), null, 'nothing was created through the dangling link');

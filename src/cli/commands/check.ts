@@ -25,7 +25,7 @@ import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
 import { readFile } from 'node:fs/promises';
-import { acquireLock, describe, LockBusyError, type HeldLock } from '../../core/lock.ts';
+import { acquireLock, describeHolder, LockBusyError, type HeldLock } from '../../core/lock.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
 
 interface CheckOpts {
@@ -129,7 +129,7 @@ async function recordUnlessBusy(ctx: CliContext, ex: Executor, spec: ResolvedSpe
     lock = held ?? (await acquireLock(ex, spec.stateDir, 'clawops check (known-good record)', { waitSec: 0 }));
   } catch (err) {
     if (!(err instanceof LockBusyError)) throw err;
-    ctx.rt.err(`not recorded as known-good this time: ${describe(err.holder)} holds the host lock\n`);
+    ctx.rt.err(`not recorded as known-good this time: ${describeHolder(err.holder)} holds the host lock\n`);
     return [];
   }
   try {

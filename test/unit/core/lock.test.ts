@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -21,20 +23,26 @@ const LOCK_TS = new URL('../../../src/core/lock.ts', import.meta.url).href;
 const LOCAL_TS = new URL('../../../src/exec/local.ts', import.meta.url).href;
 let n = 0;
 const fresh = () => join(root, `s${n++}`);
+/** Another clawops command: its own executor, no waiting unless asked. */
+const take = (dir: string, command = 'x', waitSec = 0) => acquireLock(localExecutor(), dir, command, { waitSec });
+const holderOf = (dir: string) => JSON.parse(readFileSync(lockPath(dir), 'utf8'));
 
 test('one holder: the second command is refused with the holder named; free again after release', async () => {
   const state = fresh();
   const a = localExecutor();
   const b = localExecutor();
   const held = await acquireLock(a, state, 'clawops apply', { waitSec: 0 });
-  const info = JSON.parse(readFileSync(lockPath(state), 'utf8'));
-  assert.deepEqual([info.pid, info.host, info.command, info.startedAt], [process.pid, hostname(), 'clawops apply', held.info.startedAt]);
+  const info = holderOf(state);
+  const want = [process.pid, hostname(), 'clawops apply', held.info.startedAt];
+  assert.deepEqual([info.pid, info.host, info.command, info.startedAt], want);
   assert.equal(info.targetPid, held.info.targetPid);
   assert.ok(existsSync(`/proc/${info.targetPid}`), 'the holder runs');
   assert.equal(statSync(lockPath(state)).mode & 0o777, 0o600);
   await assert.rejects(acquireLock(b, state, 'clawops rotate', { waitSec: 0 }), (e: unknown) => {
     assert.ok(e instanceof ClawopsError);
-    assert.match(e.message, new RegExp(`holds the lock on local: clawops apply \\(pid ${process.pid} on ${hostname()}, since ${held.info.startedAt}; holder pid ${info.targetPid} on the target\\)`));
+    const since = `since ${held.info.startedAt}; holder pid ${info.targetPid} on the target`;
+    const who = `pid ${process.pid} on ${hostname()}, ${since}`;
+    assert.ok(e.message.endsWith(`holds the lock on local: clawops apply (${who})`), e.message);
     assert.match(e.hint ?? '', /--wait SECONDS/);
     return true;
   });
@@ -60,15 +68,15 @@ test('--wait: a waiting command says who it waits for and takes the lock the mom
   t.diagnostic(`waited ${Math.round(performance.now() - t0)} ms; acquired ${Math.round(ms)} ms after the release`);
   assert.ok(ms < 1500, `acquired ${Math.round(ms)} ms after the release`);
   assert.match(notes[0] ?? '', /waiting up to 20 s for the lock on local: held by clawops backup run \(pid/);
-  assert.equal(JSON.parse(readFileSync(lockPath(state), 'utf8')).command, 'clawops apply');
+  assert.equal(holderOf(state).command, 'clawops apply');
   await second.release();
 });
 
 test('a wait that runs out names the holder', async () => {
   const state = fresh();
-  const held = await acquireLock(localExecutor(), state, 'clawops upgrade', { waitSec: 0 });
+  const held = await take(state, 'clawops upgrade');
   const t0 = performance.now();
-  await assert.rejects(acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 1 }), /holds the lock on local: clawops upgrade \(pid/);
+  await assert.rejects(take(state, 'clawops apply', 1), /holds the lock on local: clawops upgrade \(pid/);
   assert.ok(performance.now() - t0 >= 950);
   await held.release();
 });
@@ -77,23 +85,30 @@ test('re-entrant per executor: an upgrade that takes a backup holds one lock unt
   const state = fresh();
   const ex = localExecutor();
   const outer = await acquireLock(ex, state, 'clawops upgrade', { waitSec: 0 });
-  const inner = await withLock(ex, state, 'clawops backup', async () => JSON.parse(readFileSync(lockPath(state), 'utf8')).command as string, { waitSec: 0 });
+  const nested = async () => holderOf(state).command as string;
+  const inner = await withLock(ex, state, 'clawops backup', nested, { waitSec: 0 });
   assert.equal(inner, 'clawops upgrade', 'the nested call ran under the outer lock');
-  await assert.rejects(acquireLock(localExecutor(), state, 'x', { waitSec: 0 }), /clawops upgrade/, 'still held after the inner release');
+  await assert.rejects(take(state), /clawops upgrade/, 'still held after the inner release');
   await outer.release();
-  await (await acquireLock(localExecutor(), state, 'x', { waitSec: 0 })).release();
+  await (await take(state)).release();
 });
 
 test('kill -9 of the clawops that holds it frees the lock at once', async (t) => {
   const state = fresh();
-  const script = `import { acquireLock } from ${JSON.stringify(LOCK_TS)}; import { localExecutor } from ${JSON.stringify(LOCAL_TS)};
-    await acquireLock(localExecutor(), ${JSON.stringify(state)}, 'clawops drill', { waitSec: 0 }); console.log('locked'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const script = [
+    `import { acquireLock } from ${JSON.stringify(LOCK_TS)};`,
+    `import { localExecutor } from ${JSON.stringify(LOCAL_TS)};`,
+    `await acquireLock(localExecutor(), ${JSON.stringify(state)}, 'clawops drill', { waitSec: 0 });`,
+    "console.log('locked'); setInterval(() => {}, 1000);",
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => b.toString().includes('locked') && resolve());
     child.on('exit', (c) => reject(new Error(`child exited ${c}`)));
   });
-  await assert.rejects(acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 0 }), new RegExp(`clawops drill \\(pid ${child.pid} `));
+  await assert.rejects(take(state, 'clawops apply'), new RegExp(`clawops drill \\(pid ${child.pid} `));
   const notes: string[] = [];
   const waiting = acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 20, note: (m) => notes.push(m) });
   while (notes.length === 0) await new Promise((r) => setTimeout(r, 20));
@@ -127,30 +142,31 @@ test('the service user cannot make root write through a symlink at the lock path
     chownSync(theirs, 65534, 65534);
     const r = spawnSync('runuser', ['-u', 'nobody', '--', 'ln', '-s', target, lockPath(theirs)]);
     assert.equal(r.status, 0, r.stderr.toString());
-    await assert.rejects(acquireLock(localExecutor(), theirs, 'clawops apply', { waitSec: 0 }), new RegExp(`refusing the lock .*: ${theirs} is owned by uid 65534, not root`));
+    const refused = new RegExp(`refusing the lock .*: ${theirs} is owned by uid 65534, not root`);
+    await assert.rejects(take(theirs, 'clawops apply'), refused);
   }
   // a symlink planted before the dir became root's (or by anyone): refused as such
   const planted = fresh();
   mkdirSync(planted, { mode: 0o755 });
   symlinkSync(victim, lockPath(planted));
-  await assert.rejects(acquireLock(localExecutor(), planted, 'clawops apply', { waitSec: 0 }), /refusing the lock .*lock is a symbolic link/);
+  await assert.rejects(take(planted, 'clawops apply'), /refusing the lock .*lock is a symbolic link/);
   const dangling = fresh();
   mkdirSync(dangling, { mode: 0o755 });
   symlinkSync(absent, lockPath(dangling));
-  await assert.rejects(acquireLock(localExecutor(), dangling, 'clawops apply', { waitSec: 0 }), /lock is a symbolic link/);
+  await assert.rejects(take(dangling, 'clawops apply'), /lock is a symbolic link/);
   // group-writable state dir, a FIFO (would block an open), a hard link to another file
   const gw = fresh();
   mkdirSync(gw);
   chmodSync(gw, 0o775);
-  await assert.rejects(acquireLock(localExecutor(), gw, 'x', { waitSec: 0 }), /is writable by group or others \(mode 775\)/);
+  await assert.rejects(take(gw), /is writable by group or others \(mode 775\)/);
   const fifo = fresh();
   mkdirSync(fifo, { mode: 0o755 });
   spawnSync('mkfifo', [lockPath(fifo)]);
-  await assert.rejects(acquireLock(localExecutor(), fifo, 'x', { waitSec: 0 }), /lock is not a regular file/);
+  await assert.rejects(take(fifo), /lock is not a regular file/);
   const hard = fresh();
   mkdirSync(hard, { mode: 0o755 });
   spawnSync('ln', [victim, lockPath(hard)]);
-  await assert.rejects(acquireLock(localExecutor(), hard, 'x', { waitSec: 0 }), /is not root's own file \(uid and links: 0 2\)/);
+  await assert.rejects(take(hard), /is not root's own file \(uid and links: 0 2\)/);
 
   assert.deepEqual(readFileSync(victim), victimBefore, 'the victim was neither written nor truncated');
   assert.equal(statSync(victim).mode & 0o777, 0o600);
@@ -162,14 +178,15 @@ test('a state dir reached through a symlink is locked at its real path; a missin
   const link = `${real}-link`;
   mkdirSync(real, { mode: 0o755 });
   symlinkSync(real, link);
-  const held = await acquireLock(localExecutor(), link, 'x', { waitSec: 0 });
-  await assert.rejects(acquireLock(localExecutor(), real, 'y', { waitSec: 0 }), /holds the lock on local: x/);
+  const held = await take(link, 'x');
+  await assert.rejects(take(real, 'y'), /holds the lock on local: x/);
   await held.release();
   const created = join(fresh(), 'var/lib/clawops');
-  await (await acquireLock(localExecutor(), created, 'x', { waitSec: 0 })).release();
+  await (await take(created, 'x')).release();
   assert.equal(statSync(created).mode & 0o777, 0o755);
 });
 
 test('an executor that cannot keep a process (a recording) cannot take the lock', async () => {
-  await assert.rejects(acquireLock(new RecorderExecutor(), '/var/lib/clawops', 'clawops apply'), /cannot keep a command running/);
+  const recording = new RecorderExecutor();
+  await assert.rejects(acquireLock(recording, '/var/lib/clawops', 'clawops apply'), /cannot keep a command running/);
 });
