@@ -126,20 +126,29 @@ export async function acquireLock(
   const again = mine.get(stateDir);
   if (again) {
     again.depth++;
-    return { info: again.lock.info, release: async () => void again.depth-- };
+    return { info: again.lock.info, release: once(async () => void again.depth--) };
   }
   const lock = await take(ex, stateDir, command, opts);
   const entry: Held = { lock, depth: 1 };
   mine.set(stateDir, entry);
   return {
     info: lock.info,
-    release: async () => {
+    release: once(async () => {
       if (--entry.depth > 0) return;
       mine.delete(stateDir);
       await lock.release();
-    },
+    }),
   };
 }
+
+const once = (fn: () => Promise<void>) => {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    await fn();
+  };
+};
 
 /** Run `fn` holding the host lock (re-entrant: a nested call runs `fn` under the outer lock). */
 export async function withLock<T>(
@@ -173,7 +182,16 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
   for (let line = await proc.readLine(); line !== null; line = await proc.readLine()) {
     if (line.startsWith('LOCKED ')) {
       proc.unref(); // a command that forgets to release still ends (and the lock with it)
-      return { info: { ...info, targetPid: Number(line.slice(7)) }, release: () => letGo(proc) };
+      let releasing = false;
+      void proc.exited.then((end) => {
+        // e.g. the ssh connection dropped: say so, the command goes on without the lock
+        if (!releasing) opts.note?.(`lost the host lock on ${ex.target}: its holder exited (${lastLine(end)})`);
+      });
+      const release = () => {
+        releasing = true;
+        return letGo(proc);
+      };
+      return { info: { ...info, targetPid: Number(line.slice(7)) }, release };
     }
     if (line.startsWith('UNSAFE ')) unsafe = line.slice(7);
     if (line.startsWith('BUSY ')) {
@@ -199,7 +217,7 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
         'kernel frees the lock the moment its holder exits, so there is never a stale lock to remove',
     );
   }
-  const why = end.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${end.exitCode ?? end.signal}`;
+  const why = lastLine(end);
   throw new ClawopsError(`cannot take the lock ${path} on ${ex.target}: ${why}`, {
     hint: 'the lock needs util-linux flock and root on the target (a non-root ssh login needs passwordless sudo)',
   });
@@ -211,6 +229,10 @@ async function letGo(proc: LiveProcess): Promise<void> {
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)));
   await Promise.race([proc.exited, late]);
   clearTimeout(timer);
+}
+
+function lastLine(end: { exitCode: number | null; signal: string | null; stderr: string }): string {
+  return end.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${end.exitCode ?? end.signal}`;
 }
 
 function parseInfo(text: string): LockInfo | null {

@@ -121,6 +121,18 @@ test('kill -9 of the clawops that holds it frees the lock at once', async (t) =>
   await second.release();
 });
 
+test('a holder killed on the target frees the lock, and the command is told it lost it', async () => {
+  const state = fresh();
+  const notes: string[] = [];
+  const held = await acquireLock(localExecutor(), state, 'clawops apply', { waitSec: 0, note: (m) => notes.push(m) });
+  process.kill(held.info.targetPid ?? 0, 'SIGKILL');
+  const next = await take(state, 'clawops apply', 5);
+  while (notes.length === 0) await new Promise((r) => setTimeout(r, 20));
+  assert.match(notes[0] ?? '', /^lost the host lock on local: its holder exited/);
+  await next.release();
+  await held.release(); // nothing left to release: a no-op
+});
+
 test('the service user cannot make root write through a symlink at the lock path', async () => {
   const victimDir = mkdtempSync(join(root, 'victim-'));
   const victim = join(victimDir, 'shadow');
