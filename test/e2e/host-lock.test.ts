@@ -142,6 +142,9 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
       const freed = performance.now();
       await until('the lock to be free', async () => ((await lockIsFree()) ? true : undefined), 10_000, 10);
       t.diagnostic(`${kind.name}: free ${Math.round(performance.now() - freed)} ms after kill -9 of the waiter`);
+      // every command took the lock before anything else: none of them left a journal, record or staging dir
+      const left = await tb.executor.run(['ls', '-A', STATE]);
+      assert.deepEqual(left.stdout.split('\n').filter(Boolean), ['lock']);
     });
   }
 
