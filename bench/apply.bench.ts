@@ -4,7 +4,6 @@
  * no-op plan's in-process time (without CLI start-up). CLAWOPS_BENCH_TESTBED=NAME reuses a
  * converged testbed (the apply is then skipped).
  */
-import '../src/resources/index.ts';
 import { buildPlan } from '../src/engine/plan.ts';
 import { nspawnExecutor } from '../src/exec/nspawn.ts';
 import { loadSpec } from '../src/desired/load.ts';

@@ -7,6 +7,7 @@
  *
  *   node bench/config.bench.ts [2026.9.6] [2026.2.9]     (default: both)
  */
+import { planNow } from '../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import type { Executor } from '../src/exec/types.ts';
 import type { JsonValue, Resource } from '../src/engine/types.ts';
@@ -30,7 +31,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function converge(ex: Executor, resources: readonly Resource[]): Promise<void> {
   for (const r of resources) {
-    const p = r.plan(await r.read(ex));
+    const p = await planNow(r, ex);
     if ('changes' in p) for (const c of p.changes) await r.apply(ex, c, memoryJournal());
   }
 }
@@ -85,15 +86,14 @@ async function benchVersion(version: Version): Promise<boolean> {
       ours.push(performance.now() - t0);
       oursManaged = await readManaged(ex, spec, inst, version);
     }
-    const clean = await config.read(ex);
-    assert.ok('noop' in config.plan(clean), 'clawops: re-plan after the write is empty');
+    assert.ok('noop' in (await planNow(config, ex)), 'clawops: re-plan after the write is empty');
 
     await freshStateDir(ex, inst);
     const t0 = performance.now();
     for (const k of keys) await openclawRun(ex, inst, version, configSetArgs(k.path, k.value as JsonValue), { timeoutMs: 300_000 });
     const theirs = performance.now() - t0;
     const theirsManaged = await readManaged(ex, spec, inst, version);
-    assert.ok('noop' in config.plan(await config.read(ex)), 'the runbook sequence leaves what clawops would write (re-plan is empty)');
+    assert.ok('noop' in await planNow(config, ex), 'the runbook sequence leaves what clawops would write (re-plan is empty)');
     assert.deepEqual(theirsManaged, oursManaged, 'both ways leave the same managed keys');
 
     const o = median(ours);

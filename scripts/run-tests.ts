@@ -19,7 +19,9 @@ const globs = files.flatMap((f) => (f.endsWith('.ts') ? [f] : [`${f}/**/*.test.t
 // the spec cache of in-process CLI runs goes to a scratch directory, not the user's ~/.cache
 const cacheDir = mkdtempSync(join(tmpdir(), 'clawops-test-cache-'));
 const before = hostSnapshot();
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...globs], {
+const times = new URL('./suite-times.ts', import.meta.url).pathname;
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${times}`, '--test-reporter-destination=stdout'];
+const r = spawnSync(process.execPath, ['--test', ...reporters, '--test-concurrency=2', ...globs], {
   stdio: 'inherit',
   env: { ...process.env, CLAWOPS_CACHE_DIR: cacheDir },
 });

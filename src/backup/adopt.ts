@@ -49,9 +49,18 @@ export interface Adopted {
   foreignLeasesCleared: number;
 }
 
-/** Ownership by name, then the other hosts' gateway leases removed (as the service user). */
-export async function adoptRestoredState(ex: Executor, inst: ResolvedInstance): Promise<Adopted> {
-  const r = await ex.run(['sh', '-c', CHOWN_BY_NAME, 'chown-by-name', inst.stateDir, inst.user, serviceTmpDir(inst)], { timeoutMs: 600_000 });
+/**
+ * Ownership by name, run on the restored state while it still sits in root's scratch (`at`, which
+ * no other user can reach), so the walk cannot be raced by the service user's processes.
+ */
+export async function reownRestoredState(ex: Executor, inst: ResolvedInstance, at: string): Promise<Adopted['reowned']> {
+  const tmp = `${at}${serviceTmpDir(inst).slice(inst.stateDir.length)}`;
+  const r = await ex.run(['sh', '-c', CHOWN_BY_NAME, 'chown-by-name', at, inst.user, tmp], { timeoutMs: 600_000 });
+  return parseChownCounts(r.stdout);
+}
+
+/** The other hosts' gateway leases removed from the state in place (as the service user). */
+export async function clearForeignLeases(ex: Executor, inst: ResolvedInstance): Promise<number> {
   const leases = await ex.run(['sh', '-c', CLEAR_FOREIGN_LEASES, 'clear-leases', inst.stateDir], { user: inst.user, timeoutMs: 120_000 });
-  return { reowned: parseChownCounts(r.stdout), foreignLeasesCleared: Number(leases.stdout.trim().split('\n').pop()) || 0 };
+  return Number(leases.stdout.trim().split('\n').pop()) || 0;
 }

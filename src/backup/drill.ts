@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import { type BackupContext, log, now, targetHost, withLock, withRestic } from './context.ts';
 import { findOpenclaw, probeGateway } from './gateway.ts';
+import { servicePath } from '../openclaw/paths.ts';
 import { describeVerifyFailure } from './manifest.ts';
 import { backupPaths } from './plan.ts';
 import { type DrillRecord, type DrillStep, ageHours, parseDrillRecord } from './records.ts';
@@ -16,6 +17,7 @@ import { writeRecord } from './record-io.ts';
 import type { Snapshot } from './restic-parse.ts';
 import { resolveSnapshot, verifyTree } from './restore.ts';
 import { removeDir } from './stage.ts';
+import { sanitizeRestored } from './sanitize.ts';
 
 export interface DrillOptions {
   instance?: string;
@@ -49,6 +51,7 @@ export async function runDrill(ctx: BackupContext, opts: DrillOptions = {}): Pro
         await ctx.ex.run(['mkdir', '-p', '-m', '0700', '--', paths.scratch]);
         const t0 = Date.now();
         await restic.run(['restic', 'restore', snap.id, '--target', scratch], { what: `drill: restoring ${snap.shortId} into ${scratch}` });
+        await sanitizeRestored(ctx.ex, scratch);
         record.steps.push({ name: 'restore', status: 'pass', durationMs: Date.now() - t0, detail: `snapshot ${snap.shortId} of ${snap.time} restored into ${scratch}` });
         await opts.afterRestore?.(scratch);
         await verifySteps(ctx, record, snap, scratch);
@@ -59,6 +62,8 @@ export async function runDrill(ctx: BackupContext, opts: DrillOptions = {}): Pro
           envFile: `${state}/${inst.envFile.slice(inst.stateDir.length + 1)}`,
           home: `${scratch}/home`,
           version: ctx.spec.openclaw.version,
+          user: inst.user,
+          userPath: servicePath(inst),
           ...(opts.gatewayLimitSec ? { limitSec: opts.gatewayLimitSec } : {}),
         });
         record.steps.push({ name: 'gateway', status: probe.status, durationMs: probe.durationMs, detail: probe.detail });

@@ -2,12 +2,20 @@
  * A throwaway gateway on restored state: `openclaw gateway run` with OPENCLAW_STATE_DIR pointing at
  * the restored copy, on a free loopback port, channels/cron/mDNS/auto-update off (a clone of
  * production must never talk to the messaging platforms), probed over HTTP until healthy, then
- * stopped. One bounded script on the target; the gateway runs in its own session and is always
- * killed (trap) when the script ends. The scratch copy's gateway owner lease (9.x: a row in
- * state/openclaw.sqlite naming the live production gateway) is dropped first, after verification:
- * otherwise the clone refuses to start ("Another Gateway owner lease is still active").
+ * stopped. One bounded script on the target; the gateway is always stopped when the script ends.
+ * The scratch copy's gateway owner lease (9.x: a row in state/openclaw.sqlite naming the live
+ * production gateway) is dropped first, after verification: otherwise the clone refuses to start
+ * ("Another Gateway owner lease is still active").
+ *
+ * The root boundary: the openclaw binary, its node and the restored env file are the service
+ * user's, so the gateway runs AS the service user in a transient unit (systemd-run, User=), never as
+ * root. The restored state and home are handed to the user while they sit in root's 0700 scratch,
+ * and bound into the unit at /run/clawops-drill-ID (BindPaths=), so no other process of the user
+ * reaches them. The env file is read by the user's own shell and parsed, never sourced
+ * (core/env-file.ts), and the drill's overrides (port, state dir, channels off) are applied after it.
  */
 import type { Executor } from '../exec/types.ts';
+import { LOAD_ENV_FN } from '../core/env-file.ts';
 import { capabilities } from '../openclaw/versions.ts';
 
 export interface GatewayProbe {
@@ -17,38 +25,50 @@ export interface GatewayProbe {
   port?: number;
 }
 
+// as the service user, inside the transient unit: $1 env file, $2 openclaw bin; the rest comes from the unit's Environment=
+const AS_USER = `${LOAD_ENV_FN}load_env "$1"
+export HOME="$DRILL_HOME" OPENCLAW_STATE_DIR="$DRILL_STATE" OPENCLAW_CONFIG_PATH="$DRILL_STATE/openclaw.json" \\
+  OPENCLAW_GATEWAY_PORT="$DRILL_PORT" PATH="$DRILL_PATH" OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_SKIP_CRON=1 \\
+  OPENCLAW_DISABLE_BONJOUR=1 OPENCLAW_NO_RESPAWN=1 OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_SKIP_GMAIL_WATCHER=1 \\
+  OPENCLAW_SKIP_CANVAS_HOST=1 OPENCLAW_SKIP_BROWSER_CONTROL_SERVER=1
+exec "$2" gateway run`;
+
 const SCRIPT = `set -u
-bin=$1; state=$2; envfile=$3; path=$4; want=$5; limit=$6; home=$7
+bin=$1; state=$2; envfile=$3; path=$4; want=$5; limit=$6; home=$7; user=$8; upath=$9; asuser=\${10}
 port=0
 for i in $(seq 1 50); do p=$(( (RANDOM % 25000) + 30000 )); if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi; done
 [ "$port" != 0 ] || { echo "no free loopback port"; exit 1; }
-log=$(mktemp); mkdir -p "$home"
+id -u -- "$user" >/dev/null 2>&1 || { echo "no user $user to run the throwaway gateway as"; exit 1; }
+mkdir -p -m 0700 -- "$home"
 # the copy carries the production gateway's owner lease (state_leases, scope gateway-owner); its
 # owner is alive on this host, so a clone would refuse to start: drop the lease in the scratch copy only
 db="$state/state/openclaw.sqlite"
-if [ -f "$db" ] && [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name='state_leases'" 2>/dev/null)" = 1 ]; then
+if [ -f "$db" ] && [ ! -L "$db" ] && [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name='state_leases'" 2>/dev/null)" = 1 ]; then
   sqlite3 "$db" "PRAGMA busy_timeout=5000; DELETE FROM state_leases WHERE scope='gateway-owner'" || { echo "cannot clear the copied gateway owner lease in $db"; exit 1; }
 fi
-(
-  if [ -n "$envfile" ] && [ -r "$envfile" ]; then set -a; . "$envfile"; set +a; fi
-  export HOME="$home" OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$state/openclaw.json" OPENCLAW_GATEWAY_PORT="$port" \\
-    OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_SKIP_CRON=1 OPENCLAW_DISABLE_BONJOUR=1 OPENCLAW_NO_RESPAWN=1 OPENCLAW_NO_AUTO_UPDATE=1 \\
-    OPENCLAW_SKIP_GMAIL_WATCHER=1 OPENCLAW_SKIP_CANVAS_HOST=1 OPENCLAW_SKIP_BROWSER_CONTROL_SERVER=1
-  exec setsid "$bin" gateway run
-) >"$log" 2>&1 </dev/null &
-pid=$!
-cleanup() { kill -TERM -- -$pid 2>/dev/null; for i in $(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.25; done; kill -KILL -- -$pid 2>/dev/null; rm -f "$log"; }
+# still in root's 0700 scratch: nobody else can reach these while they change hands
+chown -R -h -- "$user:" "$state" "$home"
+id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \\n'); unit="clawops-drill-$id"; at="/run/clawops-drill-$id"
+rel=\${envfile#"$state"}
+# the user's part as a root-owned file: systemd would expand every $ of a script given on its command line
+printf '%s\\n' "$asuser" > "$at.sh" && chmod 0644 "$at.sh" || { echo "cannot write $at.sh"; exit 1; }
+systemd-run --quiet --collect --unit="$unit" -p User="$user" -p NoNewPrivileges=yes -p PrivateTmp=yes \\
+  -p KillMode=control-group -p TimeoutStopSec=10 -p BindPaths="$state:$at/state $home:$at/home" \\
+  -p Environment="DRILL_HOME=$at/home DRILL_STATE=$at/state DRILL_PORT=$port DRILL_PATH=$upath" \\
+  -- /bin/sh "$at.sh" "$at/state$rel" "$bin" || { rm -f -- "$at.sh"; echo "systemd-run could not start the throwaway gateway"; exit 1; }
+cleanup() { systemctl stop -- "$unit" >/dev/null 2>&1; systemctl reset-failed -- "$unit" >/dev/null 2>&1; rmdir -- "$at/state" "$at/home" "$at" 2>/dev/null; rm -f -- "$at.sh"; true; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
+logtail() { { journalctl -u "$unit" -o cat --no-pager 2>/dev/null | grep -iE 'refus|denied|EACCES|EPERM|error' | head -n 4; journalctl -u "$unit" -n 3 -o cat --no-pager 2>/dev/null; } | cut -c1-400 | tr '\\n' ' '; }
 start=$(date +%s%N)
 deadline=$(( $(date +%s) + limit ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  if ! kill -0 $pid 2>/dev/null; then wait $pid; rc=$?; echo "exited with code $rc before it was healthy: $(tail -n 3 "$log" | tr '\\n' ' ')"; exit 1; fi
+  if ! systemctl is-active --quiet -- "$unit"; then echo "exited before it was healthy: $(logtail)"; exit 1; fi
   resp=$( (exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' "$path" >&3 && timeout 5 cat <&3) 2>/dev/null | tr -d '\\r')
   case $resp in "HTTP/1."?" 200"*) if [ -z "$want" ] || printf '%s' "$resp" | grep -q -- "$want"; then echo "healthy port=$port ms=$(( ($(date +%s%N) - start) / 1000000 ))"; exit 0; fi;; esac
   sleep 0.5
 done
-echo "not healthy on 127.0.0.1:$port within \${limit} s: $(tail -n 3 "$log" | tr '\\n' ' ')"; exit 1`;
+echo "not healthy on 127.0.0.1:$port within \${limit} s: $(logtail)"; exit 1`;
 
 /** Where the openclaw binary is on the target: the instance's install, else PATH; undefined if none. */
 export async function findOpenclaw(ex: Executor, instanceBin: string): Promise<string | undefined> {
@@ -58,21 +78,26 @@ export async function findOpenclaw(ex: Executor, instanceBin: string): Promise<s
 
 export async function probeGateway(
   ex: Executor,
-  opts: { bin: string | undefined; stateDir: string; envFile: string; home: string; version: string; limitSec?: number },
+  opts: {
+    bin: string | undefined; stateDir: string; envFile: string; home: string; version: string; limitSec?: number;
+    /** the service user the gateway runs as, and the PATH it gets (its npm prefix first) */
+    user: string; userPath: string;
+  },
 ): Promise<GatewayProbe> {
   if (!opts.bin) return { status: 'skipped', detail: 'OpenClaw is not installed on the target: no throwaway gateway started', durationMs: 0 };
   const caps = capabilities(opts.version);
   const limit = opts.limitSec ?? 120;
   // 2026.3.1+ answers /healthz with {"ok":true,...}; older versions serve the Control UI there (any 200 will do)
   const [path, want] = caps.httpHealthz ? ['/healthz', '"ok":true'] : ['/healthz', ''];
-  const r = await ex.run(['bash', '-c', SCRIPT, 'bash', opts.bin, opts.stateDir, opts.envFile, path, want, String(limit), opts.home], {
+  const args = [opts.bin, opts.stateDir, opts.envFile, path, want, String(limit), opts.home, opts.user, opts.userPath, AS_USER];
+  const r = await ex.run(['bash', '-c', SCRIPT, 'bash', ...args], {
     allowFailure: true,
     timeoutMs: (limit + 30) * 1000,
   });
   const out = r.stdout.trim().split('\n').pop() ?? '';
   const m = /^healthy port=(\d+) ms=(\d+)$/.exec(out);
   if (r.exitCode === 0 && m) {
-    return { status: 'pass', detail: `gateway ${opts.bin} healthy on 127.0.0.1:${m[1]} (${path})`, durationMs: Number(m[2]), port: Number(m[1]) };
+    return { status: 'pass', detail: `gateway ${opts.bin} (as ${opts.user}) healthy on 127.0.0.1:${m[1]} (${path})`, durationMs: Number(m[2]), port: Number(m[1]) };
   }
   return { status: 'fail', detail: `throwaway gateway: ${out || r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}`, durationMs: r.durationMs };
 }

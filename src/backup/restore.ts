@@ -6,13 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
-import { adoptRestoredState, type Adopted } from './adopt.ts';
+import { clearForeignLeases, reownRestoredState, type Adopted } from './adopt.ts';
 import { type BackupContext, log, systemctlUnits, withLock, withRestic } from './context.ts';
 import { MANIFEST_NAME, MANIFEST_TAG_PREFIX, describeVerifyFailure, manifestDigest, parseManifest, verifyAgainst, type Manifest, type VerifyResult } from './manifest.ts';
 import { restoreArgv } from './plan.ts';
 import type { Snapshot } from './restic-parse.ts';
 import { type Restic, tagValue } from './restic.ts';
 import { hashTree, removeDir } from './stage.ts';
+import { applySpecModes, sanitizeRestored } from './sanitize.ts';
+import { configPath } from '../openclaw/paths.ts';
 
 export interface RestoreResult {
   snapshot: Snapshot;
@@ -43,6 +45,7 @@ export async function restoreSnapshot(ctx: BackupContext, restic: Restic, snap: 
   const t0 = Date.now();
   log(ctx, `restoring snapshot ${snap.shortId} (${snap.time}) into ${dir}`);
   await restic.run(restoreArgv(snap.id, dir), { what: `restoring snapshot ${snap.shortId} into ${dir}` });
+  await sanitizeRestored(ctx.ex, dir);
   return verified(ctx, snap, dir, Date.now() - t0);
 }
 
@@ -69,6 +72,7 @@ export async function restoreResolving(ctx: BackupContext, restic: Restic, ref: 
   if (found.status === 'rejected') throw found.reason;
   if (run.status === 'rejected') throw run.reason;
   const snap = found.value;
+  await sanitizeRestored(ctx.ex, dir);
   const shown = /restoring <?snapshot ([0-9a-f]{8,64})/i.exec(run.value.stdout)?.[1];
   if (shown === undefined || !snap.id.startsWith(shown)) {
     throw new ClawopsError(`restic restored snapshot ${shown ?? '(unnamed)'}, but ${ref} is ${snap.shortId}${shown ? ' (a snapshot was added meanwhile?)' : ''}`, { hint: 'run the restore again, naming the snapshot id' });
@@ -137,7 +141,7 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
   if (!inst) throw new ClawopsError(`no instance named ${instanceName} in the spec`, { hint: `use one of: ${ctx.spec.resolved.map((i) => i.name).join(', ')}` });
   const t0 = Date.now();
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const scratch = `${inst.stateDir}.clawops-restore-${randomBytes(4).toString('hex')}`;
+  const scratch = await restoreScratch(ctx.ex, inst, randomBytes(4).toString('hex'));
   const replaced = `${inst.stateDir}.replaced-${stamp}`;
   return withLock(ctx, () =>
     withRestic(ctx, async (restic) => {
@@ -157,6 +161,9 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
         throw new ClawopsError(`snapshot ${snap.shortId} failed verification, live state left untouched: ${describeVerifyFailure(res.verify)}`, { hint: 'restore an older snapshot, and run `clawops drill`' });
       }
       const restoredState = `${scratch}/instance/${instanceName}/state`;
+      const rel = (p: string) => `${restoredState}${p.slice(inst.stateDir.length)}`;
+      await applySpecModes(ctx.ex, restoredState, { config: rel(configPath(inst)), envFile: rel(inst.envFile) });
+      const reowned = await reownRestoredState(ctx.ex, inst, restoredState);
       const units = ctx.units ?? systemctlUnits(ctx.ex);
       log(ctx, `stopping ${inst.unit}`);
       await units.stop(inst.unit);
@@ -168,7 +175,7 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
       }
       await removeDir(ctx.ex, scratch);
       const keptPath = mv.stdout.includes('moved') ? replaced : undefined;
-      const adopted = await adoptRestoredState(ctx.ex, inst);
+      const adopted: Adopted = { reowned, foreignLeasesCleared: await clearForeignLeases(ctx.ex, inst) };
       log(ctx, `restored ${inst.stateDir} from ${snap.shortId}${keptPath ? `; the replaced state is kept in ${keptPath}` : ''}; re-owned ${adopted.reowned.owners} owners / ${adopted.reowned.groups} groups to ${inst.user}, ${adopted.foreignLeasesCleared} other host's gateway lease(s) cleared; starting ${inst.unit}`);
       try {
         await units.start(inst.unit);
@@ -184,4 +191,16 @@ export async function restoreInPlace(ctx: BackupContext, ref: string, instanceNa
       };
     }),
   );
+}
+
+/**
+ * Where an in-place restore is written: on the state's file system (the final move is a rename),
+ * but not in a directory the service user can write, or it could swap the scratch for a link while
+ * root restores into it. The parent of the user's home (e.g. /home: root, 0755) when it is that;
+ * otherwise beside the state as before (the user's home), the one case where the race remains.
+ */
+export async function restoreScratch(ex: BackupContext['ex'], inst: { home: string; stateDir: string }, id: string): Promise<string> {
+  const parent = inst.home.slice(0, inst.home.lastIndexOf('/')) || '/';
+  const r = await ex.run(['sh', '-c', '[ "$(stat -c %u -- "$1")" = 0 ] && [ $(( 0$(stat -c %a -- "$1") & 022 )) = 0 ] && [ "$(stat -c %d -- "$1")" = "$(stat -c %d -- "$2")" ]', 'sh', parent, inst.home], { allowFailure: true });
+  return r.exitCode === 0 ? `${parent === '/' ? '' : parent}/.clawops-restore-${id}` : `${inst.stateDir}.clawops-restore-${id}`;
 }

@@ -21,6 +21,8 @@ const TREE_SCRIPT = `set -euo pipefail
 src=$1; dst=$2; optional=$3; shift 3
 excl=(); prune=()
 while [ $# -gt 0 ]; do case $1 in --exclude) excl+=("--exclude=$2"); shift 2;; --prune) prune+=(-path "$src/$2" -prune -o); shift 2;; *) exit 64;; esac; done
+# root copies the tree: never through a link the service user put in place of its state dir
+if [ -L "$src" ]; then echo "clawops: $src is a symlink: refusing to copy through it as root" >&2; exit 1; fi
 if [ ! -d "$src" ]; then [ "$optional" = 1 ] && exit 0; echo "clawops: $src: no such directory" >&2; exit ${MISSING}; fi
 mkdir -p "$dst"
 set +e

@@ -1,9 +1,9 @@
 /** Remote access (Tailscale), and the things only an external service can confirm (channel, LLM). */
 import { tailscaleServe, tailscaleStatus } from '../facts/services.ts';
 import { openclawModels } from '../facts/openclaw.ts';
-import { ref } from '../facts/types.ts';
+import { ref, known } from '../facts/types.ts';
 import { config, configRef } from './config-helpers.ts';
-import { list, need } from './helpers.ts';
+import { list } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped, unknownV } from './types.ts';
 
 const usesTailscale = (ctx: CheckContext) => ctx.spec.access.mode === 'tailscale-serve' || ctx.spec.firewall.managementInterfaces.includes('tailscale0');
@@ -20,7 +20,7 @@ export const accessChecks: CheckDef[] = [
     needs: () => [ref(tailscaleStatus)],
     evaluate(f, ctx) {
       if (!usesTailscale(ctx)) return skipped('the spec does not use Tailscale');
-      const s = need(f, ref(tailscaleStatus));
+      const s = known(f, ref(tailscaleStatus));
       if (s.backendState !== 'Running' || !s.online) return fail(`BackendState ${s.backendState}, online ${s.online}`, 'tailscale up');
       return pass(`Running, ${list(s.ips)}`);
     },
@@ -34,7 +34,7 @@ export const accessChecks: CheckDef[] = [
     needs: () => [ref(tailscaleServe)],
     evaluate(f, ctx) {
       if (!usesTailscale(ctx)) return skipped('the spec does not use Tailscale');
-      const s = need(f, ref(tailscaleServe));
+      const s = known(f, ref(tailscaleServe));
       if (s.funnel.length) return fail(`Funnel on for ${list(s.funnel)}`, `tailscale funnel ${s.funnel.map((h) => h.split(':')[1] ?? '443').join(' ')} off`);
       return pass('no funnels');
     },
@@ -48,7 +48,7 @@ export const accessChecks: CheckDef[] = [
     needs: () => [ref(tailscaleServe)],
     evaluate(f, ctx) {
       if (ctx.spec.access.mode !== 'tailscale-serve') return skipped(`access.mode is ${ctx.spec.access.mode}`);
-      const s = need(f, ref(tailscaleServe));
+      const s = known(f, ref(tailscaleServe));
       const target = Object.values(s.proxies).find((p) => new RegExp(`^https?://(127\\.0\\.0\\.1|localhost):${ctx.inst.port}/?$`).test(p));
       if (!target) return fail(`no Serve handler for 127.0.0.1:${ctx.inst.port} (handlers: ${list(Object.values(s.proxies))})`, `tailscale serve --bg --https=443 http://127.0.0.1:${ctx.inst.port}`);
       return pass(`Serve -> ${target}`);
@@ -80,7 +80,7 @@ export const accessChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const primary = config(f, ctx).get('agents.defaults.model.primary');
       if (primary === undefined) return unknownV('no LLM provider configured (agents.defaults.model.primary unset); needs a provider account (Phase 3)');
-      const m = need(f, modelsRef(ctx));
+      const m = known(f, modelsRef(ctx));
       if (m.exitCode === 0) return pass(`${String(primary)}: credentials ok`);
       if (m.exitCode === 2) return fail(`${String(primary)}: credentials expiring soon`);
       return fail(`${String(primary)}: credentials missing or expired (${m.summary})`);

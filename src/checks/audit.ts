@@ -1,7 +1,7 @@
 /** `openclaw security audit --json`: 0 critical and 0 warn, less waived audit ids. */
 import { auditArg, openclawAudit } from '../facts/openclaw.ts';
-import { ref } from '../facts/types.ts';
-import { effectiveVersion, installRef, list, need } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import { effectiveVersion, installRef, list } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass } from './types.ts';
 
 export const auditRef = (ctx: CheckContext) => ref(openclawAudit, auditArg(ctx.inst.user, ctx.inst.home, ctx.inst.envFile, ctx.inst.bin));
@@ -15,7 +15,7 @@ export const auditChecks: CheckDef[] = [
     remediation: 'fix each finding (its remediation is printed), or waive its id as `audit:<checkId>` with a reason and an expiry',
     needs: (ctx) => [auditRef(ctx), installRef(ctx)],
     evaluate(f, ctx) {
-      const a = need(f, auditRef(ctx));
+      const a = known(f, auditRef(ctx));
       const { caps, note } = effectiveVersion(f, ctx);
       const waived = new Set(ctx.waivedAuditIds);
       const stale = [...waived].filter((id) => caps.removedAuditIds.includes(id));

@@ -3,8 +3,8 @@ import { lastBackupPath, lastDrillPath, PROFILES, timerUnit, type Profile } from
 import { textFile } from '../facts/system.ts';
 import { parseBackupRecord, parseDrillRecord } from '../backup/records.ts';
 import { parseSystemdTime, systemdUnit } from '../facts/systemd.ts';
-import { isUnknown, ref } from '../facts/types.ts';
-import { list, need } from './helpers.ts';
+import { isUnknown, ref, known } from '../facts/types.ts';
+import { list } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
@@ -22,7 +22,7 @@ export const backupChecks: CheckDef[] = [
     evaluate(f, ctx) {
       if (!ctx.spec.backup.enabled) return skipped('backup.enabled is false in the spec');
       const path = lastBackupPath(ctx.spec);
-      const text = need(f, ref(textFile, path)).content;
+      const text = known(f, ref(textFile, path)).content;
       const r = parseBackupRecord(text);
       if (!r) return fail(text === null ? `no backup recorded (${path} missing)` : `${path} is not a backup record`, 'clawops backup run');
       const last = r.lastSuccessAt ?? (r.ok ? r.finishedAt : undefined);
@@ -43,7 +43,7 @@ export const backupChecks: CheckDef[] = [
     evaluate(f, ctx) {
       if (!ctx.spec.backup.enabled) return skipped('backup.enabled is false in the spec');
       const path = lastDrillPath(ctx.spec);
-      const text = need(f, ref(textFile, path)).content;
+      const text = known(f, ref(textFile, path)).content;
       const r = parseDrillRecord(text);
       if (!r) return fail(text === null ? `no restore drill recorded (${path} missing)` : `${path} is not a drill record`, 'clawops drill');
       const t = Date.parse(r.lastSuccessAt ?? (r.ok ? r.finishedAt : ''));
@@ -66,7 +66,7 @@ export const backupChecks: CheckDef[] = [
       const now = ctx.now.getTime();
       for (const p of scheduled) {
         const name = timerUnit(p);
-        const u = need(f, ref(systemdUnit, name));
+        const u = known(f, ref(systemdUnit, name));
         if (u.LoadState === 'not-found') {
           bad.push(`${name} not installed`);
           fixes.push('clawops apply (timers step)');

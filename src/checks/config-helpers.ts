@@ -2,8 +2,8 @@
 import { configPath } from '../facts/paths.ts';
 import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
 import { ENV_REF_RE, parseSecretDescriptor, type SecretDescriptor } from '../facts/secrets.ts';
-import { type FactReader, ref } from '../facts/types.ts';
-import { FactUnknown, need } from './helpers.ts';
+import { type FactReader, ref, known, FactUnknownError } from '../facts/types.ts';
+
 import type { CheckContext } from './types.ts';
 
 export const configRef = (ctx: CheckContext) => ref(openclawConfig, configPath(ctx.inst));
@@ -12,8 +12,8 @@ export const CONFIG_FIX = 'clawops apply (gateway config step: one batched, vali
 
 /** The config object; unknown (pointing at openclaw.config.present) when it is missing. */
 export function config(f: FactReader, ctx: CheckContext): { get(path: string): unknown } {
-  const c = need(f, configRef(ctx));
-  if (c.missing) throw new FactUnknown(`no OpenClaw config at ${configPath(ctx.inst)} (see openclaw.config.present)`);
+  const c = known(f, configRef(ctx));
+  if (c.missing) throw new FactUnknownError(`no OpenClaw config at ${configPath(ctx.inst)} (see openclaw.config.present)`);
   return { get: (p) => getPath(c.config, p) };
 }
 
@@ -30,7 +30,7 @@ export function tokenInfo(value: unknown, f: FactReader, ctx: CheckContext): Tok
   if (d) return { kind: 'literal', secret: d };
   const m = typeof value === 'string' ? ENV_REF_RE.exec(value) : null;
   if (m) {
-    const env = need(f, envRef(ctx));
+    const env = known(f, envRef(ctx));
     const v = env.missing ? undefined : env.vars[m[1] ?? ''];
     const secret = parseSecretDescriptor(v);
     return { kind: 'env', variable: m[1] ?? '', envFileMissing: env.missing, ...(secret ? { secret } : {}) };

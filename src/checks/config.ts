@@ -1,7 +1,8 @@
 /** The OpenClaw gateway config, version-aware (2026.2.x vs 2026.9.x). */
+import { known } from '../facts/types.ts';
 import { configPath } from '../facts/paths.ts';
 import { config, configRef, CONFIG_FIX, envRef, tokenInfo } from './config-helpers.ts';
-import { effectiveVersion, installRef, list, need } from './helpers.ts';
+import { effectiveVersion, installRef, list } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 const MIN_TOKEN_BYTES = 32;
@@ -31,7 +32,7 @@ export const configChecks: CheckDef[] = [
     remediation: CONFIG_FIX,
     needs: (ctx) => [configRef(ctx)],
     evaluate(f, ctx) {
-      const c = need(f, configRef(ctx));
+      const c = known(f, configRef(ctx));
       if (c.missing) return fail(`${configPath(ctx.inst)} does not exist`);
       const mode = (c.config.gateway as { mode?: unknown } | undefined)?.mode;
       if (mode !== 'local') return fail(`gateway.mode = ${JSON.stringify(mode)}; the gateway refuses to start unless it is "local"`);

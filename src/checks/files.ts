@@ -1,34 +1,11 @@
 /** The service user and the modes/owners of everything that holds state or secrets. */
-import { configPath } from '../facts/paths.ts';
 import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
-import { ref } from '../facts/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import type { Capabilities } from '../openclaw/versions.ts';
-import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, need, octal } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
+import { MODE_RULES, type ModeRule } from '../openclaw/modes.ts';
+import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';
-
-interface ModeRule {
-  id: string;
-  title: string;
-  path(spec: ResolvedSpec, inst: ResolvedInstance): string;
-  type: 'file' | 'directory';
-  /** the most permissive mode allowed */
-  mode: number;
-  owner(inst: ResolvedInstance): string;
-  /** a missing path is skipped, not failed (a function: whether, with the reason, for the running version) */
-  optional: boolean | ((caps: Capabilities) => string | false);
-  severity: 'critical' | 'warn';
-  runbook: string;
-}
-
-const MODE_RULES: ModeRule[] = [
-  { id: 'files.home', title: 'Service user home is 700 and owned by the user', path: (_s, i) => i.home, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: false, severity: 'warn', runbook: 'hardened guide 2.1 (chmod 700 home)' },
-  { id: 'files.state-dir', title: 'OpenClaw state directory is 700 and owned by the service user', path: (_s, i) => i.stateDir, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 2.1, 5.6 (chmod 700 ~/.openclaw)' },
-  { id: 'files.config', title: 'openclaw.json is 600 and owned by the service user', path: (_s, i) => configPath(i), type: 'file', mode: 0o600, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 5.6 (chmod 600 openclaw.json)' },
-  { id: 'files.env', title: 'The gateway EnvironmentFile (token) is 600 and owned by the service user', path: (_s, i) => i.envFile, type: 'file', mode: 0o600, owner: (i) => i.user, optional: (caps) => (caps.tokenEnvReference ? false : 'this version keeps the token in openclaw.json, with no ${OPENCLAW_GATEWAY_TOKEN} reference'), severity: 'critical', runbook: 'production runbook 5 (secrets policy); hardened guide 5.6' },
-  { id: 'files.dotenv', title: '~/.openclaw/.env (if present) is 600', path: (_s, i) => `${i.stateDir}/.env`, type: 'file', mode: 0o600, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (find ... -name "*.env" -exec chmod 600)' },
-  { id: 'files.credentials', title: '~/.openclaw/credentials (if present) is 700', path: (_s, i) => `${i.stateDir}/credentials`, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (credentials kept private)' },
-];
+import { extraGroups, serviceGroups } from '../desired/policy.ts';
 
 function modeVerdict(s: StatValue, rule: ModeRule, path: string, owner: string, optional: string | false): Verdict {
   const fix = `clawops apply (file modes step), or: ${chmodFix(path, rule.mode, owner)}`;
@@ -54,7 +31,7 @@ const modeChecks: CheckDef[] = MODE_RULES.map((rule) => ({
   evaluate(f, ctx) {
     const path = rule.path(ctx.spec, ctx.inst);
     const optional = typeof rule.optional === 'function' ? rule.optional(effectiveVersion(f, ctx).caps) : rule.optional && '';
-    return modeVerdict(need(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
+    return modeVerdict(known(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
   },
 }));
 
@@ -76,11 +53,13 @@ export const fileChecks: CheckDef[] = [
     remediation: 'clawops apply (service user step)',
     needs: (ctx) => [ref(serviceUser, ctx.inst.user)],
     evaluate(f, ctx) {
-      const u = need(f, ref(serviceUser, ctx.inst.user));
+      const u = known(f, ref(serviceUser, ctx.inst.user));
       if (!u.exists) return fail(`user ${ctx.inst.user} does not exist`);
       if (u.uid === 0) return fail(`user ${ctx.inst.user} has uid 0`);
       if (u.passwordLocked === false) return fail(`user ${ctx.inst.user} has a usable password`, `passwd -l ${ctx.inst.user}`);
       if (u.home !== ctx.inst.home) return fail(`home of ${ctx.inst.user} is ${u.home}, spec says ${ctx.inst.home}`);
+      const extra = extraGroups(ctx.inst.user, serviceGroups(ctx.spec), u.groups);
+      if (extra.length > 0) return fail(`${ctx.inst.user} is in group(s) the spec does not give it: ${list(extra)}`, `clawops apply (service user step), or: ${extra.map((g) => `gpasswd -d ${ctx.inst.user} ${g}`).join(' && ')}`);
       return pass(`${ctx.inst.user} uid ${u.uid}, home ${u.home}, shell ${u.shell}, password locked`);
     },
   },
@@ -92,7 +71,7 @@ export const fileChecks: CheckDef[] = [
     remediation: 'gpasswd -d <user> docker, and give the sandbox a narrower path to Docker (or waive with a reason)',
     needs: (ctx) => [ref(serviceUser, ctx.inst.user)],
     evaluate(f, ctx) {
-      const u = need(f, ref(serviceUser, ctx.inst.user));
+      const u = known(f, ref(serviceUser, ctx.inst.user));
       if (!u.exists) return skipped(`user ${ctx.inst.user} does not exist`);
       if (u.groups.includes('docker')) return fail(`${ctx.inst.user} groups: ${list(u.groups)} — docker membership is root-equivalent`, `gpasswd -d ${ctx.inst.user} docker (or waive user.docker-group with a reason and an expiry)`);
       return pass(`${ctx.inst.user} groups: ${list(u.groups)}`);
@@ -113,7 +92,7 @@ export const fileChecks: CheckDef[] = [
       const fixes: string[] = [];
       const seen: string[] = [];
       for (const p of files) {
-        const s = need(f, ref(fileStat, p));
+        const s = known(f, ref(fileStat, p));
         if (isMissing(s)) {
           bad.push(`${p} missing`);
           fixes.push(`create ${p} (mode 600)`);

@@ -1,17 +1,18 @@
 /** UFW and the DOCKER-USER chain. */
+import { managesDockerUser } from '../desired/policy.ts';
 import { dockerUserChain, ufwStatus, type ChainRule, type UfwRule } from '../facts/firewall.ts';
 import { systemdUnit } from '../facts/systemd.ts';
 import { PERSIST_UNIT } from '../firewall/docker-user.ts';
-import { type FactReader, ref } from '../facts/types.ts';
-import { FactUnknown, list, need } from './helpers.ts';
+import { type FactReader, ref, known, FactUnknownError } from '../facts/types.ts';
+import { list } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped, type Verdict } from './types.ts';
 
 const ufw = () => ref(ufwStatus);
 const offIfDisabled = (ctx: CheckContext): Verdict | undefined => (ctx.spec.firewall.enabled ? undefined : skipped('firewall.enabled is false in the spec'));
 /** UFW status, unknown for rule checks while UFW is inactive (firewall.ufw.active reports that). */
 function activeUfw(f: FactReader) {
-  const u = need(f, ufw());
-  if (!u.active) throw new FactUnknown(`UFW is ${u.installed ? 'inactive' : 'not installed'}, nothing is enforced (see firewall.ufw.active)`);
+  const u = known(f, ufw());
+  if (!u.active) throw new FactUnknownError(`UFW is ${u.installed ? 'inactive' : 'not installed'}, nothing is enforced (see firewall.ufw.active)`);
   return u;
 }
 
@@ -30,7 +31,7 @@ function allowedIn(r: UfwRule, ctx: CheckContext): boolean {
   return ctx.spec.firewall.sshSafetyNet && r.port === 22;
 }
 
-const dockerUserNeeded = (ctx: CheckContext) => ctx.spec.docker.enabled && ctx.spec.firewall.dockerUser;
+const dockerUserNeeded = (ctx: CheckContext) => managesDockerUser(ctx.spec);
 
 export function chainProblems(rules: ChainRule[], mgmt: readonly string[]): string[] {
   const problems: string[] = [];
@@ -56,7 +57,7 @@ export const firewallChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const off = offIfDisabled(ctx);
       if (off) return off;
-      const u = need(f, ufw());
+      const u = known(f, ufw());
       if (!u.installed) return fail('ufw is not installed', 'clawops apply (packages and firewall steps)');
       return u.active ? pass('Status: active') : fail('Status: inactive', 'clawops apply (firewall step; reverts itself unless confirmed over the management path)');
     },
@@ -135,8 +136,8 @@ export const firewallChecks: CheckDef[] = [
     remediation: 'clawops apply (DOCKER-USER step; inserts the rules once, never duplicates)',
     needs: () => [ref(dockerUserChain)],
     evaluate(f, ctx) {
-      if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
-      const c = need(f, ref(dockerUserChain));
+      if (!dockerUserNeeded(ctx)) return skipped('clawops does not manage DOCKER-USER (firewall.enabled or firewall.dockerUser is false)');
+      const c = known(f, ref(dockerUserChain));
       if (!c.exists) return fail('the DOCKER-USER chain does not exist', 'clawops apply (DOCKER-USER step)');
       const problems = chainProblems(c.rules, ctx.spec.firewall.managementInterfaces);
       if (c.forwardJumps === 0) problems.push('FORWARD does not jump to DOCKER-USER');
@@ -155,8 +156,8 @@ export const firewallChecks: CheckDef[] = [
     remediation: `clawops apply (DOCKER-USER step installs ${PERSIST_UNIT})`,
     needs: () => [ref(systemdUnit, PERSIST_UNIT)],
     evaluate(f, ctx) {
-      if (!dockerUserNeeded(ctx)) return skipped('docker or firewall.dockerUser disabled in the spec');
-      const u = need(f, ref(systemdUnit, PERSIST_UNIT));
+      if (!dockerUserNeeded(ctx)) return skipped('clawops does not manage DOCKER-USER (firewall.enabled or firewall.dockerUser is false)');
+      const u = known(f, ref(systemdUnit, PERSIST_UNIT));
       if (u.LoadState === 'not-found') return fail(`${PERSIST_UNIT} is not installed: the chain is lost at reboot`);
       if (u.UnitFileState !== 'enabled') return fail(`${PERSIST_UNIT} is ${u.UnitFileState}`, `systemctl enable ${PERSIST_UNIT}`);
       return pass(`${PERSIST_UNIT} enabled (${u.ActiveState})`);

@@ -1,25 +1,12 @@
 /** Small helpers shared by the catalogue modules. */
 import { capabilities, parseVersion, type Capabilities, type OpenclawVersion } from '../openclaw/versions.ts';
 import { openclawInstall } from '../facts/openclaw.ts';
-import { type FactReader, type FactRef, isUnknown, ref } from '../facts/types.ts';
+import { FactUnknownError, type FactReader, isUnknown, ref } from '../facts/types.ts';
 import type { FileStat } from '../exec/types.ts';
 import type { StatValue } from '../facts/system.ts';
 import type { CheckContext } from './types.ts';
 
 /** Thrown by `need` when a fact is unknown; the runner turns it into an `unknown` verdict. */
-export class FactUnknown extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'FactUnknown';
-  }
-}
-
-export function need<T>(f: FactReader, r: FactRef<T>): T {
-  const v = f.get(r);
-  if (isUnknown(v)) throw new FactUnknown(v.unknown);
-  return v as T;
-}
-
 export const installRef = (ctx: CheckContext) => ref(openclawInstall, ctx.inst.bin);
 
 /** The OpenClaw version that decides version-aware verdicts: the installed one, else the pin. */
@@ -27,7 +14,7 @@ export function effectiveVersion(f: FactReader, ctx: CheckContext): { version: O
   const inst = f.get(installRef(ctx));
   if (!isUnknown(inst)) return { version: inst.version, caps: capabilities(inst.version), note: `OpenClaw ${inst.version.raw}` };
   const pinned = parseVersion(ctx.spec.openclaw.version);
-  if (!pinned) throw new FactUnknown(`no OpenClaw version: ${inst.unknown}`);
+  if (!pinned) throw new FactUnknownError(`no OpenClaw version: ${inst.unknown}`);
   return { version: pinned, caps: capabilities(pinned), note: `OpenClaw ${pinned.raw} (pinned; installed version unknown)` };
 }
 

@@ -4,8 +4,8 @@ import { DOCKER_DAEMON_JSON, UNATTENDED_CONF } from '../facts/paths.ts';
 import { dpkgPackage, nodeVersion, textFile } from '../facts/system.ts';
 import { systemdUnit } from '../facts/systemd.ts';
 import { fail2banStatus } from '../facts/services.ts';
-import { ref } from '../facts/types.ts';
-import { deepEqual, installRef, list, need } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import { deepEqual, installRef, list } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 const cmpNode = (a: string, b: string) => {
@@ -24,8 +24,9 @@ export const hostChecks: CheckDef[] = [
     remediation: 'clawops apply (node step) — installs the Node.js major the pinned OpenClaw needs',
     needs: () => [ref(nodeVersion)],
     evaluate(f, ctx) {
-      const node = need(f, ref(nodeVersion));
+      const node = known(f, ref(nodeVersion));
       const min = capabilities(ctx.spec.openclaw.version).nodeMin;
+      if (node.missing) return fail(`no node on root's PATH (OpenClaw ${ctx.spec.openclaw.version} needs >= ${min})`);
       if (cmpNode(node.version, min) < 0) return fail(`node ${node.version} < ${min} (needed by OpenClaw ${ctx.spec.openclaw.version})`);
       return pass(`node ${node.version} >= ${min}`);
     },
@@ -38,7 +39,7 @@ export const hostChecks: CheckDef[] = [
     remediation: 'clawops apply (openclaw install step), or `clawops upgrade <pinned version>`',
     needs: (ctx) => [installRef(ctx)],
     evaluate(f, ctx) {
-      const i = need(f, installRef(ctx));
+      const i = known(f, installRef(ctx));
       const { version: pin, minimumVersion: min } = ctx.spec.openclaw;
       const where = i.bin === ctx.inst.bin ? i.bin : `${i.bin} (spec expects ${ctx.inst.bin})`;
       if (compareVersions(i.version, min) < 0) return fail(`${i.version.raw} at ${where} is below the minimum patched ${min}`, `clawops upgrade ${pin}`);
@@ -54,7 +55,7 @@ export const hostChecks: CheckDef[] = [
     remediation: 'clawops apply (packages step)',
     needs: (ctx) => ctx.spec.os.packages.map((p) => ref(dpkgPackage, p)),
     evaluate(f, ctx) {
-      const missing = ctx.spec.os.packages.filter((p) => !need(f, ref(dpkgPackage, p)).installed);
+      const missing = ctx.spec.os.packages.filter((p) => !known(f, ref(dpkgPackage, p)).installed);
       if (missing.length) return fail(`not installed: ${list(missing)}`, `apt-get install -y ${missing.join(' ')} (or clawops apply)`);
       return pass(`installed: ${list(ctx.spec.os.packages)}`);
     },
@@ -68,8 +69,8 @@ export const hostChecks: CheckDef[] = [
     needs: () => [ref(dpkgPackage, 'unattended-upgrades'), ref(textFile, UNATTENDED_CONF)],
     evaluate(f, ctx) {
       if (!ctx.spec.unattendedUpgrades.enabled) return skipped('unattendedUpgrades.enabled is false in the spec');
-      if (!need(f, ref(dpkgPackage, 'unattended-upgrades')).installed) return fail('package unattended-upgrades is not installed');
-      const conf = need(f, ref(textFile, UNATTENDED_CONF)).content ?? '';
+      if (!known(f, ref(dpkgPackage, 'unattended-upgrades')).installed) return fail('package unattended-upgrades is not installed');
+      const conf = known(f, ref(textFile, UNATTENDED_CONF)).content ?? '';
       if (!/APT::Periodic::Unattended-Upgrade\s+"1"/.test(conf)) return fail(`${UNATTENDED_CONF} does not set APT::Periodic::Unattended-Upgrade "1"`);
       return pass(`installed; ${UNATTENDED_CONF} enables it`);
     },
@@ -83,9 +84,9 @@ export const hostChecks: CheckDef[] = [
     needs: () => [ref(systemdUnit, 'fail2ban.service'), ref(fail2banStatus)],
     evaluate(f, ctx) {
       if (!ctx.spec.fail2ban.enabled) return skipped('fail2ban.enabled is false in the spec');
-      const u = need(f, ref(systemdUnit, 'fail2ban.service'));
+      const u = known(f, ref(systemdUnit, 'fail2ban.service'));
       if (u.ActiveState !== 'active') return fail(`fail2ban.service is ${u.LoadState === 'not-found' ? 'not installed' : u.ActiveState}`, 'clawops apply (fail2ban step); systemctl enable --now fail2ban');
-      const s = need(f, ref(fail2banStatus));
+      const s = known(f, ref(fail2banStatus));
       if (ctx.spec.fail2ban.sshd.enabled && !s.jails.includes('sshd')) return fail(`jails: ${list(s.jails)}; sshd missing`, 'clawops apply (fail2ban step) writes /etc/fail2ban/jail.local with [sshd] enabled');
       return pass(`active; jails: ${list(s.jails)}`);
     },
@@ -99,7 +100,7 @@ export const hostChecks: CheckDef[] = [
     needs: () => [ref(textFile, DOCKER_DAEMON_JSON)],
     evaluate(f, ctx) {
       if (!ctx.spec.docker.enabled) return skipped('docker.enabled is false in the spec');
-      const c = need(f, ref(textFile, DOCKER_DAEMON_JSON)).content;
+      const c = known(f, ref(textFile, DOCKER_DAEMON_JSON)).content;
       if (c === null) return fail(`${DOCKER_DAEMON_JSON} does not exist`);
       let cur: Record<string, unknown>;
       try {

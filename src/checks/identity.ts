@@ -1,21 +1,12 @@
 /** Locked identity files (SOUL.md, ...): root:<user> 0444, matching the baseline. */
 import { identityBaselinePath, workspaceDir } from '../facts/paths.ts';
 import { fileHash, fileStat, textFile } from '../facts/system.ts';
-import { ref } from '../facts/types.ts';
-import { describeStat, isMissing, need, octal } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import { parseBaseline } from '../openclaw/identity.ts';
+import { describeStat, isMissing, octal } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass } from './types.ts';
 
 const files = (ctx: CheckContext) => ctx.spec.identity.files.map((n) => `${workspaceDir(ctx.inst)}/${n}`);
-
-/** `<hex>  <path>` lines. */
-export function parseBaseline(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line.trim());
-    if (m) out.set(m[2] ?? '', m[1] ?? '');
-  }
-  return out;
-}
 
 export const identityChecks: CheckDef[] = [
   {
@@ -30,7 +21,7 @@ export const identityChecks: CheckDef[] = [
       const fixes: string[] = [];
       const ok: string[] = [];
       for (const p of files(ctx)) {
-        const s = need(f, ref(fileStat, p));
+        const s = known(f, ref(fileStat, p));
         if (isMissing(s)) {
           bad.push(`${p} missing`);
           fixes.push(`clawops apply (identity step) creates ${p}`);
@@ -48,24 +39,24 @@ export const identityChecks: CheckDef[] = [
     title: 'Identity files match their root-owned sha256 baseline',
     area: 'identity', severity: 'critical', profiles: ['go-live', 'integrity'], scope: 'instance',
     runbook: 'hardened guide 5.5 (sha256sum baseline), 9 (SOUL.md integrity check cron)',
-    remediation: 'restore the file from backup (or review the change and re-baseline with clawops apply, identity step)',
+    remediation: 'manual: restore the file from a snapshot, or (an intended edit) delete its baseline line and run clawops apply to re-baseline',
     needs: (ctx) => [...files(ctx).map((p) => ref(fileHash, p)), ref(textFile, identityBaselinePath(ctx.spec, ctx.inst)), ref(fileStat, identityBaselinePath(ctx.spec, ctx.inst))],
     evaluate(f, ctx) {
       const bpath = identityBaselinePath(ctx.spec, ctx.inst);
-      const text = need(f, ref(textFile, bpath)).content;
+      const text = known(f, ref(textFile, bpath)).content;
       if (text === null) return fail(`no baseline at ${bpath}`, 'clawops apply (identity step) records the baseline');
-      const bstat = need(f, ref(fileStat, bpath));
+      const bstat = known(f, ref(fileStat, bpath));
       if (!isMissing(bstat) && (bstat.owner !== 'root' || (bstat.mode & 0o022) !== 0)) return fail(`baseline ${describeStat(bstat)} is writable by someone other than root`, `chown root:root ${bpath} && chmod 644 ${bpath}`);
       const base = parseBaseline(text);
       const changed: string[] = [];
       for (const p of files(ctx)) {
-        const h = need(f, ref(fileHash, p));
+        const h = known(f, ref(fileHash, p));
         const want = base.get(p);
         if (!want) changed.push(`${p} not in the baseline`);
         else if ('missing' in h) changed.push(`${p} missing`);
         else if (h.sha256 !== want) changed.push(`${p} sha256 ${h.sha256.slice(0, 12)}… != baseline ${want.slice(0, 12)}…`);
       }
-      if (changed.length) return fail(changed.join('; '), 'restore the file from backup (`clawops backup restore`), or if the edit is intended: clawops apply (identity step) re-baselines');
+      if (changed.length) return fail(changed.join('; '), `manual: restore the file from a snapshot (\`clawops backup restore SNAPSHOT --to DIR\`, then copy it back); if the edit is intended, delete its line from ${bpath} and run \`clawops apply\` (the identity step records the new sha256)`);
       return pass(`${files(ctx).length} file(s) match ${bpath}`);
     },
   },

@@ -1,7 +1,7 @@
 /** Listening sockets and the gateway's health answer. */
 import { httpHealth, isLoopback, listeners } from '../facts/network.ts';
-import { ref } from '../facts/types.ts';
-import { effectiveVersion, installRef, list, need } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import { effectiveVersion, installRef, list } from './helpers.ts';
 import { type CheckDef, fail, pass } from './types.ts';
 
 const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
@@ -17,7 +17,7 @@ export const networkChecks: CheckDef[] = [
     needs: () => [ref(listeners)],
     evaluate(f, ctx) {
       const port = ctx.inst.port;
-      const on = need(f, ref(listeners)).filter((l) => l.port === port);
+      const on = known(f, ref(listeners)).filter((l) => l.port === port);
       if (on.length === 0) return fail(`nothing listens on port ${port}`, `systemctl status ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50 (is the gateway running on port ${port}?)`);
       const exposed = on.filter((l) => !isLoopback(l.address));
       const where = on.map((l) => `${l.address}:${l.port}${l.processes.length ? ` (${l.processes.join(',')})` : ''}`);
@@ -34,7 +34,7 @@ export const networkChecks: CheckDef[] = [
     needs: () => [ref(listeners)],
     evaluate(f, ctx) {
       const gatewayPorts = new Set(ctx.spec.resolved.map((i) => i.port));
-      const unexpected = need(f, ref(listeners)).filter(
+      const unexpected = known(f, ref(listeners)).filter(
         (l) => !isLoopback(l.address) && !gatewayPorts.has(l.port) && l.port !== 22 && !/^100\./.test(l.address) && !l.processes.includes('tailscaled'),
       );
       if (unexpected.length) {
@@ -53,7 +53,7 @@ export const networkChecks: CheckDef[] = [
     needs: (ctx) => [ref(httpHealth, healthUrl(ctx.inst.port)), installRef(ctx)],
     evaluate(f, ctx) {
       const url = healthUrl(ctx.inst.port);
-      const a = need(f, ref(httpHealth, url));
+      const a = known(f, ref(httpHealth, url));
       const fix = `systemctl restart ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 100`;
       if (a.status === 0) return fail(`GET ${url}: ${a.error ?? 'no answer'}`, fix);
       const { caps, note } = effectiveVersion(f, ctx);

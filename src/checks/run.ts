@@ -5,13 +5,14 @@
  * cannot rest on what could not be verified); `allowUnknown` reports unknowns without failing the
  * gate, and a waiver (id, reason, expiry) accepts one specific unknown.
  */
+import { FactUnknownError } from '../facts/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { collectRaw, factReader } from '../facts/collect.ts';
 import type { Profile } from '../facts/paths.ts';
 import type { FactRef, Raw } from '../facts/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { CATALOGUE } from './catalogue.ts';
-import { FactUnknown } from './helpers.ts';
+
 import type { CheckContext, CheckDef, CheckResult, Severity, Status } from './types.ts';
 import { auditWaivers, findWaiver, NO_WAIVERS, type WaiverSet } from './waivers.ts';
 
@@ -56,7 +57,7 @@ export function evaluateRun(planned: readonly Planned[], raw: ReadonlyMap<string
     try {
       v = def.evaluate(facts, ctx);
     } catch (err) {
-      v = { status: 'unknown' as const, evidence: err instanceof FactUnknown ? err.message : `internal error in ${def.id}: ${(err as Error).message}` };
+      v = { status: 'unknown' as const, evidence: err instanceof FactUnknownError ? err.message : `internal error in ${def.id}: ${(err as Error).message}` };
     }
     const probeMs = refs.reduce((m, r) => Math.max(m, facts.durationMs(r)), 0);
     const result: CheckResult = {

@@ -2,8 +2,10 @@
 import { unitFilePath } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
 import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
-import { ref } from '../facts/types.ts';
-import { effectiveVersion, installRef, need } from './helpers.ts';
+import { ref, known } from '../facts/types.ts';
+import { dropInPaths, isRemovableDropIn } from '../openclaw/unit-dropins.ts';
+import { renderGatewayUnit } from '../openclaw/unit.ts';
+import { effectiveVersion, installRef } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 /** NRestarts above this (since the unit last started by hand) is reported by the restart watch. */
@@ -22,7 +24,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'systemctl start <unit> (journalctl -u <unit> says why it stopped)',
     needs: (ctx) => [unitRef(ctx.inst.unit)],
     evaluate(f, ctx) {
-      const u = need(f, unitRef(ctx.inst.unit));
+      const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
       if (u.ActiveState !== 'active') return fail(`${ctx.inst.unit} is ${u.ActiveState} (${u.SubState}), result ${u.Result}`, `systemctl start ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50`);
       return pass(`${ctx.inst.unit} active (${u.SubState}), MainPID ${u.MainPID}`);
@@ -36,7 +38,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'systemctl enable <unit>',
     needs: (ctx) => [unitRef(ctx.inst.unit)],
     evaluate(f, ctx) {
-      const u = need(f, unitRef(ctx.inst.unit));
+      const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
       if (u.UnitFileState !== 'enabled') return fail(`${ctx.inst.unit} is ${u.UnitFileState || 'not enabled'}`, `systemctl enable ${ctx.inst.unit}`);
       return pass(`${ctx.inst.unit} enabled`);
@@ -50,7 +52,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'systemctl reset-failed <unit> && systemctl start <unit>, after fixing the crash (journalctl -u <unit>)',
     needs: (ctx) => [unitRef(ctx.inst.unit)],
     evaluate(f, ctx) {
-      const u = need(f, unitRef(ctx.inst.unit));
+      const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return skipped(`${ctx.inst.unit} is not installed`);
       if (u.Result === 'start-limit-hit' || (u.ActiveState === 'failed' && Number(u.NRestarts) >= Number(u.StartLimitBurst || 5))) {
         return fail(`${ctx.inst.unit} ${u.ActiveState}, result ${u.Result}, NRestarts ${u.NRestarts} (StartLimitBurst ${u.StartLimitBurst})`, `journalctl -u ${ctx.inst.unit} -n 100 (find the crash), then systemctl reset-failed ${ctx.inst.unit} && systemctl start ${ctx.inst.unit}`);
@@ -66,7 +68,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'read journalctl -u <unit> for the crash cause (memory growth, config errors, token mismatch)',
     needs: (ctx) => [unitRef(ctx.inst.unit)],
     evaluate(f, ctx) {
-      const u = need(f, unitRef(ctx.inst.unit));
+      const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return skipped(`${ctx.inst.unit} is not installed`);
       const n = Number(u.NRestarts ?? 0);
       if (n > MAX_RESTARTS) return fail(`NRestarts ${n} since ${u.ExecMainStartTimestamp || 'start'}`, `journalctl -u ${ctx.inst.unit} -n 200 (why it crashes), then systemctl restart ${ctx.inst.unit} to reset the counter`);
@@ -81,7 +83,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'clawops apply (gateway unit step) renders Restart=',
     needs: (ctx) => [unitRef(ctx.inst.unit)],
     evaluate(f, ctx) {
-      const u = need(f, unitRef(ctx.inst.unit));
+      const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
       if (!['always', 'on-failure', 'on-abnormal'].includes(u.Restart ?? '')) return fail(`Restart=${u.Restart}`);
       return pass(`Restart=${u.Restart}`);
@@ -93,11 +95,16 @@ export const serviceChecks: CheckDef[] = [
     area: 'service', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 6.1 (unit file); known pain: tokens written into units (token mismatch)',
     remediation: 'clawops apply (gateway unit step) renders the unit from the spec (`clawops render unit` shows it)',
-    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst)), installRef(ctx)],
+    needs: (ctx) => [ref(textFile, unitFilePath(ctx.inst)), installRef(ctx), ref(systemdUnit, ctx.inst.unit)],
     evaluate(f, ctx) {
       const path = unitFilePath(ctx.inst);
-      const text = need(f, ref(textFile, path)).content;
+      const text = known(f, ref(textFile, path)).content;
       if (text === null) return fail(`${path} does not exist`);
+      const dropIns = dropInPaths(known(f, ref(systemdUnit, ctx.inst.unit)));
+      if (dropIns.length > 0) {
+        const manual = dropIns.filter((p) => !isRemovableDropIn(p));
+        return fail(`drop-ins change the effective ${ctx.inst.unit}: ${dropIns.join(', ')}`, manual.length ? `remove by hand: ${manual.join(', ')}; then clawops apply` : 'clawops apply (removes the drop-ins; clawops makes none)');
+      }
       const { caps, note } = effectiveVersion(f, ctx);
       const d = parseUnitFile(text);
       const problems: string[] = [];
@@ -111,6 +118,10 @@ export const serviceChecks: CheckDef[] = [
       const env = (d.get('Service.Environment') ?? []).join(' ');
       if (/(TOKEN|PASSWORD|SECRET)[A-Z_]*=\S/.test(env)) problems.push('a secret is set with Environment= (world-readable unit file)');
       if (problems.length) return fail(`${path}: ${problems.join('; ')}`);
+      // anything else apply would rewrite (a weakened sandbox, a changed restart policy) fails here too
+      if (text !== renderGatewayUnit(ctx.spec, ctx.inst, ctx.spec.openclaw.version)) {
+        return fail(`${path} differs from the unit clawops renders for the spec`, 'clawops apply (gateway unit step) rewrites it from the spec (`clawops render unit` shows it)');
+      }
       return pass(`${path}: User=${user}, ExecStart=${exec}, ${caps.tokenEnvReference ? `EnvironmentFile=${ctx.inst.envFile}` : `no token EnvironmentFile (${note}: the token is in openclaw.json)`}`);
     },
   },
@@ -122,7 +133,7 @@ export const serviceChecks: CheckDef[] = [
     remediation: 'clawops apply (gateway unit step) renders the hardened unit',
     needs: (ctx) => [ref(unitExposure, unitFilePath(ctx.inst))],
     evaluate(f, ctx) {
-      const e = need(f, ref(unitExposure, unitFilePath(ctx.inst)));
+      const e = known(f, ref(unitExposure, unitFilePath(ctx.inst)));
       if (e.score > MAX_EXPOSURE) return fail(`exposure ${e.score} ${e.level} > ${MAX_EXPOSURE}`);
       return pass(`exposure ${e.score} ${e.level}`);
     },

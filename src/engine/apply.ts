@@ -8,7 +8,7 @@ import type { Executor } from '../exec/types.ts';
 import { armDuringFault, faultPoint } from './fault.ts';
 import { TargetJournal } from './journal.ts';
 import { acquireLock } from '../core/lock.ts';
-import { planResource } from './plan.ts';
+import { planOne, readFacts, unreadable } from './plan.ts';
 import type { PlannedChange, Plan, Resource } from './types.ts';
 
 export interface ApplyOptions {
@@ -59,7 +59,9 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
       let changes: PlannedChange[] = rp.changes;
       if (rp.deferred !== undefined) {
         // known after apply: its dependencies are in place now, so read and plan it here
-        changes = planResource(resource, await resource.read(ex)).changes;
+        const out = await planOne(resource, await readFacts([resource], ex));
+        if ('unknown' in out) throw unreadable(resource, out.unknown, ex.target);
+        changes = out.plan.changes;
         total += changes.length - 1;
         if (changes.length === 0) say(`        ${rp.id}: nothing to change once read`);
       }

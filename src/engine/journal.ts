@@ -5,6 +5,7 @@
  * undoes it. Entries are written before the change they describe, so an interrupted apply can
  * still be undone.
  */
+import { safeRead } from '../core/safe-fs.ts';
 import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
@@ -113,7 +114,8 @@ async function beforeImage(ex: Executor, path: string, dir: string, seq: number)
       hint: 'move it away; clawops only replaces regular files',
     });
   }
-  const content = (await ex.readFile(path)) ?? Buffer.alloc(0);
+  // no-follow read: a file swapped for a link to /etc/shadow after the stat must not become a before-image undo writes back
+  const content = (await safeRead(ex, path)) ?? Buffer.alloc(0);
   const blob = `${pad(seq)}.bin`;
   await ex.writeFile(`${dir}/entries/${blob}`, content, { mode: 0o600, owner: 'root', group: 'root' });
   return { type: 'file', mode: st.mode, owner: st.owner, group: st.group, sha256: sha256(content), blob };

@@ -1,7 +1,7 @@
 /**
  * Building the plan: collect the desired resources of every area, validate the spec against the
- * target, read every resource (concurrently: reading changes nothing), plan each one (pure), and
- * order the result dependencies first. The result is data (`Plan`) plus the resources that apply it.
+ * target, probe every fact they need once (the same facts the checks read), plan each one (pure),
+ * and order the result dependencies first. The result is data (`Plan`) plus the resources that apply it.
  */
 import { ClawopsError } from '../core/errors.ts';
 import { VERSION } from '../cli/version.ts';
@@ -9,11 +9,11 @@ import type { Executor } from '../exec/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { PlanProblemError, PlanProblemsError } from './errors.ts';
 import { fingerprint } from './hash.ts';
-import { mapLimit, orderByDependencies } from './order.ts';
-import { desiredResources, registeredAreas } from './registry.ts';
-import { PLAN_SCHEMA_VERSION, type JsonValue, type Plan, type PlanProblem, type PlanSummary, type Resource, type ResourcePlan } from './types.ts';
-
-export const READ_CONCURRENCY = 8;
+import { orderByDependencies } from './order.ts';
+import { AREAS, type Area, desiredResources } from './registry.ts';
+import { collectRaw, factReader } from '../facts/collect.ts';
+import { FactUnknownError, type FactReader, type Raw } from '../facts/types.ts';
+import { PLAN_SCHEMA_VERSION, type JsonValue, type Plan, type PlanOutcome, type PlanProblem, type PlanSummary, type Resource, type ResourcePlan } from './types.ts';
 
 export interface BuiltPlan {
   plan: Plan;
@@ -25,30 +25,31 @@ export function specHash(spec: ResolvedSpec): string {
   return fingerprint(spec);
 }
 
-export async function buildPlan(spec: ResolvedSpec, ex: Executor, opts: { specSource?: string } = {}): Promise<BuiltPlan> {
+export async function buildPlan(spec: ResolvedSpec, ex: Executor, opts: { specSource?: string; areas?: readonly Area[] } = {}): Promise<BuiltPlan> {
   const source = opts.specSource ?? '(embedded defaults)';
-  const resources = orderByDependencies(desiredResources(spec));
-  const [problems, states] = await Promise.all([preflight(spec, ex), readSettled(resources, ex)]);
+  const areas = opts.areas ?? AREAS;
+  const resources = orderByDependencies(desiredResources(spec, areas));
+  const [problems, raw] = await Promise.all([preflight(spec, ex, areas), readFacts(resources, ex)]);
+  const f = factReader(raw);
   const planned: ResourcePlan[] = [];
   const pending = new Set<string>();
-  resources.forEach((r, i) => {
-    const st = states[i] as ReadOutcome;
+  for (const r of resources) {
     try {
-      if ('error' in st) {
+      const out = await planOne(r, raw, f);
+      if ('unknown' in out) {
         const waitsOn = (r.dependsOn ?? []).filter((d) => pending.has(d));
-        if (waitsOn.length === 0) throw st.error;
-        planned.push(deferredPlan(r, `read after ${waitsOn.join(', ')} (${firstLine(st.error)})`));
+        if (waitsOn.length === 0) throw unreadable(r, out.unknown, ex.target);
+        planned.push(deferredPlan(r, `read after ${waitsOn.join(', ')} (${out.unknown.message.split('\n')[0]})`));
         pending.add(r.id);
-        return;
+        continue;
       }
-      const rp = planResource(r, st.state);
-      if (rp.changes.length > 0) pending.add(r.id);
-      planned.push(rp);
+      if (out.plan.changes.length > 0) pending.add(r.id);
+      planned.push(out.plan);
     } catch (err) {
       if (err instanceof PlanProblemError) problems.push({ path: err.path, message: err.message.slice(err.path.length + 2) });
       else throw err;
     }
-  });
+  }
   if (problems.length > 0) throw new PlanProblemsError(source, ex.target, problems);
   const plan: Plan = {
     schemaVersion: PLAN_SCHEMA_VERSION,
@@ -63,46 +64,52 @@ export async function buildPlan(spec: ResolvedSpec, ex: Executor, opts: { specSo
   return { plan, resources: new Map(resources.map((r) => [r.id, r])) };
 }
 
-async function preflight(spec: ResolvedSpec, ex: Executor): Promise<PlanProblem[]> {
-  const lists = await Promise.all(registeredAreas().map((a) => a.preflight?.(spec, ex) ?? Promise.resolve([])));
+async function preflight(spec: ResolvedSpec, ex: Executor, areas: readonly Area[]): Promise<PlanProblem[]> {
+  const lists = await Promise.all(areas.map((a) => a.preflight?.(spec, ex) ?? Promise.resolve([])));
   return lists.flat();
 }
 
-type ReadOutcome = { state: JsonValue } | { error: unknown };
-
-function readSettled(resources: readonly Resource[], ex: Executor): Promise<ReadOutcome[]> {
-  return mapLimit(resources, READ_CONCURRENCY, async (r) => {
-    try {
-      return { state: (await readAll([r], ex))[0] ?? null };
-    } catch (error) {
-      return { error };
-    }
-  });
+/** Probe every fact the resources need, once each (shared with any check reading the same fact). */
+export async function readFacts(resources: readonly Resource[], ex: Executor): Promise<Map<string, Raw>> {
+  return collectRaw(ex, resources.flatMap((r) => r.needs()));
 }
 
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+/** The fingerprint of a resource: its needed facts' raw output (durations left out). */
+export function resourceFingerprint(r: Resource, raw: ReadonlyMap<string, Raw>): string {
+  return fingerprint(r.needs().map((n) => [n.key, withoutDuration(raw.get(n.key))]));
+}
+
+function withoutDuration(x: Raw | undefined): JsonValue {
+  if (!x) return null;
+  const { durationMs: _d, ...rest } = x;
+  return rest as JsonValue;
+}
+
+type Planned = { plan: ResourcePlan } | { unknown: FactUnknownError };
+
+/** Plan one resource over facts; a needed fact that is unknown comes back as such. */
+export async function planOne(r: Resource, raw: ReadonlyMap<string, Raw>, f: FactReader = factReader(raw)): Promise<Planned> {
+  try {
+    return { plan: planResource(r, await r.plan(f), resourceFingerprint(r, raw)) };
+  } catch (err) {
+    if (err instanceof FactUnknownError) return { unknown: err };
+    throw err;
+  }
+}
 
 export function deferredPlan(r: Resource, why: string): ResourcePlan {
   return { id: r.id, kind: r.kind, dependsOn: [...(r.dependsOn ?? [])], fingerprint: 'deferred', changes: [], deferred: why };
 }
 
-/** Read every resource's current state; a failed read names its resource. */
-export function readAll(resources: readonly Resource[], ex: Executor): Promise<JsonValue[]> {
-  return mapLimit(resources, READ_CONCURRENCY, async (r) => {
-    try {
-      return await r.read(ex);
-    } catch (cause) {
-      throw new ClawopsError(`cannot read ${r.id} on ${ex.target}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        cause,
-        hint: 'check that the target is reachable and that clawops runs as root there',
-      });
-    }
+export function unreadable(r: Resource, err: FactUnknownError, target: string): ClawopsError {
+  return new ClawopsError(`cannot read ${r.id} on ${target}: ${err.key}: ${err.message}`, {
+    cause: err,
+    hint: 'check that the target is reachable and that clawops runs as root there',
   });
 }
 
-export function planResource(r: Resource, state: JsonValue): ResourcePlan {
-  const outcome = r.plan(state);
-  const base = { id: r.id, kind: r.kind, dependsOn: [...(r.dependsOn ?? [])], fingerprint: fingerprint(state) };
+export function planResource(r: Resource, outcome: PlanOutcome, fp: string): ResourcePlan {
+  const base = { id: r.id, kind: r.kind, dependsOn: [...(r.dependsOn ?? [])], fingerprint: fp };
   if ('noop' in outcome) return { ...base, changes: [], noop: outcome.noop };
   if (outcome.changes.length === 0) return { ...base, changes: [], noop: 'already as wanted' };
   return { ...base, changes: outcome.changes };
@@ -128,6 +135,13 @@ export async function driftedResources(plan: Plan, resources: Map<string, Resour
     });
   }
   const list = wanted.map((r) => resources.get(r.id) as Resource);
-  const states = await readAll(list, ex);
-  return wanted.filter((r, i) => fingerprint(states[i] ?? null) !== r.fingerprint).map((r) => r.id);
+  const raw = await readFacts(list, ex);
+  return wanted.filter((r, i) => resourceFingerprint(list[i] as Resource, raw) !== r.fingerprint).map((r) => r.id);
+}
+
+/** Read one resource's facts now and plan it (day-2 commands and tests); an unreadable fact throws. */
+export async function planNow(r: Resource, ex: Executor): Promise<PlanOutcome> {
+  const out = await planOne(r, await readFacts([r], ex));
+  if ('unknown' in out) throw unreadable(r, out.unknown, ex.target);
+  return 'noop' in out.plan ? { noop: out.plan.noop ?? '' } : { changes: out.plan.changes };
 }

@@ -1,10 +1,14 @@
 /**
- * Areas of the spec register the resources they want and the plan-time checks they need. The
- * engine knows no area: `buildPlan` asks every registered provider. Add an area with one
- * `registerArea` call in its module and one import line in src/resources/index.ts.
+ * The areas of the spec, listed once, in an explicit order (no registration by import side
+ * effect): each gives the resources it wants for a spec and the plan-time checks it needs. The
+ * engine asks them in this order; dependencies between resources decide the apply order.
  */
-import type { Executor } from '../exec/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
+import type { Executor } from '../exec/types.ts';
+import { firewallArea } from '../resources/firewall/index.ts';
+import { hostArea } from '../resources/host.ts';
+import { openclawArea } from '../resources/openclaw.ts';
+import { selfArea } from '../resources/self.ts';
 import type { PlanProblem, Resource } from './types.ts';
 
 export interface Area {
@@ -16,21 +20,13 @@ export interface Area {
   preflight?(spec: ResolvedSpec, ex: Executor): Promise<PlanProblem[]>;
 }
 
-const areas = new Map<string, Area>();
+export const AREAS: readonly Area[] = [hostArea, selfArea, openclawArea, firewallArea];
 
-export function registerArea(area: Area): void {
-  areas.set(area.name, area);
-}
-
-export function registeredAreas(): Area[] {
-  return [...areas.values()];
-}
-
-/** Every desired resource of the spec, in registration order; duplicate ids are a bug. */
-export function desiredResources(spec: ResolvedSpec): Resource[] {
+/** Every desired resource of the spec, area by area; duplicate ids are a bug. */
+export function desiredResources(spec: ResolvedSpec, areas: readonly Area[] = AREAS): Resource[] {
   const out: Resource[] = [];
   const seen = new Set<string>();
-  for (const area of areas.values()) {
+  for (const area of areas) {
     for (const r of area.resources(spec)) {
       if (seen.has(r.id)) throw new Error(`resource ${r.id} is declared twice (area ${area.name})`);
       seen.add(r.id);

@@ -1,9 +1,11 @@
 /**
- * The plan/apply contract. A resource reads current state through an executor, plans the changes
- * that take it to the desired state (pure), and applies one planned change. The plan is data:
- * serialisable JSON, printable, saved with `--out` and applied later unchanged.
+ * The plan/apply contract. A resource declares the facts it needs (the same `FactKind`s the checks
+ * judge: one reading of the host), plans the changes that take it to the desired state as a pure
+ * function of those facts, and applies one planned change. The plan is data: serialisable JSON,
+ * printable, saved with `--out` and applied later unchanged.
  */
 import type { Executor } from '../exec/types.ts';
+import type { FactReader, FactRef } from '../facts/types.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
@@ -37,15 +39,20 @@ export interface Journal {
   saveStep(description: string, undoArgv: string[] | null): Promise<void>;
 }
 
-export interface Resource<S extends JsonValue = JsonValue> {
+export interface Resource {
   readonly id: string;
   readonly kind: string;
   /** ids of resources that must apply first */
   readonly dependsOn?: readonly string[];
-  /** Current state, as JSON (its hash is the fact fingerprint a saved plan is checked against). */
-  read(ex: Executor): Promise<S>;
-  /** Pure: current state in, changes (or a no-op with its reason) out. */
-  plan(current: S): PlanOutcome;
+  /** The facts `plan` reads (their raw output is the fingerprint a saved plan is checked against). */
+  needs(): readonly FactRef<unknown>[];
+  /**
+   * Pure: facts in, changes (or a no-op with its reason) out. A needed fact that could not be read
+   * is `known()`-ed into a FactUnknownError (src/facts/types.ts): the engine defers the resource when
+   * its dependencies change first, and fails the plan with the reason otherwise. Async only for
+   * local inputs (the package clawops installs), never for the target.
+   */
+  plan(f: FactReader): PlanOutcome | Promise<PlanOutcome>;
   /** Perform one planned change; must be safe to re-run after an interruption. */
   apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void>;
 }
@@ -59,7 +66,7 @@ export interface ResourcePlan {
   id: string;
   kind: string;
   dependsOn: string[];
-  /** `sha256:...` of the read state; a saved plan is refused when a re-read gives another value */
+  /** `sha256:...` of the raw facts it needs; a saved plan is refused when a re-read gives another value */
   fingerprint: string;
   changes: PlannedChange[];
   /** why nothing changes (set when `changes` is empty) */

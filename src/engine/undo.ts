@@ -3,6 +3,7 @@
  * first: files byte for byte with their owner and mode, paths that did not exist removed,
  * directories back to their owner and mode, and non-file steps reversed with their recorded argv.
  */
+import { safeMkdir, safeRemove, safeSymlink } from '../core/safe-fs.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { sha256 } from './hash.ts';
@@ -58,11 +59,13 @@ async function undoEntry(ex: Executor, stateDir: string, record: ApplyRecord, e:
   switch (before.type) {
     case 'absent': {
       if (!now) return;
-      const r = await ex.run(now.type === 'directory' ? ['rmdir', '--', path] : ['rm', '-f', '--', path], { allowFailure: true });
-      if (r.exitCode === 0) {
+      try {
+        await safeRemove(ex, path);
         say(`  removed ${path}`);
         out.removed.push(path);
-      } else out.left.push(`${path} did not exist before but cannot be removed (${r.stderr.trim()})`);
+      } catch (err) {
+        out.left.push(`${path} did not exist before but cannot be removed (${err instanceof Error ? err.message : String(err)})`);
+      }
       return;
     }
     case 'file': {
@@ -77,14 +80,12 @@ async function undoEntry(ex: Executor, stateDir: string, record: ApplyRecord, e:
       return;
     }
     case 'directory': {
-      if (!now) await ex.run(['install', '-d', '--', path]);
-      await ex.run(['chown', `${before.owner}:${before.group}`, '--', path]);
-      await ex.run(['chmod', before.mode.toString(8), '--', path]);
+      await safeMkdir(ex, path, { mode: before.mode, owner: before.owner, group: before.group });
       out.restored.push(path);
       return;
     }
     case 'symlink': {
-      await ex.run(['ln', '-sfn', '--', before.target, path]);
+      await safeSymlink(ex, path, before.target);
       out.restored.push(path);
       return;
     }

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { ClawopsError } from '../core/errors.ts';
-import { spawnLocal } from './process.ts';
+import { ROOT_PATH, spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
 import type { RawResult, SpawnOptions, StartOptions, Transport } from './types.ts';
 
-const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 // With `user`, HOME/USER/LOGNAME become that user's (from the container's passwd), like a login.
 const AS_USER = 'u=$1; shift; h=$(getent passwd "$u" | cut -d: -f6); exec runuser -u "$u" -- env HOME="${h:-/}" USER="$u" LOGNAME="$u" "$@"';
@@ -51,7 +50,7 @@ export class NspawnTransport implements Transport {
         hint: 'start it with `npm run testbed -- up` or check the name with `npm run testbed -- status`',
       });
     }
-    const env = Object.entries({ PATH: CONTAINER_PATH, HOME: '/root', LANG: 'C.UTF-8', ...opts.env }).map(
+    const env = Object.entries({ PATH: ROOT_PATH, HOME: '/root', LANG: 'C.UTF-8', ...opts.env }).map(
       ([k, v]) => `${k}=${v}`,
     );
     const home = opts.env?.['HOME'];

@@ -118,14 +118,21 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
   }
 }
 
+/**
+ * Root's PATH on every target, whatever the operator's shell or the remote login says: only
+ * root-owned system directories, so a `node`, `npm` or `openclaw` the service user planted in its
+ * npm prefix (`~/.npm-global/bin`) is never what root runs. A command run *as* the service user
+ * may pass its own PATH (servicePath); root-run commands must not.
+ */
+export const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** The environment local commands start with: a clean, predictable one (like ssh and nspawn give). */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { LANG: 'C.UTF-8' };
-  for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'TZ', 'TMPDIR']) {
+  const env: NodeJS.ProcessEnv = { LANG: 'C.UTF-8', PATH: ROOT_PATH };
+  for (const k of ['HOME', 'USER', 'LOGNAME', 'TZ', 'TMPDIR']) {
     const v = process.env[k];
     if (v !== undefined) env[k] = v;
   }
-  env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   return { ...env, ...extra };
 }
 

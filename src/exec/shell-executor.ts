@@ -1,5 +1,6 @@
 import { ClawopsError, CommandError, type CommandFailure } from '../core/errors.ts';
-import { startLocal } from './process.ts';
+import { ROOT_PATH, startLocal } from './process.ts';
+import { safeWrite } from '../core/safe-fs.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type Executor,
@@ -16,34 +17,13 @@ import {
 
 const NOT_FOUND = 3;
 
-// Atomic write on the target: a 0600 temp file beside the destination (same filesystem), owner,
-// group and mode set before the rename, fsync of the file and of the directory. The content arrives
-// on stdin, never in argv. Killed at any point, the destination is either the old or the new file;
-// a killed writer's temp file (0600, never read) is swept by a later write of the same path.
-const WRITE_SCRIPT = `set -eu
-p=$1; mode=$2; owner=$3; size=$4
-d=$(dirname -- "$p"); b=$(basename -- "$p")
-find "$d" -maxdepth 1 -name ".$b.clawops-*" -type f -mmin +10 -delete 2>/dev/null || true
-t=$(mktemp "$d/.$b.clawops-XXXXXX")
-trap 'rm -f -- "$t"' EXIT
-trap 'exit 143' TERM INT HUP
-cat > "$t"
-# the writer may die mid-stream (cat then sees end-of-file): never rename a short file into place
-[ "$(wc -c < "$t")" -eq "$size" ] || { echo "short write: expected $size bytes" >&2; exit 1; }
-if [ -n "$owner" ]; then chown -- "$owner" "$t"; fi
-chmod -- "$mode" "$t"
-sync -- "$t" 2>/dev/null || true
-mv -fT -- "$t" "$p"
-trap - EXIT
-sync -- "$d" 2>/dev/null || true`;
-
 const READ_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit ${NOT_FOUND}; exec cat -- "$1"`;
 const STAT_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit ${NOT_FOUND}; exec stat -c '%F|%a|%u|%g|%U|%G|%s|%Y' -- "$1"`;
 
 /**
  * Builds the Executor contract once, on any transport: timeouts, output limits, CommandError with
- * redaction, and the file operations (readFile, atomic writeFile, stat) as small POSIX sh scripts
- * (GNU coreutils on the target: Debian and Ubuntu).
+ * redaction, and the file operations (readFile and stat as small POSIX sh scripts, GNU coreutils on
+ * the target: Debian and Ubuntu; writeFile through core/safe-fs, perl-base on the target).
  */
 export class ShellExecutor implements Executor {
   private readonly transport: Transport;
@@ -62,7 +42,8 @@ export class ShellExecutor implements Executor {
     try {
       raw = await this.transport.spawn(argv, {
         ...(stdin ? { stdin } : {}),
-        env: opts.env ?? {},
+        // root's fixed PATH unless the caller sets one (only for commands run as the service user)
+        env: { PATH: ROOT_PATH, ...opts.env },
         timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(opts.cwd ? { cwd: opts.cwd } : {}),
         ...(opts.user ? { user: opts.user } : {}),
@@ -112,16 +93,14 @@ export class ShellExecutor implements Executor {
     return r.stdoutBytes;
   }
 
-  async writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
-    const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';
-    const mode = opts.mode.toString(8).padStart(4, '0');
-    const r = await this.run(['sh', '-c', WRITE_SCRIPT, 'sh', path, mode, owner, String(Buffer.byteLength(content))], {
-      stdin: content,
-      allowFailure: true,
-    });
-    if (r.exitCode !== 0 || r.timedOut) {
-      throw this.failure(r, `check that the directory of ${path} exists and is writable on ${this.target}${owner ? `, and that ${owner} exists there` : ''}`);
-    }
+  /**
+   * Atomic write through core/safe-fs (temp file beside the destination created O_EXCL|O_NOFOLLOW,
+   * owner and mode set on the descriptor, fsync, rename within the held directory): no symlink
+   * below a directory others can write is followed, so a user's planted link cannot aim root's
+   * write elsewhere. Killed at any point, the destination is either the old or the new file.
+   */
+  writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
+    return safeWrite(this, path, content, opts);
   }
 
   async stat(path: string): Promise<FileStat | null> {
@@ -132,7 +111,8 @@ export class ShellExecutor implements Executor {
   }
 
   start(argv: readonly string[], opts: StartOptions = {}): LiveProcess {
-    const how = this.transport.startCommand?.(argv, opts);
+    // root's fixed PATH, as for run()
+    const how = this.transport.startCommand?.(argv, { ...opts, env: { PATH: ROOT_PATH, ...opts.env } });
     if (!how) {
       throw new ClawopsError(`${this.target} cannot keep a command running`, {
         hint: 'use a local, ssh:// or nspawn: target for commands that change the host',

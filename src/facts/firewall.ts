@@ -1,5 +1,7 @@
 /** Firewall facts: `ufw status verbose` and the DOCKER-USER chain (`iptables -S DOCKER-USER`). */
-import { cmdProblem, firstLine, NOT_INSTALLED, sh } from './probe.ts';
+import { parseSessionProbe, SESSION_PROBE, type SshSession } from '../firewall/sessions.ts';
+import { parseShowAdded, type UfwRule as AddedRule } from '../firewall/ufw-rules.ts';
+import { cmdProblem, firstLine, NOT_INSTALLED, scriptFact, sh } from './probe.ts';
 import { type FactKind, unknown } from './types.ts';
 
 export interface UfwRule {
@@ -85,7 +87,9 @@ export interface ChainRule {
   otherMatches: boolean;
 }
 
-export type ChainValue = { exists: false } | { exists: true; rules: ChainRule[]; /** FORWARD jumps to the chain */ forwardJumps?: number };
+export type ChainValue =
+  | { exists: false }
+  | { exists: true; rules: ChainRule[]; /** FORWARD jumps to the chain */ forwardJumps?: number; /** the first FORWARD rule is one */ jumpFirst?: boolean };
 
 // The whole filter table: on iptables-nft 1.8.9 `-S DOCKER-USER` of a missing chain fails with a
 // misleading "incompatible" message (see src/firewall/docker-user.ts).
@@ -100,7 +104,9 @@ export const dockerUserChain: FactKind<ChainValue> = {
     if (raw.exitCode !== 0) return unknown(`iptables -S: ${firstLine(raw.stderr) || `exit ${raw.exitCode}`}`);
     const c = parseChain(raw.stdout, 'DOCKER-USER');
     if (!c.exists) return c;
-    return { ...c, forwardJumps: raw.stdout.split('\n').filter((l) => l.trim() === '-A FORWARD -j DOCKER-USER').length };
+    const forward = raw.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-A FORWARD '));
+    const isJump = (l: string | undefined) => l === '-A FORWARD -j DOCKER-USER';
+    return { ...c, forwardJumps: forward.filter(isJump).length, jumpFirst: isJump(forward[0]) };
   },
 };
 
@@ -129,3 +135,25 @@ export function parseChain(text: string, chain: string): ChainValue {
   }
   return { exists: true, rules };
 }
+
+/** `ufw show added`: the rules as they were added (commands), which is what the plan diffs against. */
+export const ufwAdded: FactKind<AddedRule[]> = {
+  kind: 'ufw.added',
+  describe: '`ufw show added`',
+  probe: (ex) => sh(ex, 'command -v ufw >/dev/null 2>&1 || { echo "ufw: not installed" >&2; exit 127; }; exec ufw show added'),
+  parse(raw) {
+    if (raw.t === 'cmd' && raw.exitCode === NOT_INSTALLED) return [];
+    const p = cmdProblem(raw, 'ufw show added');
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`ufw show added: ${raw.t === 'cmd' ? firstLine(raw.stderr) || `exit ${raw.exitCode}` : ''}`);
+    return parseShowAdded(raw.stdout);
+  },
+};
+
+/** SSH sessions into the host now (peer, local address, interface): the lock-out guard reads them. */
+export const sshSessions: FactKind<SshSession[]> = scriptFact({
+  kind: 'ssh.sessions',
+  describe: 'established SSH sessions (`ss`), with the interface each arrived on',
+  script: `${SESSION_PROBE}\ntrue`,
+  parse: (out) => parseSessionProbe(out),
+});

@@ -7,12 +7,15 @@ export interface Listener {
   port: number;
   /** process names from ss -p (`users:(("node",pid=1,fd=2))`) */
   processes: string[];
+  /** the first process's pid, and the socket's owner (ss -e), when shown */
+  pid: number | null;
+  uid: number | null;
 }
 
 export const listeners: FactKind<Listener[]> = {
   kind: 'listen',
-  describe: 'listening TCP sockets (`ss -tlnpH`)',
-  probe: (ex) => sh(ex, 'command -v ss >/dev/null 2>&1 || { echo "ss: not installed (iproute2)" >&2; exit 127; }; exec ss -tlnpH'),
+  describe: 'listening TCP sockets with process and owner (`ss -Htlnpe`)',
+  probe: (ex) => sh(ex, 'command -v ss >/dev/null 2>&1 || { echo "ss: not installed (iproute2)" >&2; exit 127; }; exec ss -Htlnpe'),
   parse(raw) {
     const p = cmdProblem(raw, 'ss -tlnpH');
     if (p) return p;
@@ -33,10 +36,30 @@ export function parseSs(text: string): Listener[] {
     address = address.replace(/%\S+$/, '');
     const port = Number(local.slice(i + 1));
     if (!Number.isInteger(port)) continue;
-    const processes = [...(cols.slice(5).join(' ').matchAll(/\("([^"]+)"/g))].map((m) => m[1] ?? '');
-    out.push({ address, port, processes });
+    const rest = cols.slice(5).join(' ');
+    const processes = [...rest.matchAll(/\("([^"]+)"/g)].map((m) => m[1] ?? '');
+    const pid = /users:\(\("[^"]*",pid=(\d+)/.exec(rest)?.[1];
+    const uid = /\buid:(\d+)/.exec(rest)?.[1];
+    out.push({ address, port, processes, pid: pid ? Number(pid) : null, uid: uid ? Number(uid) : null });
   }
   return out;
+}
+
+/** Network interfaces (`ip -o link`), names without the `@peer` suffix. */
+export const interfaces: FactKind<string[]> = {
+  kind: 'interfaces',
+  describe: 'network interfaces (`ip -o link`)',
+  probe: (ex) => sh(ex, 'command -v ip >/dev/null 2>&1 || { echo "ip: not installed (iproute2)" >&2; exit 127; }; exec ip -o link'),
+  parse(raw) {
+    const p = cmdProblem(raw, 'ip -o link');
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`ip -o link failed: ${raw.t === 'cmd' ? firstLine(raw.stderr) : ''}`);
+    return parseIpLink(raw.stdout);
+  },
+};
+
+export function parseIpLink(text: string): string[] {
+  return [...text.matchAll(/^\d+:\s+([^:@\s]+)/gm)].map((m) => m[1] as string);
 }
 
 export function isLoopback(address: string): boolean {

@@ -1,4 +1,5 @@
 /** OpenClaw facts: the installed version (from its package.json, no CLI spawn), config, env file, audit. */
+import { LOAD_ENV_FN } from '../core/env-file.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseVersion, type OpenclawVersion } from '../openclaw/versions.ts';
 import { parseJson5 } from './json5.ts';
@@ -123,7 +124,7 @@ export function auditArg(user: string, home: string, envFilePath: string, bin: s
 
 const AUDIT_SCRIPT = `${FIND_BIN}
 cd "$2" 2>/dev/null || cd /
-if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
+${LOAD_ENV_FN}load_env "$3"
 exec "$b" security audit --json`;
 
 export const openclawAudit: FactKind<AuditValue> = {
@@ -157,7 +158,7 @@ export const NO_MODEL = 64;
 const MODELS_SCRIPT = `${FIND_BIN}
 grep -q '"primary"' "$2/.openclaw/openclaw.json" 2>/dev/null || { echo "no LLM model configured (agents.defaults.model.primary)" >&2; exit ${NO_MODEL}; }
 cd "$2" 2>/dev/null || cd /
-if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
+${LOAD_ENV_FN}load_env "$3"
 exec "$b" models status --check`;
 
 /**

@@ -1,6 +1,7 @@
 /** Helpers for probes: run a command or read a file through the executor, never throwing. */
 import type { Executor } from '../exec/types.ts';
-import { type Raw, type FactValue, unknown } from './types.ts';
+import { ClawopsError } from '../core/errors.ts';
+import { type FactKind, type FactRef, type FactValue, isUnknown, type Raw, unknown } from './types.ts';
 
 export const PROBE_TIMEOUT_MS = 15_000;
 /** exit code our probe scripts use for "the program is not installed" */
@@ -61,4 +62,38 @@ export function fileContent(raw: Raw, what: string): { content: string | null } 
   if (raw.t === 'error') return unknown(`${what}: ${raw.message}`);
   if (raw.t !== 'file') return unknown(`${what}: unexpected raw of type ${raw.t}`);
   return { content: raw.content };
+}
+
+/**
+ * A fact kind whose probe is one fixed `sh` script (arguments as positional parameters, split from
+ * the fact's argument on newlines) and whose parser takes the stdout of a run that exited 0.
+ * Any other outcome is unknown with the reason: a resource planning from it defers or fails.
+ */
+export function scriptFact<T>(o: {
+  kind: string;
+  describe: string;
+  script: string;
+  parse(stdout: string, arg: string): FactValue<T>;
+  timeoutMs?: number;
+}): FactKind<T> {
+  return {
+    kind: o.kind,
+    describe: o.describe,
+    probe: (ex, arg) => sh(ex, o.script, arg === '' ? [] : arg.split('\n'), o.timeoutMs),
+    parse(raw, arg) {
+      const what = `${o.kind}${arg ? ` ${arg.replaceAll('\n', ' ')}` : ''}`;
+      const p = cmdProblem(raw, what);
+      if (p) return p;
+      if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`${what}: ${raw.t === 'cmd' ? firstLine(raw.stderr) || `exit ${raw.exitCode}` : ''}`);
+      return o.parse(raw.stdout, arg);
+    },
+  };
+}
+
+/** Probe and parse one fact now (apply-time re-reads); throws a ClawopsError when it is unknown. */
+export async function readFact<T>(ex: Executor, r: FactRef<T>): Promise<T> {
+  const raw = r.kind.probe ? await r.kind.probe(ex, r.arg) : (await r.kind.probeMany!(ex, [r.arg])).get(r.arg);
+  const v = raw ? r.kind.parse(raw, r.arg) : unknown('no output');
+  if (isUnknown(v)) throw new ClawopsError(`cannot read ${r.key} on ${ex.target}: ${v.unknown}`, { hint: 'check that the target is reachable and that clawops runs as root there' });
+  return v;
 }

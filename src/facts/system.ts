@@ -1,7 +1,7 @@
 /** Host facts: Node, packages, files (stat, content, hash), the service user. */
 import type { Executor, FileStat } from '../exec/types.ts';
 import { parseStat } from '../exec/shell-executor.ts';
-import { cmdProblem, firstLine, readRaw, runRaw, sh } from './probe.ts';
+import { cmdProblem, firstLine, readRaw, runRaw, scriptFact, sh } from './probe.ts';
 import { type FactKind, type Raw, unknown } from './types.ts';
 
 /** Splits one batch command's stdout (one line per argument) into a raw per argument. */
@@ -16,17 +16,23 @@ export function splitBatch(raw: Raw, args: readonly string[]): Map<string, Raw> 
   return out;
 }
 
-export const nodeVersion: FactKind<{ version: string; major: number }> = {
+export type NodeValue = { missing: true } | { missing: false; path: string; version: string; major: number };
+
+export const nodeVersion: FactKind<NodeValue> = {
   kind: 'node.version',
-  describe: '`node --version` on the target',
-  probe: (ex) => sh(ex, 'command -v node >/dev/null 2>&1 || { echo "node: not installed" >&2; exit 127; }; exec node --version'),
+  describe: '`node --version` of the node on root\'s PATH on the target',
+  probe: (ex) => sh(ex, 'p=$(command -v node) || { echo MISSING; exit 0; }; echo "$p"; exec "$p" --version'),
   parse(raw) {
     const p = cmdProblem(raw, 'node --version');
     if (p) return p;
     if (raw.t !== 'cmd') return unknown('node --version: no output');
-    const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(raw.stdout);
-    if (raw.exitCode !== 0 || !m) return unknown(`node --version failed: ${firstLine(raw.stderr) || raw.stdout.trim()}`);
-    return { version: `${m[1]}.${m[2]}.${m[3]}`, major: Number(m[1]) };
+    if (raw.stdout.trim() === 'MISSING') return { missing: true };
+    const lines = raw.stdout.trim().split('\n');
+    // facts recorded before the path was probed hold the version line alone
+    const [path = '', out = ''] = lines.length === 1 ? ['node', lines[0]] : lines;
+    const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(out.trim());
+    if (raw.exitCode !== 0 || !m) return unknown(`${path} --version failed: ${firstLine(raw.stderr) || out.trim()}`);
+    return { missing: false, path, version: `${m[1]}.${m[2]}.${m[3]}`, major: Number(m[1]) };
   },
 };
 
@@ -134,5 +140,51 @@ export const serviceUser: FactKind<UserValue> = {
       ...(lockChar ? { passwordLocked: lockChar === '!' || lockChar === '*' } : {}),
       groups: groups.trim().split(/\s+/).filter(Boolean),
     };
+  },
+};
+
+/** A whole file as a file resource plans it: type, mode, owner, sha256, and the text when small. */
+export type FileState =
+  | { exists: false }
+  | { exists: true; type: string; mode: number; owner: string; group: string; sha256: string; text: string | null };
+
+const MAX_TEXT_BYTES = 256 * 1024;
+
+// stat, hash and (small files) content in one round trip; content travels base64 so bytes stay bytes
+const FILE_STATE_SCRIPT = `p=$1
+[ -e "$p" ] || [ -L "$p" ] || { echo MISSING; exit 0; }
+stat -c '%F|%a|%u|%g|%U|%G|%s|%Y' -- "$p" || exit 4
+[ -f "$p" ] && [ ! -L "$p" ] || exit 0
+sha256sum -- "$p" | cut -d' ' -f1
+[ "$(stat -c %s -- "$p")" -le ${MAX_TEXT_BYTES} ] && base64 -w0 -- "$p"
+exit 0`;
+
+export const fileState: FactKind<FileState> = scriptFact({
+  kind: 'file.state',
+  describe: 'a file clawops writes: stat, sha256 and (up to 256 KiB) its content',
+  script: FILE_STATE_SCRIPT,
+  parse(out, path) {
+    const [statLine = '', hash = '', b64 = ''] = out.split('\n');
+    if (statLine === 'MISSING') return { exists: false };
+    if (!statLine.includes('|')) return unknown(`cannot stat ${path}`);
+    const st = parseStat(path, statLine);
+    const base = { exists: true as const, type: st.type, mode: st.mode, owner: st.owner, group: st.group };
+    if (st.type !== 'file') return { ...base, sha256: '', text: null };
+    const bytes = Buffer.from(b64, 'base64');
+    const text = b64 !== '' && !bytes.includes(0) ? new TextDecoder('utf-8', { fatal: false }).decode(bytes) : null;
+    return { ...base, sha256: hash.trim(), text: text !== null && Buffer.byteLength(text) === bytes.length ? text : null };
+  },
+});
+
+/** Whether a group exists (one `getent group` per name, one call for all). */
+export const groupPresent: FactKind<{ present: boolean }> = {
+  kind: 'group',
+  describe: 'whether a group exists on the host (`getent group`)',
+  probeMany: async (ex, args) => splitBatch(await sh(ex, 'for g; do getent group "$g" >/dev/null && echo yes || echo no; done', args), args),
+  parse(raw, arg) {
+    const p = cmdProblem(raw, `group ${arg}`);
+    if (p) return p;
+    if (raw.t !== 'cmd' || raw.exitCode !== 0) return unknown(`group ${arg}: getent failed`);
+    return { present: raw.stdout.trim() === 'yes' };
   },
 };

@@ -62,3 +62,21 @@ export interface FactReader {
 export function rawDuration(raw: Raw | undefined): number {
   return raw ? raw.durationMs : 0;
 }
+
+/** A fact a plan needs could not be read: the engine defers the resource or reports the reason. */
+export class FactUnknownError extends Error {
+  /** the fact's key (empty when a check derives the unknown from a fact it read) */
+  readonly key: string;
+  constructor(reason: string, key = '') {
+    super(reason);
+    this.name = 'FactUnknownError';
+    this.key = key;
+  }
+}
+
+/** The value of a fact a plan cannot do without; throws FactUnknownError with the probe's reason. */
+export function known<T>(f: FactReader, r: FactRef<T>): T {
+  const v = f.get(r);
+  if (isUnknown(v)) throw new FactUnknownError(v.unknown, r.key);
+  return v;
+}

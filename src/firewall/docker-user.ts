@@ -30,18 +30,6 @@ export interface FilterTable {
   rules: Record<string, string[]>;
 }
 
-export function parseIptablesS(out: string): FilterTable {
-  const chains: string[] = [];
-  const rules: Record<string, string[]> = {};
-  for (const line of out.split('\n')) {
-    const m = /^-(N|P|A) (\S+)/.exec(line.trim());
-    if (!m?.[2]) continue;
-    if (m[1] !== 'A' && !chains.includes(m[2])) chains.push(m[2]);
-    if (m[1] === 'A') (rules[m[2]] ??= []).push(line.trim());
-  }
-  return { chains, rules };
-}
-
 /** iptables-restore input that replaces the chain atomically (a declared chain is flushed with --noflush). */
 export function chainRestoreInput(mgmt: readonly string[]): string {
   return ['*filter', `:${CHAIN} - [0:0]`, ...desiredChain(mgmt), 'COMMIT', ''].join('\n');

@@ -1,21 +1,5 @@
-/** Parsers for `ufw status verbose` and /etc/default/ufw (recorded real outputs in test/fixtures). */
+/** The parser for /etc/default/ufw (`ufw status verbose` is read by the `ufw` fact, src/facts/firewall.ts). */
 import type { Policy, UfwDefaults } from './ufw-rules.ts';
-
-export interface UfwStatus {
-  active: boolean;
-  /** from the `Default:` line; only printed while ufw is active */
-  defaults: UfwDefaults;
-}
-
-function policy(word: string | undefined): Policy | null {
-  return word === 'allow' || word === 'deny' || word === 'reject' ? word : null;
-}
-
-export function parseUfwStatus(out: string): UfwStatus {
-  const active = /^Status:\s+active\b/m.test(out);
-  const m = /^Default:\s+(\w+) \(incoming\),\s+(\w+) \(outgoing\),\s+(\w+) \(routed\)/m.exec(out);
-  return { active, defaults: { incoming: policy(m?.[1]), outgoing: policy(m?.[2]), routed: policy(m?.[3]) } };
-}
 
 const FROM_IPT: Record<string, Policy> = { ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' };
 

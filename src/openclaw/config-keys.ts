@@ -18,7 +18,11 @@ export interface DesiredKey {
 const key = (path: string, value: JsonValue, why?: string): DesiredKey => ({ path: path.split('.'), value, ...(why ? { why } : {}) });
 const absent = (path: string, why: string): DesiredKey => ({ path: path.split('.'), why });
 
-export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, version: string): DesiredKey[] {
+/**
+ * `present.channels`: channels found in the config besides the spec's: the channel policy holds for
+ * every channel the gateway runs, as the gate judges it, not only for those the spec names.
+ */
+export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, version: string, present: { channels?: readonly string[] } = {}): DesiredKey[] {
   const caps = capabilities(version);
   const out: DesiredKey[] = [
     key('gateway.mode', 'local', 'the gateway refuses to run otherwise'),
@@ -55,7 +59,7 @@ export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, ve
     key(`${sb}.docker.image`, spec.sandbox.image),
   );
 
-  for (const ch of spec.channels.enabled) {
+  for (const ch of [...new Set([...spec.channels.enabled, ...(present.channels ?? [])])]) {
     const dm = caps.legacyDmPolicyChannels.includes(ch) ? `channels.${ch}.dm.policy` : `channels.${ch}.dmPolicy`;
     out.push(
       key(dm, spec.channels.dmPolicy),

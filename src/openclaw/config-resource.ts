@@ -8,6 +8,8 @@
  *     `.bak` ring the way OpenClaw does, after validating the candidate with the installed openclaw.
  */
 import type { Executor } from '../exec/types.ts';
+import { openclawConfig } from '../facts/openclaw.ts';
+import { known, ref } from '../facts/types.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { applyKeyChanges, getPath, isObject, jsonEqual, keyOf, mergePatch, parseConfigText, type KeyChange } from './config-doc.ts';
@@ -22,6 +24,8 @@ export interface ConfigState {
   exists: boolean;
   /** dotted managed key -> current value (keys that are absent are not listed) */
   keys: { [k: string]: JsonValue };
+  /** channels present in the config (the policy holds for each) */
+  channels: string[];
 }
 
 export interface ConfigChangeData {
@@ -37,25 +41,27 @@ export function configResourceId(inst: ResolvedInstance): string {
 }
 
 /** Every key the resource looks at: the desired keys, plus the elevated allowFrom map (to drop strangers). */
-function watchedPaths(spec: ResolvedSpec, inst: ResolvedInstance): string[][] {
-  return [...desiredConfigKeys(spec, inst, spec.openclaw.version).map((k) => k.path), ['tools', 'elevated', 'allowFrom']];
+function watchedPaths(spec: ResolvedSpec, inst: ResolvedInstance, channels: readonly string[]): string[][] {
+  return [...desiredConfigKeys(spec, inst, spec.openclaw.version, { channels }).map((k) => k.path), ['tools', 'elevated', 'allowFrom']];
 }
 
 export function readConfigState(spec: ResolvedSpec, inst: ResolvedInstance, text: string | null): ConfigState {
   const path = configPath(inst);
   const doc = text === null ? {} : parseConfigText(text, path);
   const keys: { [k: string]: JsonValue } = {};
-  for (const p of watchedPaths(spec, inst)) {
+  const chans = getPath(doc, ['channels']);
+  const channels = chans !== null && typeof chans === 'object' && !Array.isArray(chans) ? Object.keys(chans).sort() : [];
+  for (const p of watchedPaths(spec, inst, channels)) {
     const v = getPath(doc, p);
     if (v !== undefined) keys[keyOf(p)] = v;
   }
-  return { path, exists: text !== null, keys };
+  return { path, exists: text !== null, keys, channels };
 }
 
 /** Pure: the key changes that take `state` to the spec. */
 export function planConfigChanges(spec: ResolvedSpec, inst: ResolvedInstance, state: ConfigState): (KeyChange & { why?: string })[] {
   const desired: DesiredKey[] = [
-    ...desiredConfigKeys(spec, inst, spec.openclaw.version),
+    ...desiredConfigKeys(spec, inst, spec.openclaw.version, { channels: state.channels }),
     ...staleAllowFrom(spec, state.keys['tools.elevated.allowFrom']),
   ];
   const out: (KeyChange & { why?: string })[] = [];
@@ -84,35 +90,40 @@ function describe(state: ConfigState, c: KeyChange): string {
   return cur === undefined ? `+ ${k} = ${JSON.stringify(c.value)}` : `~ ${k} = ${JSON.stringify(cur)} -> ${JSON.stringify(c.value)}`;
 }
 
-export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource<ConfigState> {
+/** Pure: openclaw.json as read (secrets as descriptors) in, the one batched config change out. */
+export function planConfig(spec: ResolvedSpec, inst: ResolvedInstance, current: ConfigState): PlanOutcome {
   const id = configResourceId(inst);
   const version = spec.openclaw.version;
+  const changes = planConfigChanges(spec, inst, current);
+  if (changes.length === 0) return { noop: `${current.path} already holds the hardened settings for ${version}` };
+  const data: ConfigChangeData = {
+    path: current.path,
+    version,
+    set: changes.filter((c) => c.value !== undefined).map((c) => ({ path: c.path, value: c.value as JsonValue })),
+    unset: changes.filter((c) => c.value === undefined).map((c) => c.path),
+  };
+  const change: PlannedChange = {
+    resourceId: id,
+    kind: 'openclaw-config',
+    action: current.exists ? 'change' : 'add',
+    summary: `${changes.length} key${changes.length === 1 ? '' : 's'} in ${current.path} (one ${capabilities(version).configPatch ? '`openclaw config patch`' : 'validated atomic write'})`,
+    diff: changes.map((c) => describe(current, c)).join('\n'),
+    data,
+  };
+  return { changes: [change] };
+}
+
+export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource {
+  const id = configResourceId(inst);
   return {
     id,
     kind: 'openclaw-config',
     dependsOn: [`openclaw-install:${inst.name}`],
-    async read(ex: Executor) {
-      const buf = await ex.readFile(configPath(inst));
-      return readConfigState(spec, inst, buf === null ? null : buf.toString('utf8'));
-    },
-    plan(current: ConfigState): PlanOutcome {
-      const changes = planConfigChanges(spec, inst, current);
-      if (changes.length === 0) return { noop: `${current.path} already holds the hardened settings for ${version}` };
-      const data: ConfigChangeData = {
-        path: current.path,
-        version,
-        set: changes.filter((c) => c.value !== undefined).map((c) => ({ path: c.path, value: c.value as JsonValue })),
-        unset: changes.filter((c) => c.value === undefined).map((c) => c.path),
-      };
-      const change: PlannedChange = {
-        resourceId: id,
-        kind: 'openclaw-config',
-        action: current.exists ? 'change' : 'add',
-        summary: `${changes.length} key${changes.length === 1 ? '' : 's'} in ${current.path} (one ${capabilities(version).configPatch ? '`openclaw config patch`' : 'validated atomic write'})`,
-        diff: changes.map((c) => describe(current, c)).join('\n'),
-        data,
-      };
-      return { changes: [change] };
+    // the gate's own reading of openclaw.json (secret values as descriptors: this resource owns no secret key)
+    needs: () => [ref(openclawConfig, configPath(inst))],
+    plan(f): PlanOutcome {
+      const doc = known(f, ref(openclawConfig, configPath(inst)));
+      return planConfig(spec, inst, readConfigState(spec, inst, doc.missing ? null : JSON.stringify(doc.config)));
     },
     async apply(ex: Executor, change: PlannedChange, journal: Journal) {
       const data = change.data as ConfigChangeData;

@@ -2,6 +2,8 @@
  * Running openclaw as the service user, and writing `openclaw.json` the way OpenClaw does
  * (mode 600, a `.bak` ring of 5) for versions without `openclaw config patch`.
  */
+import { LOAD_ENV_FN } from '../core/env-file.ts';
+import { safeRemove } from '../core/safe-fs.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor, RunResult } from '../exec/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
@@ -13,7 +15,8 @@ export const CONFIG_BACKUP_COUNT = 5;
 
 // As the service user: load the instance EnvironmentFile (so `${OPENCLAW_GATEWAY_TOKEN}` in the
 // config resolves, exactly as for the gateway under systemd) without the value ever being in argv.
-const WITH_ENV_FILE = 'set -a; if [ -r "$1" ]; then . "$1"; fi; set +a; shift; exec "$@"';
+// The file is parsed, never sourced (core/env-file.ts).
+const WITH_ENV_FILE = `${LOAD_ENV_FN}load_env "$1"; shift; exec "$@"`;
 
 export interface OpenclawRunOptions {
   stdin?: string;
@@ -73,7 +76,7 @@ export async function validateCandidateConfig(ex: Executor, inst: ResolvedInstan
       });
     }
   } finally {
-    await ex.run(['rm', '-f', '--', tmp], { allowFailure: true });
+    await safeRemove(ex, tmp).catch(() => undefined);
   }
 }
 

@@ -5,10 +5,14 @@
  * read-only. A file that no longer matches its baseline is never re-baselined by apply: that is
  * an integrity finding (readIdentityIntegrity) for the operator to look at.
  */
+import { safeChmod, safeChown, safeMkdir } from '../core/safe-fs.ts';
 import { createHash } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
+import { collectRaw, factReader } from '../facts/collect.ts';
+import { fileHash, fileStat, textFile } from '../facts/system.ts';
+import { type FactReader, type FactRef, known, ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { identityBaselinePath, identityFilePath, workspaceDir } from './paths.ts';
 
@@ -76,27 +80,41 @@ export function renderBaseline(entries: Map<string, string>): string {
   return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([p, h]) => `${h}  ${p}\n`).join('');
 }
 
-export async function readIdentityState(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance): Promise<IdentityState> {
+/** The facts the identity step and the identity checks both read: stat and hash of each file, the baseline. */
+export function identityNeeds(spec: ResolvedSpec, inst: ResolvedInstance): FactRef<unknown>[] {
+  const b = identityBaselinePath(spec, inst);
+  const paths = spec.identity.files.map((n) => identityFilePath(inst, n));
+  return [...paths.flatMap((p) => [ref(fileStat, p), ref(fileHash, p)]), ref(textFile, b), ref(fileStat, b)];
+}
+
+/** Pure: the identity files and their baseline as the facts show them. */
+export function identityState(f: FactReader, spec: ResolvedSpec, inst: ResolvedInstance): IdentityState {
   const baselinePath = identityBaselinePath(spec, inst);
-  const [bst, btext] = await Promise.all([ex.stat(baselinePath), ex.readFile(baselinePath)]);
-  const baseline = btext === null ? new Map<string, string>() : parseBaseline(btext.toString('utf8'));
-  const files: IdentityFileState[] = [];
-  for (const name of spec.identity.files) {
+  const btext = known(f, ref(textFile, baselinePath)).content;
+  const bst = known(f, ref(fileStat, baselinePath));
+  const baseline = btext === null ? new Map<string, string>() : parseBaseline(btext);
+  const files: IdentityFileState[] = spec.identity.files.map((name) => {
     const path = identityFilePath(inst, name);
-    const st = await ex.stat(path);
-    const content = st?.type === 'file' ? await ex.readFile(path) : null;
-    files.push({
+    const st = known(f, ref(fileStat, path));
+    const h = known(f, ref(fileHash, path));
+    const present = !('missing' in st);
+    return {
       name,
       path,
-      exists: st !== null,
-      sha256: content === null ? null : sha256(content),
-      owner: st?.owner ?? null,
-      group: st?.group ?? null,
-      mode: st ? st.mode.toString(8).padStart(4, '0') : null,
+      exists: present,
+      sha256: 'sha256' in h ? h.sha256 : null,
+      owner: present ? st.owner : null,
+      group: present ? st.group : null,
+      mode: present ? st.mode.toString(8).padStart(4, '0') : null,
       baseline: baseline.get(path) ?? null,
-    });
-  }
-  return { baselinePath, baselineLocked: bst !== null && bst.owner === 'root' && bst.mode === 0o600, files };
+    };
+  });
+  return { baselinePath, baselineLocked: !('missing' in bst) && bst.owner === 'root' && bst.mode === 0o600, files };
+}
+
+/** The identity state now (apply-time and `check --profile integrity` reads). */
+export async function readIdentityState(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance): Promise<IdentityState> {
+  return identityState(factReader(await collectRaw(ex, identityNeeds(spec, inst))), spec, inst);
 }
 
 export interface IntegrityFinding {
@@ -132,7 +150,8 @@ export function identityResourceId(inst: ResolvedInstance): string {
   return `openclaw-identity:${inst.name}`;
 }
 
-export function openclawIdentityResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource<IdentityState> {
+/** Pure: identity files and baseline in, the steps out. */
+export function planIdentity(spec: ResolvedSpec, inst: ResolvedInstance, state: IdentityState): PlanOutcome {
   const id = identityResourceId(inst);
   const change = (step: Step, action: PlannedChange['action'], summary: string, name?: string): PlannedChange => ({
     resourceId: id,
@@ -141,45 +160,49 @@ export function openclawIdentityResource(spec: ResolvedSpec, inst: ResolvedInsta
     summary,
     data: { step, ...(name ? { name } : {}) },
   });
+  const changes: PlannedChange[] = [];
+  const notes: string[] = [];
+  for (const f of state.files) {
+    if (!f.exists) {
+      if (f.name === 'SOUL.md') changes.push(change('create', 'add', `write the runbook's SOUL.md to ${f.path} (root:${inst.user} 0444)`, f.name));
+      else notes.push(`${f.name} does not exist yet (created by openclaw; locked on the next apply)`);
+      continue;
+    }
+    if (f.owner !== 'root' || f.group !== inst.user || f.mode !== '0444') {
+      changes.push(change('lock', 'change', `lock ${f.path}: ${f.owner}:${f.group} ${f.mode} -> root:${inst.user} 0444`, f.name));
+    }
+    if (f.baseline !== null && f.sha256 !== f.baseline) notes.push(`${f.name} differs from its baseline: not re-baselined (integrity finding)`);
+  }
+  const needBaseline = state.files.some((f) => (f.exists || f.name === 'SOUL.md') && f.baseline === null);
+  if (needBaseline || (!state.baselineLocked && state.files.some((f) => f.baseline !== null))) {
+    changes.push(change('baseline', needBaseline ? 'add' : 'change', `record the sha256 baseline of new identity files in ${state.baselinePath} (root 0600)`));
+  }
+  if (changes.length === 0) return { noop: ['identity files locked and baselined', ...notes].join('; ') };
+  return { changes };
+}
+
+export function openclawIdentityResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource {
+  const id = identityResourceId(inst);
   return {
     id,
     kind: 'openclaw-identity',
     dependsOn: [`openclaw-config:${inst.name}`],
-    read: (ex) => readIdentityState(ex, spec, inst),
-    plan(state: IdentityState): PlanOutcome {
-      const changes: PlannedChange[] = [];
-      const notes: string[] = [];
-      for (const f of state.files) {
-        if (!f.exists) {
-          if (f.name === 'SOUL.md') changes.push(change('create', 'add', `write the runbook's SOUL.md to ${f.path} (root:${inst.user} 0444)`, f.name));
-          else notes.push(`${f.name} does not exist yet (created by openclaw; locked on the next apply)`);
-          continue;
-        }
-        if (f.owner !== 'root' || f.group !== inst.user || f.mode !== '0444') {
-          changes.push(change('lock', 'change', `lock ${f.path}: ${f.owner}:${f.group} ${f.mode} -> root:${inst.user} 0444`, f.name));
-        }
-        if (f.baseline !== null && f.sha256 !== f.baseline) notes.push(`${f.name} differs from its baseline: not re-baselined (integrity finding)`);
-      }
-      const needBaseline = state.files.some((f) => (f.exists || f.name === 'SOUL.md') && f.baseline === null);
-      if (needBaseline || (!state.baselineLocked && state.files.some((f) => f.baseline !== null))) {
-        changes.push(change('baseline', needBaseline ? 'add' : 'change', `record the sha256 baseline of new identity files in ${state.baselinePath} (root 0600)`));
-      }
-      if (changes.length === 0) return { noop: ['identity files locked and baselined', ...notes].join('; ') };
-      return { changes };
-    },
+    needs: () => identityNeeds(spec, inst),
+    plan: (facts) => planIdentity(spec, inst, identityState(facts, spec, inst)),
     async apply(ex: Executor, c: PlannedChange, journal: Journal) {
       const { step, name } = c.data as { step: Step; name?: string };
       if (step === 'create' || step === 'lock') {
         const path = identityFilePath(inst, name ?? '');
         await journal.saveFile(ex, path);
         if (step === 'create') {
-          await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, workspaceDir(inst)]);
+          await safeMkdir(ex, workspaceDir(inst), { mode: 0o700, owner: inst.user, group: inst.user });
           await ex.writeFile(path, DEFAULT_SOUL, { mode: IDENTITY_MODE, owner: 'root', group: inst.user });
         } else {
           const st = await ex.stat(path);
           if (st?.type !== 'file') throw new ClawopsError(`${path} is not a regular file`, { hint: 'replace it with the real file, then apply again' });
-          await ex.run(['chown', '--no-dereference', `root:${inst.user}`, path]);
-          await ex.run(['chmod', '0444', path]);
+          // by descriptor, never through a link the user swapped in after the stat (core/safe-fs)
+          await safeChown(ex, path, 'root', inst.user);
+          await safeChmod(ex, path, 0o444);
         }
         return;
       }

@@ -22,6 +22,8 @@ import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions
 import { openclawTokenResource } from './token-resource.ts';
 import { TOKEN_REF } from './token.ts';
 import { renderGatewayUnit } from './unit.ts';
+import { unitDropInsResource } from './unit-dropins.ts';
+import { fileModesResource } from './modes.ts';
 import { capabilities } from './versions.ts';
 
 export interface OpenclawOptions extends InstallOptions, TimerOptions {
@@ -45,7 +47,9 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const install = openclawInstallResource(spec, inst, opts);
     const token = openclawTokenResource(spec, inst);
     const config = openclawConfigResource(spec, inst);
-    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id] };
+    // modes first: a symlinked openclaw.json becomes a file before the config step writes it
+    const modes = fileModesResource(spec, inst, [install.id, token.id]);
+    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id] };
     const identity = openclawIdentityResource(spec, inst);
     const unitFile = fileResource({
       id: `openclaw-unit:${inst.name}`,
@@ -62,7 +66,8 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
         await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000 });
       },
     });
-    out.push(install, token, configWithToken, identity, unitFile, gatewayService(inst, version, unitFile.id));
+    const dropIns = unitDropInsResource(inst, [unitFile.id]);
+    out.push(install, token, modes, configWithToken, identity, unitFile, dropIns, gatewayService(inst, version, dropIns.id));
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }

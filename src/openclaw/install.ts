@@ -3,9 +3,9 @@
  * its home (the runbook's `npm install -g` with `prefix ~/.npm-global`). Versions below
  * `openclaw.minimumVersion` are refused before anything runs. Hosts without registry access
  * install from an npm cache: `--offline --cache DIR`. npm cannot read a cache its user cannot
- * write (ENOTCACHED, seen in the testbed), so a shared root-owned cache is read by npm running as
- * root with `--ignore-scripts` (no package code runs as root), and the tree is then handed to the
- * service user.
+ * write (ENOTCACHED, seen in the testbed), so the service user gets a private copy of a shared
+ * root-owned cache. npm always runs as the service user: root never executes anything from the
+ * user's prefix, and never writes into it except through core/safe-fs.
  *
  * Side-by-side installs (`clawops upgrade`, src/upgrade/layout.ts): the prefix is then a symlink
  * to `<prefix>.versions/<active>`. Installing "into the prefix" would write through the link into
@@ -22,12 +22,15 @@
  * dependencies) and `bin/openclaw` links to the package's bin, as `-g` would. The layout the rest
  * of clawops reads (`lib/node_modules/openclaw`, `bin/openclaw`) is the same either way.
  */
+import { safeChmod, safeMkdir, safeRead, safeSymlink } from '../core/safe-fs.ts';
 import { ClawopsError } from '../core/errors.ts';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
+import { readFact, scriptFact } from '../facts/probe.ts';
+import { type FactKind, known, ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import { FLIP_SCRIPT, atVersion, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
+import { atVersion, flipArgv, linkTarget, versionDir, versionsRoot } from '../upgrade/layout.ts';
 import { servicePath } from './paths.ts';
 import { compareVersions, parseVersion } from './versions.ts';
 
@@ -106,34 +109,49 @@ export function npmInstallArgv(spec: ResolvedSpec, inst: ResolvedInstance, opts:
   return ['npm', 'install', '--global', '--prefix', inst.npmPrefix, ...quiet, ...cache, `openclaw@${spec.openclaw.version}`];
 }
 
+// the version in the prefix, the bin, the prefix link and the versions side by side, in one round trip
+const LAYOUT_SCRIPT = `prefix=$1 bin=$2 root=$3
+v=$(sed -n 's/^ *"version": *"\\([^"]*\\)".*/\\1/p' "$prefix/lib/node_modules/openclaw/package.json" 2>/dev/null | head -n1)
+printf 'version=%s\\n' "$v"
+if [ -e "$bin" ]; then echo bin=yes; else echo bin=no; fi
+readlink -- "$prefix" || true
+echo /
+for d in "$root"/*; do [ -e "$d/bin/openclaw" ] && printf "%s\\n" "\${d##*/}"; done
+true`;
+
+/** OpenClaw as installed for one instance (what the install resource and upgrade plan from). */
+export const openclawLayout: FactKind<Omit<InstallState, 'prefix'>> = scriptFact({
+  kind: 'openclaw.layout',
+  describe: 'the OpenClaw install of an instance: version in its prefix, bin, prefix link, versions side by side',
+  script: LAYOUT_SCRIPT,
+  parse(out, arg) {
+    const root = arg.split('\n')[2] ?? '';
+    const lines = out.split('\n');
+    const version = lines[0]?.startsWith('version=') ? lines[0].slice('version='.length).trim() : '';
+    return { installed: version || null, binPresent: lines[1] === 'bin=yes', ...parseLayout(root, lines.slice(2).join('\n')) };
+  },
+});
+
+export const layoutRef = (inst: ResolvedInstance) => ref(openclawLayout, `${inst.npmPrefix}\n${inst.bin}\n${versionsRoot(inst)}`);
+
+/** The install as it is now (apply-time and day-2 re-reads). */
 export async function readInstallState(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
-  const pkg = await ex.readFile(`${inst.npmPrefix}/lib/node_modules/openclaw/package.json`);
-  let installed: string | null = null;
-  if (pkg !== null) {
-    try {
-      const v = (JSON.parse(pkg.toString('utf8')) as { version?: unknown }).version;
-      installed = typeof v === 'string' ? v : null;
-    } catch {
-      installed = null;
-    }
-  }
-  const bin = await ex.stat(inst.bin);
-  return { prefix: inst.npmPrefix, installed, binPresent: bin !== null };
+  return { prefix: inst.npmPrefix, ...(await readFact(ex, layoutRef(inst))) };
 }
 
-export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions = {}): Resource<InstallState> {
+export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions = {}): Resource {
   const id = installResourceId(inst);
   return {
     id,
     kind: 'openclaw-install',
     dependsOn: [`user:${inst.user}`],
-    read: (ex) => readInstallFacts(ex, inst),
-    plan: (s) => planInstall(spec, inst, opts, s),
+    needs: () => [layoutRef(inst)],
+    plan: (f) => planInstall(spec, inst, opts, { prefix: inst.npmPrefix, ...known(f, layoutRef(inst)) }),
     async apply(ex: Executor, change: PlannedChange, journal: Journal) {
       const d = change.data as InstallData;
       if (d.argv) await npmInstall(ex, inst, d, journal, opts);
       if (d.switchFrom !== null) {
-        const flip = (v: string) => ['sh', '-c', FLIP_SCRIPT, 'sh', inst.npmPrefix, linkTarget(inst, v), `${inst.user}:${inst.user}`];
+        const flip = (v: string) => flipArgv(inst, v);
         await journal.saveStep(`point ${inst.npmPrefix} at ${versionDir(inst, d.version)} (was ${d.switchFrom})`, flip(d.switchFrom));
         await ex.run(flip(d.version));
         // the running gateway still runs the old tree: restart it onto the new one (a stopped one stays stopped)
@@ -149,22 +167,14 @@ export function openclawInstallResource(spec: ResolvedSpec, inst: ResolvedInstan
   };
 }
 
-/** The prefix link, and the versions installed side by side, in one round trip. */
-export async function readInstallFacts(ex: Executor, inst: ResolvedInstance): Promise<InstallState> {
-  const [base, r] = await Promise.all([
-    readInstallState(ex, inst),
-    ex.run(['sh', '-c', 'readlink -- "$1" || true; echo /; for d in "$2"/*; do [ -e "$d/bin/openclaw" ] && printf "%s\\n" "${d##*/}"; done; true', 'sh', inst.npmPrefix, versionsRoot(inst)]),
-  ]);
-  return { ...base, ...parseLayout(inst, r.stdout) };
-}
-
 /** `readlink` output, a `/` line, then one version dir name per line (pure). */
-export function parseLayout(inst: ResolvedInstance, out: string): { linked: string | null; versions: string[] } {
+export function parseLayout(versionsRoot: string, out: string): { linked: string | null; versions: string[] } {
   const lines = out.split('\n');
   const sep = lines.indexOf('/');
   const link = sep > 0 ? (lines[0] ?? '') : '';
-  const prefix = linkTarget(inst, '');
-  const v = link.startsWith(prefix) ? link.slice(prefix.length) : '';
+  // the prefix links relatively, as linkTarget() writes it: `<basename of the versions root>/<version>`
+  const want = `${versionsRoot.slice(versionsRoot.lastIndexOf('/') + 1)}/`;
+  const v = link.startsWith(want) ? link.slice(want.length) : '';
   const versions = lines.slice(sep + 1).filter((x) => x !== '' && parseVersion(x)?.raw === x);
   return { linked: parseVersion(v)?.raw === v ? v : null, versions: versions.sort(compareVersions) };
 }
@@ -219,28 +229,45 @@ export function planInstall(spec: ResolvedSpec, inst: ResolvedInstance, opts: In
 async function npmInstall(ex: Executor, inst: ResolvedInstance, d: InstallData, journal: Journal, opts: InstallOptions): Promise<void> {
   const argv = d.argv ?? [];
   await journal.saveStep(`npm install openclaw@${d.version} into ${d.prefix}`, null);
-  if (d.prefix !== inst.npmPrefix) await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, versionsRoot(inst)]);
-  await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, d.prefix, ...(d.project ? [`${d.prefix}/lib`, `${d.prefix}/bin`] : [])]);
-  const fromCache = argv.includes('--offline');
+  const owned = { mode: 0o755, owner: inst.user, group: inst.user };
+  if (d.prefix !== inst.npmPrefix) await safeMkdir(ex, versionsRoot(inst), owned);
+  for (const dir of [d.prefix, ...(d.project ? [`${d.prefix}/lib`, `${d.prefix}/bin`] : [])]) await safeMkdir(ex, dir, owned);
   if (d.project) await ex.writeFile(`${d.prefix}/lib/package.json`, d.project, { mode: 0o644, owner: inst.user, group: inst.user });
-  await ex.run(argv, {
-    ...(fromCache ? {} : { user: inst.user }),
-    cwd: d.project ? `${d.prefix}/lib` : inst.home,
-    env: { HOME: fromCache ? '/root' : inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
-    timeoutMs: opts.timeoutMs ?? 15 * 60_000,
-    maxOutputBytes: 16 * 1024 * 1024,
-  });
-  if (d.project) await linkProjectBin(ex, d.prefix);
-  if (fromCache) await ex.run(['chown', '-R', '--no-dereference', `${inst.user}:${inst.user}`, d.prefix], { timeoutMs: 300_000 });
+  // npm always runs as the service user (root never executes the user's npm, nor writes into its
+  // prefix); a root-owned shared cache is handed to it as a private copy (npm cannot read a cache it
+  // cannot write: ENOTCACHED)
+  const cacheAt = argv.indexOf('--cache');
+  const copy = cacheAt >= 0 ? await privateCacheCopy(ex, inst, argv[cacheAt + 1] ?? '') : undefined;
+  try {
+    const run = copy ? argv.map((a, i) => (i === cacheAt + 1 ? copy : a)) : argv;
+    await ex.run(run, {
+      user: inst.user,
+      cwd: d.project ? `${d.prefix}/lib` : inst.home,
+      env: { HOME: inst.home, PATH: servicePath(inst), npm_config_update_notifier: 'false' },
+      timeoutMs: opts.timeoutMs ?? 15 * 60_000,
+      maxOutputBytes: 16 * 1024 * 1024,
+    });
+  } finally {
+    if (copy) await ex.run(['rm', '-rf', '--', copy.slice(0, copy.lastIndexOf('/'))], { allowFailure: true, timeoutMs: 300_000 });
+  }
+  if (d.project) await linkProjectBin(ex, inst, d.prefix);
+}
+
+/** A copy of an npm cache the service user owns: in a fresh root 0711 dir under /var/tmp, so only it reaches the copy. */
+async function privateCacheCopy(ex: Executor, inst: ResolvedInstance, cache: string): Promise<string> {
+  const r = await ex.run(['sh', '-c', 'set -eu; d=$(mktemp -d /var/tmp/clawops-npm-XXXXXX); cp -a -- "$1" "$d/cache"; chown -R -- "$2:$2" "$d/cache"; chmod 0711 "$d"; echo "$d/cache"', 'sh', cache, inst.user], { timeoutMs: 600_000 });
+  return r.stdout.trim();
 }
 
 /** `<prefix>/bin/openclaw` -> the package's bin, relative, as `npm install -g` links it. */
-async function linkProjectBin(ex: Executor, prefix: string): Promise<void> {
-  const pkg = await ex.readFile(`${prefix}/lib/node_modules/openclaw/package.json`);
+export async function linkProjectBin(ex: Executor, inst: ResolvedInstance, prefix: string): Promise<void> {
+  const pkg = await safeRead(ex, `${prefix}/lib/node_modules/openclaw/package.json`);
   const rel = pkg === null ? null : binOf(pkg.toString('utf8'));
   if (rel === null) throw new ClawopsError(`npm installed no openclaw with a bin into ${prefix}/lib`, { hint: `look into ${prefix}/lib/node_modules/openclaw` });
   const target = `../lib/node_modules/openclaw/${rel}`;
-  await ex.run(['sh', '-c', 'chmod 0755 -- "$1/bin/$2" && ln -sfn -- "$2" "$1/bin/openclaw"', 'sh', prefix, target]);
+  // the package's files are the service user's: chmod and link by descriptor, never through its links (core/safe-fs)
+  await safeChmod(ex, `${prefix}/lib/node_modules/openclaw/${rel}`, 0o755);
+  await safeSymlink(ex, `${prefix}/bin/openclaw`, target, inst.user, inst.user);
 }
 
 /** The `openclaw` bin of a package.json (string or map form), normalised and kept inside the package; null when there is none (pure). */

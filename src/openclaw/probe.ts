@@ -5,7 +5,6 @@
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 import { openclawRun } from './config-write.ts';
-import { servicePath } from './paths.ts';
 import { capabilities } from './versions.ts';
 
 export interface Listener {
@@ -47,11 +46,11 @@ const GET_SCRIPT = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }
   .then(async (r) => { process.stdout.write(r.status + '\\n' + (await r.text()).slice(0, 4096)); })
   .catch((e) => { process.stderr.write(String(e)); process.exit(3); });`;
 
-export async function httpGet(ex: Executor, url: string, inst?: ResolvedInstance): Promise<HttpAnswer | null> {
+/** As root: `node` from root's fixed PATH (exec/process.ts ROOT_PATH), never the service user's npm prefix. */
+export async function httpGet(ex: Executor, url: string, _inst?: ResolvedInstance): Promise<HttpAnswer | null> {
   const r = await ex.run(['node', '-e', GET_SCRIPT, url], {
     allowFailure: true,
     timeoutMs: 15_000,
-    ...(inst ? { env: { PATH: servicePath(inst) } } : {}),
   });
   if (r.exitCode !== 0) return null;
   const nl = r.stdout.indexOf('\n');

@@ -9,6 +9,8 @@ import { ClawopsError } from '../core/errors.ts';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
+import { readFact, scriptFact } from '../facts/probe.ts';
+import { type FactKind, known, ref, unknown } from '../facts/types.ts';
 import { progress } from '../resources/file.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { OFFLINE_REPO_DIR, RECIPE_LABEL, SANDBOX_BASE_IMAGE, recipeHash, renderSandboxDockerfile } from './sandbox-recipe.ts';
@@ -67,26 +69,46 @@ export function sandboxDockerfile(opts: SandboxImageOptions = {}): string {
   return renderSandboxDockerfile({ offline: opts.aptRepo !== undefined, ...(opts.packages ? { packages: opts.packages } : {}) });
 }
 
-const NO_IMAGE = /no such image|no such object/i;
+// docker CLI, the image's labels, the base image, the offline apt repo: one round trip
+const IMAGE_SCRIPT = `image=$1 base=$2 repo=\${3:-}
+command -v docker >/dev/null 2>&1 || { echo docker=no; exit 0; }
+echo docker=yes
+if out=$(docker image inspect --format '{{json .Config.Labels}}' "$image" 2>&1); then printf 'labels=%s\\n' "$out"
+else case "$out" in *"o such image"*|*"o such object"*) echo labels=;; *) printf 'docker does not answer: %s\\n' "$out" >&2; exit 5;; esac
+fi
+docker image inspect --format '{{.Id}}' "$base" >/dev/null 2>&1 && echo base=yes || echo base=no
+if [ -n "$repo" ]; then if [ -f "$repo/Packages" ]; then echo repo=yes; else echo repo=no; fi; fi
+true`;
 
-export async function readSandboxImageState(ex: Executor, image: string, opts: SandboxImageOptions = {}): Promise<SandboxImageState> {
-  const empty = { image, imagePresent: false, recipe: null, basePresent: false, repoPresent: null };
-  const which = await ex.run(['sh', '-c', 'command -v docker'], { allowFailure: true });
-  if (which.exitCode !== 0) return { ...empty, docker: false };
-  const inspect = await ex.run(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image], { allowFailure: true });
-  if (inspect.exitCode !== 0 && !NO_IMAGE.test(inspect.stderr)) {
-    throw new ClawopsError(`docker does not answer on ${ex.target}: ${inspect.stderr.trim().split('\n')[0] ?? `exit ${inspect.exitCode}`}`, {
-      hint: 'start it (systemctl start docker.service) and plan again',
-    });
-  }
-  let recipe: string | null = null;
-  if (inspect.exitCode === 0) {
-    const labels = JSON.parse(inspect.stdout.trim() || 'null') as Record<string, string> | null;
-    recipe = labels?.[RECIPE_LABEL] ?? null;
-  }
-  const base = await ex.run(['docker', 'image', 'inspect', '--format', '{{.Id}}', SANDBOX_BASE_IMAGE], { allowFailure: true });
-  const repoPresent = opts.aptRepo === undefined ? null : (await ex.stat(`${opts.aptRepo}/Packages`))?.type === 'file';
-  return { ...empty, docker: true, imagePresent: inspect.exitCode === 0, recipe, basePresent: base.exitCode === 0, repoPresent };
+/** The sandbox image on the target (arg: image, base image, offline repo dir or empty). */
+export const sandboxImage: FactKind<SandboxImageState> = scriptFact({
+  kind: 'docker.sandbox-image',
+  describe: 'the sandbox image clawops builds: present, its recipe label, the base image',
+  script: IMAGE_SCRIPT,
+  timeoutMs: 30_000,
+  parse(out, arg) {
+    const image = arg.split('\n')[0] ?? '';
+    const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(out)?.[1];
+    const empty = { image, imagePresent: false, recipe: null, basePresent: false, repoPresent: null };
+    if (get('docker') !== 'yes') return { ...empty, docker: false };
+    const labels = get('labels') ?? '';
+    let recipe: string | null = null;
+    if (labels !== '') {
+      try {
+        recipe = (JSON.parse(labels) as Record<string, string> | null)?.[RECIPE_LABEL] ?? null;
+      } catch {
+        return unknown(`docker image inspect ${image}: unexpected output`);
+      }
+    }
+    const repo = get('repo');
+    return { ...empty, docker: true, imagePresent: labels !== '', recipe, basePresent: get('base') === 'yes', repoPresent: repo === undefined ? null : repo === 'yes' };
+  },
+});
+
+const imageRef = (image: string, opts: SandboxImageOptions) => ref(sandboxImage, [image, SANDBOX_BASE_IMAGE, opts.aptRepo ?? ''].join('\n'));
+
+export function readSandboxImageState(ex: Executor, image: string, opts: SandboxImageOptions = {}): Promise<SandboxImageState> {
+  return readFact(ex, imageRef(image, opts));
 }
 
 /** Pure: the build (or why none is needed) for the state read. */
@@ -156,14 +178,14 @@ export async function applySandboxImage(ex: Executor, change: PlannedChange, jou
   }
 }
 
-export function sandboxImageResource(spec: ResolvedSpec, opts: SandboxImageOptions = {}, dependsOn: readonly string[] = []): Resource<SandboxImageState> {
+export function sandboxImageResource(spec: ResolvedSpec, opts: SandboxImageOptions = {}, dependsOn: readonly string[] = []): Resource {
   const image = spec.sandbox.image;
   return {
     id: sandboxImageResourceId(image),
     kind: SANDBOX_IMAGE_KIND,
     dependsOn,
-    read: (ex) => readSandboxImageState(ex, image, opts),
-    plan: (s) => planSandboxImage(spec, s, opts),
+    needs: () => [imageRef(image, opts)],
+    plan: (f) => planSandboxImage(spec, known(f, imageRef(image, opts)), opts),
     apply: (ex, change, journal) => applySandboxImage(ex, change, journal, opts.timeoutMs),
   };
 }

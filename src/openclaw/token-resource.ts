@@ -10,7 +10,7 @@ import { configPath } from './paths.ts';
 import {
   generateToken,
   isWellFormedToken,
-  readTokenFacts,
+  TOKEN_REF,
   tokenFromEnvText,
   writeConfigTokenRef,
   writeConfigTokens,
@@ -18,11 +18,46 @@ import {
   type TokenFacts,
 } from './token.ts';
 import { capabilities } from './versions.ts';
+import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
+import { parseSecretDescriptor } from '../facts/secrets.ts';
+import { fileStat } from '../facts/system.ts';
+import { collectRaw, factReader } from '../facts/collect.ts';
+import { type FactReader, known, ref } from '../facts/types.ts';
 
 type Step = 'env-file' | 'env-file-mode' | 'config-ref' | 'config-pair';
 
 export function tokenResourceId(inst: ResolvedInstance): string {
   return `openclaw-token:${inst.name}`;
+}
+
+/** The gate's readings the token step plans from: openclaw.json and the EnvironmentFile (secrets as descriptors). */
+export const tokenNeeds = (inst: ResolvedInstance) => [ref(openclawConfig, configPath(inst)), ref(envFile, inst.envFile), ref(fileStat, inst.envFile)];
+
+const TOKEN_LENGTH = 64;
+const wellFormed = (v: unknown): boolean => parseSecretDescriptor(v)?.length === TOKEN_LENGTH;
+
+/** Pure: the token facts from the sanitised readings (a token is compared by its descriptor, never seen). */
+export function tokenFactsFrom(f: FactReader, inst: ResolvedInstance, version: string): TokenFacts {
+  const doc = known(f, ref(openclawConfig, configPath(inst)));
+  const config = doc.missing ? {} : doc.config;
+  const auth = getPath(config, 'gateway.auth.token');
+  const remote = getPath(config, 'gateway.remote.token');
+  const facts: TokenFacts = {
+    envFileOk: null,
+    envFileMode: null,
+    configRef: auth === TOKEN_REF,
+    configLiteral: typeof auth === 'string' && auth !== TOKEN_REF && auth !== '',
+    configPairOk: wellFormed(auth) && auth === remote,
+    remoteLiteral: typeof remote === 'string' && remote !== TOKEN_REF,
+  };
+  if (capabilities(version).tokenEnvReference) {
+    const st = known(f, ref(fileStat, inst.envFile));
+    const env = known(f, ref(envFile, inst.envFile));
+    const present = !('missing' in st);
+    facts.envFileMode = present ? st.mode.toString(8) : null;
+    facts.envFileOk = present && st.mode === 0o600 && st.owner === inst.user && !env.missing && wellFormed(env.vars.OPENCLAW_GATEWAY_TOKEN);
+  }
+  return facts;
 }
 
 export function planTokenSteps(version: string, f: TokenFacts): { step: Step; summary: string }[] {
@@ -43,16 +78,16 @@ export function planTokenSteps(version: string, f: TokenFacts): { step: Step; su
   return f.configPairOk ? [] : [{ step: 'config-pair', summary: 'generate the gateway token into auth.token and remote.token (equal, one write)' }];
 }
 
-export function openclawTokenResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource<TokenFacts> {
+export function openclawTokenResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource {
   const id = tokenResourceId(inst);
   const version = spec.openclaw.version;
   return {
     id,
     kind: 'openclaw-token',
     dependsOn: [`openclaw-install:${inst.name}`],
-    read: (ex: Executor) => readTokenFacts(ex, inst, version),
-    plan(f: TokenFacts): PlanOutcome {
-      const steps = planTokenSteps(version, f);
+    needs: () => tokenNeeds(inst),
+    plan(facts): PlanOutcome {
+      const steps = planTokenSteps(version, tokenFactsFrom(facts, inst, version));
       if (steps.length === 0) return { noop: 'the gateway token is in place (value not shown)' };
       const changes: PlannedChange[] = steps.map((s) => ({
         resourceId: id,
@@ -67,7 +102,7 @@ export function openclawTokenResource(spec: ResolvedSpec, inst: ResolvedInstance
       const { step } = change.data as { step: Step; version: string };
       if (step === 'env-file' || step === 'env-file-mode') {
         // re-read at apply time: a well-formed token that only had the wrong mode is kept
-        const f = await readTokenFacts(ex, inst, version);
+        const f = tokenFactsFrom(factReader(await collectRaw(ex, tokenNeeds(inst))), inst, version);
         if (f.envFileOk === true) return;
         await journal.saveFile(ex, inst.envFile);
         await writeEnvToken(ex, inst, await keepOrNew(ex, inst, step));

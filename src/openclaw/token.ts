@@ -6,13 +6,14 @@
  *        holds the reference "${OPENCLAW_GATEWAY_TOKEN}".
  *   2.x: `gateway.auth.token` and `gateway.remote.token` in the config, always equal, one write.
  */
+import { safeMkdir, safeRead } from '../core/safe-fs.ts';
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 import { getPath, parseConfigText, setPath } from './config-doc.ts';
 import { openclawRun, writeConfigWithBackups } from './config-write.ts';
-import { configPath, servicePath } from './paths.ts';
+import { configPath } from './paths.ts';
 import { capabilities } from './versions.ts';
 
 export const TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
@@ -63,10 +64,11 @@ export async function currentToken(ex: Executor, inst: ResolvedInstance, version
 
 /** 9.x: writes the env file (0600, service user) with a new token; other lines are kept. */
 export async function writeEnvToken(ex: Executor, inst: ResolvedInstance, token: string): Promise<void> {
-  const buf = await ex.readFile(inst.envFile);
+  // no-follow: an env file swapped for a link to /etc/shadow must not have its lines copied into the new file
+  const buf = await safeRead(ex, inst.envFile);
   const existing = buf === null ? '' : buf.toString('utf8');
   if (buf !== null) tokenFromEnvText(existing);
-  await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, inst.stateDir]);
+  await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
   await ex.writeFile(inst.envFile, envTextWithToken(existing, token), { mode: 0o600, owner: inst.user, group: inst.user });
 }
 
@@ -79,14 +81,14 @@ export async function writeConfigTokenRef(ex: Executor, inst: ResolvedInstance, 
 /** 2.x: auth.token and remote.token set to the same value in ONE atomic write (with the .bak ring). */
 export async function writeConfigTokens(ex: Executor, inst: ResolvedInstance, token: string): Promise<void> {
   const path = configPath(inst);
-  const buf = await ex.readFile(path);
+  const buf = await safeRead(ex, path);
   const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), path);
   const old = getPath(doc, ['gateway', 'auth', 'token']);
   if (typeof old === 'string') registerSecret(old);
   setPath(doc, ['gateway', 'auth', 'mode'], 'token');
   setPath(doc, ['gateway', 'auth', 'token'], token);
   setPath(doc, ['gateway', 'remote', 'token'], token);
-  await ex.run(['install', '-d', '-m', '0700', '-o', inst.user, '-g', inst.user, inst.stateDir]);
+  await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
   await writeConfigWithBackups(ex, inst, path, `${JSON.stringify(doc, null, 2)}\n`);
 }
 
@@ -107,8 +109,7 @@ export async function probeToken(ex: Executor, inst: ResolvedInstance, token: st
   const r = await ex.run(['node', '-e', AUTH_PROBE_SCRIPT, `http://127.0.0.1:${inst.port}/tools/invoke`], {
     stdin: token,
     allowFailure: true,
-    timeoutMs: 20_000,
-    env: { PATH: servicePath(inst) },
+    timeoutMs: 20_000, // root runs node from its fixed PATH, never the service user's prefix
   });
   if (r.exitCode !== 0) return 'unreachable';
   return r.stdout.trim() === '401' ? 'refused' : 'accepted';
@@ -130,27 +131,4 @@ export interface TokenFacts {
   remoteLiteral: boolean;
 }
 
-export async function readTokenFacts(ex: Executor, inst: ResolvedInstance, version: string): Promise<TokenFacts> {
-  const buf = await ex.readFile(configPath(inst));
-  const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), configPath(inst));
-  const auth = getPath(doc, ['gateway', 'auth', 'token']);
-  const remote = getPath(doc, ['gateway', 'remote', 'token']);
-  for (const v of [auth, remote]) if (typeof v === 'string' && v !== TOKEN_REF) registerSecret(v);
-  const facts: TokenFacts = {
-    envFileOk: null,
-    envFileMode: null,
-    configRef: auth === TOKEN_REF,
-    configLiteral: typeof auth === 'string' && auth !== TOKEN_REF && auth !== '',
-    configPairOk: isWellFormedToken(auth) && auth === remote,
-    remoteLiteral: typeof remote === 'string' && remote !== TOKEN_REF,
-  };
-  if (capabilities(version).tokenEnvReference) {
-    const st = await ex.stat(inst.envFile);
-    const text = st === null ? null : await ex.readFile(inst.envFile);
-    const token = text === null ? undefined : tokenFromEnvText(text.toString('utf8'));
-    facts.envFileMode = st === null ? null : st.mode.toString(8);
-    facts.envFileOk = st !== null && st.mode === 0o600 && st.owner === inst.user && isWellFormedToken(token);
-  }
-  return facts;
-}
 

@@ -1,41 +1,29 @@
 /** Apt packages that must be installed (never removed by clawops). */
 import type { PlanOutcome, Resource } from '../engine/types.ts';
+import { dpkgPackage } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
 import { aptInstall } from './apt-run.ts';
 
-/** package -> installed version, or null when not (fully) installed */
-export type AptState = { installed: Record<string, string | null> };
+/** package -> installed (fully: `ii`) */
+export type AptState = { installed: Record<string, boolean> };
 export type AptChangeData = { install: string[] };
 
 export const APT_ID = 'apt:packages';
 
-export function aptPackagesResource(packages: readonly string[], id = APT_ID, dependsOn?: string[]): Resource<AptState> {
+export function aptPackagesResource(packages: readonly string[], id = APT_ID, dependsOn?: string[]): Resource {
   const wanted = [...new Set(packages)].sort();
   return {
     id,
     kind: 'apt-packages',
     ...(dependsOn ? { dependsOn } : {}),
-    async read(ex) {
-      const r = await ex.run(['dpkg-query', '-W', '-f=${Package}\t${db:Status-Abbrev}\t${Version}\n', '--', ...wanted], { allowFailure: true });
-      return parseDpkgQuery(r.stdout, wanted);
-    },
-    plan: (cur) => planPackages(id, wanted, cur),
+    needs: () => wanted.map((p) => ref(dpkgPackage, p)),
+    plan: (f) => planPackages(id, wanted, { installed: Object.fromEntries(wanted.map((p) => [p, known(f, ref(dpkgPackage, p)).installed])) }),
     async apply(ex, change, journal) {
       const pkgs = (change.data as AptChangeData).install;
       await journal.saveStep(`apt-get install ${pkgs.join(' ')} (packages stay installed on undo)`, null);
       await aptInstall(ex, pkgs, journal);
     },
   };
-}
-
-/** Pure: `dpkg-query -W -f='${Package}\t${db:Status-Abbrev}\t${Version}\n'` output -> state. */
-export function parseDpkgQuery(out: string, wanted: readonly string[]): AptState {
-  const installed: Record<string, string | null> = Object.fromEntries(wanted.map((p) => [p, null]));
-  for (const line of out.split('\n')) {
-    const [pkg, status, version] = line.split('\t');
-    if (!pkg || !(pkg in installed)) continue;
-    installed[pkg] = status?.startsWith('ii') ? (version ?? '') : null;
-  }
-  return { installed };
 }
 
 export function planPackages(id: string, wanted: readonly string[], cur: AptState): PlanOutcome {

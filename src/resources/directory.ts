@@ -1,7 +1,9 @@
 /** A directory with an explicit owner, group and mode (e.g. a service home 0700). */
 import { ClawopsError } from '../core/errors.ts';
+import { safeMkdir } from '../core/safe-fs.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
-import type { Executor } from '../exec/types.ts';
+import { fileStat, type StatValue } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
 import { ensureParents, octal } from './paths.ts';
 
 export interface DirectoryOptions {
@@ -17,31 +19,28 @@ export type DirectoryChangeData = { path: string; mode: number; owner: string; g
 
 export const directoryId = (path: string) => `dir:${path}`;
 
-export function directoryResource(o: DirectoryOptions): Resource<DirectoryState> {
+export function directoryResource(o: DirectoryOptions): Resource {
   const want: DirectoryChangeData = { path: o.path, mode: o.mode, owner: o.owner, group: o.group ?? o.owner };
   const id = directoryId(o.path);
   return {
     id,
     kind: 'directory',
     ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
-    read: (ex) => readDirectoryState(ex, o.path),
-    plan: (cur) => planDirectory(id, want, cur),
+    needs: () => [ref(fileStat, o.path)],
+    plan: (f) => planDirectory(id, want, directoryState(known(f, ref(fileStat, o.path)))),
     async apply(ex, change, journal) {
       const d = change.data as DirectoryChangeData;
       // parents first: undo walks the journal backwards, so the file goes before its new parents
       await ensureParents(ex, d.path, journal);
       await journal.saveFile(ex, d.path);
-      await ex.run(['install', '-d', '-m', octal(d.mode), '-o', d.owner, '-g', d.group, '--', d.path]);
-      // install -d leaves an existing directory's mode alone on some systems: set both explicitly
-      await ex.run(['chown', `${d.owner}:${d.group}`, '--', d.path]);
-      await ex.run(['chmod', octal(d.mode), '--', d.path]);
+      // by descriptor (core/safe-fs): a home or state dir swapped for a link to /etc gets refused, not chowned
+      await safeMkdir(ex, d.path, { mode: d.mode, owner: d.owner, group: d.group });
     },
   };
 }
 
-export async function readDirectoryState(ex: Executor, path: string): Promise<DirectoryState> {
-  const st = await ex.stat(path);
-  if (!st) return { exists: false };
+export function directoryState(st: StatValue): DirectoryState {
+  if ('missing' in st) return { exists: false };
   return { exists: true, type: st.type, mode: st.mode, owner: st.owner, group: st.group };
 }
 

@@ -8,7 +8,9 @@ import { unifiedDiff } from '../engine/diff.ts';
 import { sha256 } from '../engine/hash.ts';
 import type { Journal, PlanOutcome, PlannedChange, ProgressJournal, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import { parseStat } from '../exec/shell-executor.ts';
+import { readFact } from '../facts/probe.ts';
+import { fileState, type FileState } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
 import { ensureParents, octal } from './paths.ts';
 
 export interface FileOptions {
@@ -30,9 +32,7 @@ export interface FileOptions {
   afterChange?: (ex: Executor, journal: Journal) => Promise<void>;
 }
 
-export type FileState =
-  | { exists: false }
-  | { exists: true; type: string; mode: number; owner: string; group: string; sha256: string; text: string | null };
+export type { FileState };
 
 export type FileChangeData = { path: string; content: string; encoding?: 'base64'; mode: number; owner: string; group: string };
 
@@ -41,9 +41,7 @@ export function changeBytes(d: FileChangeData): string | Buffer {
   return d.encoding === 'base64' ? Buffer.from(d.content, 'base64') : d.content;
 }
 
-const MAX_DIFF_BYTES = 256 * 1024;
-
-export function fileResource(o: FileOptions): Resource<FileState> {
+export function fileResource(o: FileOptions): Resource {
   const owner = o.owner ?? 'root';
   const group = o.group ?? owner;
   const id = o.id ?? `file:${o.path}`;
@@ -51,15 +49,15 @@ export function fileResource(o: FileOptions): Resource<FileState> {
     id,
     kind: o.kind ?? 'file',
     ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
-    read: (ex) => readFileState(ex, o.path),
-    plan: (cur) =>
+    needs: () => [ref(fileState, o.path)],
+    plan: (f) =>
       planFile(id, o.kind ?? 'file', {
         path: o.path,
         ...(typeof o.content === 'string' ? { content: o.content } : { content: o.content.toString('base64'), encoding: 'base64' as const }),
         mode: o.mode,
         owner,
         group,
-      }, cur),
+      }, known(f, ref(fileState, o.path))),
     async apply(ex, change, journal) {
       const d = change.data as FileChangeData;
       if (o.validate && d.encoding !== 'base64') await o.validate(ex, d.content);
@@ -72,22 +70,9 @@ export function fileResource(o: FileOptions): Resource<FileState> {
   };
 }
 
-// stat and content in one round trip (reads are most of a no-op plan's time)
-const READ_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit 3
-stat -c '%F|%a|%u|%g|%U|%G|%s|%Y' -- "$1" || exit 4
-if [ -f "$1" ] && [ ! -L "$1" ]; then exec cat -- "$1"; fi`;
-
-export async function readFileState(ex: Executor, path: string): Promise<FileState> {
-  const r = await ex.run(['sh', '-c', READ_SCRIPT, 'sh', path], { allowFailure: true });
-  if (r.exitCode === 3) return { exists: false };
-  if (r.exitCode !== 0) await ex.run(['sh', '-c', READ_SCRIPT, 'sh', path]); // throws with the cause
-  const nl = r.stdoutBytes.indexOf(0x0a);
-  const st = parseStat(path, r.stdoutBytes.subarray(0, nl).toString('utf8'));
-  const base = { exists: true as const, type: st.type, mode: st.mode, owner: st.owner, group: st.group };
-  if (st.type !== 'file') return { ...base, sha256: '', text: null };
-  const content = r.stdoutBytes.subarray(nl + 1);
-  const text = content.length <= MAX_DIFF_BYTES && !content.includes(0) ? content.toString('utf8') : null;
-  return { ...base, sha256: sha256(content), text };
+/** The file as it is on the target now (apply-time re-reads). */
+export function readFileState(ex: Executor, path: string): Promise<FileState> {
+  return readFact(ex, ref(fileState, path));
 }
 
 /** Pure: the file as it is vs as wanted. */

@@ -1,5 +1,5 @@
 /** The operating-system layer of the runbooks, as one area: packages, Node, users, fail2ban, unattended-upgrades, Docker. */
-import { registerArea } from '../engine/registry.ts';
+import type { Area } from '../engine/registry.ts';
 import type { Resource } from '../engine/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { aptPackagesResource } from './apt.ts';
@@ -7,7 +7,7 @@ import { dockerResources } from './docker.ts';
 import { fail2banResources } from './fail2ban.ts';
 import { instanceResources } from './instances.ts';
 import { nodeResources } from './node.ts';
-import { hostProblems, readHostFacts } from './preflight.ts';
+import { hostPreflight } from './preflight.ts';
 import { unattendedUpgradesResources } from './unattended.ts';
 
 export function baselinePackages(spec: ResolvedSpec): string[] {
@@ -29,11 +29,8 @@ export function hostResources(spec: ResolvedSpec): Resource[] {
   ];
 }
 
-registerArea({
+export const hostArea: Area = {
   name: 'host',
   resources: hostResources,
-  async preflight(spec, ex) {
-    const facts = await readHostFacts(ex, spec.resolved.map((i) => i.user));
-    return hostProblems(spec, facts, ex.target);
-  },
-});
+  preflight: hostPreflight,
+};

@@ -6,7 +6,9 @@ import { PlanProblemError } from '../engine/errors.ts';
 import { stableStringify } from '../engine/hash.ts';
 import type { Journal, PlanOutcome, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
-import { planFile, readFileState, type FileChangeData, type FileState } from './file.ts';
+import { fileState } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
+import { planFile, type FileChangeData } from './file.ts';
 import { ensureParents } from './paths.ts';
 
 export interface JsonMergeOptions {
@@ -48,13 +50,14 @@ export function mergedText(current: string | undefined, merge: Record<string, un
   return `${JSON.stringify(merged, null, 2)}\n`;
 }
 
-export function jsonMergeResource(o: JsonMergeOptions): Resource<FileState> {
+export function jsonMergeResource(o: JsonMergeOptions): Resource {
   const id = `json-merge:${o.path}`;
   return {
     id,
     kind: 'json-merge',
-    read: (ex) => readFileState(ex, o.path),
-    plan(cur): PlanOutcome {
+    needs: () => [ref(fileState, o.path)],
+    plan(f): PlanOutcome {
+      const cur = known(f, ref(fileState, o.path));
       const text = mergedText(cur.exists ? (cur.text ?? '') : undefined, o.merge, o.path, o.specPath);
       const keep = cur.exists ? { mode: cur.mode, owner: cur.owner, group: cur.group } : { mode: o.mode ?? 0o644, owner: 'root', group: 'root' };
       return planFile(id, 'json-merge', { path: o.path, content: text, ...keep }, cur);

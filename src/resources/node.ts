@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { PlanProblemError } from '../engine/errors.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
+import { nodeVersion } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
 import { capabilities } from '../openclaw/versions.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { APT_ID } from './apt.ts';
@@ -20,12 +22,6 @@ export const NODESOURCE_KEYRING = '/etc/apt/keyrings/nodesource.gpg';
 export const NODESOURCE_PIN = '/etc/apt/preferences.d/nodesource';
 
 export type NodeState = { path: string | null; version: string | null };
-
-export function parseNodeVersion(out: string): NodeState {
-  const [path = '', version = ''] = out.trim().split('\n');
-  const v = /^v?(\d+\.\d+\.\d+)/.exec(version.trim());
-  return { path: path.trim() || null, version: v ? (v[1] as string) : null };
-}
 
 export function satisfies(version: string, min: string): boolean {
   const a = version.split('.').map(Number);
@@ -48,6 +44,7 @@ export function planNode(spec: ResolvedSpec, cur: NodeState): PlanOutcome {
       hint: `install Node ${min} or later on the host, or set node.source: nodesource`,
     });
   }
+  if (!spec.node.repository) nodesourceInputs(spec); // refuses with the spec path and what to add
   return {
     changes: [
       {
@@ -89,7 +86,8 @@ export function nodesourceInputs(spec: ResolvedSpec): { url: string; keyring: Bu
 export function nodeResources(spec: ResolvedSpec): Resource[] {
   const sourceIds: string[] = [];
   const out: Resource[] = [];
-  if (spec.node.source === 'nodesource') {
+  // without node.repository nothing is trusted yet: that is a problem only once Node has to be installed
+  if (spec.node.source === 'nodesource' && spec.node.repository) {
     const { url, keyring } = nodesourceInputs(spec);
     const files = [
       fileResource({ path: NODESOURCE_KEYRING, content: keyring, mode: 0o644 }),
@@ -99,15 +97,15 @@ export function nodeResources(spec: ResolvedSpec): Resource[] {
     out.push(...files);
     sourceIds.push(...files.map((f) => f.id));
   }
-  const runtime: Resource<NodeState> = {
+  const runtime: Resource = {
     id: NODE_ID,
     kind: 'node',
     dependsOn: [APT_ID, ...sourceIds],
-    async read(ex) {
-      const r = await ex.run(['sh', '-c', 'p=$(command -v node) || exit 0; echo "$p"; "$p" --version'], { allowFailure: true });
-      return parseNodeVersion(r.stdout);
+    needs: () => [ref(nodeVersion)],
+    plan(f) {
+      const n = known(f, ref(nodeVersion));
+      return planNode(spec, n.missing ? { path: null, version: null } : { path: n.path, version: n.version });
     },
-    plan: (cur) => planNode(spec, cur),
     async apply(ex, change, journal) {
       const pkgs = (change.data as { packages: string[] }).packages;
       await journal.saveStep(`apt-get install ${pkgs.join(' ')} from NodeSource (stays installed on undo)`, null);

@@ -1,3 +1,4 @@
+import { safeMkdir } from '../core/safe-fs.ts';
 import type { Executor } from '../exec/types.ts';
 import type { Journal } from '../engine/types.ts';
 
@@ -10,7 +11,7 @@ export async function ensureParents(ex: Executor, path: string, journal: Journal
   }
   for (const dir of missing) {
     await journal.saveFile(ex, dir);
-    await ex.run(['install', '-d', '-m', '0755', '-o', 'root', '-g', 'root', '--', dir]);
+    await safeMkdir(ex, dir, { mode: 0o755, owner: 'root', group: 'root' });
   }
 }
 

@@ -8,10 +8,11 @@
 import { stringify } from 'yaml';
 import { fingerprint } from '../engine/hash.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
-import type { Executor } from '../exec/types.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
-import { fileResource, planFile, readFileState, type FileState } from './file.ts';
+import { fileState, type FileState } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
+import { fileResource, planFile } from './file.ts';
 
 export const SPEC_FILE_ID = `clawops:spec`;
 
@@ -33,18 +34,18 @@ export async function saysTheSame(text: string, spec: ResolvedSpec): Promise<boo
   return r.ok && fingerprint(r.spec) === fingerprint(spec);
 }
 
-export function specFileResource(spec: ResolvedSpec, path = DEFAULT_SPEC_PATH): Resource<SpecFileState> {
+export function specFileResource(spec: ResolvedSpec, path = DEFAULT_SPEC_PATH): Resource {
   const content = renderTargetSpec(spec);
   const file = fileResource({ id: SPEC_FILE_ID, kind: 'clawops-spec', path, content, mode: 0o600, owner: 'root', group: 'root' });
   return {
     id: SPEC_FILE_ID,
     kind: 'clawops-spec',
-    async read(ex: Executor) {
-      const cur = await readFileState(ex, path);
+    needs: () => [ref(fileState, path)],
+    async plan(f) {
+      const cur = known(f, ref(fileState, path));
       const text = cur.exists ? cur.text : null;
-      return { file: cur, sameSpec: text !== null && text !== content && (await saysTheSame(text, spec)) };
+      return planSpecFile(path, content, { file: cur, sameSpec: text !== null && text !== content && (await saysTheSame(text, spec)) });
     },
-    plan: (cur) => planSpecFile(path, content, cur),
     apply: (ex, change, journal) => file.apply(ex, change, journal),
   };
 }

@@ -8,7 +8,9 @@
  * `clawops.install: false` in the spec leaves both out.
  */
 import { ClawopsError, CommandError } from '../core/errors.ts';
-import { registerArea } from '../engine/registry.ts';
+import type { Area } from '../engine/registry.ts';
+import { readFact, scriptFact } from '../facts/probe.ts';
+import { type FactKind, known, ref } from '../facts/types.ts';
 import type { JsonValue, PlanOutcome, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { DEFAULT_CLAWOPS_BIN } from '../openclaw/timers.ts';
@@ -50,6 +52,14 @@ cur=$(readlink -- "$base/current" 2>/dev/null || true)
 printf 'current=%s\\n' "$cur"
 if [ -L "$bin" ]; then printf 'bin=symlink:%s\\n' "$(readlink -- "$bin")"; elif [ -e "$bin" ]; then echo bin=other; else echo bin=absent; fi
 if [ -n "$cur" ] && [ -f "$base/$cur/${MARKER}" ]; then echo marker:; head -c 4096 -- "$base/$cur/${MARKER}"; fi`;
+
+/** The installed clawops: where `current` points, its marker, the launcher. */
+export const selfState: FactKind<SelfState> = scriptFact({
+  kind: 'clawops.install',
+  describe: 'the clawops installed on the target (current link, its marker, the launcher)',
+  script: SELF_READ_SCRIPT,
+  parse: (out) => parseSelfState(out),
+});
 
 /** Pure: the read script's output in, the state out. */
 export function parseSelfState(out: string): SelfState {
@@ -132,23 +142,19 @@ export interface SelfOptions {
   pkg?: () => Promise<SelfPackage>;
 }
 
-export function selfInstallResource(o: SelfOptions = {}): Resource<SelfState> {
+export function selfInstallResource(o: SelfOptions = {}): Resource {
   const base = o.base ?? INSTALL_BASE;
   const bin = o.bin ?? DEFAULT_CLAWOPS_BIN;
   const pkg = o.pkg ?? (() => selfPackage());
-  let want: SelfChangeData | undefined;
   return {
     id: SELF_ID,
     kind: 'clawops',
     dependsOn: o.dependsOn ?? [NODE_ID],
-    async read(ex) {
+    needs: () => [ref(selfState, `${base}\n${bin}`)],
+    async plan(f) {
+      const cur = known(f, ref(selfState, `${base}\n${bin}`));
       const p = await pkg();
-      want = { name: p.name, version: p.version, hash: p.hash, files: p.files, bytes: p.bytes, dir: `${base}/${installDirName(p)}`, bin, linkTarget: launcherTarget(base) };
-      const r = await ex.run(['sh', '-c', SELF_READ_SCRIPT, 'sh', base, bin]);
-      return parseSelfState(r.stdout);
-    },
-    plan(cur) {
-      if (!want) throw new Error(`${SELF_ID}: plan before read`);
+      const want = { name: p.name, version: p.version, hash: p.hash, files: p.files, bytes: p.bytes, dir: `${base}/${installDirName(p)}`, bin, linkTarget: launcherTarget(base) };
       return planSelf(want, cur);
     },
     async apply(ex, change, journal) {
@@ -160,7 +166,7 @@ export function selfInstallResource(o: SelfOptions = {}): Resource<SelfState> {
         });
       }
       const name = installDirName(d);
-      const before = parseSelfState((await ex.run(['sh', '-c', SELF_READ_SCRIPT, 'sh', base, bin])).stdout);
+      const before = await readFact(ex, ref(selfState, `${base}\n${bin}`));
       await ensureParents(ex, `${base}/${name}`, journal);
       await ex.run(['install', '-d', '-m', '0755', '-o', 'root', '-g', 'root', '--', base]);
       if (!(await ex.stat(`${base}/${name}/${MARKER}`))) {
@@ -202,4 +208,4 @@ export function selfResources(spec: ResolvedSpec): Resource[] {
   return [self, specFileResource(spec)];
 }
 
-registerArea({ name: 'clawops', resources: selfResources });
+export const selfArea: Area = { name: 'clawops', resources: selfResources };

@@ -1,22 +1,24 @@
 /** A systemd unit that must be enabled and running (fail2ban, ...). */
 import type { PlanOutcome, Resource } from '../engine/types.ts';
+import { systemdUnit } from '../facts/systemd.ts';
+import { known, ref } from '../facts/types.ts';
 
 export type ServiceState = { enabled: string; active: string };
 export type ServiceChangeData = { unit: string; enable: boolean; start: boolean; undoArgv: string[] | null };
 
 export const serviceId = (unit: string) => `service:${unit}`;
 
-export function serviceResource(unit: string, dependsOn?: string[]): Resource<ServiceState> {
+export function serviceResource(unit: string, dependsOn?: string[]): Resource {
   const id = serviceId(unit);
   return {
     id,
     kind: 'service',
     ...(dependsOn ? { dependsOn } : {}),
-    async read(ex) {
-      const r = await ex.run(['sh', '-c', 'systemctl is-enabled -- "$1" 2>/dev/null; echo --; systemctl is-active -- "$1" 2>/dev/null; true', 'sh', unit]);
-      return parseServiceRead(r.stdout);
+    needs: () => [ref(systemdUnit, unit)],
+    plan(f) {
+      const u = known(f, ref(systemdUnit, unit));
+      return planService(id, unit, { enabled: u.UnitFileState || (u.LoadState === 'loaded' ? 'unknown' : u.LoadState), active: u.ActiveState });
     },
-    plan: (cur) => planService(id, unit, cur),
     async apply(ex, change, journal) {
       const d = change.data as ServiceChangeData;
       await journal.saveStep(`${d.enable ? 'enable' : ''}${d.enable && d.start ? ' and ' : ''}${d.start ? 'start' : ''} ${d.unit}`, d.undoArgv);
@@ -24,11 +26,6 @@ export function serviceResource(unit: string, dependsOn?: string[]): Resource<Se
       if (d.start) await ex.run(['systemctl', 'start', '--', d.unit], { timeoutMs: 120_000 });
     },
   };
-}
-
-export function parseServiceRead(out: string): ServiceState {
-  const [enabled = '', active = ''] = out.split(/^--$/m).map((s) => s.trim().split('\n').pop() ?? '');
-  return { enabled: enabled || 'unknown', active: active || 'unknown' };
 }
 
 export function planService(id: string, unit: string, cur: ServiceState): PlanOutcome {

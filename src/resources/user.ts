@@ -4,7 +4,9 @@
  * supplementary groups that exist on the host (docker, when Docker is used).
  */
 import type { JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
-import type { Executor } from '../exec/types.ts';
+import { groupPresent, serviceUser, type UserValue } from '../facts/system.ts';
+import { known, ref } from '../facts/types.ts';
+import { extraGroups } from '../desired/policy.ts';
 
 export interface UserOptions {
   name: string;
@@ -24,29 +26,18 @@ export type UserChangeData = { user: string; steps: Step[] };
 export const DEFAULT_SHELL = '/usr/sbin/nologin';
 export const userId = (name: string) => `user:${name}`;
 
-// one round trip: passwd entry, password status, groups, and which wanted groups exist
-const READ_SCRIPT = `u=$1; shift
-getent passwd "$u" || { echo ABSENT; }
-echo --
-passwd -S "$u" 2>/dev/null | cut -d' ' -f2
-echo --
-id -nG "$u" 2>/dev/null
-echo --
-for g in "$@"; do getent group "$g" >/dev/null && echo "$g"; done
-true`;
-
-export function userResource(o: UserOptions): Resource<UserState> {
+export function userResource(o: UserOptions): Resource {
   const shell = o.shell ?? DEFAULT_SHELL;
   const groups = o.groups ?? [];
   const id = userId(o.name);
   return {
     id,
     kind: 'user',
-    async read(ex) {
-      const r = await ex.run(['sh', '-c', READ_SCRIPT, 'sh', o.name, ...groups]);
-      return parseUserRead(r.stdout);
+    needs: () => [ref(serviceUser, o.name), ...groups.map((g) => ref(groupPresent, g))],
+    plan(f) {
+      const present = groups.filter((g) => known(f, ref(groupPresent, g)).present);
+      return planUser(id, { name: o.name, home: o.home, shell, groups }, userState(known(f, ref(serviceUser, o.name)), present));
     },
-    plan: (cur) => planUser(id, { name: o.name, home: o.home, shell, groups }, cur),
     async apply(ex, change, journal) {
       for (const s of (change.data as UserChangeData).steps) {
         await journal.saveStep(s.description, s.undoArgv);
@@ -56,20 +47,10 @@ export function userResource(o: UserOptions): Resource<UserState> {
   };
 }
 
-export function parseUserRead(out: string): UserState {
-  const [pw = '', status = '', ids = '', present = ''] = out.split(/^--$/m).map((s) => s.trim());
-  const groupsPresent = present.split('\n').filter(Boolean);
-  if (pw === 'ABSENT' || pw === '') return { exists: false, groupsPresent };
-  const f = pw.split('\n')[0]?.split(':') ?? [];
-  return {
-    exists: true,
-    uid: Number(f[2]),
-    home: f[5] ?? '',
-    shell: f[6] ?? '',
-    locked: status === 'L',
-    groups: ids.split(/\s+/).filter(Boolean),
-    groupsPresent,
-  };
+/** The user as the plan sees it: the same `user` fact the gate reads, and which wanted groups exist. */
+export function userState(u: UserValue, groupsPresent: string[]): UserState {
+  if (!u.exists) return { exists: false, groupsPresent };
+  return { exists: true, uid: u.uid ?? -1, home: u.home ?? '', shell: u.shell ?? '', locked: u.passwordLocked === true, groups: u.groups, groupsPresent };
 }
 
 export function planUser(id: string, want: Required<UserOptions>, cur: UserState): PlanOutcome {
@@ -108,6 +89,11 @@ export function planUser(id: string, want: Required<UserOptions>, cur: UserState
   for (const g of joinable.filter((g) => !cur.groups.includes(g))) {
     steps.push({ description: `add ${u} to group ${g}`, argv: ['usermod', '-aG', g, u], undoArgv: ['gpasswd', '-d', u, g] });
     what.push(`join ${g}`);
+  }
+  // a group nobody asked for (sudo, adm, disk...) is a path out of the service account: leave it
+  for (const g of extraGroups(u, want.groups, cur.groups)) {
+    steps.push({ description: `remove ${u} from group ${g}`, argv: ['gpasswd', '-d', u, g], undoArgv: ['usermod', '-aG', g, u] });
+    what.push(`leave ${g}`);
   }
   if (steps.length === 0) return { noop: `${u} is a locked user with home ${want.home} and shell ${want.shell}${note}` };
   return { changes: [change(id, 'change', `update user ${u}: ${what.join(', ')}${note}`, u, steps)] };

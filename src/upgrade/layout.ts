@@ -5,6 +5,7 @@
  * the old one: atomic, and never a moment without a prefix once adopted.
  */
 import { ClawopsError } from '../core/errors.ts';
+import { safeFsArgv, safeMkdir } from '../core/safe-fs.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 
@@ -23,8 +24,14 @@ export function linkTarget(inst: ResolvedInstance, version: string): string {
   return `${root.slice(root.lastIndexOf('/') + 1)}/${version}`;
 }
 
-/** sh script: atomic flip of $1 (the prefix) to the relative target $2, owned by $3. */
-export const FLIP_SCRIPT = 'set -eu; tmp="$1.clawops-flip"; rm -f -- "$tmp"; ln -s -- "$2" "$tmp"; chown -h -- "$3" "$tmp"; mv -T -- "$tmp" "$1"';
+/**
+ * argv of the atomic flip of the prefix to `version` (a new link renamed over the old one, owned by
+ * the service user), through core/safe-fs: the prefix sits in the user's home, so nothing on the
+ * way may be a link the user swapped in. An argv, so the journal can keep it as an undo step.
+ */
+export function flipArgv(inst: ResolvedInstance, version: string): string[] {
+  return safeFsArgv('symlink', inst.npmPrefix, linkTarget(inst, version), inst.user, inst.user);
+}
 
 /**
  * A prefix that is still a plain directory (installed by `clawops apply` before side-by-side
@@ -36,9 +43,9 @@ export async function adoptPrefix(ex: Executor, inst: ResolvedInstance, installe
   if (st.type !== 'directory') throw new ClawopsError(`${inst.npmPrefix} is neither a directory nor a symlink`, { hint: 'move it aside and run `clawops apply`' });
   const dest = versionDir(inst, installed);
   if (await ex.stat(dest)) throw new ClawopsError(`${dest} exists already, cannot adopt ${inst.npmPrefix}`, { hint: `remove one of them by hand` });
-  await ex.run(['install', '-d', '-m', '0755', '-o', inst.user, '-g', inst.user, versionsRoot(inst)]);
+  await safeMkdir(ex, versionsRoot(inst), { mode: 0o755, owner: inst.user, group: inst.user });
   await ex.run(['mv', '-T', '--', inst.npmPrefix, dest]);
-  await ex.run(['sh', '-c', FLIP_SCRIPT, 'sh', inst.npmPrefix, linkTarget(inst, installed), `${inst.user}:${inst.user}`]);
+  await ex.run(flipArgv(inst, installed));
   return true;
 }
 
@@ -48,7 +55,7 @@ export async function switchTo(ex: Executor, inst: ResolvedInstance, version: st
       hint: `install it with \`clawops upgrade ${version}\``,
     });
   }
-  await ex.run(['sh', '-c', FLIP_SCRIPT, 'sh', inst.npmPrefix, linkTarget(inst, version), `${inst.user}:${inst.user}`]);
+  await ex.run(flipArgv(inst, version));
 }
 
 /** The version the prefix points at (`readlink`), or undefined when it is not one of ours. */

@@ -86,7 +86,7 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
     assert.equal(drill.ok, true, drill.error);
     const gw = drill.steps.find((s) => s.name === 'gateway');
     assert.equal(gw?.status, 'pass', gw?.detail);
-    assert.match(gw?.detail ?? '', /healthy on 127\.0\.0\.1:\d+/);
+    assert.match(gw?.detail ?? '', /\(as oc\) healthy on 127\.0\.0\.1:\d+/, 'the throwaway gateway runs as the service user');
     assert.doesNotMatch(gw?.detail ?? '', new RegExp(`:${PORT} `), 'never on the production port');
 
     // production gateway still up; replace its state in place

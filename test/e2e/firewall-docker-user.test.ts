@@ -1,4 +1,6 @@
 /** The DOCKER-USER chain in a network namespace: repair a broken chain, re-plan empty, survive a "reboot". */
+import { planNow } from '../../src/engine/plan.ts';
+import { planDockerUser } from '../../src/resources/firewall/docker-user.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Resource } from '../../src/engine/types.ts';
@@ -15,7 +17,7 @@ describe('DOCKER-USER resource in a network namespace', { skip: netnsSkipReason(
   const chain = async (): Promise<string[]> =>
     (await ns.executor.run(['iptables', '-w', '-S'])).stdout.split('\n').filter((l) => /^-A (DOCKER-USER|FORWARD -j DOCKER-USER)/.test(l));
   const converge = async (): Promise<string[]> => {
-    const p = res.plan(await res.read(ns.executor));
+    const p = await planNow(res, ns.executor);
     if ('noop' in p) return [];
     for (const c of p.changes) await res.apply(ns.executor, c, memoryJournal());
     return p.changes.map((c) => c.summary);
@@ -42,7 +44,7 @@ describe('DOCKER-USER resource in a network namespace', { skip: netnsSkipReason(
     assert.deepEqual(await chain(), ['-A FORWARD -j DOCKER-USER', ...desiredChain(['tailscale0'])]);
     assert.deepEqual(await converge(), []);
     // the same chain change applied again (an interrupted run re-run) does not duplicate anything
-    const p = res.plan({ chainExists: false, chain: [], forwardJumps: 0, jumpFirst: false, unit: null, enabled: false });
+    const p = planDockerUser({ chainExists: false, chain: [], forwardJumps: 0, jumpFirst: false, unit: null, enabled: false }, ['tailscale0']);
     assert.ok('changes' in p);
     for (const c of p.changes) await res.apply(ns.executor, c, memoryJournal());
     assert.deepEqual(await chain(), ['-A FORWARD -j DOCKER-USER', ...desiredChain(['tailscale0'])]);

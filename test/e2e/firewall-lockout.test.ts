@@ -4,6 +4,7 @@
  * management path, 100.80.0.1) and through `eth0` (the public path, 198.51.100.1). Every guarded
  * change is confirmed by a NEW ssh connection from the operator over tailscale0.
  */
+import { planNow } from '../../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -32,7 +33,7 @@ describe('lock-out guard with real connections', { skip: netnsSkipReason() }, ()
     });
   const applyAll = async (res: Resource[]): Promise<void> => {
     for (const r of res) {
-      const p = r.plan(await r.read(host.executor));
+      const p = await planNow(r, host.executor);
       if ('changes' in p) for (const c of p.changes) await r.apply(host.executor, c, memoryJournal());
     }
   };
@@ -71,8 +72,7 @@ describe('lock-out guard with real connections', { skip: netnsSkipReason() }, ()
     const held = sshd.connectFrom(op, PUBLIC_IP).run(['sleep', '3']);
     await sleep(1500);
     const [ufw] = resources({ sshSafetyNet: false });
-    const state = await ufw!.read(host.executor);
-    assert.throws(() => ufw!.plan(state), (e: unknown) => e instanceof ClawopsError && /198\.51\.100\.2 -> 198\.51\.100\.1:22 \(eth0\)/.test(e.message));
+    await assert.rejects(planNow(ufw!, host.executor), (e: unknown) => e instanceof ClawopsError && /198\.51\.100\.2 -> 198\.51\.100\.1:22 \(eth0\)/.test(e.message));
     await held;
   });
 

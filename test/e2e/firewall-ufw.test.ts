@@ -1,4 +1,6 @@
 /** Real ufw in a network namespace: apply the plan, re-read, re-plan empty; hand rules; no duplicates. */
+import { planNow } from '../../src/engine/plan.ts';
+import { planUfw } from '../../src/firewall/ufw-plan.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Resource } from '../../src/engine/types.ts';
@@ -11,7 +13,7 @@ import { createNetns, memoryJournal, netnsSkipReason, type Netns, hostFirewallSn
 async function converge(ex: Executor, resources: Resource[], journal = memoryJournal()): Promise<number> {
   let n = 0;
   for (const r of resources) {
-    const p = r.plan(await r.read(ex));
+    const p = await planNow(r, ex);
     if ('changes' in p) for (const c of p.changes) (await r.apply(ex, c, journal), n++);
   }
   return n;
@@ -40,7 +42,7 @@ describe('ufw resource in a network namespace', { skip: netnsSkipReason() }, () 
     const applyMs = performance.now() - t0;
     assert.equal(applied, 9); // 7 allow rules, deny outgoing, enable
     const t1 = performance.now();
-    for (const r of res) assert.ok('noop' in r.plan(await r.read(ns.executor)), r.id);
+    for (const r of res) assert.ok('noop' in await planNow(r, ns.executor), r.id);
     const replanMs = performance.now() - t1;
     console.log(`# ufw hardened: ${applied} changes applied in ${Math.round(applyMs)} ms; no-op re-plan ${Math.round(replanMs)} ms`);
     const status = (await ns.executor.run(['ufw', 'status', 'verbose'])).stdout;
@@ -50,7 +52,9 @@ describe('ufw resource in a network namespace', { skip: netnsSkipReason() }, () 
     const before = (await ns.executor.run(['ufw', 'show', 'added'])).stdout;
     // re-running every add of a fresh plan (what a re-run after an interruption does) changes nothing
     const fresh = resources(ns, { outbound: 'hardened', dockerUser: false })[0]!;
-    for (const c of (fresh.plan({ installed: true, active: true, defaults: { incoming: 'deny', outgoing: 'deny', routed: 'deny' }, rules: [], sshSessions: [] }) as { changes: [] }).changes) {
+    const fw = resolveSpec(Spec.parse({ firewall: { outbound: 'hardened', dockerUser: false } }));
+    const input = { firewall: fw.firewall, gatewayPorts: fw.resolved.map((i) => i.port) };
+    for (const c of (planUfw({ installed: true, active: true, defaults: { incoming: 'deny', outgoing: 'deny', routed: 'deny' }, rules: [], sshSessions: [] }, input) as { changes: [] }).changes) {
       await fresh.apply(ns.executor, c, memoryJournal());
     }
     assert.equal((await ns.executor.run(['ufw', 'show', 'added'])).stdout, before);
@@ -63,11 +67,11 @@ describe('ufw resource in a network namespace', { skip: netnsSkipReason() }, () 
       ['ufw', 'allow', 'from', '10.0.0.0/8', 'to', 'any', 'port', '18789', 'proto', 'tcp'],
     ]) await ns.executor.run(argv);
     const res = resources(ns, { dockerUser: false });
-    const plan = res[0]!.plan(await res[0]!.read(ns.executor));
+    const plan = await planNow(res[0]!, ns.executor);
     assert.ok('changes' in plan);
     assert.deepEqual(plan.changes.filter((c) => c.action === 'remove').length, 2 + 5);
     await converge(ns.executor, res);
-    const again = res[0]!.plan(await res[0]!.read(ns.executor));
+    const again = await planNow(res[0]!, ns.executor);
     assert.ok('noop' in again);
     assert.match(again.noop, /1 rule\(s\) added by hand left alone: allow 8080\/tcp/);
     const added = (await ns.executor.run(['ufw', 'show', 'added'])).stdout;

@@ -2,13 +2,14 @@
  * The pinned install for real, offline from the testbed's npm cache, as the service user into
  * its npm prefix; re-plan empty; a version below the minimum is refused before anything runs.
  */
+import { planNow } from '../../src/engine/plan.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import type { Journal } from '../../src/engine/types.ts';
 import { Spec } from '../../src/desired/schema.ts';
 import { resolveSpec } from '../../src/desired/resolve.ts';
-import { openclawInstallResource } from '../../src/openclaw/install.ts';
+import { openclawInstallResource, planInstall } from '../../src/openclaw/install.ts';
 import { servicePath } from '../../src/openclaw/paths.ts';
 
 const NPM_CACHE = '/var/cache/clawops-npm';
@@ -27,13 +28,13 @@ describe('openclaw install (offline, npm prefix of the service user)', { skip: t
     const inst = spec.resolved[0]!;
     await ex.run(['useradd', '--system', '--create-home', '--home-dir', inst.home, '--shell', '/usr/sbin/nologin', inst.user]);
     const r = openclawInstallResource(spec, inst, { npmCache: NPM_CACHE });
-    const first = r.plan(await r.read(ex));
+    const first = await planNow(r, ex);
     assert.ok('changes' in first);
     assert.deepEqual((first.changes[0]!.data as { argv: string[] }).argv.slice(-5), ['--offline', '--cache', NPM_CACHE, '--ignore-scripts', 'openclaw@2026.9.6']);
     const t0 = Date.now();
     await r.apply(ex, first.changes[0]!, journal);
     t.diagnostic(`npm install --offline from the shared cache, handed to ${inst.user}: ${Date.now() - t0} ms`);
-    const again = r.plan(await r.read(ex));
+    const again = await planNow(r, ex);
     assert.ok('noop' in again, JSON.stringify(again));
     const v = await ex.run([inst.bin, '--version'], { user: inst.user, env: { HOME: inst.home, PATH: servicePath(inst) }, timeoutMs: 120_000 });
     assert.match(v.stdout, /2026\.9\.6/);
@@ -44,6 +45,6 @@ describe('openclaw install (offline, npm prefix of the service user)', { skip: t
   it('refuses a version below openclaw.minimumVersion at plan time', async () => {
     const spec = resolveSpec(Spec.parse({ openclaw: { version: '2026.1.30', minimumVersion: '2026.2.9' } }));
     const r = openclawInstallResource(spec, spec.resolved[0]!, { npmCache: NPM_CACHE });
-    assert.throws(() => r.plan({ prefix: '/x', installed: null, binPresent: false }), /below openclaw.minimumVersion 2026.2.9/);
+    assert.throws(() => planInstall(spec, spec.resolved[0]!, { npmCache: NPM_CACHE }, { prefix: '/x', installed: null, binPresent: false }), /below openclaw.minimumVersion 2026.2.9/);
   });
 });

@@ -11,6 +11,7 @@
  * (`openclaw sandbox` has only list/recreate/explain), so the container is created with OpenClaw's
  * own `docker create` argv (see sandbox-run.ts for the source it mirrors).
  */
+import { planNow } from '../../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -38,7 +39,7 @@ const WANTED = [/^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^o
 async function converge(ex: Executor, resources: readonly Resource[]): Promise<string[]> {
   const done: string[] = [];
   for (const r of resources) {
-    const p = r.plan(await r.read(ex));
+    const p = await planNow(r, ex);
     if ('noop' in p) continue;
     for (const c of p.changes) {
       await r.apply(ex, c, memoryJournal());

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { applyPlan } from '../../src/engine/apply.ts';
-import { planResource, summarize } from '../../src/engine/plan.ts';
+import { planNow, planOne, readFacts, summarize } from '../../src/engine/plan.ts';
 import { PLAN_SCHEMA_VERSION, type Plan, type Resource } from '../../src/engine/types.ts';
 import { undoLast } from '../../src/engine/undo.ts';
 import type { Executor } from '../../src/exec/types.ts';
@@ -26,7 +26,12 @@ const STATE_DIR = '/var/lib/clawops';
 async function converge(ex: Executor, resources: Resource[]): Promise<{ plan: Plan; ms: number }> {
   const t0 = performance.now();
   const planned = [];
-  for (const r of resources) planned.push(planResource(r, await r.read(ex)));
+  const raw = await readFacts(resources, ex);
+  for (const r of resources) {
+    const out = await planOne(r, raw);
+    assert.ok('plan' in out, r.id);
+    planned.push(out.plan);
+  }
   const plan: Plan = {
     schemaVersion: PLAN_SCHEMA_VERSION, target: ex.target, specHash: 'test', specSource: 'test', createdAt: new Date().toISOString(),
     clawopsVersion: 'test', resources: planned, summary: summarize(planned),
@@ -37,8 +42,9 @@ async function converge(ex: Executor, resources: Resource[]): Promise<{ plan: Pl
 
 async function replanEmpty(ex: Executor, resources: Resource[]): Promise<void> {
   for (const r of resources) {
-    const p = planResource(r, await r.read(ex));
-    assert.deepEqual(p.changes, [], `${r.id} re-plan: ${JSON.stringify(p.changes.map((c) => c.summary))}`);
+    const p = await planNow(r, ex);
+    const changes = 'changes' in p ? p.changes : [];
+    assert.deepEqual(changes, [], `${r.id} re-plan: ${JSON.stringify(changes.map((c) => c.summary))}`);
   }
 }
 

@@ -11,6 +11,7 @@
  * 4. errors are exit 1 with a report: upgrading to the running version, a rollback with no
  *    pre-upgrade snapshot of its target; then `rollback 2026.2.9`: exit 0, 2.9 healthy again.
  */
+import { planNow } from '../../src/engine/plan.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readKnownGood } from '../../src/upgrade/known-good.ts';
@@ -60,7 +61,7 @@ describe('clawops upgrade / rollback through the CLI (2026.2.9 -> 2026.9.6)', { 
     const at = { ...env.inst, npmPrefix: versionDir(env.inst, '2026.9.6'), bin: `${versionDir(env.inst, '2026.9.6')}/bin/openclaw` };
     const spec96 = { ...env.spec, openclaw: { ...env.spec.openclaw, version: '2026.9.6' } };
     const res = openclawInstallResource(spec96, at, { npmCache: NPM_CACHE });
-    const p = res.plan(await res.read(env.tb.executor));
+    const p = await planNow(res, env.tb.executor);
     assert.ok('changes' in p);
     await res.apply(env.tb.executor, p.changes[0]!, { saveFile: async () => {}, saveStep: async () => {} });
     await env.sh(`mv ${at.npmPrefix}/lib/node_modules/openclaw/dist ${at.npmPrefix}/lib/node_modules/openclaw/dist.moved-by-test`);

@@ -26,7 +26,6 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nTest-only: CLAWOPS_FAULT_AT=<point> makes apply SIGKILL itself at that point (see src/engine/fault.ts).')
     .action(async (planFile: string | undefined, opts: { yes: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       const spec = await loadSpec(g.spec);
       const ex = executorFor(g.target);
       const note = (l: string) => ctx.rt.err(`${l}\n`);

@@ -17,7 +17,6 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('-v, --verbose', 'list unchanged resources with the reason', false)
     .action(async (opts: { out?: string; detailedExitcode: boolean; verbose: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       const spec = await loadSpec(g.spec);
       const ex = executorFor(g.target);
       try {

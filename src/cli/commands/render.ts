@@ -14,7 +14,6 @@ export function registerRenderCommand(program: Command, ctx: CliContext): void {
     .option('--list', 'list the artifacts', false)
     .action(async (name: string | undefined, opts: { list: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      await import('../../resources/index.ts'); // the areas register themselves (loaded only for this command)
       if (opts.list || !name) {
         const all = listArtifacts();
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, artifacts: all.map((a) => ({ name: a.name, description: a.description })) });

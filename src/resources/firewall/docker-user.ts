@@ -6,12 +6,14 @@ import {
   chainRestoreInput,
   desiredChain,
   FORWARD_JUMP_SCRIPT,
-  parseIptablesS,
   PERSIST_UNIT_PATH,
   PERSIST_WANTS_PATH,
   renderPersistUnit,
 } from '../../firewall/docker-user.ts';
 import { withGuard, type GuardOptions } from '../../firewall/guard.ts';
+import { dockerUserChain } from '../../facts/firewall.ts';
+import { fileStat, fileState } from '../../facts/system.ts';
+import { type FactReader, type FactRef, known, ref } from '../../facts/types.ts';
 
 export const DOCKER_USER_RESOURCE_ID = 'iptables:DOCKER-USER';
 
@@ -31,19 +33,19 @@ export type DockerUserState = {
 type Op = 'chain' | 'jump' | 'unit' | 'enable';
 type Data = { op: Op; input?: string; undoInput?: string };
 
-export async function readDockerUser(ex: Executor): Promise<DockerUserState> {
-  const t = parseIptablesS((await ex.run(['iptables', '-w', '-S'])).stdout);
-  const forward = t.rules['FORWARD'] ?? [];
-  const isJump = (l: string): boolean => l === `-A FORWARD -j ${CHAIN}`;
-  const unit = await ex.readFile(PERSIST_UNIT_PATH);
-  const wants = await ex.stat(PERSIST_WANTS_PATH);
+/** The chain as the plan sees it: the gate's `iptables -S` fact, the unit file and its wants link. */
+export const dockerUserNeeds = () => [ref(dockerUserChain), ref(fileState, PERSIST_UNIT_PATH), ref(fileStat, PERSIST_WANTS_PATH)];
+
+export function dockerUserState(f: FactReader): DockerUserState {
+  const c = known(f, ref(dockerUserChain));
+  const unit = known(f, ref(fileState, PERSIST_UNIT_PATH));
   return {
-    chainExists: t.chains.includes(CHAIN),
-    chain: t.rules[CHAIN] ?? [],
-    forwardJumps: forward.filter(isJump).length,
-    jumpFirst: forward[0] !== undefined && isJump(forward[0]),
-    unit: unit ? unit.toString('utf8') : null,
-    enabled: wants !== null,
+    chainExists: c.exists,
+    chain: c.exists ? c.rules.map((r) => r.text) : [],
+    forwardJumps: c.exists ? (c.forwardJumps ?? 0) : 0,
+    jumpFirst: c.exists && c.jumpFirst === true,
+    unit: unit.exists ? unit.text : null,
+    enabled: !('missing' in known(f, ref(fileStat, PERSIST_WANTS_PATH))),
   };
 }
 
@@ -76,7 +78,7 @@ export function planDockerUser(s: DockerUserState, mgmt: readonly string[]): Pla
   return out.length ? { changes: out } : { noop: `${CHAIN} holds exactly lo, ${mgmt.join(', ')}, established, DROP; jumped to once; persisted` };
 }
 
-export class DockerUserResource implements Resource<DockerUserState> {
+export class DockerUserResource implements Resource {
   readonly id = DOCKER_USER_RESOURCE_ID;
   readonly kind = 'iptables-chain';
   readonly dependsOn: readonly string[];
@@ -88,12 +90,12 @@ export class DockerUserResource implements Resource<DockerUserState> {
     this.dependsOn = dependsOn;
   }
 
-  read(ex: Executor): Promise<DockerUserState> {
-    return readDockerUser(ex);
+  needs(): FactRef<unknown>[] {
+    return dockerUserNeeds();
   }
 
-  plan(current: DockerUserState): PlanOutcome {
-    return planDockerUser(current, this.mgmt);
+  plan(f: FactReader): PlanOutcome {
+    return planDockerUser(dockerUserState(f), this.mgmt);
   }
 
   async apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void> {

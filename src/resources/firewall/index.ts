@@ -2,13 +2,16 @@
  * The firewall area: UFW (defaults, management interfaces, hardened outbound, SSH safety net) and
  * the DOCKER-USER chain, every risky change applied under the lock-out guard.
  */
+import type { Area } from '../../engine/registry.ts';
 import type { Resource } from '../../engine/types.ts';
+import { APT_ID } from '../apt.ts';
 import { defaultConfirmConnection } from '../../firewall/confirm.ts';
 import { renderPersistUnit } from '../../firewall/docker-user.ts';
 import type { OpenConfirmConnection } from '../../firewall/guard.ts';
 import { addArgv, desiredDefaults, desiredUfwRules } from '../../firewall/ufw-rules.ts';
 import { shellQuote } from '../../core/errors.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
+import { managesDockerUser } from '../../desired/policy.ts';
 import { DockerUserResource } from './docker-user.ts';
 import { UfwResource } from './ufw.ts';
 
@@ -36,7 +39,7 @@ export function firewallResources(spec: ResolvedSpec, opts: FirewallOptions = {}
   };
   const ufw = new UfwResource({ firewall: fw, gatewayPorts: spec.resolved.map((i) => i.port) }, guard, opts.dependsOn);
   const out: Resource[] = [ufw as unknown as Resource];
-  if (fw.dockerUser) {
+  if (managesDockerUser(spec)) {
     out.push(new DockerUserResource(fw.managementInterfaces, guard, [ufw.id]) as unknown as Resource);
   }
   return out;
@@ -62,3 +65,6 @@ export function renderUfwRules(spec: ResolvedSpec): string {
 export function renderDockerUserUnit(spec: ResolvedSpec): string {
   return renderPersistUnit(spec.firewall.managementInterfaces);
 }
+
+/** The firewall area: after the packages that install ufw and iptables. */
+export const firewallArea: Area = { name: 'firewall', resources: (spec) => firewallResources(spec, { dependsOn: [APT_ID] }) };

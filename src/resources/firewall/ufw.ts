@@ -1,32 +1,39 @@
-/** The UFW resource: read `ufw status verbose` + `ufw show added` + /etc/default/ufw + SSH sessions. */
+/** The UFW resource: plans from the gate's `ufw status verbose` plus `ufw show added`, /etc/default/ufw, SSH sessions. */
 import type { Journal, PlannedChange, PlanOutcome, Resource } from '../../engine/types.ts';
 import type { Executor } from '../../exec/types.ts';
+import { sshSessions, ufwAdded, ufwStatus } from '../../facts/firewall.ts';
+import { readFact } from '../../facts/probe.ts';
+import { textFile } from '../../facts/system.ts';
+import { type FactReader, type FactRef, known, ref } from '../../facts/types.ts';
 import { UFW_FILES, withGuard, type GuardOptions } from '../../firewall/guard.ts';
-import { parseSessionProbe, SESSION_PROBE } from '../../firewall/sessions.ts';
 import { planUfw, refuseSafetyNetRemoval, UFW_RESOURCE_ID, type UfwChangeData, type UfwPlanInput, type UfwState } from '../../firewall/ufw-plan.ts';
-import { parseShowAdded } from '../../firewall/ufw-rules.ts';
-import { parseDefaultUfw, parseUfwStatus } from '../../firewall/ufw-status.ts';
+import type { Policy } from '../../firewall/ufw-rules.ts';
+import { parseDefaultUfw } from '../../firewall/ufw-status.ts';
 
-export async function readUfw(ex: Executor): Promise<UfwState> {
-  const sessions = parseSessionProbe((await ex.run(['sh', '-c', SESSION_PROBE], { allowFailure: true })).stdout);
-  const which = await ex.run(['sh', '-c', 'command -v ufw'], { allowFailure: true });
-  if (which.exitCode !== 0) {
-    return { installed: false, active: false, defaults: { incoming: null, outgoing: null, routed: null }, rules: [], sshSessions: sessions };
-  }
-  const status = parseUfwStatus((await ex.run(['ufw', 'status', 'verbose'])).stdout);
-  const added = parseShowAdded((await ex.run(['ufw', 'show', 'added'])).stdout);
-  const file = await ex.readFile('/etc/default/ufw');
-  const defaults = file ? parseDefaultUfw(file.toString('utf8')) : status.defaults;
+const UFW_DEFAULTS = '/etc/default/ufw';
+
+/** The facts the UFW plan reads: the gate's `ufw status verbose`, `ufw show added`, the defaults file, SSH sessions. */
+export const ufwNeeds = () => [ref(ufwStatus), ref(ufwAdded), ref(textFile, UFW_DEFAULTS), ref(sshSessions)];
+
+const asPolicy = (w: string | undefined): Policy | null => (w === 'allow' || w === 'deny' || w === 'reject' ? w : null);
+
+export function ufwState(f: FactReader): UfwState {
+  const sessions = known(f, ref(sshSessions));
+  const status = known(f, ref(ufwStatus));
+  if (!status.installed) return { installed: false, active: false, defaults: { incoming: null, outgoing: null, routed: null }, rules: [], sshSessions: sessions };
+  const file = known(f, ref(textFile, UFW_DEFAULTS)).content;
+  const d = status.defaults;
   return {
     installed: true,
     active: status.active,
-    defaults,
-    rules: added.map((r) => `ufw ${r.text}${r.comment !== null ? ` comment '${r.comment}'` : ''}`),
+    // the file is the source of truth: `ufw status` prints no defaults while inactive
+    defaults: file !== null ? parseDefaultUfw(file) : { incoming: asPolicy(d.incoming), outgoing: asPolicy(d.outgoing), routed: asPolicy(d.routed) },
+    rules: known(f, ref(ufwAdded)).map((r) => `ufw ${r.text}${r.comment !== null ? ` comment '${r.comment}'` : ''}`),
     sshSessions: sessions,
   };
 }
 
-export class UfwResource implements Resource<UfwState> {
+export class UfwResource implements Resource {
   readonly id = UFW_RESOURCE_ID;
   readonly kind = 'ufw';
   readonly dependsOn: readonly string[];
@@ -38,19 +45,19 @@ export class UfwResource implements Resource<UfwState> {
     this.dependsOn = dependsOn;
   }
 
-  read(ex: Executor): Promise<UfwState> {
-    return readUfw(ex);
+  needs(): FactRef<unknown>[] {
+    return ufwNeeds();
   }
 
-  plan(current: UfwState): PlanOutcome {
-    return planUfw(current, this.input);
+  plan(f: FactReader): PlanOutcome {
+    return planUfw(ufwState(f), this.input);
   }
 
   async apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void> {
     const d = change.data as unknown as UfwChangeData;
     if (d.safetyNet) {
       // the plan may be old: check again right before the last way in on port 22 goes
-      const sessions = parseSessionProbe((await ex.run(['sh', '-c', SESSION_PROBE], { allowFailure: true })).stdout);
+      const sessions = await readFact(ex, ref(sshSessions));
       const refusal = refuseSafetyNetRemoval(sessions, this.input.firewall.managementInterfaces);
       if (refusal) throw refusal;
     }

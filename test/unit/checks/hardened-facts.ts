@@ -8,6 +8,7 @@ import { desiredChain } from '../../../src/firewall/docker-user.ts';
 import { describeSecret } from '../../../src/facts/secrets.ts';
 import type { Raw } from '../../../src/facts/types.ts';
 import { planRun } from '../../../src/checks/run.ts';
+import { renderGatewayUnit } from '../../../src/openclaw/unit.ts';
 import type { Profile } from '../../../src/facts/paths.ts';
 import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 
@@ -53,8 +54,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     file: (p) => {
       if (p.endsWith('20auto-upgrades')) return file('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n');
       if (p === '/etc/docker/daemon.json') return file(JSON.stringify({ ...spec.docker.daemon, 'live-restore': true }));
-      // as rendered: 9.x reads the token from the env file; 2.x keeps it in openclaw.json (no token env file)
-      if (p === `/etc/systemd/system/${i.unit}`) return file(`[Unit]\nStartLimitBurst=5\n[Service]\nUser=${i.user}\nEnvironmentFile=-${i.stateDir}/.env\n${nine ? `EnvironmentFile=${i.envFile}\n` : ''}Environment=NODE_ENV=production\nExecStart=${i.bin} gateway run\nRestart=always\n`);
+      // as apply renders it (9.x reads the token from the env file; 2.x keeps it in openclaw.json)
+      if (p === `/etc/systemd/system/${i.unit}`) return file(renderGatewayUnit({ ...spec, openclaw: { ...spec.openclaw, version } }, i, version));
       if (p.endsWith('/identity/openclaw.sha256')) return file(`${SOUL_SHA}  ${i.stateDir}/workspace/SOUL.md\n`);
       if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
       if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));

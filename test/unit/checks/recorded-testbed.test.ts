@@ -5,12 +5,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { loadFactsFile } from '../../../src/facts/file.ts';
+import { renderGatewayUnit } from '../../../src/openclaw/unit.ts';
 
 const FILE = fileURLToPath(new URL('../../fixtures/check/testbed-2026.9.6-hardened-facts.json', import.meta.url));
 
 describe('recorded hardened testbed (2026.9.6)', () => {
   it('passes everything except the external-service checks, which are unknown with their reason', async () => {
     const rec = await loadFactsFile(FILE);
+    // recorded before the unit renderer changed (RestartSec, logs): the unit file as apply writes it today
+    const inst = rec.spec.resolved[0]!;
+    const unitFile = `file:/etc/systemd/system/${inst.unit}`;
+    assert.equal(rec.raw.get(unitFile)?.t, 'file');
+    rec.raw.set(unitFile, { t: 'file', content: renderGatewayUnit(rec.spec, inst, rec.spec.openclaw.version), durationMs: 1 });
     const results = evaluateRun(planRun({ spec: rec.spec, profile: 'go-live', now: rec.collectedAt }), rec.raw);
     assert.deepEqual(results.filter((r) => r.status === 'fail').map((r) => r.id), []);
     const unknown = Object.fromEntries(results.filter((r) => r.status === 'unknown').map((r) => [r.id, r.evidence]));

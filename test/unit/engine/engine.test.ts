@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { unifiedDiff } from '../../../src/engine/diff.ts';
 import { PlanProblemError, PlanProblemsError } from '../../../src/engine/errors.ts';
 import { fingerprint, stableStringify } from '../../../src/engine/hash.ts';
 import { orderByDependencies } from '../../../src/engine/order.ts';
 import { journalId, newestFirst } from '../../../src/engine/journal.ts';
-import { buildPlan, planResource } from '../../../src/engine/plan.ts';
-import { registerArea } from '../../../src/engine/registry.ts';
+import { buildPlan, planOne } from '../../../src/engine/plan.ts';
 import type { Resource } from '../../../src/engine/types.ts';
 import { formatPlan } from '../../../src/engine/view.ts';
 import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { directoryResource, planDirectory } from '../../../src/resources/directory.ts';
 import { fileResource } from '../../../src/resources/file.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
+import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { style } from '../../../src/views/style.ts';
 
 test('hash: stable JSON ignores key order', () => {
@@ -62,12 +63,13 @@ test('plan: every area is read, planned, ordered; fingerprints are the read stat
   ex.script((argv) => {
     if (argv[0] !== 'sh' || !argv[2]?.includes("stat -c '%F|%a")) return undefined;
     const f = ex.files.get(argv[4] ?? '');
-    if (!f) return { exitCode: 3 };
-    return { stdout: `regular file|${f.stat.mode.toString(8)}|0|0|${f.stat.owner}|${f.stat.group}|${f.content.length}|0\n${f.content.toString()}` };
+    if (!f) return { stdout: 'MISSING\n' };
+    const sha = createHash('sha256').update(f.content).digest('hex');
+    return { stdout: `regular file|${f.stat.mode.toString(8)}|0|0|${f.stat.owner}|${f.stat.group}|${f.content.length}|0\n${sha}\n${f.content.toString('base64')}` };
   });
-  registerArea({
+  const area = {
     name: 'unit-test-area',
-    resources: (s) =>
+    resources: (s: ResolvedSpec) =>
       s.stateDir === '/srv/clawops-unit'
         ? [
             fileResource({ path: '/etc/unit-a.conf', content: 'a\n', mode: 0o600, dependsOn: ['dir:/etc/unit-dir'] }),
@@ -75,16 +77,15 @@ test('plan: every area is read, planned, ordered; fingerprints are the read stat
             directoryResource({ path: '/etc/unit-dir', mode: 0o755, owner: 'root' }),
           ]
         : [],
-  });
-  // the host area is registered too (imported by nothing here): only this area's resources exist
-  const { plan } = await buildPlan(spec, ex, { specSource: 'unit.yaml' });
+  };
+  const { plan } = await buildPlan(spec, ex, { specSource: 'unit.yaml', areas: [area] });
   assert.equal(plan.schemaVersion, 1);
   assert.equal(plan.target, 'recorder:unit');
   assert.deepEqual(plan.resources.map((r) => r.id), ['dir:/etc/unit-dir', 'file:/etc/unit-a.conf', 'file:/etc/unit-b.conf']);
   assert.deepEqual(plan.summary, { add: 2, change: 0, remove: 0 });
   assert.equal(plan.resources[2]?.noop, '/etc/unit-b.conf is as wanted');
   assert.match(plan.resources[0]?.fingerprint ?? '', /^sha256:[0-9a-f]{64}$/);
-  assert.equal(plan.resources[0]?.fingerprint, fingerprint({ exists: false }));
+  assert.notEqual(plan.resources[1]?.fingerprint, plan.resources[2]?.fingerprint);
   const text = formatPlan(plan, style(false)).join('\n');
   assert.match(text, /\+ file:\/etc\/unit-a.conf: create \/etc\/unit-a.conf \(0600 root:root\)\n {6}--- \/dev\/null\n {6}\+\+\+ \/etc\/unit-a.conf/);
   assert.match(text, /Plan: 2 to add, 0 to change, 0 to remove\.$/);
@@ -95,17 +96,17 @@ test('plan: a resource that finds the spec impossible becomes a problem with its
   const impossible: Resource = {
     id: 'x:impossible',
     kind: 'x',
-    read: async () => null,
+    needs: () => [],
     plan: () => {
       throw new PlanProblemError('instances[0].port', 'port 18789 is already in use');
     },
     apply: async () => {},
   };
-  assert.throws(() => planResource(impossible, null), PlanProblemError);
+  await assert.rejects(planOne(impossible, new Map()), PlanProblemError);
   const parsed = parseSpec('stateDir: /srv/clawops-unit2');
   assert.ok(parsed.ok);
-  registerArea({ name: 'unit-test-impossible', resources: (s) => (s.stateDir === '/srv/clawops-unit2' ? [impossible] : []) });
-  await assert.rejects(buildPlan(parsed.spec, new RecorderExecutor(), { specSource: 'x.yaml' }), (e: unknown) => {
+  const areas = [{ name: 'unit-test-impossible', resources: () => [impossible] }];
+  await assert.rejects(buildPlan(parsed.spec, new RecorderExecutor(), { specSource: 'x.yaml', areas }), (e: unknown) => {
     assert.ok(e instanceof PlanProblemsError);
     assert.deepEqual(e.problems, [{ path: 'instances[0].port', message: 'port 18789 is already in use' }]);
     assert.match(e.hint ?? '', /nothing was changed/);

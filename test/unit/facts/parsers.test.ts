@@ -175,10 +175,11 @@ describe('firewall', () => {
 });
 
 describe('host', () => {
-  it('ss -tlnpH from the host fixtures', () => {
+  it('ss -Htlnpe from the host fixtures (pid and owner uid too)', () => {
     const ls = parseSs(fx('host/ss-Htlnpe.txt'));
     assert.ok(ls.length >= 3);
-    assert.deepEqual(ls[0], { address: '127.0.0.1', port: 22999, processes: ['sshd'] });
+    assert.deepEqual(ls[0], { address: '127.0.0.1', port: 22999, processes: ['sshd'], pid: 8025, uid: null });
+    assert.equal(ls[2]?.uid, 65534);
     const v = listeners.parse(cmd('LISTEN 0 511 [::]:18789 [::]:* users:(("node",pid=1,fd=2))\nLISTEN 0 511 [::1]:18790 [::]:*\n'), '');
     assert.ok(!isUnknown(v));
     assert.deepEqual(v.map((l) => `${l.address}:${l.port}`), [':::18789', '::1:18790']);
@@ -201,7 +202,8 @@ describe('host', () => {
     assert.deepEqual(serviceUser.parse(cmd('NOUSER\n'), 'x'), { exists: false, groups: [] });
   });
   it('node --version', () => {
-    assert.deepEqual(nodeVersion.parse(cmd('v24.16.0\n'), ''), { version: '24.16.0', major: 24 });
+    assert.deepEqual(nodeVersion.parse(cmd('/usr/bin/node\nv24.16.0\n'), ''), { missing: false, path: '/usr/bin/node', version: '24.16.0', major: 24 });
+    assert.deepEqual(nodeVersion.parse(cmd('MISSING\n'), ''), { missing: true });
   });
   it('fail2ban-client status (recorded)', () => {
     const v = fail2banStatus.parse(cmd(fx('samples/fail2ban-server-status.txt').split('\n').slice(0, 3).join('\n')), '');

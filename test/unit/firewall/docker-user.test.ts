@@ -6,15 +6,23 @@ import { ClawopsError } from '../../../src/core/errors.ts';
 import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { desiredChain, PERSIST_UNIT_PATH, PERSIST_WANTS_PATH, renderPersistUnit } from '../../../src/firewall/docker-user.ts';
 import { revertScript, UFW_FILES, withGuard } from '../../../src/firewall/guard.ts';
-import { planDockerUser, readDockerUser, type DockerUserState } from '../../../src/resources/firewall/docker-user.ts';
+import { dockerUserNeeds, dockerUserState, planDockerUser, type DockerUserState } from '../../../src/resources/firewall/docker-user.ts';
+import { cmdRaw, factsFromRaw } from '../../helpers/facts.ts';
+import { createHash } from 'node:crypto';
 
 const fx = (f: string): string => readFileSync(new URL(`../../fixtures/firewall/${f}`, import.meta.url), 'utf8');
 const MGMT = ['tailscale0'];
 
-function host(iptablesS: string, persisted: boolean): RecorderExecutor {
-  const rec = new RecorderExecutor().on(['iptables', '-w', '-S'], { stdout: iptablesS });
-  if (persisted) rec.addFile(PERSIST_UNIT_PATH, renderPersistUnit(MGMT)).addFile(PERSIST_WANTS_PATH, '', { type: 'symlink' });
-  return rec;
+/** The facts as the plan reads them: the gate's `iptables -S`, the unit file, its wants link. */
+function host(iptablesS: string, persisted: boolean): DockerUserState {
+  const [chain, unit, wants] = dockerUserNeeds();
+  const text = renderPersistUnit(MGMT);
+  const sha = createHash('sha256').update(text).digest('hex');
+  return dockerUserState(factsFromRaw([
+    [chain!, cmdRaw(iptablesS)],
+    [unit!, cmdRaw(persisted ? `regular file|644|0|0|root|root|${text.length}|0\n${sha}\n${Buffer.from(text).toString('base64')}` : 'MISSING\n')],
+    [wants!, cmdRaw(persisted ? 'symbolic link|777|0|0|root|root|1|0\n' : 'MISSING\n')],
+  ]));
 }
 const good = (): string => ['-P FORWARD DROP', '-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', '-A FORWARD -j ufw-before-forward', ...desiredChain(MGMT)].join('\n');
 
@@ -54,13 +62,13 @@ const cases: { name: string; iptables: string; persisted: boolean; want: string[
 describe('DOCKER-USER plan', () => {
   for (const c of cases) {
     it(c.name, async () => {
-      const out = planDockerUser(await readDockerUser(host(c.iptables, c.persisted)), MGMT);
+      const out = planDockerUser(host(c.iptables, c.persisted), MGMT);
       assert.ok('changes' in out, JSON.stringify(out));
       assert.deepEqual(out.changes.map((ch) => `${ch.action} ${ch.summary}`), c.want);
     });
   }
   it('converged and persisted: no-op', async () => {
-    const s = await readDockerUser(host(good(), true));
+    const s = host(good(), true);
     assert.deepEqual(planDockerUser(s, MGMT), { noop: 'DOCKER-USER holds exactly lo, tailscale0, established, DROP; jumped to once; persisted' });
   });
   it('jump present but not first: moved to the top', () => {

@@ -1,4 +1,4 @@
-/** Table-driven UFW planning: recorded facts in (through readUfw on a recorder), changes out. */
+/** Table-driven UFW planning: recorded facts in (through the facts' own parsers), changes out. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -7,7 +7,8 @@ import type { PlannedChange } from '../../../src/engine/types.ts';
 import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 import { planUfw, type UfwChangeData, type UfwState } from '../../../src/firewall/ufw-plan.ts';
 import { parseUfwRule } from '../../../src/firewall/ufw-rules.ts';
-import { readUfw } from '../../../src/resources/firewall/ufw.ts';
+import { ufwNeeds, ufwState } from '../../../src/resources/firewall/ufw.ts';
+import { cmdRaw, factsFromRaw, fileRaw } from '../../helpers/facts.ts';
 import { Spec } from '../../../src/desired/schema.ts';
 
 const fx = (f: string): string => readFileSync(new URL(`../../fixtures/firewall/${f}`, import.meta.url), 'utf8');
@@ -23,13 +24,13 @@ const FRESH: Facts = { status: 'ufw-status-inactive.txt', added: 'ufw-show-added
 const MIXED: Facts = { status: 'ufw-status-verbose-mixed.txt', added: 'ufw-show-added-mixed.txt', defaults: fx('default-ufw-deny-outgoing.txt'), sessions: 'session-probe-mgmt.txt' };
 
 async function facts(f: Facts): Promise<UfwState> {
-  const rec = new RecorderExecutor()
-    .on(['sh', '-c', 'command -v ufw'], { stdout: '/usr/sbin/ufw\n' })
-    .on(['ufw', 'status', 'verbose'], { stdout: fx(f.status) })
-    .on(['ufw', 'show', 'added'], { stdout: fx(f.added) })
-    .on((a) => a[0] === 'sh' && (a[2] ?? '').includes('## ssh_connection'), { stdout: fx(f.sessions) })
-    .addFile('/etc/default/ufw', f.defaults);
-  return readUfw(rec);
+  const [status, added, defaults, sessions] = ufwNeeds();
+  return ufwState(factsFromRaw([
+    [status!, cmdRaw(fx(f.status))],
+    [added!, cmdRaw(fx(f.added))],
+    [defaults!, fileRaw(f.defaults)],
+    [sessions!, cmdRaw(fx(f.sessions))],
+  ]));
 }
 
 function input(firewall: Record<string, unknown> = {}, instances = 1) {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
 import { resolveSpec, type ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { applyKeyChanges, getPath, mergePatch, parseConfigText } from '../../../src/openclaw/config-doc.ts';
-import { openclawConfigResource, planConfigChanges, readConfigState } from '../../../src/openclaw/config-resource.ts';
+import { openclawConfigResource, planConfig, planConfigChanges, readConfigState } from '../../../src/openclaw/config-resource.ts';
 
 const sample = (name: string) => readFileSync(new URL(`../../fixtures/samples/${name}`, import.meta.url), 'utf8');
 const specOf = (input: SpecInput = {}): ResolvedSpec => resolveSpec(Spec.parse(input));
@@ -125,7 +125,7 @@ describe('gateway config resource', () => {
     const spec = specOf();
     const r = openclawConfigResource(spec, spec.resolved[0]!);
     const text = sample('oc2026.9.6-openclaw-after-onboard.json');
-    const outcome = r.plan(readConfigState(spec, spec.resolved[0]!, text));
+    const outcome = planConfig(spec, spec.resolved[0]!, readConfigState(spec, spec.resolved[0]!, text));
     assert.ok('changes' in outcome);
     assert.equal(outcome.changes.length, 1);
     const c = outcome.changes[0]!;
@@ -134,7 +134,7 @@ describe('gateway config resource', () => {
     assert.match(c.diff ?? '', /^\+ gateway\.terminal\.enabled = false$/m);
     assert.doesNotMatch(JSON.stringify(c), /REDACTED|token"/);
     const { doc } = converge(spec, text);
-    const noop = r.plan(readConfigState(spec, spec.resolved[0]!, JSON.stringify(doc)));
+    const noop = planConfig(spec, spec.resolved[0]!, readConfigState(spec, spec.resolved[0]!, JSON.stringify(doc)));
     assert.ok('noop' in noop && /already holds/.test(noop.noop));
   });
 

@@ -4,7 +4,7 @@ import { Spec } from '../../../src/desired/schema.ts';
 import { resolveSpec } from '../../../src/desired/resolve.ts';
 import {
   identityIntegrity,
-  openclawIdentityResource,
+  planIdentity,
   parseBaseline,
   renderBaseline,
   sha256,
@@ -21,7 +21,7 @@ const file = (over: Partial<IdentityFileState>): IdentityFileState => ({
 });
 const state = (files: IdentityFileState[], baselineLocked = true): IdentityState => ({ baselinePath: '/var/lib/clawops/identity/openclaw.sha256', baselineLocked, files });
 const steps = (s: IdentityState) => {
-  const o = openclawIdentityResource(spec, inst).plan(s);
+  const o = planIdentity(spec, inst, s);
   return 'changes' in o ? o.changes.map((c) => `${(c.data as { step: string }).step}:${(c.data as { name?: string }).name ?? ''}`) : o.noop;
 };
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Spec, type SpecInput } from '../../../src/desired/schema.ts';
 import { resolveSpec } from '../../../src/desired/resolve.ts';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
-import { type InstallData, type InstallState, binOf, npmInstallArgv, openclawInstallResource, parseLayout } from '../../../src/openclaw/install.ts';
+import { type InstallData, type InstallState, binOf, npmInstallArgv, openclawInstallResource, parseLayout, planInstall } from '../../../src/openclaw/install.ts';
+import { versionsRoot } from '../../../src/upgrade/layout.ts';
 
 const specOf = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));
 
@@ -11,7 +12,7 @@ describe('openclaw install plan', () => {
   it('installs the pinned version as the service user into its npm prefix', () => {
     const spec = specOf();
     const inst = spec.resolved[0]!;
-    const o = openclawInstallResource(spec, inst).plan({ prefix: inst.npmPrefix, installed: null, binPresent: false });
+    const o = planInstall(spec, inst, {}, { prefix: inst.npmPrefix, installed: null, binPresent: false });
     assert.ok('changes' in o);
     assert.equal(o.changes[0]?.action, 'add');
     assert.deepEqual((o.changes[0]?.data as InstallData).argv, [
@@ -26,14 +27,14 @@ describe('openclaw install plan', () => {
 
   it('no-op when the pinned version and its bin are there; a missing bin reinstalls', () => {
     const spec = specOf();
-    const r = openclawInstallResource(spec, spec.resolved[0]!);
-    assert.ok('noop' in r.plan({ prefix: '/p', installed: '2026.9.6', binPresent: true }));
-    assert.ok('changes' in r.plan({ prefix: '/p', installed: '2026.9.6', binPresent: false }));
+    const inst = spec.resolved[0]!;
+    assert.ok('noop' in planInstall(spec, inst, {}, { prefix: '/p', installed: '2026.9.6', binPresent: true }));
+    assert.ok('changes' in planInstall(spec, inst, {}, { prefix: '/p', installed: '2026.9.6', binPresent: false }));
   });
 
   it('a downgrade of a plain prefix is planned with a warning about forward-only state', () => {
     const spec = specOf({ openclaw: { version: '2026.2.9' } });
-    const o = openclawInstallResource(spec, spec.resolved[0]!).plan({ prefix: '/p', installed: '2026.9.6', binPresent: true });
+    const o = planInstall(spec, spec.resolved[0]!, {}, { prefix: '/p', installed: '2026.9.6', binPresent: true });
     assert.ok('changes' in o);
     assert.match(o.changes[0]?.diff ?? '', /downgrade from 2026\.9\.6/);
   });
@@ -41,7 +42,7 @@ describe('openclaw install plan', () => {
   it('2026.2.9 installs as a project in <prefix>/lib with the overrides it needs (npm ignores overrides with -g)', () => {
     const spec = specOf({ openclaw: { version: '2026.2.9' } });
     const inst = spec.resolved[0]!;
-    const o = openclawInstallResource(spec, inst, { npmCache: '/var/cache/npm' }).plan({ prefix: inst.npmPrefix, installed: null, binPresent: false });
+    const o = planInstall(spec, inst, { npmCache: '/var/cache/npm' }, { prefix: inst.npmPrefix, installed: null, binPresent: false });
     assert.ok('changes' in o);
     const d = o.changes[0]!.data as InstallData;
     assert.deepEqual(d.argv, [
@@ -57,7 +58,7 @@ describe('openclaw install plan', () => {
   it('the spec\'s npmOverrides replace the known ones; {} means a plain -g install; 2026.9.6 needs none', () => {
     const plan = (openclaw: SpecInput['openclaw']) => {
       const spec = specOf({ openclaw });
-      const o = openclawInstallResource(spec, spec.resolved[0]!).plan({ prefix: '/p', installed: null, binPresent: false });
+      const o = planInstall(spec, spec.resolved[0]!, {}, { prefix: '/p', installed: null, binPresent: false });
       assert.ok('changes' in o);
       return o.changes[0]!.data as InstallData;
     };
@@ -77,7 +78,7 @@ describe('openclaw install plan', () => {
   it('refuses versions below the minimum (exit code 2: a gate)', () => {
     const spec = specOf({ openclaw: { version: '2026.2.6-3', minimumVersion: '2026.2.9' } });
     assert.throws(
-      () => openclawInstallResource(spec, spec.resolved[0]!).plan({ prefix: '/p', installed: null, binPresent: false }),
+      () => planInstall(spec, spec.resolved[0]!, {}, { prefix: '/p', installed: null, binPresent: false }),
       (e: Error & { exitCode?: number }) => /below openclaw.minimumVersion/.test(e.message) && e.exitCode === 2,
     );
   });
@@ -131,7 +132,7 @@ describe('openclaw install plan, side-by-side layout (after `clawops upgrade`)',
   for (const row of rows) {
     it(row.name, () => {
       const spec = specOf({ openclaw: { version: row.pin } });
-      const plan = () => openclawInstallResource(spec, spec.resolved[0]!).plan(row.facts);
+      const plan = () => planInstall(spec, spec.resolved[0]!, {}, row.facts);
       if (row.refused) {
         assert.throws(plan, (e: Error) => e instanceof PlanProblemError && e.path === 'openclaw.version' && row.refused!.test(e.message));
         return;
@@ -151,7 +152,7 @@ describe('openclaw install plan, side-by-side layout (after `clawops upgrade`)',
 
   it('a newer pin switched by apply says that `clawops upgrade` would back up and gate', () => {
     const spec = specOf({ openclaw: { version: '2026.9.6' } });
-    const o = openclawInstallResource(spec, spec.resolved[0]!).plan(active('2026.2.9', ['2026.2.9', '2026.9.6']));
+    const o = planInstall(spec, spec.resolved[0]!, {}, active('2026.2.9', ['2026.2.9', '2026.9.6']));
     assert.ok('changes' in o);
     assert.match(o.changes[0]!.diff ?? '', /clawops upgrade 2026\.9\.6/);
   });
@@ -165,5 +166,5 @@ describe('parseLayout (readlink + side-by-side listing)', () => {
     ['a link somewhere else is not ours', '/opt/openclaw\n/\n', { linked: null, versions: [] }],
     ['stray entries in the versions dir are ignored', '.npm-global.versions/2026.2.9\n/\n2026.2.9\nold-backup\n2026.10.1\n', { linked: '2026.2.9', versions: ['2026.2.9', '2026.10.1'] }],
   ];
-  for (const [name, out, want] of cases) it(name, () => assert.deepEqual(parseLayout(inst, out), want));
+  for (const [name, out, want] of cases) it(name, () => assert.deepEqual(parseLayout(versionsRoot(inst), out), want));
 });

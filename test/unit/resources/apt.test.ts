@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseDpkgQuery, planPackages } from '../../../src/resources/apt.ts';
+import { aptPackagesResource, planPackages } from '../../../src/resources/apt.ts';
+import { dpkgPackage } from '../../../src/facts/system.ts';
+import { ref } from '../../../src/facts/types.ts';
+import { factsOf } from '../../helpers/facts.ts';
 import { aptInstallArgv, guardTransaction, removalsIn } from '../../../src/resources/apt-run.ts';
 
 const fixture = (f: string) => readFileSync(new URL(`../../fixtures/host/${f}`, import.meta.url), 'utf8');
 
-test('apt: dpkg-query output (real, with a package that is not installed) -> state', () => {
-  const s = parseDpkgQuery(fixture('dpkg-query.txt'), ['curl', 'jq', 'nosuchpkg']);
-  assert.deepEqual(s.installed, { curl: '7.88.1-10+deb12u14', jq: '1.6-2.1+deb12u3', nosuchpkg: null });
-  // half-installed (unpacked, not configured) counts as missing: apt finishes it
-  assert.equal(parseDpkgQuery('ufw\tiU \t0.36.2-1\n', ['ufw']).installed.ufw, null);
+test('apt: the plan reads the gate\'s package fact; half-installed (iU) counts as missing', async () => {
+  const cmd = (stdout: string) => ({ t: 'cmd' as const, exitCode: 0, stdout, stderr: '', timedOut: false, durationMs: 1 });
+  assert.deepEqual(dpkgPackage.parse(cmd('ii \n'), 'curl'), { installed: true, status: 'ii' });
+  assert.deepEqual(dpkgPackage.parse(cmd('iU \n'), 'ufw'), { installed: false, status: 'iU' });
+  const r = aptPackagesResource(['ufw', 'curl']);
+  const out = await r.plan(factsOf([[ref(dpkgPackage, 'curl'), { installed: true, status: 'ii' }], [ref(dpkgPackage, 'ufw'), { installed: false, status: 'iU' }]]));
+  assert.ok('changes' in out);
+  assert.deepEqual(out.changes[0]?.data, { install: ['ufw'] });
 });
 
 const cases = [
-  { name: 'all installed -> no-op', installed: { curl: '1', jq: '1' }, install: null },
-  { name: 'one missing -> install just that', installed: { curl: '1', jq: null }, install: ['jq'] },
-  { name: 'none installed -> install all', installed: { curl: null, jq: null }, install: ['curl', 'jq'] },
+  { name: 'all installed -> no-op', installed: { curl: true, jq: true }, install: null },
+  { name: 'one missing -> install just that', installed: { curl: true, jq: false }, install: ['jq'] },
+  { name: 'none installed -> install all', installed: { curl: false, jq: false }, install: ['curl', 'jq'] },
 ];
 for (const c of cases) {
   test(`apt: ${c.name}`, () => {

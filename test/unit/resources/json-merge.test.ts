@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { deepMerge, jsonMergeResource, mergedText } from '../../../src/resources/json-merge.ts';
 import { sha256 } from '../../../src/engine/hash.ts';
+import { fileState } from '../../../src/facts/system.ts';
+import { ref } from '../../../src/facts/types.ts';
+import { factsOf } from '../../helpers/facts.ts';
 
 const merge = { 'log-driver': 'json-file', 'log-opts': { 'max-size': '10m' } };
 
@@ -29,15 +32,16 @@ test('json-merge: invalid JSON on the target fails at plan time naming the spec 
   assert.throws(() => mergedText('{nope', merge, '/etc/docker/daemon.json', 'docker.daemon'), (e: unknown) => e instanceof PlanProblemError && e.path === 'docker.daemon' && /not valid JSON/.test(e.message));
 });
 
-test('json-merge: plan keeps the existing owner and mode; no-op when merged', () => {
+test('json-merge: plan keeps the existing owner and mode; no-op when merged', async () => {
   const r = jsonMergeResource({ path: '/etc/docker/daemon.json', merge, specPath: 'docker.daemon' });
   const text = '{"data-root":"/srv/docker"}';
-  const out = r.plan({ exists: true, type: 'file', mode: 0o600, owner: 'root', group: 'docker', sha256: sha256(text), text });
+  const at = (v: unknown) => factsOf([[ref(fileState, '/etc/docker/daemon.json'), v]]);
+  const out = await r.plan(at({ exists: true, type: 'file', mode: 0o600, owner: 'root', group: 'docker', sha256: sha256(text), text }));
   assert.ok('changes' in out);
   const d = out.changes[0]?.data as { mode: number; group: string; content: string };
   assert.equal(d.mode, 0o600);
   assert.equal(d.group, 'docker');
   assert.match(d.content, /"data-root": "\/srv\/docker"/);
   const merged = d.content;
-  assert.ok('noop' in r.plan({ exists: true, type: 'file', mode: 0o600, owner: 'root', group: 'docker', sha256: sha256(merged), text: merged }));
+  assert.ok('noop' in (await r.plan(at({ exists: true, type: 'file', mode: 0o600, owner: 'root', group: 'docker', sha256: sha256(merged), text: merged }))));
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { hostProblems, parseIpLink, parseSs } from '../../../src/resources/preflight.ts';
+import { hostProblems } from '../../../src/resources/preflight.ts';
+import { parseIpLink, parseSs } from '../../../src/facts/network.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
 
 const fixture = (f: string) => readFileSync(new URL(`../../fixtures/host/${f}`, import.meta.url), 'utf8');
@@ -13,12 +14,12 @@ const spec = (yaml: string) => {
 
 test('preflight: real `ss -Htlnpe` (root listeners carry no uid) and `ip -o link`', () => {
   const ls = parseSs(fixture('ss-Htlnpe.txt'));
-  assert.deepEqual(ls.map((l) => [l.port, l.process, l.uid]), [[22999, 'sshd', null], [18799, 'python3', null], [18798, 'python3', 65534]]);
+  assert.deepEqual(ls.map((l) => [l.port, l.processes[0], l.uid]), [[22999, 'sshd', null], [18799, 'python3', null], [18798, 'python3', 65534]]);
   assert.deepEqual(parseIpLink(fixture('ip-o-link.txt')), ['lo', 'ifb0', 'ifb1']);
   assert.deepEqual(parseIpLink('5: veth0@if4: <BROADCAST> mtu 1500'), ['veth0']);
 });
 
-const listener = (port: number, uid: number | null) => ({ address: '127.0.0.1', port, uid, process: 'node', pid: 42 });
+const listener = (port: number, uid: number | null) => ({ address: '127.0.0.1', port, uid, processes: ['node'], pid: 42 });
 const cases: { name: string; yaml: string; listeners: ReturnType<typeof listener>[]; uids: Record<string, number | null>; ifaces: string[]; paths: string[] }[] = [
   { name: 'free ports, interface present -> fine', yaml: 'firewall: {managementInterfaces: [eth0]}', listeners: [], uids: {}, ifaces: ['lo', 'eth0'], paths: [] },
   { name: 'port held by a root process -> instances[0].port', yaml: 'firewall: {managementInterfaces: [lo]}', listeners: [listener(18789, null)], uids: { 'openclaw-svc': 999 }, ifaces: ['lo'], paths: ['instances[0].port'] },

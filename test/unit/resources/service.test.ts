@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseServiceRead, planService } from '../../../src/resources/service.ts';
+import { planService, serviceResource } from '../../../src/resources/service.ts';
+import { systemdUnit } from '../../../src/facts/systemd.ts';
+import { ref } from '../../../src/facts/types.ts';
+import { factsOf } from '../../helpers/facts.ts';
 
-test('service: parse `systemctl is-enabled; is-active`', () => {
-  assert.deepEqual(parseServiceRead('enabled\n--\nactive\n'), { enabled: 'enabled', active: 'active' });
-  assert.deepEqual(parseServiceRead('\n--\ninactive\n'), { enabled: 'unknown', active: 'inactive' });
+test('service: plans from the gate\'s unit fact (UnitFileState, ActiveState); a missing unit is enabled and started', async () => {
+  const r = serviceResource('x.service');
+  const unit = (p: Record<string, string>) => factsOf([[ref(systemdUnit, 'x.service'), { Id: 'x.service', ...p }]]);
+  assert.ok('noop' in (await r.plan(unit({ LoadState: 'loaded', ActiveState: 'active', UnitFileState: 'enabled' }))));
+  const out = await r.plan(unit({ LoadState: 'not-found', ActiveState: 'inactive', UnitFileState: '' }));
+  assert.ok('changes' in out);
+  assert.match(out.changes[0]?.summary ?? '', /enable and start x.service \(is not-found, inactive\)/);
 });
 
 const cases = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseUserRead, planUser, type UserState } from '../../../src/resources/user.ts';
+import { planUser, userState, type UserState } from '../../../src/resources/user.ts';
 
 const want = { name: 'openclaw-svc', home: '/home/openclaw-svc', shell: '/usr/sbin/nologin', groups: ['docker'] };
 const existing = (o: Partial<Extract<UserState, { exists: true }>> = {}): UserState => ({
@@ -12,11 +12,10 @@ const steps = (cur: UserState): Step[] | null => {
   return 'noop' in out ? null : (out.changes[0]?.data as { steps: Step[] }).steps;
 };
 
-test('user: parses getent/passwd -S/id output (one round trip)', () => {
-  // output of the read script for the real `nobody` user on Debian 12
-  const s = parseUserRead('nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n--\nL\n--\nnogroup\n--\n');
+test('user: the plan reads the gate\'s user fact', () => {
+  const s = userState({ exists: true, uid: 65534, home: '/nonexistent', shell: '/usr/sbin/nologin', passwordLocked: true, groups: ['nogroup'] }, []);
   assert.deepEqual(s, { exists: true, uid: 65534, home: '/nonexistent', shell: '/usr/sbin/nologin', locked: true, groups: ['nogroup'], groupsPresent: [] });
-  assert.deepEqual(parseUserRead('ABSENT\n--\n\n--\n\n--\ndocker\n'), { exists: false, groupsPresent: ['docker'] });
+  assert.deepEqual(userState({ exists: false, groups: [] }, ['docker']), { exists: false, groupsPresent: ['docker'] });
 });
 
 const cases: { name: string; cur: UserState; argv: string[][] | null; undo?: (string[] | null)[] }[] = [
@@ -42,6 +41,7 @@ const cases: { name: string; cur: UserState; argv: string[][] | null; undo?: (st
   { name: 'password usable -> passwd -l, undo passwd -u', cur: existing({ locked: false }), argv: [['passwd', '-l', 'openclaw-svc']], undo: [['passwd', '-u', 'openclaw-svc']] },
   { name: 'not in docker -> usermod -aG, undo gpasswd -d', cur: existing({ groups: ['openclaw-svc'] }), argv: [['usermod', '-aG', 'docker', 'openclaw-svc']], undo: [['gpasswd', '-d', 'openclaw-svc', 'docker']] },
   { name: 'docker group absent -> membership skipped (no-op)', cur: existing({ groups: ['openclaw-svc'], groupsPresent: [] }), argv: null },
+  { name: 'added to sudo by hand -> gpasswd -d, undo re-adds', cur: existing({ groups: ['openclaw-svc', 'docker', 'sudo'] }), argv: [['gpasswd', '-d', 'openclaw-svc', 'sudo']], undo: [['usermod', '-aG', 'sudo', 'openclaw-svc']] },
   { name: 'home moved -> usermod --home', cur: existing({ home: '/var/lib/openclaw' }), argv: [['usermod', '--home', '/home/openclaw-svc', 'openclaw-svc']] },
 ];
 

@@ -1,0 +1,17 @@
+/**
+ * Loading an EnvironmentFile into a shell without sourcing it. `. FILE` runs whatever the file
+ * holds (a `$(...)` line is code), so the root boundary forbids it everywhere: this POSIX sh
+ * function reads `KEY=VALUE` lines the way systemd's EnvironmentFile= does for the lines clawops
+ * writes (comments and blank lines skipped, one pair of surrounding quotes removed, nothing
+ * expanded) and exports each pair with `export "K=V"`, which assigns literally.
+ * Use: `${LOAD_ENV_FN} load_env "$FILE"` inside an sh -c script (a missing file loads nothing).
+ */
+export const LOAD_ENV_FN = `load_env() { [ -r "$1" ] || return 0
+while IFS= read -r l || [ -n "$l" ]; do
+  case $l in ''|'#'*|';'*) continue;; *=*) ;; *) continue;; esac
+  k=\${l%%=*}; v=\${l#*=}
+  case $k in ''|[0-9]*|*[!A-Za-z0-9_]*) continue;; esac
+  case $v in \\"*\\") v=\${v#\\"}; v=\${v%\\"};; \\'*\\') v=\${v#\\'}; v=\${v%\\'};; esac
+  export "$k=$v"
+done < "$1"; }
+`;
