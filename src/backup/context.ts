@@ -3,8 +3,8 @@
  * (clock, log, unit dir, service control) so tests and other commands (upgrade, standby) can
  * call the same API.
  */
-import { randomBytes } from 'node:crypto';
 import { ClawopsError } from '../core/errors.ts';
+import { withLock as withHostLock } from '../core/lock.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { resticPasswordFile } from './password.ts';
@@ -29,6 +29,8 @@ export interface BackupContext {
   now?: () => Date;
   /** starts/stops gateway units (default: systemctl on the target) */
   units?: UnitControl;
+  /** the command named in the host lock when this context takes it (default "clawops backup") */
+  lockCommand?: string;
 }
 
 export function systemctlUnits(ex: Executor): UnitControl {
@@ -76,22 +78,10 @@ export async function withRestic<T>(ctx: BackupContext, fn: (restic: Restic) => 
   }
 }
 
-/** A lock dir on the target so two backups/drills never share a staging dir. Stale after 12 h. */
-export async function withLock<T>(ctx: BackupContext, fn: () => Promise<T>): Promise<T> {
-  const lock = backupPaths(ctx.spec.stateDir).lock;
-  const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const r = await ctx.ex.run(
-    ['sh', '-c', 'mkdir -p -m 0700 -- "$(dirname -- "$1")"; if [ -d "$1" ] && [ -n "$(find "$1" -maxdepth 0 -mmin +720)" ]; then rm -rf -- "$1"; fi; mkdir -- "$1" 2>/dev/null && echo "$2" > "$1/owner"', 'sh', lock, token],
-    { allowFailure: true },
-  );
-  if (r.exitCode !== 0) {
-    throw new ClawopsError(`another clawops backup, restore or drill is running on ${ctx.ex.target} (lock ${lock})`, {
-      hint: `wait for it to finish; if none is running, remove ${lock}`,
-    });
-  }
-  try {
-    return await fn();
-  } finally {
-    await ctx.ex.run(['rm', '-rf', '--', lock], { allowFailure: true });
-  }
+/**
+ * The host lock (core/lock.ts) around a backup, restore or drill, so no two share a staging dir and
+ * none runs beside a change. Re-entrant: under `clawops upgrade` or `standby sync` it is already held.
+ */
+export function withLock<T>(ctx: BackupContext, fn: () => Promise<T>): Promise<T> {
+  return withHostLock(ctx.ex, ctx.spec.stateDir, ctx.lockCommand ?? 'clawops backup', fn, { ...(ctx.log ? { note: ctx.log } : {}) });
 }

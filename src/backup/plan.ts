@@ -42,7 +42,6 @@ export function backupPaths(stateDir: string) {
     staging: (instance: string) => `${dir}/staging/${instance}`,
     scratch: `${dir}/scratch`,
     cache: `${dir}/cache`,
-    lock: `${dir}/lock`,
   };
 }
 

@@ -7,7 +7,7 @@ import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { armDuringFault, faultPoint } from './fault.ts';
 import { pruneJournals, TargetJournal } from './journal.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock } from '../core/lock.ts';
 import { planOne, readFacts, unreadable } from './plan.ts';
 import type { PlannedChange, Plan, Resource } from './types.ts';
 
@@ -44,7 +44,7 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
   let total = todo.reduce((n, r) => n + Math.max(r.changes.length, r.deferred ? 1 : 0), 0);
   if (total === 0) return { journalId: null, steps: [], durationMs: 0 };
 
-  const lock = await acquireLock(ex, opts.stateDir, opts.command ?? 'clawops apply', say);
+  const lock = await acquireLock(ex, opts.stateDir, opts.command ?? 'clawops apply', { note: say });
   const steps: AppliedStep[] = [];
   let journal: TargetJournal | undefined;
   let current = '';

@@ -18,3 +18,12 @@ export function armDuringFault(resourceId: string, env: NodeJS.ProcessEnv = proc
   const t = setTimeout(() => process.kill(process.pid, 'SIGKILL'), delay);
   return () => clearTimeout(t);
 }
+
+/**
+ * TEST-ONLY: with `CLAWOPS_TEST_HOLD_LOCK_MS=<ms>`, a command sleeps that long right after it took
+ * the host lock, before any work, so tests can start a second command against a held lock.
+ */
+export async function lockHeldPause(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const ms = Number(env.CLAWOPS_TEST_HOLD_LOCK_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -8,7 +8,7 @@ import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import { sha256 } from './hash.ts';
 import { journalRoot, listApplies, markUndone, readEntries, type ApplyRecord, type JournalEntry, blobPath } from './journal.ts';
-import { withLock } from './lock.ts';
+import { withLock } from '../core/lock.ts';
 
 export interface UndoResult {
   journalId: string;
@@ -19,26 +19,30 @@ export interface UndoResult {
   left: string[];
 }
 
+/** Undo the newest apply not undone yet, under the host lock. */
 export async function undoLast(ex: Executor, stateDir: string, say: (line: string) => void = () => {}): Promise<UndoResult> {
-  return withLock(ex, stateDir, 'clawops undo', async () => {
-    const record = (await listApplies(ex, stateDir)).find((a) => a.status !== 'undone');
-    if (!record) {
-      throw new ClawopsError(`nothing to undo on ${ex.target}: no apply journal in ${journalRoot(stateDir)}`, {
-        hint: 'undo restores what `clawops apply` changed; nothing was applied (or everything was undone already)',
-      });
-    }
-    say(`undoing apply ${record.id} (${record.status}, started ${record.startedAt})`);
-    const entries = (await readEntries(ex, stateDir, record.id)).reverse();
-    const result: UndoResult = { journalId: record.id, restored: [], removed: [], steps: [], left: [] };
-    for (const e of entries) await undoEntry(ex, stateDir, record, e, result, say);
-    if (result.left.length > 0) {
-      throw new ClawopsError(`undo of ${record.id} left ${result.left.length} thing(s) as they are: ${result.left.join('; ')}`, {
-        hint: 'restore those by hand; everything else was restored',
-      });
-    }
-    await markUndone(ex, stateDir, record);
-    return result;
-  }, say);
+  return withLock(ex, stateDir, 'clawops undo', () => undoNewest(ex, stateDir, say), { note: say });
+}
+
+/** The undo itself; the caller holds the host lock. */
+export async function undoNewest(ex: Executor, stateDir: string, say: (line: string) => void = () => {}): Promise<UndoResult> {
+  const record = (await listApplies(ex, stateDir)).find((a) => a.status !== 'undone');
+  if (!record) {
+    throw new ClawopsError(`nothing to undo on ${ex.target}: no apply journal in ${journalRoot(stateDir)}`, {
+      hint: 'undo restores what `clawops apply` changed; nothing was applied (or everything was undone already)',
+    });
+  }
+  say(`undoing apply ${record.id} (${record.status}, started ${record.startedAt})`);
+  const entries = (await readEntries(ex, stateDir, record.id)).reverse();
+  const result: UndoResult = { journalId: record.id, restored: [], removed: [], steps: [], left: [] };
+  for (const e of entries) await undoEntry(ex, stateDir, record, e, result, say);
+  if (result.left.length > 0) {
+    throw new ClawopsError(`undo of ${record.id} left ${result.left.length} thing(s) as they are: ${result.left.join('; ')}`, {
+      hint: 'restore those by hand; everything else was restored',
+    });
+  }
+  await markUndone(ex, stateDir, record);
+  return result;
 }
 
 async function undoEntry(ex: Executor, stateDir: string, record: ApplyRecord, e: JournalEntry, out: UndoResult, say: (l: string) => void): Promise<void> {

@@ -1,6 +1,6 @@
 import { baseEnv, spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
-import type { RawResult, SpawnOptions, Transport } from './types.ts';
+import type { RawResult, SpawnOptions, StartOptions, Transport } from './types.ts';
 
 /**
  * Runs on this machine. Commands start with a clean environment (PATH, HOME, USER, LOGNAME, TZ,
@@ -19,6 +19,9 @@ export class LocalTransport implements Transport {
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
     });
+  }
+  startCommand(argv: readonly string[], opts: StartOptions): { argv: string[]; env: NodeJS.ProcessEnv } {
+    return { argv: opts.user ? ['runuser', '-u', opts.user, '--', ...argv] : [...argv], env: baseEnv(opts.env) };
   }
   async close(): Promise<void> {}
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { ClawopsError } from '../core/errors.ts';
 import { ROOT_PATH, spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
-import type { RawResult, SpawnOptions, Transport } from './types.ts';
+import type { RawResult, SpawnOptions, StartOptions, Transport } from './types.ts';
 
 
 // With `user`, HOME/USER/LOGNAME become that user's (from the container's passwd), like a login.
@@ -25,13 +25,30 @@ export class NspawnTransport implements Transport {
   }
 
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
+    let local: string[];
+    try {
+      local = this.enter(argv, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return spawnLocal(local, {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
+    });
+  }
+
+  startCommand(argv: readonly string[], opts: StartOptions): { argv: string[] } {
+    return { argv: this.enter(argv, { env: opts.env ?? {}, ...(opts.user ? { user: opts.user } : {}) }) };
+  }
+
+  /** The local argv that runs argv inside the container. */
+  private enter(argv: readonly string[], opts: Pick<SpawnOptions, 'env' | 'cwd' | 'user'>): string[] {
     const leader = this.currentLeader();
     if (leader === undefined) {
-      return Promise.reject(
-        new ClawopsError(`no running container named ${this.name}`, {
-          hint: 'start it with `npm run testbed -- up` or check the name with `npm run testbed -- status`',
-        }),
-      );
+      throw new ClawopsError(`no running container named ${this.name}`, {
+        hint: 'start it with `npm run testbed -- up` or check the name with `npm run testbed -- status`',
+      });
     }
     const env = Object.entries({ PATH: ROOT_PATH, HOME: '/root', LANG: 'C.UTF-8', ...opts.env }).map(
       ([k, v]) => `${k}=${v}`,
@@ -40,11 +57,7 @@ export class NspawnTransport implements Transport {
     const user = opts.user ? ['sh', '-c', AS_USER, 'as-user', opts.user, ...(home ? ['env', `HOME=${home}`] : [])] : [];
     // nsenter --wd would resolve the directory on this machine, not in the container: env -C does it inside
     const wd = opts.cwd ? ['-C', opts.cwd] : [];
-    return spawnLocal(['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', ...wd, ...env, ...user, ...argv], {
-      timeoutMs: opts.timeoutMs,
-      ...(opts.stdin ? { stdin: opts.stdin } : {}),
-      ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
-    });
+    return ['nsenter', '-t', String(leader), '-a', '--', 'env', '-i', ...wd, ...env, ...user, ...argv];
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { RawResult } from './types.ts';
+import type { LiveProcess, RawResult } from './types.ts';
 
 export interface LocalSpawnOptions {
   stdin?: Buffer;
@@ -134,4 +134,67 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     if (v !== undefined) env[k] = v;
   }
   return { ...env, ...extra };
+}
+
+/**
+ * Start argv on this machine with its stdin kept open (Executor.start): in its own process group,
+ * no timeout, SIGKILLed with the other live groups if clawops exits first. When clawops dies
+ * without exiting (SIGKILL), the kernel closes the stdin pipe: the command sees end-of-input.
+ */
+export function startLocal(argv: readonly string[], env: NodeJS.ProcessEnv | undefined): LiveProcess {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error('empty argv');
+  const child = spawn(cmd, args, { env: env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  if (pid !== undefined) track(pid);
+  child.stdin.on('error', () => {
+    /* it may exit before we close its input */
+  });
+  const lines: string[] = [];
+  const waiting: ((l: string | null) => void)[] = [];
+  let partial = '';
+  let ended = false;
+  const push = (l: string | null) => {
+    const w = waiting.shift();
+    if (w) w(l);
+    else if (l !== null) lines.push(l);
+  };
+  child.stdout.on('data', (b: Buffer) => {
+    const parts = (partial + b.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) push(l);
+  });
+  child.stdout.on('end', () => {
+    if (partial) push(partial);
+    ended = true;
+    while (waiting.length) push(null);
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const exited = new Promise<{ exitCode: number | null; signal: string | null; stderr: string }>((resolve) => {
+    child.on('error', (e) => {
+      if (pid !== undefined) liveGroups.delete(pid);
+      resolve({ exitCode: null, signal: null, stderr: `${stderr}${e.message}` });
+    });
+    child.on('close', (code, signal) => {
+      if (pid !== undefined) liveGroups.delete(pid);
+      ended = true;
+      while (waiting.length) push(null);
+      resolve({ exitCode: code, signal, stderr });
+    });
+  });
+  return {
+    readLine: () => {
+      const l = lines.shift();
+      if (l !== undefined) return Promise.resolve(l);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    end: () => child.stdin.end(),
+    unref: () => {
+      child.unref();
+      for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+    },
+    exited,
+  };
 }

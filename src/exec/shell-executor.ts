@@ -1,12 +1,14 @@
 import { ClawopsError, CommandError, type CommandFailure } from '../core/errors.ts';
-import { ROOT_PATH } from './process.ts';
+import { ROOT_PATH, startLocal } from './process.ts';
 import { safeWrite } from '../core/safe-fs.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   type Executor,
   type FileStat,
   type FileType,
+  type LiveProcess,
   type RawResult,
+  type StartOptions,
   type RunOptions,
   type RunResult,
   type Transport,
@@ -106,6 +108,17 @@ export class ShellExecutor implements Executor {
     if (r.exitCode === NOT_FOUND) return null;
     if (r.exitCode !== 0) throw this.failure(r, `check that ${path} is reachable on ${this.target}`);
     return parseStat(path, r.stdout);
+  }
+
+  start(argv: readonly string[], opts: StartOptions = {}): LiveProcess {
+    // root's fixed PATH, as for run()
+    const how = this.transport.startCommand?.(argv, { ...opts, env: { PATH: ROOT_PATH, ...opts.env } });
+    if (!how) {
+      throw new ClawopsError(`${this.target} cannot keep a command running`, {
+        hint: 'use a local, ssh:// or nspawn: target for commands that change the host',
+      });
+    }
+    return startLocal(how.argv, how.env);
   }
 
   close(): Promise<void> {

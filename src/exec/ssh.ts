@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ClawopsError, CommandError, shellQuote } from '../core/errors.ts';
 import { spawnLocal } from './process.ts';
 import { ShellExecutor } from './shell-executor.ts';
-import type { RawResult, SpawnOptions, Transport } from './types.ts';
+import type { RawResult, SpawnOptions, StartOptions, Transport } from './types.ts';
 
 export interface SshTarget {
   user: string;
@@ -133,6 +133,11 @@ export class SshTransport implements Transport {
     return cleaned === stderr ? raw : { ...raw, timedOut: true, stderr: Buffer.from(cleaned) };
   }
 
+  /** A long-lived command: no remote `timeout` (it lives until its input ends). */
+  startCommand(argv: readonly string[], opts: StartOptions): { argv: string[] } {
+    return { argv: this.sshArgv(remoteCommand(this.t.user, argv, { env: opts.env ?? {}, timeoutMs: 0, ...(opts.user ? { user: opts.user } : {}) })) };
+  }
+
   /** PID of the master connection, if one is running (from `ssh -O check`). */
   async masterPid(): Promise<number | undefined> {
     if (!this.controlDir) return undefined;
@@ -177,14 +182,16 @@ export class SshTransport implements Transport {
 /**
  * The remote shell command line for argv: `sudo -n` for a non-root login, `env` for extra
  * variables, the remote `timeout` (it kills the command's whole process group, then KILLs after
- * ${REMOTE_KILL_AFTER} s; --verbose marks a timeout on stderr), runuser for another user.
+ * ${REMOTE_KILL_AFTER} s; --verbose marks a timeout on stderr; none when timeoutMs is 0), runuser for
+ * another user.
  */
 export function remoteCommand(login: string, argv: readonly string[], opts: Pick<SpawnOptions, 'env' | 'timeoutMs' | 'cwd' | 'user'>): string {
   const sudo = login === 'root' ? [] : ['sudo', '-n'];
   const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
   const limit = `${(opts.timeoutMs / 1000).toFixed(3)}s`;
   const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
-  const words = [...sudo, ...(env.length ? ['env', ...env] : []), 'timeout', '--verbose', '-k', `${REMOTE_KILL_AFTER}s`, limit, ...user, ...argv];
+  const timeout = opts.timeoutMs > 0 ? ['timeout', '--verbose', '-k', `${REMOTE_KILL_AFTER}s`, limit] : [];
+  const words = [...sudo, ...(env.length ? ['env', ...env] : []), ...timeout, ...user, ...argv];
   const cd = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ` : '';
   return `${cd}${words.map(shellQuote).join(' ')}`;
 }

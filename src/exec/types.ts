@@ -66,13 +66,38 @@ export interface Executor {
   writeFile(path: string, content: string | Buffer, opts: WriteOptions): Promise<void>;
   /** lstat of a path, or null when it does not exist. */
   stat(path: string): Promise<FileStat | null>;
+  /**
+   * Start a long-lived command whose stdin stays open until `end()` (or until clawops dies: the
+   * pipe then closes and a command that waits for end-of-input exits). No timeout. The host lock
+   * (core/lock.ts) is held this way. Absent on executors that cannot keep a process (recordings).
+   */
+  start?(argv: readonly string[], opts?: StartOptions): LiveProcess;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  user?: string;
+}
+
+/** A running command started with `start()`. */
+export interface LiveProcess {
+  /** The next line of its stdout (without the newline), or null once its stdout ended. */
+  readLine(): Promise<string | null>;
+  /** Close its stdin. */
+  end(): void;
+  /** It no longer keeps clawops running (if clawops exits first, it is killed on the way out). */
+  unref(): void;
+  /** Its exit, with everything it wrote to stderr. */
+  readonly exited: Promise<{ exitCode: number | null; signal: string | null; stderr: string }>;
 }
 
 /** What a concrete transport provides; file operations are built on it once (see shell-executor.ts). */
 export interface Transport {
   readonly target: string;
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult>;
+  /** How to run a long-lived command (Executor.start) from here: the local argv and its environment. */
+  startCommand?(argv: readonly string[], opts: StartOptions): { argv: string[]; env?: NodeJS.ProcessEnv };
   close(): Promise<void>;
 }
 

@@ -1,11 +1,12 @@
-/** The apply lock and the journal on a real filesystem (a temp dir on this machine, local executor). */
+/**
+ * The journal and undo (under the host lock) on a real filesystem: a temp dir on this machine, local
+ * executor. The lock itself: test/unit/core/lock.test.ts and, on the testbed, host-lock.test.ts.
+ */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { acquireLock, lockPath, withLock } from '../../src/engine/lock.ts';
 import { TargetJournal } from '../../src/engine/journal.ts';
 import { undoLast } from '../../src/engine/undo.ts';
 import { localExecutor } from '../../src/exec/local.ts';
@@ -13,28 +14,6 @@ import { localExecutor } from '../../src/exec/local.ts';
 const dir = mkdtempSync(join(tmpdir(), 'clawops-engine-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const ex = localExecutor();
-
-test('lock: a live holder is refused with who holds it; released after', async () => {
-  const state = join(dir, 'a');
-  const held = await acquireLock(ex, state, 'clawops apply');
-  assert.equal(statSync(lockPath(state)).mode & 0o777, 0o600);
-  await assert.rejects(acquireLock(ex, state, 'clawops timer'), new RegExp(`holds the lock on local: clawops apply \\(pid ${process.pid} on ${hostname()}`));
-  await held.release();
-  assert.equal(existsSync(lockPath(state)), false);
-  assert.equal(await withLock(ex, state, 'x', async () => 42), 42);
-});
-
-test('lock: a stale lock from a dead process is recovered with a message', async () => {
-  const state = join(dir, 'b');
-  const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
-  await ex.run(['install', '-d', state]);
-  writeFileSync(lockPath(state), JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'clawops apply' }));
-  const notes: string[] = [];
-  const held = await acquireLock(ex, state, 'clawops apply', (m) => notes.push(m));
-  assert.match(notes[0] ?? '', new RegExp(`recovered a stale lock: clawops apply \\(pid ${dead} on .* is no longer running`));
-  assert.equal(JSON.parse(readFileSync(lockPath(state), 'utf8')).pid, process.pid);
-  await held.release();
-});
 
 test('journal + undo: files restored byte for byte with owner and mode, new paths removed, steps reversed', async () => {
   const state = join(dir, 'c');

@@ -58,6 +58,12 @@ describe('ssh: remote command line', () => {
   it('a non-root login goes through sudo -n', () => {
     assert.equal(remoteCommand('ops', ['true'], { env: {}, timeoutMs: 60_000 }), 'sudo -n timeout --verbose -k 2s 60.000s true');
   });
+  it('a long-lived command (the host lock\'s holder) has no remote timeout, still sudo -n', () => {
+    const t = new SshTransport(parseSshUrl('ssh://ops@h'));
+    const argv = t.startCommand(['sh', '-c', 'cat'], {}).argv;
+    assert.equal(argv.at(-1), 'sudo -n sh -c cat');
+    assert.deepEqual(argv.slice(-2, -1), ['h']);
+  });
 });
 
 describe('--target parsing', () => {

@@ -14,6 +14,8 @@ import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
+import { takeHostLock, waitOption } from '../lock.ts';
+import type { HeldLock } from '../../core/lock.ts';
 
 export function registerApplyCommand(program: Command, ctx: CliContext): void {
   program
@@ -21,14 +23,18 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .argument('[plan]', 'a plan saved with `clawops plan --out` (default: plan now)')
     .description('make the target match the spec: show the plan, ask, apply with a journal (undo with `clawops undo`)')
     .option('-y, --yes', 'apply without asking', false)
+    .addOption(waitOption())
     .addHelpText('after', '\nTest-only: CLAWOPS_FAULT_AT=<point> makes apply SIGKILL itself at that point (see src/engine/fault.ts).')
-    .action(async (planFile: string | undefined, opts: { yes: boolean }, cmd: Command) => {
+    .action(async (planFile: string | undefined, opts: { yes: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const ex = executorFor(g.target);
       await registerKnownSecrets(ex, spec, ctx.rt.env);
       const note = (l: string) => ctx.rt.err(`${l}\n`);
+      let lock: HeldLock | undefined;
       try {
+        // before planning: the plan is made, confirmed and applied with no other change in between
+        lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops apply', opts.wait);
         const { plan, resources } = planFile
           ? await savedPlan(planFile, spec, ex, note)
           : await buildPlan(spec, ex, { specSource: g.spec ?? '(embedded defaults)' });
@@ -59,6 +65,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
         }
         ctx.setExit(EXIT.ok);
       } finally {
+        await lock?.release();
         await ex.close();
       }
     });

@@ -13,18 +13,35 @@ import { restoreInPlace, restoreTo } from '../../backup/restore.ts';
 import { runBackup } from '../../backup/run.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { type GlobalOptions, printJson, printLine } from '../runtime.ts';
+import { takeHostLock, waitOption } from '../lock.ts';
+import type { HeldLock } from '../../core/lock.ts';
 
-/** The backup context for a command: spec (and its text), executor on --target, log to stderr unless --json. */
-export async function backupContext(ctx: CliContext, g: GlobalOptions): Promise<BackupContext & { close(): Promise<void> }> {
+/**
+ * The backup context for a command: spec (and its text), executor on --target, log to stderr unless
+ * --json. With `lock` (the commands that change the target), the host lock is taken first and
+ * released by close().
+ */
+export async function backupContext(ctx: CliContext, g: GlobalOptions, lock?: { command: string; wait: string | undefined }): Promise<BackupContext & { close(): Promise<void> }> {
   const spec = await loadSpec(g.spec, ctx.rt);
   const specText = g.spec ? { name: basename(g.spec), text: await readFile(g.spec, 'utf8') } : undefined;
   const ex = executorFor(g.target);
   await registerKnownSecrets(ex, spec, ctx.rt.env);
+  let held: HeldLock | undefined;
+  try {
+    if (lock) held = await takeHostLock(ctx, ex, spec.stateDir, lock.command, lock.wait);
+  } catch (err) {
+    await ex.close();
+    throw err;
+  }
   return {
     ex, spec, env: ctx.rt.env,
     ...(specText ? { specText } : {}),
+    ...(lock ? { lockCommand: lock.command } : {}),
     log: (l) => ctx.rt.err(`${l}\n`),
-    close: () => ex.close(),
+    close: async () => {
+      await held?.release();
+      await ex.close();
+    },
   };
 }
 
@@ -38,9 +55,10 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .description('back up each instance (consistent SQLite snapshot + manifest), apply retention, check the repository')
     .option('--instance <name...>', 'only these instances')
     .option('--no-maintenance', 'skip retention and restic check this time (the next full run continues the check rotation)')
-    .action(async (opts: { instance?: string[]; maintenance: boolean }, cmd: Command) => {
+    .addOption(waitOption())
+    .action(async (opts: { instance?: string[]; maintenance: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: 'clawops backup run', wait: opts.wait });
       try {
         const rec = await runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance });
         if (g.json) printJson(ctx.rt, rec);
@@ -86,11 +104,12 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .option('--in-place', 'replace the live state of --instance (stops and restarts its gateway, keeps the replaced state)', false)
     .option('--instance <name>', 'the instance (required with --in-place; narrows "latest")')
     .option('-y, --yes', 'do not ask for confirmation of --in-place', false)
-    .action(async (snapshot: string, opts: { to?: string; inPlace: boolean; instance?: string; yes: boolean }, cmd: Command) => {
+    .addOption(waitOption())
+    .action(async (snapshot: string, opts: { to?: string; inPlace: boolean; instance?: string; yes: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       if (opts.inPlace === Boolean(opts.to)) throw new ClawopsError('give exactly one of --to DIR or --in-place', { hint: 'a restore goes into a fresh directory (--to), or replaces an instance\'s state (--in-place --instance NAME)' });
       if (opts.inPlace && !opts.instance) throw new ClawopsError('--in-place needs --instance NAME', { hint: 'name the instance whose live state is replaced' });
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: 'clawops backup restore', wait: opts.wait });
       try {
         if (opts.to) {
           const r = await restoreTo(bc, snapshot, opts.to, opts.instance);

@@ -1,4 +1,10 @@
-/** `clawops check`: the go-live gate and the scheduled profiles. Read-only on the target. */
+/**
+ * `clawops check`: the go-live gate and the scheduled profiles. Read-only on the target, except for
+ * two writes that take the host lock: a prom textfile written on the target (the timers' job) holds
+ * it from before the probes to the write (a report never describes a host mid-change; --wait
+ * applies), and the known-good record of a passing gate tries it without waiting (an operator's
+ * check never blocks: when another command holds the lock, the version is not recorded this time).
+ */
 import { Command, Option } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { redact } from '../../core/redact.ts';
@@ -21,6 +27,8 @@ import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
 import { readFile } from 'node:fs/promises';
+import { acquireLock, describeHolder, LockBusyError, type HeldLock } from '../../core/lock.ts';
+import { takeHostLock, waitOption } from '../lock.ts';
 
 interface CheckOpts {
   profile: Profile;
@@ -33,6 +41,7 @@ interface CheckOpts {
   only?: string;
   verbose: boolean;
   recordKnownGood: boolean;
+  wait?: string;
 }
 
 export const profileOption = () => new Option('-p, --profile <profile>', 'which checks to run').choices([...PROFILES]).default('go-live');
@@ -67,6 +76,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     .option('--only <ids>', 'comma-separated check ids')
     .option('-v, --verbose', 'show evidence for passing checks too', false)
     .option('--no-record-known-good', 'do not record the running OpenClaw version as known-good when the whole go-live gate passes')
+    .addOption(waitOption().default(undefined, 'with --format prom to the target: 30; otherwise the check never waits'))
     .addHelpText('after', '\nUnknown never counts as pass: by default an unknown check of severity >= --fail-on fails the gate.\nExit codes: 0 gate passed, 1 clawops failed, 2 gate failed.')
     .action(async (opts: CheckOpts, cmd: Command) => {
       const g = ctx.globals(cmd);
@@ -77,6 +87,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       let report: CheckReport;
       let spec: ResolvedSpec;
       let ex: Executor | undefined;
+      let lock: HeldLock | undefined;
       try {
         if (opts.facts) {
           const { loadFactsFile } = await import('../../facts/file.ts');
@@ -90,11 +101,12 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           spec = await loadSpec(g.spec, ctx.rt);
           ex = executorFor(g.target);
           await registerKnownSecrets(ex, spec, ctx.rt.env);
+          if (format === 'prom' && opts.promFile !== '-') lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
-            report.knownGood = await recordPassingVersions(ex, spec, raw, started);
+            report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
           }
         }
         if (format === 'json') printJson(ctx.rt, report);
@@ -105,10 +117,29 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           for (const k of report.knownGood ?? []) printLine(ctx.rt, `recorded OpenClaw ${k.version} as known-good for ${k.instance}`);
         }
       } finally {
+        await lock?.release();
         await ex?.close();
       }
       ctx.setExit(report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
     });
+}
+
+/** The known-good record under the host lock: already held (a timer's check), or taken without waiting. */
+async function recordUnlessBusy(ctx: CliContext, ex: Executor, spec: ResolvedSpec, raw: Map<string, Raw>, now: Date, held: HeldLock | undefined): Promise<KnownGoodNote[]> {
+  if (!spec.openclaw.manage) return [];
+  let lock: HeldLock;
+  try {
+    lock = held ?? (await acquireLock(ex, spec.stateDir, 'clawops check (known-good record)', { waitSec: 0 }));
+  } catch (err) {
+    if (!(err instanceof LockBusyError)) throw err;
+    ctx.rt.err(`not recorded as known-good this time: ${describeHolder(err.holder)} holds the host lock\n`);
+    return [];
+  }
+  try {
+    return await recordPassingVersions(ex, spec, raw, now);
+  } finally {
+    if (!held) await lock.release();
+  }
 }
 
 /**

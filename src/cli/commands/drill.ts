@@ -3,6 +3,7 @@ import { runDrill } from '../../backup/drill.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { backupContext } from './backup.ts';
+import { waitOption } from '../lock.ts';
 
 export function registerDrillCommands(program: Command, ctx: CliContext): void {
   program
@@ -11,9 +12,10 @@ export function registerDrillCommands(program: Command, ctx: CliContext): void {
     .option('--instance <name>', 'the instance to drill (default: the first)')
     .option('--keep', 'keep the scratch restore and print where it is', false)
     .option('--gateway-timeout <seconds>', 'how long the throwaway gateway gets to become healthy', '120')
-    .action(async (opts: { instance?: string; keep: boolean; gatewayTimeout: string }, cmd: Command) => {
+    .addOption(waitOption())
+    .action(async (opts: { instance?: string; keep: boolean; gatewayTimeout: string; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: 'clawops drill', wait: opts.wait });
       try {
         const rec = await runDrill(bc, {
           ...(opts.instance ? { instance: opts.instance } : {}),

@@ -5,6 +5,7 @@ import type { CliContext } from '../program.ts';
 import { printJson } from '../runtime.ts';
 import { backupContext } from './backup.ts';
 import { printReport } from './upgrade.ts';
+import { waitOption } from '../lock.ts';
 
 export function registerRollbackCommand(program: Command, ctx: CliContext): void {
   program
@@ -14,10 +15,11 @@ export function registerRollbackCommand(program: Command, ctx: CliContext): void
     .option('--instance <name>', 'the instance (default: the first)')
     .option('--yes', 'confirm (the live state is replaced; the replaced state is kept)', false)
     .option('--health-timeout <seconds>', 'how long the gateway gets to become healthy', '180')
-    .action(async (version: string | undefined, opts: { instance?: string; yes: boolean; healthTimeout: string }, cmd: Command) => {
+    .addOption(waitOption())
+    .action(async (version: string | undefined, opts: { instance?: string; yes: boolean; healthTimeout: string; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       if (!opts.yes) throw new ClawopsError('a rollback replaces the live state and restarts the gateway', { hint: 'run again with --yes' });
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: 'clawops rollback', wait: opts.wait });
       try {
         const r = await runRollback(bc, version, { ...(opts.instance ? { instance: opts.instance } : {}), healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180) });
         if (g.json) printJson(ctx.rt, r);

@@ -10,6 +10,7 @@ import { printJson, printLine, type Runtime } from '../runtime.ts';
 import { backupContext } from './backup.ts';
 import { loadWaivers } from './check.ts';
 import { parseChecks } from './upgrade.ts';
+import { waitOption } from '../lock.ts';
 
 const HELP = `
 The standby is a second host converged by the same spec (\`clawops apply --target <standby>\`) that
@@ -44,8 +45,9 @@ export function registerStandbyCommands(program: Command, ctx: CliContext): void
     .option('--health-timeout <seconds>', 'how long each gateway gets to become healthy', '180')
     .option('--keep-replaced <n>', 'replaced states kept per instance', '2')
     .option('-y, --yes', 'confirm: the standby\'s gateways are restarted on the primary\'s state', false)
+    .addOption(waitOption())
     .addHelpText('after', HELP)
-    .action(async (opts: { instance?: string[]; fromHost?: string; checks?: string; failOn: FailOn; allowUnknown: boolean; waivers?: string; healthTimeout: string; keepReplaced: string; yes: boolean }, cmd: Command) => {
+    .action(async (opts: { instance?: string[]; fromHost?: string; checks?: string; failOn: FailOn; allowUnknown: boolean; waivers?: string; healthTimeout: string; keepReplaced: string; yes: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       if (!g.target || g.target === 'local') {
         throw new ClawopsError('standby sync needs --target: the standby host', { hint: 'clawops standby sync --target ssh://root@standby.example --yes' });
@@ -53,7 +55,7 @@ export function registerStandbyCommands(program: Command, ctx: CliContext): void
       if (!opts.yes) throw new ClawopsError('a standby sync replaces the standby\'s state and restarts its gateways', { hint: 'run again with --yes' });
       const keep = Number(opts.keepReplaced);
       if (!Number.isInteger(keep) || keep < 0) throw new ClawopsError(`--keep-replaced must be a whole number, got ${opts.keepReplaced}`, { hint: 'e.g. --keep-replaced 2' });
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: 'clawops standby sync', wait: opts.wait });
       try {
         const checks = parseChecks(opts.checks);
         const waivers = await loadWaivers(bc.ex, opts.waivers, bc.spec, new Date());

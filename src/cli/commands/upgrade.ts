@@ -5,6 +5,7 @@ import { runUpgrade } from '../../upgrade/run.ts';
 import type { CliContext } from '../program.ts';
 import { printJson, printLine, type Runtime } from '../runtime.ts';
 import { backupContext } from './backup.ts';
+import { waitOption } from '../lock.ts';
 
 export const parseChecks = (s: string | undefined): string[] | undefined =>
   s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -29,10 +30,11 @@ export function registerUpgradeCommand(program: Command, ctx: CliContext): void 
     .option('--checks <ids>', 'go-live check ids the gate runs after health (comma-separated; "" = health only; default: the whole go-live profile)')
     .option('--npm-cache <dir>', 'install offline from this npm cache on the target')
     .option('--health-timeout <seconds>', 'how long the gateway gets to become healthy', '180')
-    .action(async (version: string, opts: { instance?: string; yes: boolean; checks?: string; npmCache?: string; healthTimeout: string }, cmd: Command) => {
+    .addOption(waitOption())
+    .action(async (version: string, opts: { instance?: string; yes: boolean; checks?: string; npmCache?: string; healthTimeout: string; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       if (!opts.yes) throw new ClawopsError('an upgrade restarts the gateway', { hint: `run again with --yes: clawops upgrade ${version} --yes` });
-      const bc = await backupContext(ctx, g);
+      const bc = await backupContext(ctx, g, { command: `clawops upgrade ${version}`, wait: opts.wait });
       try {
         const checks = parseChecks(opts.checks);
         const r = await runUpgrade(bc, version, {

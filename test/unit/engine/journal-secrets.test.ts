@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import { treeExcludes } from '../../../src/backup/plan.ts';
 import { forgetSecrets, registerSecret } from '../../../src/core/redact.ts';
 import { isSecretImage, journalsToPrune, TargetJournal } from '../../../src/engine/journal.ts';
-import { undoLast } from '../../../src/engine/undo.ts';
+import { undoNewest } from '../../../src/engine/undo.ts';
 import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 
 const TOKEN = '9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0';
@@ -60,7 +60,7 @@ test('secret before-images live in secret/ (excluded from backups); undo restore
     if (argv.at(-1)?.endsWith('/journal')) return { stdout: `${j.id}\n` };
     return argv.at(-1)?.endsWith('/entries') ? { stdout: '0001.json\n0002.json\n0003.json\n' } : undefined;
   });
-  const r = await undoLast(ex, '/var/lib/clawops');
+  const r = await undoNewest(ex, '/var/lib/clawops');
   assert.ok(r.restored.includes('/home/oc/.openclaw/gateway.systemd.env'), JSON.stringify(r));
   assert.equal(ex.text('/home/oc/.openclaw/gateway.systemd.env'), `OPENCLAW_GATEWAY_TOKEN=${TOKEN}\n`);
 });
