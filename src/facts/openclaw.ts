@@ -124,11 +124,11 @@ export function auditArg(user: string, home: string, envFilePath: string, bin: s
 const AUDIT_SCRIPT = `${FIND_BIN}
 cd "$2" 2>/dev/null || cd /
 if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
-exec "$b" security audit --json`;
+exec "$b" security audit --deep --json`;
 
 export const openclawAudit: FactKind<AuditValue> = {
   kind: 'openclaw.audit',
-  describe: '`openclaw security audit --json` as the service user, under a timeout (it always exits 0 and can hang)',
+  describe: '`openclaw security audit --deep --json` as the service user (the deep probe of the live gateway included), under a timeout (it always exits 0 and can hang)',
   spawnsOpenclaw: true,
   probe(ex: Executor, arg: string): Promise<Raw> {
     const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
@@ -138,7 +138,7 @@ export const openclawAudit: FactKind<AuditValue> = {
     });
   },
   parse(raw) {
-    const p = cmdProblem(raw, 'openclaw security audit --json');
+    const p = cmdProblem(raw, 'openclaw security audit --deep --json');
     if (p) return p;
     if (raw.t !== 'cmd') return unknown('openclaw security audit: no output');
     const start = raw.stdout.indexOf('{');

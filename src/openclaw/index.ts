@@ -4,7 +4,7 @@
  * timers and the `oc` wrapper. And the renderers behind `clawops render unit|timers|gateway-config|oc-wrapper`.
  */
 import type { Executor } from '../exec/types.ts';
-import type { Journal, Resource } from '../engine/types.ts';
+import type { Journal, JsonValue, Resource } from '../engine/types.ts';
 import { DAEMON_JSON } from '../resources/docker.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
@@ -20,7 +20,9 @@ import { configPath } from './paths.ts';
 import { sandboxContextDir, sandboxDockerfile, sandboxImageResource, wantsSandboxImage, type SandboxImageOptions } from './sandbox-image.ts';
 import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions } from './timers.ts';
 import { openclawTokenResource } from './token-resource.ts';
-import { TOKEN_REF } from './token.ts';
+import { currentToken, TOKEN_REF } from './token.ts';
+import { openclawPairingResource } from './pairing-resource.ts';
+import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { capabilities } from './versions.ts';
 
@@ -62,7 +64,18 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
         await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000 });
       },
     });
-    out.push(install, token, configWithToken, identity, unitFile, gatewayService(inst, version, unitFile.id));
+    const settler = gatewaySettler(inst, version);
+    const service = gatewayService(inst, version, unitFile.id);
+    const pairing = openclawPairingResource(spec, inst, [service.id]);
+    out.push(
+      install,
+      settling(tokenNotingChange(token, inst, version, settler), settler),
+      settling(configWithToken, settler),
+      identity,
+      settling(unitFile, settler),
+      settling(service, settler),
+      pairingAfterSettle(pairing, settler),
+    );
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }
@@ -75,6 +88,50 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     if (name.endsWith('.timer')) out.push(serviceResource(name, [`clawops-timer-unit:${name}`, `clawops-timer-unit:${name.replace(/\.timer$/, '.service')}`]));
   }
   return out;
+}
+
+/**
+ * A resource whose changes the gateway must take up before apply reports success: each applied
+ * change marks the instance's settler, and the engine runs the settle once per instance at the end.
+ */
+function settling<S extends JsonValue>(r: Resource<S>, settler: GatewaySettler): Resource<S> {
+  return {
+    ...r,
+    settleKey: settler.key,
+    async apply(ex, change, journal) {
+      await r.apply(ex, change, journal);
+      settler.markChanged();
+    },
+    async settle(ex, journal) {
+      const s = await settler.run(ex, journal);
+      return s.ms === 0 ? s.detail : `${s.detail}; gateway down ${(s.downMs / 1000).toFixed(1)} s, ${s.restarts} restart(s)`;
+    },
+  };
+}
+
+/** The token resource, telling the settler the token before and after (in memory only) so settle can prove the old one refused. */
+function tokenNotingChange<S extends JsonValue>(r: Resource<S>, inst: ResolvedInstance, version: string, settler: GatewaySettler): Resource<S> {
+  return {
+    ...r,
+    async apply(ex, change, journal) {
+      const before = await currentToken(ex, inst, version);
+      const pid = (await unitNow(ex, inst.unit).catch(() => undefined))?.mainPid ?? 0;
+      await r.apply(ex, change, journal);
+      const after = await currentToken(ex, inst, version);
+      if (after !== undefined && after !== before) settler.noteTokenChange(before, after, pid);
+    },
+  };
+}
+
+/** Pairing connects with the token in the env file: the gateway must run with it, healthy, first. */
+function pairingAfterSettle<S extends JsonValue>(r: Resource<S>, settler: GatewaySettler): Resource<S> {
+  return {
+    ...r,
+    async apply(ex, change, journal) {
+      await settler.run(ex, journal);
+      await r.apply(ex, change, journal);
+    },
+  };
 }
 
 /** The gateway unit enabled and running; apply returns only once the gateway answers its health probe. */
