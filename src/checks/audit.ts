@@ -1,15 +1,22 @@
-/** `openclaw security audit --json`: 0 critical and 0 warn, less waived audit ids. */
+/**
+ * `openclaw security audit --deep --json`: 0 critical and 0 warn, less waived audit ids; and the
+ * device pairing its deep probe needs on 9.x (the service user's CLI device, operator.read only).
+ */
 import { auditArg, openclawAudit } from '../facts/openclaw.ts';
+import { liveArg, openclawPairing } from '../facts/openclaw-live.ts';
 import { ref } from '../facts/types.ts';
+import { AUDIT_PROBE_SCOPE, judgePairing } from '../openclaw/pairing.ts';
 import { effectiveVersion, installRef, list, need } from './helpers.ts';
-import { type CheckContext, type CheckDef, fail, pass } from './types.ts';
+import { type CheckContext, type CheckDef, fail, pass, skipped } from './types.ts';
+
+export const pairingRef = (ctx: CheckContext) => ref(openclawPairing, liveArg(ctx.inst.user, ctx.inst.home, ctx.inst.stateDir, ctx.inst.npmPrefix));
 
 export const auditRef = (ctx: CheckContext) => ref(openclawAudit, auditArg(ctx.inst.user, ctx.inst.home, ctx.inst.envFile, ctx.inst.bin));
 
 export const auditChecks: CheckDef[] = [
   {
     id: 'audit.openclaw',
-    title: 'openclaw security audit: 0 critical and 0 warn (less waived audit ids)',
+    title: 'openclaw security audit --deep: 0 critical and 0 warn (less waived audit ids)',
     area: 'audit', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 5.1, 8.3 (security audit sign-off: 0 CRITICAL, 0 WARN); checklist "Security audit"',
     remediation: 'fix each finding (its remediation is printed), or waive its id as `audit:<checkId>` with a reason and an expiry',
@@ -29,6 +36,20 @@ export const auditChecks: CheckDef[] = [
         );
       }
       return pass(`${a.summary.critical} critical, ${a.summary.warn} warn, ${a.summary.info} info (${note})${tail}`);
+    },
+  },
+  {
+    id: 'audit.probe-device',
+    title: `The audit's deep probe has its device: the service user's CLI device is paired as ${AUDIT_PROBE_SCOPE} only`,
+    area: 'audit', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 8.3 (security audit --deep sign-off); OpenClaw docs gateway/pairing (silent local pairing)',
+    remediation: `clawops apply (pairs the service user's CLI device with the gateway as ${AUDIT_PROBE_SCOPE}, non-interactively)`,
+    needs: (ctx) => [pairingRef(ctx), installRef(ctx)],
+    evaluate(f, ctx) {
+      const { caps, note } = effectiveVersion(f, ctx);
+      if (!caps.deepAuditNeedsDevicePairing) return skipped(`${note}: the deep audit probe needs no device pairing`);
+      const v = judgePairing(need(f, pairingRef(ctx)));
+      return v.ok ? pass(`${v.detail} (${note})`) : fail(v.detail);
     },
   },
 ];

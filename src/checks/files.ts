@@ -1,5 +1,6 @@
 /** The service user and the modes/owners of everything that holds state or secrets. */
 import { configPath } from '../facts/paths.ts';
+import { logDir } from '../openclaw/paths.ts';
 import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
 import { ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
@@ -27,6 +28,7 @@ const MODE_RULES: ModeRule[] = [
   { id: 'files.config', title: 'openclaw.json is 600 and owned by the service user', path: (_s, i) => configPath(i), type: 'file', mode: 0o600, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 5.6 (chmod 600 openclaw.json)' },
   { id: 'files.env', title: 'The gateway EnvironmentFile (token) is 600 and owned by the service user', path: (_s, i) => i.envFile, type: 'file', mode: 0o600, owner: (i) => i.user, optional: (caps) => (caps.tokenEnvReference ? false : 'this version keeps the token in openclaw.json, with no ${OPENCLAW_GATEWAY_TOKEN} reference'), severity: 'critical', runbook: 'production runbook 5 (secrets policy); hardened guide 5.6' },
   { id: 'files.dotenv', title: '~/.openclaw/.env (if present) is 600', path: (_s, i) => `${i.stateDir}/.env`, type: 'file', mode: 0o600, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (find ... -name "*.env" -exec chmod 600)' },
+  { id: 'files.log-dir', title: 'The gateway log directory is 750 and owned by the service user (not readable by others)', path: (_s, i) => logDir(i), type: 'directory', mode: 0o750, owner: (i) => i.user, optional: false, severity: 'warn', runbook: 'production runbook 7 (logs in /var/log/openclaw, kept across restarts)' },
   { id: 'files.credentials', title: '~/.openclaw/credentials (if present) is 700', path: (_s, i) => `${i.stateDir}/credentials`, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (credentials kept private)' },
 ];
 

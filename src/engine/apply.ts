@@ -9,7 +9,7 @@ import { armDuringFault, faultPoint } from './fault.ts';
 import { TargetJournal } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { planResource } from './plan.ts';
-import type { PlannedChange, Plan, Resource } from './types.ts';
+import type { Journal, PlannedChange, Plan, Resource } from './types.ts';
 
 export interface ApplyOptions {
   stateDir: string;
@@ -38,7 +38,7 @@ const LONG_STEP_MS = 1000;
  * Each distinct settle step of the resources that changed, once, in apply order. A failure is a
  * failed apply: every change is made, so the hint points at the cause, a re-run, or undo.
  */
-async function settleAll(changed: readonly Resource[], ex: Executor, journal: TargetJournal, say: (l: string) => void): Promise<AppliedStep[]> {
+export async function settleAll(changed: readonly Resource[], ex: Executor, journal: Journal & { readonly id: string }, say: (l: string) => void): Promise<AppliedStep[]> {
   const byKey = new Map<string, Resource>();
   for (const r of changed) if (r.settle && !byKey.has(r.settleKey ?? r.id)) byKey.set(r.settleKey ?? r.id, r);
   const out: AppliedStep[] = [];

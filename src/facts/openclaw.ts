@@ -114,7 +114,8 @@ export interface AuditValue {
   findings: AuditFinding[];
 }
 
-export const AUDIT_TIMEOUT_MS = 90_000;
+// --deep loads the plugin security collectors too: ~9 s idle, past 90 s on a loaded 2-core host
+export const AUDIT_TIMEOUT_MS = 240_000;
 
 /** arg: `USER HOME ENVFILE BIN` (space separated; none of them contain spaces). */
 export function auditArg(user: string, home: string, envFilePath: string, bin: string): string {

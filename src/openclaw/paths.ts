@@ -33,3 +33,17 @@ export function servicePath(inst: ResolvedInstance): string {
 export function serviceTmpDir(inst: ResolvedInstance): string {
   return `${inst.stateDir}/tmp`;
 }
+
+/**
+ * The gateway's file log directory: systemd creates it (`LogsDirectory=`, writable under
+ * ProtectSystem=strict, 0750, the service user's) and it survives restarts, unlike OpenClaw's
+ * default /tmp/openclaw under PrivateTmp=. Per instance: two gateways never share a log owner.
+ */
+export function logDir(inst: ResolvedInstance): string {
+  return `/var/log/openclaw/${inst.name}`;
+}
+
+/** `logging.file`: OpenClaw rotates it itself at logging.maxFileBytes (100 MB), keeping 5 archives. */
+export function logFilePath(inst: ResolvedInstance): string {
+  return `${logDir(inst)}/gateway.log`;
+}

@@ -11,6 +11,7 @@ import {
   generateToken,
   isWellFormedToken,
   readTokenFacts,
+  TOKEN_ENV,
   tokenFromEnvText,
   writeConfigTokenRef,
   writeConfigTokens,
@@ -36,7 +37,7 @@ export function planTokenSteps(version: string, f: TokenFacts): { step: Step; su
       );
     }
     if (!f.configRef || f.remoteLiteral) {
-      out.push({ step: 'config-ref', summary: 'config refers to ${OPENCLAW_GATEWAY_TOKEN} (no token value in openclaw.json)' });
+      out.push({ step: 'config-ref', summary: `config refers to ${TOKEN_ENV} (${capabilities(version).tokenSecretRef ? 'a SecretRef' : '"${OPENCLAW_GATEWAY_TOKEN}"'}; no token value in openclaw.json)` });
     }
     return out;
   }
