@@ -38,6 +38,9 @@ export function hardenedConfig(version: '2026.9.6' | '2026.2.9'): Record<string,
   };
 }
 
+/** OpenClaw 2026.9.6's report (shape from its config guard) for a config it rejects, as the gateway writes it to the journal. */
+export const EXIT78_JOURNAL = ['OpenClaw config is invalid', 'File: ~/.openclaw/openclaw.json', 'Problem:', '  - gateway.controlUi: Unrecognized key: "allowInsecureAuth"', '', 'Inspect: openclaw config validate', 'openclaw.service: Main process exited, code=exited, status=78/CONFIG'].join('\n');
+
 export const LINT_EXPECTED = [
   { checkId: 'core/doctor/node-hosting-preconditions', severity: 'warning', message: 'Gateway is only bound to loopback. Set gateway.bind=lan, enable tailscale serve, or configure plugins.entries.device-pair.config.publicUrl.', path: 'gateway.bind', requirement: 'node-onboarding-url' },
   { checkId: 'core/doctor/skill-workshop-tool-policy', severity: 'warning', message: 'agents.defaults.sandbox.mode: "all". "skill_workshop" is unavailable in a sandboxed run without library-authoring authority.', path: 'agents.defaults.sandbox.mode', target: 'main' },
