@@ -16,7 +16,7 @@ import { desiredConfigKeys } from './config-keys.ts';
 import { openclawConfigResource } from './config-resource.ts';
 import { openclawIdentityResource } from './identity.ts';
 import { openclawInstallResource, type InstallOptions } from './install.ts';
-import { configPath } from './paths.ts';
+import { configPath, renderLogrotate } from './paths.ts';
 import { sandboxContextDir, sandboxDockerfile, sandboxImageResource, wantsSandboxImage, type SandboxImageOptions } from './sandbox-image.ts';
 import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions } from './timers.ts';
 import { openclawTokenResource } from './token-resource.ts';
@@ -76,6 +76,10 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       settling(service, settler),
       pairingAfterSettle(pairing, settler),
     );
+    if (!capabilities(version).logSelfRotation) {
+      const lr = renderLogrotate(inst);
+      out.push(fileResource({ id: `openclaw-logrotate:${inst.name}`, kind: 'file', path: lr.path, content: lr.content, mode: 0o644, owner: 'root', group: 'root' }));
+    }
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }

@@ -132,7 +132,9 @@ function hardening(spec: ResolvedSpec, inst: ResolvedInstance, version: string):
     line(
       'LogsDirectory',
       logDir(inst).replace(/^\/var\/log\//, ''),
-      `${logFilePath(inst)} (logging.file): writable here under ProtectSystem=strict, kept across restarts;\nOpenClaw rotates it itself (logging.maxFileBytes, 5 archives)`,
+      `${logFilePath(inst)} (logging.file): writable here under ProtectSystem=strict, kept across restarts;\n${
+        caps.logSelfRotation ? 'OpenClaw rotates it itself (logging.maxFileBytes, 5 archives)' : `logrotate rotates it (/etc/logrotate.d/openclaw-${inst.name})`
+      }`,
     ),
     line('LogsDirectoryMode', '0750', 'the service user only: logs carry message metadata'),
     line('ReadWritePaths', unitPath(inst.home)),

@@ -91,6 +91,8 @@ export interface Capabilities {
   doctorLint: boolean;
   /** `logging.file` (the gateway's file log path; default /tmp/openclaw/openclaw-YYYY-MM-DD.log) */
   loggingFileKey: boolean;
+  /** the gateway rotates `logging.file` itself (logging.maxFileBytes, default 100 MB, 5 archives); before: logrotate's job */
+  logSelfRotation: boolean;
 }
 
 export function capabilities(v: OpenclawVersion | string): Capabilities {
@@ -137,5 +139,7 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     doctorLint: atLeast(ver, '2026.5.28'),
     // present in both 2026.2.9 and 2026.9.6 (docs/logging.md)
     loggingFileKey: true,
+    // 2026.9.6 docs/logging.md (maxFileBytes, five numbered archives); 2026.2.9's docs name no rotation
+    logSelfRotation: nine,
   };
 }
