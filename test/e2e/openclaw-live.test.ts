@@ -11,35 +11,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
-import type { Executor } from '../../src/exec/types.ts';
-import type { Plan, Resource } from '../../src/engine/types.ts';
-import { applyPlan, type ApplyResult } from '../../src/engine/apply.ts';
-import { orderByDependencies } from '../../src/engine/order.ts';
-import { planResource, readAll, summarize } from '../../src/engine/plan.ts';
 import { Spec } from '../../src/desired/schema.ts';
 import { resolveSpec, type ResolvedSpec } from '../../src/desired/resolve.ts';
-import { openclawResources } from '../../src/openclaw/index.ts';
 import { currentToken, probeToken } from '../../src/openclaw/token.ts';
 import { probeHealth } from '../../src/openclaw/probe.ts';
 import { runChecks } from '../../src/checks/run.ts';
 import { unitNow, waitSettled } from '../../src/openclaw/settle.ts';
+import { applySubset, prepareServiceUser } from './openclaw-subset.ts';
 
 const VERSION = '2026.9.6';
-/** the resources this test applies: everything OpenClaw runs with, minus the npm install (prebuilt here) and the timers */
-const WANTED = /^(openclaw-token|openclaw-config|openclaw-identity|openclaw-unit|service:openclaw\.service|openclaw-pairing):/;
-
-async function applySubset(ex: Executor, spec: ResolvedSpec, log: (l: string) => void): Promise<ApplyResult & { plan: Plan }> {
-  const resources = orderByDependencies(openclawResources(spec).filter((r) => WANTED.test(`${r.id}:`)));
-  const states = await readAll(resources, ex);
-  const planned = resources.map((r, i) => planResource(r, states[i] ?? null));
-  const plan: Plan = {
-    schemaVersion: 1, target: ex.target, specHash: 'test', specSource: 'test', createdAt: new Date().toISOString(),
-    clawopsVersion: 'test', resources: planned, summary: summarize(planned),
-  };
-  const map = new Map<string, Resource>(resources.map((r) => [r.id, r]));
-  const res = await applyPlan(plan, map, ex, { stateDir: spec.stateDir, progress: log });
-  return { ...res, plan };
-}
 
 describe(`openclaw ${VERSION}: the live gateway after apply`, { skip: testbedSkipReason() }, () => {
   let tb: Testbed;
@@ -52,10 +32,7 @@ describe(`openclaw ${VERSION}: the live gateway after apply`, { skip: testbedSki
   before(async () => {
     tb = await startTestbed({ openclaw: VERSION });
     spec = resolveSpec(Spec.parse({ openclaw: { version: VERSION }, docker: { enabled: false } }));
-    const i = spec.resolved[0]!;
-    await tb.executor.run(['useradd', '--system', '--create-home', '--home-dir', i.home, '--shell', '/usr/sbin/nologin', i.user]);
-    await tb.executor.run(['chmod', '700', i.home]);
-    await tb.executor.run(['sh', '-c', `mkdir -p -m 700 ${i.stateDir} ${i.npmPrefix}/bin && ln -s /usr/local/bin/openclaw ${i.bin}`], { user: i.user });
+    await prepareServiceUser(tb.executor, spec);
   });
   after(() => tb?.stop());
 
