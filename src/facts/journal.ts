@@ -70,6 +70,9 @@ export function invalidConfigKeys(lines: readonly string[]): string[] {
   return [...new Set(keys)];
 }
 
+const CAUSE_WORDS = /error|fail|invalid|refus|denied|cannot|EADDRINUSE|ENOSYS|EACCES/i;
+const SYSTEMD_LINE = /^(?:\S+\.service: |Started |Starting |Stopped |Stopping )/;
+
 /** One line: what stopped the unit, from its exit status and its journal. */
 export function journalCause(lines: readonly string[], exit: ExitInfo = {}): string {
   const parts: string[] = [];
@@ -81,7 +84,9 @@ export function journalCause(lines: readonly string[], exit: ExitInfo = {}): str
   const keys = invalidConfigKeys(lines);
   if (keys.length) parts.push(`config: ${keys.slice(0, 5).join('; ')}`);
   else {
-    const last = [...lines].reverse().find((l) => /error|fail|invalid|refus|denied|cannot|EADDRINUSE|ENOSYS|EACCES/i.test(l));
+    // the program's own words first: systemd's "UNIT: Failed with result ..." lines only repeat the status
+    const own = [...lines].reverse().filter((l) => !SYSTEMD_LINE.test(l));
+    const last = own.find((l) => CAUSE_WORDS.test(l)) ?? [...lines].reverse().find((l) => CAUSE_WORDS.test(l));
     if (last) parts.push(`journal: ${last.trim()}`);
   }
   return parts.join('; ');

@@ -132,11 +132,21 @@ function pairingAfterSettle<S extends JsonValue>(r: Resource<S>, settler: Gatewa
   return {
     ...r,
     async apply(ex, change, journal) {
-      await settler.run(ex, journal);
-      await r.apply(ex, change, journal);
+      // a file-watch restart can start after the settle window on a loaded host: settle again and retry (bounded)
+      for (let attempt = 1; ; attempt++) {
+        await settler.run(ex, journal, () => {}, attempt > 1);
+        try {
+          await r.apply(ex, change, journal);
+          return;
+        } catch (err) {
+          if (attempt >= PAIRING_ATTEMPTS || !/refused the pairing connect|no hello/.test(err instanceof Error ? err.message : '')) throw err;
+        }
+      }
     },
   };
 }
+
+const PAIRING_ATTEMPTS = 3;
 
 /** The gateway unit enabled and running; apply returns only once the gateway answers its health probe. */
 function gatewayService(inst: ResolvedInstance, version: string, unitFileId: string): Resource {

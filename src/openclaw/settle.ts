@@ -118,8 +118,8 @@ export interface GatewaySettler {
   noteTokenChange(oldToken: string | undefined, newToken: string, pidAtWrite: number): void;
   /** a change to what the gateway runs with was made (the next run waits for it) */
   markChanged(): void;
-  /** settles when something changed since the last run; otherwise returns at once */
-  run(ex: Executor, journal: Journal, log?: (line: string) => void): Promise<Settled>;
+  /** settles when something changed since the last run (or `force`); otherwise returns at once */
+  run(ex: Executor, journal: Journal, log?: (line: string) => void, force?: boolean): Promise<Settled>;
 }
 
 export function gatewaySettler(inst: ResolvedInstance, version: string): GatewaySettler {
@@ -136,8 +136,8 @@ export function gatewaySettler(inst: ResolvedInstance, version: string): Gateway
     markChanged() {
       dirty = true;
     },
-    async run(ex, journal, log = () => {}) {
-      if (!dirty) return { ms: 0, downMs: 0, restarts: 0, detail: lastDetail ? `settled earlier in this apply (${lastDetail})` : 'nothing changed' };
+    async run(ex, journal, log = () => {}, force = false) {
+      if (!dirty && !force) return { ms: 0, downMs: 0, restarts: 0, detail: lastDetail ? `settled earlier in this apply (${lastDetail})` : 'nothing changed' };
       if (token) {
         const u = await unitNow(ex, inst.unit);
         if (u.mainPid > 0 && u.mainPid === token.pid) {

@@ -122,11 +122,12 @@ describe(`openclaw ${VERSION}: the live gateway after apply`, { skip: testbedSki
     assert.ok(lines.some((l) => /restarting openclaw\.service|new token accepted/.test(l)) || r.steps.some((s) => /new token accepted/.test(s.summary)), lines.join('\n'));
   });
 
-  it('a config OpenClaw rejects: service.active names the exit status and the key; apply repairs it and returns healthy', { timeout: 900_000 }, async (t) => {
+  it('a config OpenClaw rejects: service.active names the exit status and the key; fixed, apply starts it and returns healthy', { timeout: 900_000 }, async (t) => {
     const ex = tb.executor;
     const path = `${inst().stateDir}/openclaw.json`;
-    const cfg = JSON.parse((await ex.readFile(path))!.toString('utf8')) as { gateway: { controlUi: Record<string, unknown> } };
-    cfg.gateway.controlUi.allowInsecureAuth = false; // removed in 2026.8.1: 9.x rejects the key
+    const good = (await ex.readFile(path))!.toString('utf8');
+    const cfg = JSON.parse(good) as { gateway: Record<string, unknown> };
+    cfg.gateway.clawopsBogusKey = true; // the config is strict: an unknown key stops the gateway
     await ex.writeFile(path, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600, owner: inst().user, group: inst().user });
     await ex.run(['systemctl', 'restart', inst().unit], { allowFailure: true, timeoutMs: 360_000 });
     const t0 = Date.now();
@@ -135,16 +136,19 @@ describe(`openclaw ${VERSION}: the live gateway after apply`, { skip: testbedSki
       await new Promise((res) => setTimeout(res, 1000));
       u = await unitNow(ex, inst().unit);
     }
-    const res = await check(['service.active']);
-    const v = res.get('service.active')!;
+    const v = (await check(['service.active'])).get('service.active')!;
     t.diagnostic(`${v.status}: ${v.evidence}\nremediation: ${v.remediation}`);
     assert.equal(v.status, 'fail');
     assert.match(v.evidence, new RegExp(`exit status ${u.status}`));
-    assert.match(v.evidence, /allowInsecureAuth/, 'the key OpenClaw names');
+    assert.match(v.evidence, /clawopsBogusKey/, 'the key OpenClaw names');
     assert.match(v.evidence, /last journal lines:/);
+    // the operator removes the key; apply starts the stopped gateway and returns only once it is healthy
+    await ex.writeFile(path, good, { mode: 0o600, owner: inst().user, group: inst().user });
+    await ex.run(['systemctl', 'reset-failed', inst().unit], { allowFailure: true });
     const lines: string[] = [];
     const r = await applySubset(ex, spec, (l) => lines.push(l));
-    t.diagnostic(`repairing apply ${(r.durationMs / 1000).toFixed(1)} s:\n${lines.join('\n')}`);
+    t.diagnostic(`apply after the fix ${(r.durationMs / 1000).toFixed(1)} s:\n${lines.join('\n')}`);
     assert.ok((await probeHealth(ex, inst(), VERSION)).ok, 'healthy when apply returns');
   });
+});
 });

@@ -138,3 +138,14 @@ describe('engine settle', () => {
     await assert.rejects(settleAll([r('x', 'gw:c', true)], ex, journal, () => {}), /apply did not settle \(gw:c\): not healthy: exit status 78/);
   });
 });
+
+describe('the cause line prefers the program over systemd', () => {
+  it("quotes OpenClaw's own failure, not systemd's 'Failed with result'", () => {
+    const lines = [
+      'Gateway failed to start: state lease heartbeat did not become ready (phase=startup, timeoutMs=5000)',
+      'openclaw.service: Main process exited, code=exited, status=1/FAILURE',
+      "openclaw.service: Failed with result 'exit-code'.",
+    ];
+    assert.equal(journalCause(lines, { status: '1', code: '1' }), 'exit status 1; journal: Gateway failed to start: state lease heartbeat did not become ready (phase=startup, timeoutMs=5000)');
+  });
+});
