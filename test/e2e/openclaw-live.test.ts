@@ -151,4 +151,3 @@ describe(`openclaw ${VERSION}: the live gateway after apply`, { skip: testbedSki
     assert.ok((await probeHealth(ex, inst(), VERSION)).ok, 'healthy when apply returns');
   });
 });
-});
