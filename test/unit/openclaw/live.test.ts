@@ -149,3 +149,27 @@ describe('the cause line prefers the program over systemd', () => {
     assert.equal(journalCause(lines, { status: '1', code: '1' }), 'exit status 1; journal: Gateway failed to start: state lease heartbeat did not become ready (phase=startup, timeoutMs=5000)');
   });
 });
+
+describe('per version: what the OpenClaw layer adds', () => {
+  it('9.6: the pairing resource and self-rotated logs; 2.9: no pairing needed, logrotate for its file log', async () => {
+    const { openclawResources } = await import('../../../src/openclaw/index.ts');
+    const ids = (v: string) => openclawResources(specOf(`openclaw: {version: "${v}"}`)).map((r) => r.id);
+    assert.ok(ids('2026.9.6').includes('openclaw-pairing:openclaw'));
+    assert.ok(!ids('2026.9.6').includes('openclaw-logrotate:openclaw'));
+    assert.ok(ids('2026.2.9').includes('openclaw-logrotate:openclaw'));
+    const pairing29 = openclawResources(specOf('openclaw: {version: "2026.2.9"}')).find((r) => r.id === 'openclaw-pairing:openclaw')!;
+    const plan = pairing29.plan(await pairing29.read(new RecorderExecutor('recorder:unit')));
+    assert.ok('noop' in plan && /needs no device pairing/.test(plan.noop));
+    const { renderLogrotate } = await import('../../../src/openclaw/paths.ts');
+    const lr = renderLogrotate(specOf().resolved[0]!);
+    assert.equal(lr.path, '/etc/logrotate.d/openclaw-openclaw');
+    assert.match(lr.content, /^\/var\/log\/openclaw\/openclaw\/\*\.log \{\n  su openclaw-svc openclaw-svc\n/m);
+    assert.match(lr.content, /copytruncate/);
+  });
+  it('the settling resources share one settle key per instance; the pairing waits for the gateway itself', async () => {
+    const { openclawResources } = await import('../../../src/openclaw/index.ts');
+    const rs = openclawResources(specOf());
+    const keys = rs.filter((r) => r.settle).map((r) => `${r.id}=${r.settleKey}`);
+    assert.deepEqual(keys, ['openclaw-token:openclaw=gateway:openclaw', 'openclaw-config:openclaw=gateway:openclaw', 'openclaw-unit:openclaw=gateway:openclaw', 'service:openclaw.service=gateway:openclaw']);
+  });
+});
