@@ -31,7 +31,7 @@ export const auditChecks: CheckDef[] = [
       const tail = `${wv.length ? `; waived: ${list(wv)}` : ''}${stale.length ? `; waivers for ids ${note} no longer emits: ${list(stale)}` : ''}`;
       if (open.length) {
         return fail(
-          `${a.summary.critical} critical, ${a.summary.warn} warn: ${open.map((x) => `[${x.severity}] ${x.checkId}: ${x.title}`).join('; ')}${tail}`,
+          `${a.summary.critical} critical, ${a.summary.warn} warn: ${open.map((x) => `[${x.severity}] ${x.checkId}: ${x.title}${x.detail ? ` (${x.detail.split('\n')[0]?.slice(0, 160)})` : ''}`).join('; ')}${tail}`,
           open.map((x) => `${x.checkId}: ${x.remediation ?? 'see `openclaw security audit`'}`).join(' | '),
         );
       }

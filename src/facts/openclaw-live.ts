@@ -15,7 +15,8 @@ export function liveArg(user: string, home: string, stateDir: string, npmPrefix:
 
 const asUser = (arg: string) => {
   const [user = '', home = '', stateDir = '', prefix = ''] = arg.split(' ');
-  return { user, home, stateDir, env: { HOME: home, NO_COLOR: '1', PATH: `${prefix}/bin:/usr/local/bin:/usr/bin:/bin` } };
+  // the instance PATH (paths.ts servicePath): its node first; runuser (sbin) for the executor's user switch
+  return { user, home, stateDir, env: { HOME: home, NO_COLOR: '1', PATH: `${prefix}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } };
 };
 
 export const openclawPairing: FactKind<PairingState> = {
