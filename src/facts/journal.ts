@@ -64,6 +64,12 @@ export function invalidConfigKeys(lines: readonly string[]): string[] {
       continue;
     }
     inProblem = false;
+    // 2026.9.6 at gateway start: "openclaw.json:2 — gateway: Unrecognized key: "x"" under "Invalid config at PATH:"
+    const located = /^\s*\S+\.json5?:\d+\s+[—-]\s+([\w.[\]-]+):\s*(.+)$/.exec(line);
+    if (located) {
+      keys.push(`${located[1]}: ${located[2]}`);
+      continue;
+    }
     const inline = /Invalid config at \S+?:?\s+([\w.[\]-]+):\s*(.+)$/.exec(line) ?? /Config invalid[^(]*\(([\w.[\]-]+): ([^)]+)\)/.exec(line);
     if (inline) keys.push(`${inline[1]}: ${inline[2]}`);
   }

@@ -173,3 +173,15 @@ describe('per version: what the OpenClaw layer adds', () => {
     assert.deepEqual(keys, ['openclaw-token:openclaw=gateway:openclaw', 'openclaw-config:openclaw=gateway:openclaw', 'openclaw-unit:openclaw=gateway:openclaw', 'service:openclaw.service=gateway:openclaw']);
   });
 });
+
+describe('exit 78 as 2026.9.6 wrote it on the testbed', () => {
+  it('names the rejected key from "Invalid config at ...: openclaw.json:2 — KEY: why"', () => {
+    const lines = [
+      '2026-12-02T18:45:32.971+00:00 Gateway failed to start: Invalid config at /home/openclaw-svc/.openclaw/openclaw.json:',
+      'openclaw.json:2 — gateway: Unrecognized key: "clawopsBogusKey"',
+      'Run "openclaw doctor --fix" to repair, then retry.',
+      'openclaw.service: Main process exited, code=exited, status=78/CONFIG',
+    ];
+    assert.equal(journalCause(lines, { status: '78', code: '1' }), 'exit status 78 (EX_CONFIG: OpenClaw rejected its configuration; systemd does not restart it); config: gateway: Unrecognized key: "clawopsBogusKey"');
+  });
+});
