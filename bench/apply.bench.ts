@@ -3,6 +3,8 @@
  * then a no-op re-plan on the converged host (target: under 3 s), printed side by side, plus the
  * no-op plan's in-process time (without CLI start-up). CLAWOPS_BENCH_TESTBED=NAME reuses a
  * converged testbed (the apply is then skipped).
+ * Then, on a 2026.9.6 testbed: the gateway's downtime after a config-changing apply, which apply now
+ * waits out (settle) instead of returning while the gateway restarts (CLAWOPS_BENCH_NO_GATEWAY=1 skips it).
  */
 import { buildPlan } from '../src/engine/plan.ts';
 import { nspawnExecutor } from '../src/exec/nspawn.ts';
@@ -10,6 +12,9 @@ import { loadSpec } from '../src/desired/load.ts';
 import { addTailscaleStandIn, EXAMPLE } from '../test/e2e/apply-cli.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../test/helpers/testbed.ts';
 import { measure, report, shippedCli } from './lib.ts';
+import { Spec } from '../src/desired/schema.ts';
+import { resolveSpec } from '../src/desired/resolve.ts';
+import { applySubset, prepareServiceUser } from '../test/e2e/openclaw-subset.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,4 +64,23 @@ async function main(): Promise<number> {
   }
 }
 
+/** A converged OpenClaw deployment, one config key changed: how long apply waited and how long the gateway was down. */
+async function gatewayDowntime(): Promise<void> {
+  const tb = await startTestbed({ openclaw: '2026.9.6' });
+  try {
+    const spec0 = resolveSpec(Spec.parse({ openclaw: { version: '2026.9.6' }, docker: { enabled: false } }));
+    await prepareServiceUser(tb.executor, spec0);
+    await applySubset(tb.executor, spec0, () => {});
+    const spec1 = resolveSpec(Spec.parse({ openclaw: { version: '2026.9.6' }, docker: { enabled: false }, tools: { deny: ['gateway', 'nodes', 'cron'] } }));
+    const r = await applySubset(tb.executor, spec1, () => {});
+    const settle = r.steps.find((x) => x.resourceId.startsWith('settle:'));
+    const down = /gateway down (\d+(?:\.\d+)?) s/.exec(settle?.summary ?? '')?.[1];
+    console.log(`config-changing apply: ${(r.durationMs / 1000).toFixed(1)} s, of which settle ${((settle?.durationMs ?? 0) / 1000).toFixed(1)} s (${settle?.summary ?? 'no settle'})`);
+    console.log(`gateway down while apply waited: ${down ?? '?'} s (before settle, apply returned and the operator met that downtime after "Apply complete")`);
+  } finally {
+    await tb.stop();
+  }
+}
+
 process.exitCode = await main();
+if (process.exitCode === 0 && !process.env.CLAWOPS_BENCH_NO_GATEWAY && !testbedSkipReason()) await gatewayDowntime();

@@ -3,6 +3,7 @@ import { accessChecks } from './access.ts';
 import { auditChecks } from './audit.ts';
 import { backupChecks } from './backup.ts';
 import { configChecks } from './config.ts';
+import { doctorLintChecks } from './doctor-lint.ts';
 import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
 import { hostChecks } from './host.ts';
@@ -18,6 +19,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...networkChecks,
   ...firewallChecks,
   ...configChecks,
+  ...doctorLintChecks,
   ...auditChecks,
   ...identityChecks,
   ...accessChecks,

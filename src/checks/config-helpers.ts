@@ -23,17 +23,25 @@ export type TokenInfo =
   | { kind: 'env'; variable: string; secret?: SecretDescriptor; envFileMissing: boolean }
   | { kind: 'other'; text: string };
 
+/** The variable of an env reference: `${VAR}`, or a SecretRef `{source: "env", provider?, id: VAR}` (9.x). */
+export function envRefVariable(value: unknown): string | undefined {
+  if (typeof value === 'string') return ENV_REF_RE.exec(value)?.[1];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const o = value as Record<string, unknown>;
+  return o.source === 'env' && typeof o.id === 'string' && /^[A-Z][A-Z0-9_]*$/.test(o.id) ? o.id : undefined;
+}
+
 /** What a token setting holds: a literal (descriptor), an env reference resolved through the env file, or nothing. */
 export function tokenInfo(value: unknown, f: FactReader, ctx: CheckContext): TokenInfo {
   if (value === undefined || value === null || value === '') return { kind: 'absent' };
   const d = parseSecretDescriptor(value);
   if (d) return { kind: 'literal', secret: d };
-  const m = typeof value === 'string' ? ENV_REF_RE.exec(value) : null;
-  if (m) {
+  const variable = envRefVariable(value);
+  if (variable) {
     const env = known(f, envRef(ctx));
-    const v = env.missing ? undefined : env.vars[m[1] ?? ''];
+    const v = env.missing ? undefined : env.vars[variable];
     const secret = parseSecretDescriptor(v);
-    return { kind: 'env', variable: m[1] ?? '', envFileMissing: env.missing, ...(secret ? { secret } : {}) };
+    return { kind: 'env', variable, envFileMissing: env.missing, ...(secret ? { secret } : {}) };
   }
   return { kind: 'other', text: typeof value === 'string' ? `a ${value.length}-character string` : typeof value };
 }

@@ -1,8 +1,9 @@
 /** The gateway's systemd unit: state, enablement, restart policy and history, unit file, exposure. */
+import { journalCause, unitJournal } from '../facts/journal.ts';
 import { unitFilePath } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
 import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
-import { ref, known } from '../facts/types.ts';
+import { isUnknown, known, ref } from '../facts/types.ts';
 import { dropInPaths, isRemovableDropIn } from '../openclaw/unit-dropins.ts';
 import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { effectiveVersion, installRef } from './helpers.ts';
@@ -14,6 +15,9 @@ export const MAX_RESTARTS = 3;
 export const MAX_EXPOSURE = 5.8;
 
 const unitRef = (unit: string) => ref(systemdUnit, unit);
+const journalRef = (unit: string) => ref(unitJournal, unit);
+/** journal lines quoted in a failing service.active verdict (the fact keeps 50) */
+const EXCERPT_LINES = 8;
 
 export const serviceChecks: CheckDef[] = [
   {
@@ -22,11 +26,22 @@ export const serviceChecks: CheckDef[] = [
     area: 'service', severity: 'critical', profiles: ['go-live', 'health', 'restart'], scope: 'instance',
     runbook: 'hardened guide 6.2-6.3 (systemctl start; status active); checklist "Service running"',
     remediation: 'systemctl start <unit> (journalctl -u <unit> says why it stopped)',
-    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    needs: (ctx) => [unitRef(ctx.inst.unit), journalRef(ctx.inst.unit)],
     evaluate(f, ctx) {
       const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return fail(`${ctx.inst.unit} is not installed`, 'clawops apply (gateway unit step)');
-      if (u.ActiveState !== 'active') return fail(`${ctx.inst.unit} is ${u.ActiveState} (${u.SubState}), result ${u.Result}`, `systemctl start ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50`);
+      if (u.ActiveState !== 'active') {
+        const j = f.get(journalRef(ctx.inst.unit));
+        const lines = isUnknown(j) ? [] : j.lines;
+        const cause = journalCause(lines, { status: u.ExecMainStatus, code: u.ExecMainCode, result: u.Result });
+        const excerpt = isUnknown(j) ? `journal unreadable: ${j.unknown}` : `last journal lines:\n${lines.slice(-EXCERPT_LINES).map((l) => `  ${l}`).join('\n')}`;
+        return fail(
+          `${ctx.inst.unit} is ${u.ActiveState} (${u.SubState}), result ${u.Result}${cause ? `; ${cause}` : ''}\n${excerpt}`,
+          u.ExecMainStatus === '78'
+            ? `fix the config key named above (\`oc config validate\`), or \`clawops apply\` to restore the managed keys; then systemctl reset-failed ${ctx.inst.unit} && systemctl start ${ctx.inst.unit}`
+            : `systemctl start ${ctx.inst.unit}; journalctl -u ${ctx.inst.unit} -n 50`,
+        );
+      }
       return pass(`${ctx.inst.unit} active (${u.SubState}), MainPID ${u.MainPID}`);
     },
   },

@@ -9,7 +9,7 @@ import { armDuringFault, faultPoint } from './fault.ts';
 import { pruneJournals, TargetJournal } from './journal.ts';
 import { acquireLock } from '../core/lock.ts';
 import { planOne, readFacts, unreadable } from './plan.ts';
-import type { PlannedChange, Plan, Resource } from './types.ts';
+import type { Journal, PlannedChange, Plan, Resource } from './types.ts';
 
 export interface ApplyOptions {
   stateDir: string;
@@ -36,6 +36,33 @@ export interface ApplyResult {
 
 const LONG_STEP_MS = 1000;
 
+/**
+ * Each distinct settle step of the resources that changed, once, in apply order. A failure is a
+ * failed apply: every change is made, so the hint points at the cause, a re-run, or undo.
+ */
+export async function settleAll(changed: readonly Resource[], ex: Executor, journal: Journal & { readonly id: string }, say: (l: string) => void): Promise<AppliedStep[]> {
+  const byKey = new Map<string, Resource>();
+  for (const r of changed) if (r.settle && !byKey.has(r.settleKey ?? r.id)) byKey.set(r.settleKey ?? r.id, r);
+  const out: AppliedStep[] = [];
+  for (const [key, r] of byKey) {
+    say(`[settle] ${key}: waiting until the changes took effect`);
+    const t0 = performance.now();
+    let detail: string;
+    try {
+      detail = await (r.settle as NonNullable<Resource['settle']>)(ex, journal);
+    } catch (cause) {
+      throw new ClawopsError(`apply did not settle (${key}): ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+        hint: `every change was made (journal ${journal.id}); fix the cause and re-run \`clawops apply\`, or \`clawops undo\``,
+      });
+    }
+    const ms = Math.round(performance.now() - t0);
+    say(`        ${key} settled in ${(ms / 1000).toFixed(1)} s: ${detail}`);
+    out.push({ resourceId: `settle:${key}`, summary: detail, durationMs: ms });
+  }
+  return out;
+}
+
 export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex: Executor, opts: ApplyOptions): Promise<ApplyResult> {
   const started = performance.now();
   const say = opts.progress ?? (() => {});
@@ -55,6 +82,7 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
     journal = await TargetJournal.begin(ex, opts.stateDir, plan.summary, (m) => say(`        ${current}: ${m}`));
     faultPoint('journal-begun', env);
     let n = 0;
+    const changed: Resource[] = [];
     for (const rp of todo) {
       const resource = resources.get(rp.id);
       if (!resource) throw new ClawopsError(`no resource ${rp.id} to apply`, { hint: 'make a new plan' });
@@ -90,7 +118,10 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
         steps.push({ resourceId: rp.id, summary: change.summary, durationMs: ms });
         faultPoint(`after:${rp.id}`, env);
       }
+      if (changes.length > 0) changed.push(resource);
     }
+    current = 'settle';
+    steps.push(...(await settleAll(changed, ex, journal, say)));
     faultPoint('before-finish', env);
     await journal.finish('complete');
     return { journalId: journal.id, steps, durationMs: Math.round(performance.now() - started) };

@@ -55,6 +55,14 @@ export interface Resource {
   plan(f: FactReader): PlanOutcome | Promise<PlanOutcome>;
   /** Perform one planned change; must be safe to re-run after an interruption. */
   apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void>;
+  /**
+   * Optional: once all changes of this apply are made, wait until what they changed took effect
+   * (e.g. the gateway answers health with the new token and config). The engine calls it once per
+   * `settleKey` (default: the resource id) among the resources that applied a change; returns a
+   * one-line outcome for the progress output. A throw fails the apply, with its message as cause.
+   */
+  settle?(ex: Executor, journal: Journal): Promise<string>;
+  readonly settleKey?: string;
 }
 
 /* ---- additions (engine): the saved plan, the area registry, plan-time validation ---- */

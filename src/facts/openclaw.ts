@@ -115,7 +115,8 @@ export interface AuditValue {
   findings: AuditFinding[];
 }
 
-export const AUDIT_TIMEOUT_MS = 90_000;
+// --deep loads the plugin security collectors too: ~9 s idle, past 90 s on a loaded 2-core host
+export const AUDIT_TIMEOUT_MS = 240_000;
 
 /** arg: `USER HOME ENVFILE BIN` (space separated; none of them contain spaces). */
 export function auditArg(user: string, home: string, envFilePath: string, bin: string): string {
@@ -125,11 +126,11 @@ export function auditArg(user: string, home: string, envFilePath: string, bin: s
 const AUDIT_SCRIPT = `${FIND_BIN}
 cd "$2" 2>/dev/null || cd /
 ${LOAD_ENV_FN}load_env "$3"
-exec "$b" security audit --json`;
+exec "$b" security audit --deep --json`;
 
 export const openclawAudit: FactKind<AuditValue> = {
   kind: 'openclaw.audit',
-  describe: '`openclaw security audit --json` as the service user, under a timeout (it always exits 0 and can hang)',
+  describe: '`openclaw security audit --deep --json` as the service user (the deep probe of the live gateway included), under a timeout (it always exits 0 and can hang)',
   spawnsOpenclaw: true,
   probe(ex: Executor, arg: string): Promise<Raw> {
     const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
@@ -139,7 +140,7 @@ export const openclawAudit: FactKind<AuditValue> = {
     });
   },
   parse(raw) {
-    const p = cmdProblem(raw, 'openclaw security audit --json');
+    const p = cmdProblem(raw, 'openclaw security audit --deep --json');
     if (p) return p;
     if (raw.t !== 'cmd') return unknown('openclaw security audit: no output');
     const start = raw.stdout.indexOf('{');

@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
+import { logFilePath } from './paths.ts';
 import { capabilities } from './versions.ts';
 
 export interface DesiredKey {
@@ -39,6 +40,7 @@ export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, ve
   }
   if (caps.redactSensitiveKey) out.push(key('logging.redactSensitive', 'tools'));
   else out.push(absent('logging.redactSensitive', `removed in 2026.8.1: ${version} rejects the key`));
+  if (caps.loggingFileKey) out.push(key('logging.file', logFilePath(inst), 'persistent file log (the default /tmp/openclaw is private to the unit and lost at each restart)'));
   if (spec.gateway.redactPatterns.length > 0) out.push(key('logging.redactPatterns', spec.gateway.redactPatterns));
   if (caps.terminalKey) out.push(key('gateway.terminal.enabled', spec.gateway.terminal.enabled, 'host PTY operator terminal'));
 

@@ -23,6 +23,8 @@ export interface OpenclawRunOptions {
   timeoutMs?: number;
   allowFailure?: boolean;
   env?: Record<string, string>;
+  /** run this argv (e.g. `node -e ...`) instead of `openclaw ARGS`, with the same user, PATH and environment */
+  execArgv?: readonly string[];
 }
 
 /** `openclaw ARGS` as the instance's service user, with its HOME, PATH and (9.x) token environment. */
@@ -43,7 +45,7 @@ export function openclawRun(
   };
   const argv = [
     'sh', '-c', `mkdir -p -m 0700 "$TMPDIR"; ${WITH_ENV_FILE}`, 'sh',
-    caps.tokenEnvReference ? inst.envFile : '/dev/null', inst.bin, ...args,
+    caps.tokenEnvReference ? inst.envFile : '/dev/null', ...(opts.execArgv ?? [inst.bin, ...args]),
   ];
   return ex.run(argv, {
     user: inst.user,

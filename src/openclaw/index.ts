@@ -4,7 +4,7 @@
  * timers and the `oc` wrapper. And the renderers behind `clawops render unit|timers|gateway-config|oc-wrapper`.
  */
 import type { Executor } from '../exec/types.ts';
-import type { Journal, Resource } from '../engine/types.ts';
+import type { Journal, JsonValue, Resource } from '../engine/types.ts';
 import { DAEMON_JSON } from '../resources/docker.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
@@ -16,11 +16,13 @@ import { desiredConfigKeys } from './config-keys.ts';
 import { openclawConfigResource } from './config-resource.ts';
 import { openclawIdentityResource } from './identity.ts';
 import { openclawInstallResource, type InstallOptions } from './install.ts';
-import { configPath } from './paths.ts';
+import { configPath, renderLogrotate } from './paths.ts';
 import { sandboxContextDir, sandboxDockerfile, sandboxImageResource, wantsSandboxImage, type SandboxImageOptions } from './sandbox-image.ts';
 import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions } from './timers.ts';
 import { openclawTokenResource } from './token-resource.ts';
-import { TOKEN_REF } from './token.ts';
+import { currentToken, tokenRefValue } from './token.ts';
+import { openclawPairingResource } from './pairing-resource.ts';
+import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
 import { fileModesResource } from './modes.ts';
@@ -67,7 +69,24 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       },
     });
     const dropIns = unitDropInsResource(inst, [unitFile.id]);
-    out.push(install, token, modes, configWithToken, identity, unitFile, dropIns, gatewayService(inst, version, dropIns.id));
+    const settler = gatewaySettler(inst, version);
+    const service = gatewayService(inst, version, dropIns.id);
+    const pairing = openclawPairingResource(spec, inst, [service.id]);
+    out.push(
+      install,
+      settling(tokenNotingChange(token, inst, version, settler), settler),
+      modes,
+      settling(configWithToken, settler),
+      identity,
+      settling(unitFile, settler),
+      settling(dropIns, settler),
+      settling(service, settler),
+      pairingAfterSettle(pairing, settler),
+    );
+    if (!capabilities(version).logSelfRotation) {
+      const lr = renderLogrotate(inst);
+      out.push(fileResource({ id: `openclaw-logrotate:${inst.name}`, kind: 'file', path: lr.path, content: lr.content, mode: 0o644, owner: 'root', group: 'root' }));
+    }
     const oc = renderOcWrapper(spec, inst);
     out.push(fileResource({ id: `openclaw-oc:${inst.name}`, kind: 'file', path: oc.path, content: oc.content, mode: 0o755, owner: 'root', group: 'root', dependsOn: [install.id] }));
   }
@@ -81,6 +100,60 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
   }
   return out;
 }
+
+/**
+ * A resource whose changes the gateway must take up before apply reports success: each applied
+ * change marks the instance's settler, and the engine runs the settle once per instance at the end.
+ */
+function settling(r: Resource, settler: GatewaySettler): Resource {
+  return {
+    ...r,
+    settleKey: settler.key,
+    async apply(ex, change, journal) {
+      await r.apply(ex, change, journal);
+      settler.markChanged();
+    },
+    async settle(ex, journal) {
+      const s = await settler.run(ex, journal);
+      return s.ms === 0 ? s.detail : `${s.detail}; gateway down ${(s.downMs / 1000).toFixed(1)} s, ${s.restarts} restart(s)`;
+    },
+  };
+}
+
+/** The token resource, telling the settler the token before and after (in memory only) so settle can prove the old one refused. */
+function tokenNotingChange(r: Resource, inst: ResolvedInstance, version: string, settler: GatewaySettler): Resource {
+  return {
+    ...r,
+    async apply(ex, change, journal) {
+      const before = await currentToken(ex, inst, version);
+      const pid = (await unitNow(ex, inst.unit).catch(() => undefined))?.mainPid ?? 0;
+      await r.apply(ex, change, journal);
+      const after = await currentToken(ex, inst, version);
+      if (after !== undefined && after !== before) settler.noteTokenChange(before, after, pid);
+    },
+  };
+}
+
+/** Pairing connects with the token in the env file: the gateway must run with it, healthy, first. */
+function pairingAfterSettle(r: Resource, settler: GatewaySettler): Resource {
+  return {
+    ...r,
+    async apply(ex, change, journal) {
+      // a file-watch restart can start after the settle window on a loaded host: settle again and retry (bounded)
+      for (let attempt = 1; ; attempt++) {
+        await settler.run(ex, journal, () => {}, attempt > 1);
+        try {
+          await r.apply(ex, change, journal);
+          return;
+        } catch (err) {
+          if (attempt >= PAIRING_ATTEMPTS || !/refused the pairing connect|no hello/.test(err instanceof Error ? err.message : '')) throw err;
+        }
+      }
+    },
+  };
+}
+
+const PAIRING_ATTEMPTS = 3;
 
 /** The gateway unit enabled and running; apply returns only once the gateway answers its health probe. */
 function gatewayService(inst: ResolvedInstance, version: string, unitFileId: string): Resource {
@@ -126,7 +199,7 @@ export function renderGatewayConfigFiles(spec: ResolvedSpec): RenderedUnitFile[]
   return spec.resolved.map((inst) => {
     const keys = desiredConfigKeys(spec, inst, version).map((k) => ({ path: k.path, ...(k.value === undefined ? {} : { value: k.value }) }));
     const token = capabilities(version).tokenEnvReference
-      ? [{ path: ['gateway', 'auth', 'token'], value: TOKEN_REF }]
+      ? [{ path: ['gateway', 'auth', 'token'], value: tokenRefValue(version) }]
       : [
           { path: ['gateway', 'auth', 'token'], value: '<generated by clawops>' },
           { path: ['gateway', 'remote', 'token'], value: '<equal to gateway.auth.token>' },

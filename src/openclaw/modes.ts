@@ -11,7 +11,7 @@ import type { Executor } from '../exec/types.ts';
 import { fileStat } from '../facts/system.ts';
 import { type FactReader, known, ref } from '../facts/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import { configPath } from './paths.ts';
+import { configPath, logDir } from './paths.ts';
 import type { Capabilities } from './versions.ts';
 
 export interface ModeRule {
@@ -36,6 +36,7 @@ export const MODE_RULES: readonly ModeRule[] = [
   { id: 'files.config', title: 'openclaw.json is 600 and owned by the service user', path: (_s, i) => configPath(i), type: 'file', mode: 0o600, owner: (i) => i.user, optional: false, severity: 'critical', runbook: 'hardened guide 5.6 (chmod 600 openclaw.json)', repair: true },
   { id: 'files.env', title: 'The gateway EnvironmentFile (token) is 600 and owned by the service user', path: (_s, i) => i.envFile, type: 'file', mode: 0o600, owner: (i) => i.user, optional: (caps) => (caps.tokenEnvReference ? false : 'this version keeps the token in openclaw.json, with no ${OPENCLAW_GATEWAY_TOKEN} reference'), severity: 'critical', runbook: 'production runbook 5 (secrets policy); hardened guide 5.6' },
   { id: 'files.dotenv', title: '~/.openclaw/.env (if present) is 600', path: (_s, i) => `${i.stateDir}/.env`, type: 'file', mode: 0o600, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (find ... -name "*.env" -exec chmod 600)', repair: true },
+  { id: 'files.log-dir', title: 'The gateway log directory is 750 and owned by the service user (not readable by others)', path: (_s, i) => logDir(i), type: 'directory', mode: 0o750, owner: (i) => i.user, optional: false, severity: 'warn', runbook: 'production runbook 7 (logs in /var/log/openclaw, kept across restarts)' },
   { id: 'files.credentials', title: '~/.openclaw/credentials (if present) is 700', path: (_s, i) => `${i.stateDir}/credentials`, type: 'directory', mode: 0o700, owner: (i) => i.user, optional: true, severity: 'critical', runbook: 'hardened guide 5.6 (credentials kept private)', repair: true },
 ];
 

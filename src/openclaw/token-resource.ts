@@ -11,6 +11,8 @@ import {
   generateToken,
   isWellFormedToken,
   TOKEN_REF,
+  TOKEN_ENV,
+  isTokenRef,
   tokenFromEnvText,
   writeConfigTokenRef,
   writeConfigTokens,
@@ -45,7 +47,7 @@ export function tokenFactsFrom(f: FactReader, inst: ResolvedInstance, version: s
   const facts: TokenFacts = {
     envFileOk: null,
     envFileMode: null,
-    configRef: auth === TOKEN_REF,
+    configRef: isTokenRef(auth, version),
     configLiteral: typeof auth === 'string' && auth !== TOKEN_REF && auth !== '',
     configPairOk: wellFormed(auth) && auth === remote,
     remoteLiteral: typeof remote === 'string' && remote !== TOKEN_REF,
@@ -71,7 +73,7 @@ export function planTokenSteps(version: string, f: TokenFacts): { step: Step; su
       );
     }
     if (!f.configRef || f.remoteLiteral) {
-      out.push({ step: 'config-ref', summary: 'config refers to ${OPENCLAW_GATEWAY_TOKEN} (no token value in openclaw.json)' });
+      out.push({ step: 'config-ref', summary: `config refers to ${TOKEN_ENV} (${capabilities(version).tokenSecretRef ? 'a SecretRef' : '"${OPENCLAW_GATEWAY_TOKEN}"'}; no token value in openclaw.json)` });
     }
     return out;
   }

@@ -18,6 +18,21 @@ import { capabilities } from './versions.ts';
 
 export const TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
 export const TOKEN_REF = '${OPENCLAW_GATEWAY_TOKEN}';
+/** The SecretRef form (9.x): `doctor --lint` reports the `${ENV}` string form as a plaintext secret-bearing field. */
+export const TOKEN_SECRET_REF = { source: 'env', provider: 'default', id: TOKEN_ENV } as const;
+
+/** What `gateway.auth.token` holds on this version when the token comes from the EnvironmentFile. */
+export function tokenRefValue(version: string): string | { source: string; provider: string; id: string } {
+  return capabilities(version).tokenSecretRef ? { ...TOKEN_SECRET_REF } : TOKEN_REF;
+}
+
+/** True when `v` is the reference this version wants (the SecretRef object, or the `${ENV}` string before it). */
+export function isTokenRef(v: unknown, version: string): boolean {
+  if (!capabilities(version).tokenSecretRef) return v === TOKEN_REF;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return o.source === 'env' && o.id === TOKEN_ENV && (o.provider === undefined || o.provider === 'default') && Object.keys(o).every((k) => ['source', 'provider', 'id'].includes(k));
+}
 const TOKEN_RE = /^[0-9a-f]{64}$/;
 
 export function generateToken(): string {
@@ -72,9 +87,9 @@ export async function writeEnvToken(ex: Executor, inst: ResolvedInstance, token:
   await ex.writeFile(inst.envFile, envTextWithToken(existing, token), { mode: 0o600, owner: inst.user, group: inst.user });
 }
 
-/** 9.x: the config refers to the env variable; a literal remote token (a mismatch waiting to happen) goes. */
+/** 9.x: the config refers to the env variable (a SecretRef where supported); a literal remote token (a mismatch waiting to happen) goes. */
 export async function writeConfigTokenRef(ex: Executor, inst: ResolvedInstance, version: string): Promise<void> {
-  const patch = { gateway: { auth: { mode: 'token', token: TOKEN_REF }, remote: { token: null } } };
+  const patch = { gateway: { auth: { mode: 'token', token: tokenRefValue(version) }, remote: { token: null } } };
   await openclawRun(ex, inst, version, ['config', 'patch', '--stdin'], { stdin: `${JSON.stringify(patch)}\n` });
 }
 

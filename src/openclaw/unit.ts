@@ -5,7 +5,7 @@
  * No secret is ever inside the unit: 9.x reads OPENCLAW_GATEWAY_TOKEN from the EnvironmentFile.
  */
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import { identityFilePath, serviceTmpDir, servicePath } from './paths.ts';
+import { identityFilePath, logDir, logFilePath, serviceTmpDir, servicePath } from './paths.ts';
 import { renderUnit, unitPath, unitWord, type UnitLine, type UnitModel } from './systemd.ts';
 import { capabilities } from './versions.ts';
 
@@ -129,6 +129,14 @@ function hardening(spec: ResolvedSpec, inst: ResolvedInstance, version: string):
     line('ProtectSystem', 'strict'),
     line('ProtectHome', 'tmpfs', 'other homes disappear; only this instance home is bound back in'),
     line('BindPaths', unitPath(inst.home)),
+    line(
+      'LogsDirectory',
+      logDir(inst).replace(/^\/var\/log\//, ''),
+      `${logFilePath(inst)} (logging.file): writable here under ProtectSystem=strict, kept across restarts;\n${
+        caps.logSelfRotation ? 'OpenClaw rotates it itself (logging.maxFileBytes, 5 archives)' : `logrotate rotates it (/etc/logrotate.d/openclaw-${inst.name})`
+      }`,
+    ),
+    line('LogsDirectoryMode', '0750', 'the service user only: logs carry message metadata'),
     line('ReadWritePaths', unitPath(inst.home)),
     line('ReadOnlyPaths', unitPath(inst.npmPrefix), 'the gateway cannot rewrite its own code'),
   ];

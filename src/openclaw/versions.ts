@@ -76,6 +76,23 @@ export interface Capabilities {
   legacyDmPolicyChannels: readonly string[];
   /** the gateway's own shutdown drain budget needs this systemd stop timeout (330 s from 2026.8.1; upstream used 30 before) */
   serviceStopTimeoutSec: number;
+  /**
+   * `gateway.auth.token` as a SecretRef object `{source: "env", provider: "default", id}`; `doctor --lint`
+   * flags the `${ENV}` string form as a plaintext secret-bearing field (config.plaintext_secrets)
+   */
+  tokenSecretRef: boolean;
+  /**
+   * `security audit --deep` probes the gateway with a device identity only when the service user's CLI
+   * device holds a cached operator token (state/openclaw.sqlite); without one: gateway.probe_failed
+   * ("missing scope: operator.read"). clawops pairs that device once with operator.read.
+   */
+  deepAuditNeedsDevicePairing: boolean;
+  /** `doctor --lint --json` (read-only findings for a deployment gate) */
+  doctorLint: boolean;
+  /** `logging.file` (the gateway's file log path; default /tmp/openclaw/openclaw-YYYY-MM-DD.log) */
+  loggingFileKey: boolean;
+  /** the gateway rotates `logging.file` itself (logging.maxFileBytes, default 100 MB, 5 archives); before: logrotate's job */
+  logSelfRotation: boolean;
 }
 
 export function capabilities(v: OpenclawVersion | string): Capabilities {
@@ -113,5 +130,16 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     // OPENCLAW_SUPERVISOR_MODE: absent in 2026.7.35, present in 2026.8.1
     externalSupervisor: nine,
     serviceStopTimeoutSec: nine ? 330 : 30,
+    // checked in 2026.9.6 (docs/gateway/secrets/secretref-contract.md); releases between 2.9 and 9.6 unchecked
+    tokenSecretRef: nine,
+    // 2026.2.9's deep probe passes with the shared token alone (sample oc2026.2.9-security-audit-deep.json);
+    // 2026.9.6 needs the paired device; releases between unchecked
+    deepAuditNeedsDevicePairing: nine,
+    // reference/openclaw.md: `doctor --lint` appears in 2026.5.28
+    doctorLint: atLeast(ver, '2026.5.28'),
+    // present in both 2026.2.9 and 2026.9.6 (docs/logging.md)
+    loggingFileKey: true,
+    // 2026.9.6 docs/logging.md (maxFileBytes, five numbered archives); 2026.2.9's docs name no rotation
+    logSelfRotation: nine,
   };
 }

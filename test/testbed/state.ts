@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { realpathSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MACHINES_DIR, pidAlive, pidStartTime } from './host.ts';
 
@@ -75,7 +75,14 @@ export function isStale(name: string): boolean {
 }
 
 /** Mount points at or below `dir` in this machine's mount table, deepest first. */
-export function mountsUnder(dir: string): string[] {
+export function mountsUnder(dir0: string): string[] {
+  // the kernel lists mount points by their real path: a cache reached through a symlink (.cache -> /work/cache) must match too
+  let dir = dir0;
+  try {
+    dir = realpathSync(dir0);
+  } catch {
+    /* gone: nothing can be mounted below it */
+  }
   const lines = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
   const points = lines
     .map((l) => l.split(' ')[4])

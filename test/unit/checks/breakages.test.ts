@@ -7,7 +7,15 @@ import type { Raw } from '../../../src/facts/types.ts';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { parseWaivers } from '../../../src/checks/waivers-file.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
-import { hardenedConfig, hardenedRaw, NOW } from './hardened-facts.ts';
+import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, LINT_EXPECTED, NOW } from './hardened-facts.ts';
+
+
+/** Sets the raw of the (one) fact of this kind, whatever its argument. */
+function setByKind(r: Map<string, Raw>, kind: string, raw: Raw): void {
+  const key = [...r.keys()].find((k) => k.startsWith(`${kind}:`));
+  if (!key) throw new Error(`no ${kind} fact planned`);
+  r.set(key, raw);
+}
 
 const cmd = (stdout: string, exitCode = 0): Raw => ({ t: 'cmd', exitCode, stdout, stderr: '', timedOut: false, durationMs: 1 });
 const file = (content: string | null): Raw => ({ t: 'file', content, durationMs: 1 });
@@ -65,6 +73,11 @@ const CASES: Case[] = [
   { name: '9.x: the token env file is gone', change: (r) => r.set(`stat:${HOME}/.openclaw/gateway.systemd.env`, cmd('MISSING\n')), id: 'files.env', fix: /clawops apply/ },
   { name: '2.x: /healthz answers 503', version: '2026.2.9', change: (r) => r.set('http:http://127.0.0.1:18789/healthz', cmd('Service Unavailable\n503 text/plain')), id: 'network.gateway-health', fix: /systemctl restart openclaw\.service/ },
   { name: 'unit writes the token', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/gateway.systemd.env\nEnvironment=OPENCLAW_GATEWAY_TOKEN=abc\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
+  { name: '9.x: the CLI device paired as operator.admin (oc tui)', change: (r) => setByKind(r, 'openclaw.pairing', cmd(`${JSON.stringify({ db: true, deviceId: 'abcdef0123456789', cached: [{ role: 'operator', scopes: ['operator.admin', 'operator.read', 'operator.write'] }], paired: { role: 'operator', roles: ['operator'], scopes: ['operator.admin'], approvedScopes: ['operator.admin'], approvedVia: 'silent', clientId: 'openclaw-tui', clientMode: 'ui' } })}\n`)), id: 'audit.probe-device', fix: /pairs the service user's CLI device .* operator\.read/ },
+  { name: '9.x: the CLI device never paired', change: (r) => setByKind(r, 'openclaw.pairing', cmd(`${JSON.stringify({ db: true, deviceId: null, cached: [], paired: null })}\n`)), id: 'audit.probe-device', fix: /clawops apply/ },
+  { name: '9.x: doctor --lint flags the token as plaintext', change: (r) => setByKind(r, 'openclaw.doctor-lint', cmd(JSON.stringify({ ok: false, checksRun: 35, findings: [...LINT_EXPECTED, { checkId: 'core/doctor/security', severity: 'warning', message: 'WARNING: openclaw.json contains plaintext secret-bearing config fields.', requirement: 'config.plaintext_secrets', fixHint: 'Migrate them to SecretRefs' }] }), 1)), id: 'openclaw.doctor-lint', fix: /core\/doctor\/security: Migrate them to SecretRefs/ },
+  { name: 'gateway stopped by a config OpenClaw rejects (exit 78)', change: (r) => { r.set('unit:openclaw.service', cmd('Id=openclaw.service\nLoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\nResult=exit-code\nNRestarts=0\nRestart=always\nExecMainStatus=78\nExecMainCode=1\n')); r.set('unit.journal:openclaw.service', cmd(`${EXIT78_JOURNAL}\n`)); }, id: 'service.active', fix: /fix the config key named above/ },
+  { name: 'log directory readable by others', change: (r) => r.set('stat:/var/log/openclaw/openclaw', cmd('directory|755|999|999|openclaw-svc|openclaw-svc|10|1\n')), id: 'files.log-dir', fix: /chmod 750 \/var\/log\/openclaw\/openclaw/ },
 ];
 
 describe('each breakage is caught by its check id with the exact fix', () => {

@@ -32,7 +32,7 @@ describe('catalogue', () => {
     const kinds = new Set(planned.flatMap((p) => p.refs.map((r) => r.kind)));
     assert.ok(planned.length >= 5);
     for (const k of kinds) assert.notEqual(k.spawnsOpenclaw, true, k.kind);
-    assert.deepEqual([...kinds].map((k) => k.kind).sort(), ['http', 'listen', 'openclaw.install', 'tailscale.status', 'unit']);
+    assert.deepEqual([...kinds].map((k) => k.kind).sort(), ['http', 'listen', 'openclaw.install', 'tailscale.status', 'unit', 'unit.journal']);
   });
   for (const version of ['2026.9.6', '2026.2.9'] as const) {
     it(`every go-live check passes on a hardened ${version} host, except the channel pairing (unknown, with its reason)`, () => {

@@ -27,7 +27,7 @@ export function hardenedConfig(version: '2026.9.6' | '2026.2.9'): Record<string,
   return {
     gateway: {
       mode: 'local', bind: 'loopback', port: 18789,
-      auth: { mode: 'token', token: nine ? '${OPENCLAW_GATEWAY_TOKEN}' : token },
+      auth: { mode: 'token', token: nine ? { source: 'env', provider: 'default', id: 'OPENCLAW_GATEWAY_TOKEN' } : token },
       ...(nine ? { terminal: { enabled: false } } : { remote: { token } }),
       controlUi: nine ? { enabled: false } : { enabled: false, allowInsecureAuth: false },
     },
@@ -38,6 +38,14 @@ export function hardenedConfig(version: '2026.9.6' | '2026.2.9'): Record<string,
     channels: { telegram: { dmPolicy: 'pairing', groupPolicy: 'disabled', configWrites: false } },
   };
 }
+
+/** OpenClaw 2026.9.6's report (shape from its config guard) for a config it rejects, as the gateway writes it to the journal. */
+export const EXIT78_JOURNAL = ['OpenClaw config is invalid', 'File: ~/.openclaw/openclaw.json', 'Problem:', '  - gateway.controlUi: Unrecognized key: "allowInsecureAuth"', '', 'Inspect: openclaw config validate', 'openclaw.service: Main process exited, code=exited, status=78/CONFIG'].join('\n');
+
+export const LINT_EXPECTED = [
+  { checkId: 'core/doctor/node-hosting-preconditions', severity: 'warning', message: 'Gateway is only bound to loopback. Set gateway.bind=lan, enable tailscale serve, or configure plugins.entries.device-pair.config.publicUrl.', path: 'gateway.bind', requirement: 'node-onboarding-url' },
+  { checkId: 'core/doctor/skill-workshop-tool-policy', severity: 'warning', message: 'agents.defaults.sandbox.mode: "all". "skill_workshop" is unavailable in a sandboxed run without library-authoring authority.', path: 'agents.defaults.sandbox.mode', target: 'main' },
+];
 
 function unit(props: Record<string, string>): string {
   return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
@@ -73,6 +81,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     user: () => cmd(`${i.user}:x:999:999::${i.home}:/usr/sbin/nologin\n---\n!\n---\n${i.user}\n`),
     stat: (p) => {
       if (p === i.home || p === i.stateDir) return stat('directory', '700', i.user);
+      if (p === `/var/log/openclaw/${i.name}`) return stat('directory', '750', i.user);
       if (p === `${i.stateDir}/openclaw.json` || (nine && p === i.envFile)) return stat('regular file', '600', i.user);
       if (p.endsWith('SOUL.md')) return stat('regular file', '444', 'root', i.user);
       if (p.endsWith('.sha256')) return stat('regular file', '644', 'root');
@@ -90,6 +99,10 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     envfile: () => file(nine ? `OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n` : null),
     'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
     'openclaw.models': () => cmd('ok\n'),
+    'unit.journal': () => cmd('Started openclaw.service.\n'),
+    'openclaw.pairing': () => cmd(`${JSON.stringify({ db: true, deviceId: 'cc4c82c0aa8c4ae9', cached: [{ role: 'operator', scopes: ['operator.read'] }], paired: { role: 'operator', roles: ['operator'], scopes: ['operator.read'], approvedScopes: ['operator.read'], approvedVia: 'silent', clientId: 'cli', clientMode: 'cli' } })}\n`),
+    // as seen on the applied testbed: the two findings the spec's choices explain (suppressed with their reasons)
+    'openclaw.doctor-lint': () => cmd(JSON.stringify({ schemaVersion: 1, ok: false, checksRun: 35, findings: LINT_EXPECTED }), 1),
     'tailscale.status': () => cmd(JSON.stringify({ BackendState: 'Running', Self: { Online: true, TailscaleIPs: ['100.101.102.103'] } })),
     'tailscale.serve': () => cmd('{}\n'),
   };

@@ -75,11 +75,13 @@ describe('gateway config: plan on the recorded configs', () => {
   }
 
   it('9.x: a key carried over from 2.x that 9.x rejects is deleted', () => {
-    const text = JSON.stringify({ gateway: { controlUi: { allowInsecureAuth: false, enabled: false } }, logging: { redactSensitive: 'tools', file: '/x' } });
+    const text = JSON.stringify({ gateway: { controlUi: { allowInsecureAuth: false, enabled: false } }, logging: { redactSensitive: 'tools', level: 'debug', file: '/tmp/x.log' } });
     const { changes, doc } = converge(specOf(), text);
     assert.equal(keys(changes)['gateway.controlUi.allowInsecureAuth'], '<delete>');
     assert.equal(keys(changes)['logging.redactSensitive'], '<delete>');
-    assert.equal(getPath(doc, ['logging', 'file']), '/x');
+    assert.equal(getPath(doc, ['logging', 'level']), 'debug', "the operator's own logging keys are kept");
+    // the file log is managed: a persistent per-instance path (LogsDirectory= in the unit), not /tmp under PrivateTmp
+    assert.equal(getPath(doc, ['logging', 'file']), '/var/log/openclaw/openclaw/gateway.log');
   });
 
   it('JSON5 written by hand (comments, trailing commas, unquoted keys) is read', () => {

@@ -1,0 +1,166 @@
+/**
+ * Settling a gateway after apply changed its token, config or unit: apply reports success only
+ * once the gateway answers health WITH the new settings, and a changed token is proven live.
+ *
+ * Why a stable window and not one health answer: OpenClaw reloads `openclaw.json` by file watch
+ * and, for keys it cannot hot-apply, restarts itself (a clean exit that systemd's Restart=always
+ * turns into a new process): right after the write the old process still answers health, then
+ * the gateway is down for ~13 s. So settle waits until health has answered continuously, from
+ * the same MainPID, for STABLE_MS, within a deadline; the time it was down is measured.
+ *
+ * The token lives in the EnvironmentFile (9.x), which the gateway reads only at start: when apply
+ * changed it and the process running now started before that write, settle restarts the unit,
+ * then proves the new token accepted and the old one refused (as `clawops rotate` does).
+ */
+import { ClawopsError } from '../core/errors.ts';
+import type { Executor } from '../exec/types.ts';
+import type { Journal } from '../engine/types.ts';
+import type { ResolvedInstance } from '../desired/resolve.ts';
+import { boundLines, journalCause, JOURNAL_LINES } from '../facts/journal.ts';
+import { probeHealth } from './probe.ts';
+import { probeToken } from './token.ts';
+
+/** Healthy from one process for this long = settled (the file-watch restart starts well within it). */
+export const STABLE_MS = 8_000;
+/** 2026.9.6 listens ~12 s after start on an idle host; allow for a loaded one and a restart in flight. */
+export const SETTLE_DEADLINE_MS = 240_000;
+const POLL_MS = 500;
+
+export interface UnitNow {
+  active: string;
+  sub: string;
+  mainPid: number;
+  status: string;
+  code: string;
+  result: string;
+}
+
+export async function unitNow(ex: Executor, unit: string): Promise<UnitNow> {
+  const r = await ex.run(['systemctl', 'show', '--no-pager', '-p', 'ActiveState,SubState,MainPID,ExecMainStatus,ExecMainCode,Result', '--', unit], { timeoutMs: 15_000 });
+  const p: Record<string, string> = {};
+  for (const l of r.stdout.split('\n')) {
+    const i = l.indexOf('=');
+    if (i > 0) p[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return { active: p.ActiveState ?? '', sub: p.SubState ?? '', mainPid: Number(p.MainPID ?? 0), status: p.ExecMainStatus ?? '', code: p.ExecMainCode ?? '', result: p.Result ?? '' };
+}
+
+/** The unit's last journal lines and the one-line cause (exit status, the config key OpenClaw names). */
+export async function unitFailureCause(ex: Executor, unit: string): Promise<{ cause: string; excerpt: string[] }> {
+  const [u, j] = await Promise.all([
+    unitNow(ex, unit).catch(() => undefined),
+    ex.run(['journalctl', '--no-pager', '-q', '-o', 'cat', '-n', String(JOURNAL_LINES), '-u', unit], { allowFailure: true, timeoutMs: 15_000 }),
+  ]);
+  const lines = boundLines(j.stdout);
+  const cause = journalCause(lines, u ? { status: u.status, code: u.code, result: u.result } : {});
+  return { cause, excerpt: lines.slice(-10) };
+}
+
+export interface Settled {
+  ms: number;
+  /** total time health did not answer ok while waiting */
+  downMs: number;
+  restarts: number;
+  detail: string;
+}
+
+/**
+ * Waits until health answered ok continuously for `stableMs` from one MainPID. Throws a
+ * ClawopsError carrying the unit's journal cause when the deadline passes or the unit failed.
+ */
+export async function waitSettled(
+  ex: Executor,
+  inst: ResolvedInstance,
+  version: string,
+  opts: { stableMs?: number; deadlineMs?: number } = {},
+): Promise<Settled> {
+  const stableMs = opts.stableMs ?? STABLE_MS;
+  const deadline = opts.deadlineMs ?? SETTLE_DEADLINE_MS;
+  const t0 = Date.now();
+  let since: number | undefined;
+  let pid = -1;
+  let downMs = 0;
+  let restarts = 0;
+  let last = 'not probed';
+  let prev = Date.now();
+  while (Date.now() - t0 < deadline) {
+    const u = await unitNow(ex, inst.unit);
+    if (u.active === 'failed' || u.active === 'inactive') break; // stopped, or systemd gave up (e.g. exit 78)
+    const h = u.mainPid > 0 ? await probeHealth(ex, inst, version) : { ok: false, detail: `${inst.unit} ${u.active} (${u.sub})` };
+    const now = Date.now();
+    if (pid > 0 && u.mainPid > 0 && u.mainPid !== pid) restarts++;
+    if (!h.ok) downMs += now - prev;
+    prev = now;
+    last = h.detail;
+    if (h.ok && u.mainPid === pid) {
+      since ??= now;
+      if (now - since >= stableMs) return { ms: now - t0, downMs, restarts, detail: `${h.detail}; stable ${Math.round((now - since) / 1000)} s from pid ${pid}` };
+    } else {
+      since = h.ok ? now : undefined;
+    }
+    pid = u.mainPid;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const { cause, excerpt } = await unitFailureCause(ex, inst.unit);
+  throw new ClawopsError(
+    `${inst.unit} did not settle within ${Math.round((Date.now() - t0) / 1000)} s: ${last}${cause ? `; ${cause}` : ''}\n${excerpt.map((l) => `  ${l}`).join('\n')}`,
+    { hint: `journalctl -u ${inst.unit} -n 50 shows the rest; fix the cause and re-run clawops apply (or clawops undo)` },
+  );
+}
+
+/**
+ * One gateway instance's settle step, shared by the resources that change what the gateway runs
+ * with (token, config, unit, service); the engine runs it once per apply, after all changes.
+ */
+export interface GatewaySettler {
+  readonly key: string;
+  /** the token resource reports a changed token: the value before (a registered secret) and the MainPID then */
+  noteTokenChange(oldToken: string | undefined, newToken: string, pidAtWrite: number): void;
+  /** a change to what the gateway runs with was made (the next run waits for it) */
+  markChanged(): void;
+  /** settles when something changed since the last run (or `force`); otherwise returns at once */
+  run(ex: Executor, journal: Journal, log?: (line: string) => void, force?: boolean): Promise<Settled>;
+}
+
+export function gatewaySettler(inst: ResolvedInstance, version: string): GatewaySettler {
+  let token: { old: string | undefined; next: string; pid: number } | undefined;
+  let dirty = false;
+  let lastDetail = '';
+  return {
+    key: `gateway:${inst.name}`,
+    noteTokenChange(oldToken, newToken, pidAtWrite) {
+      // the first old token of this apply is the one a client may still hold
+      token = { old: token ? token.old : oldToken, next: newToken, pid: token ? token.pid : pidAtWrite };
+      dirty = true;
+    },
+    markChanged() {
+      dirty = true;
+    },
+    async run(ex, journal, log = () => {}, force = false) {
+      if (!dirty && !force) return { ms: 0, downMs: 0, restarts: 0, detail: lastDetail ? `settled earlier in this apply (${lastDetail})` : 'nothing changed' };
+      if (token) {
+        const u = await unitNow(ex, inst.unit);
+        if (u.mainPid > 0 && u.mainPid === token.pid) {
+          await journal.saveStep(`systemctl restart ${inst.unit} (the gateway reads its token only at start)`, null);
+          log(`restarting ${inst.unit}: it still runs with the token from before this apply`);
+          await ex.run(['systemctl', 'restart', '--', inst.unit], { timeoutMs: 360_000 });
+        }
+      }
+      const s = await waitSettled(ex, inst, version);
+      if (token) {
+        const next = await probeToken(ex, inst, token.next);
+        const old = token.old === undefined || token.old === token.next ? null : await probeToken(ex, inst, token.old);
+        if (next !== 'accepted' || old === 'accepted') {
+          throw new ClawopsError(`${inst.unit} settled, but the new token is ${next} and the old one ${old ?? 'absent'}`, {
+            hint: 'another token source is active (OPENCLAW_GATEWAY_TOKEN in ~/.openclaw/.env?); run `clawops check --profile security`',
+          });
+        }
+        s.detail += `; new token accepted${old ? `, old token ${old}` : ''}`;
+        token = undefined;
+      }
+      dirty = false;
+      lastDetail = s.detail;
+      return s;
+    },
+  };
+}
