@@ -64,6 +64,9 @@ const CASES: Case[] = [
   { name: '9.x: the unit lost its token EnvironmentFile', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/.env\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
   { name: '9.x: the token env file is gone', change: (r) => r.set(`stat:${HOME}/.openclaw/gateway.systemd.env`, cmd('MISSING\n')), id: 'files.env', fix: /clawops apply/ },
   { name: '2.x: /healthz answers 503', version: '2026.2.9', change: (r) => r.set('http:http://127.0.0.1:18789/healthz', cmd('Service Unavailable\n503 text/plain')), id: 'network.gateway-health', fix: /systemctl restart openclaw\.service/ },
+  { name: 'jail.local edited by hand', change: (r) => r.set('file.state:/etc/fail2ban/jail.local', cmd(`regular file|644|0|0|root|root|9|1700000000\n${'0'.repeat(64)}\n${Buffer.from('[sshd]\nenabled = false\n').toString('base64')}`)), id: 'host.managed-files', fix: /clawops apply/ },
+  { name: 'the oc wrapper removed', change: (r) => r.set('file.state:/usr/local/bin/oc', cmd('MISSING\n')), id: 'host.managed-files', fix: /clawops apply/ },
+  { name: 'the clawops launcher removed', change: (r) => r.set('clawops.install:/usr/local/lib/clawops\n/usr/local/bin/clawops', cmd('current=clawops-1.0.0-abc\nbin=absent\n')), id: 'host.clawops-installed', fix: /clawops apply/ },
   { name: 'unit writes the token', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/gateway.systemd.env\nEnvironment=OPENCLAW_GATEWAY_TOKEN=abc\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },
 ];
 
