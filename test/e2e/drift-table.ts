@@ -106,7 +106,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
     { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
     { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
-    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours/rpoHours/; $ a # edited by hand' /etc/clawops/clawops.yaml") },
+    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
     { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
   ],
   [
@@ -141,20 +141,20 @@ export const ROUNDS: Breakage[][] = [
   ],
   [
     {
-      name: 'openclaw.json no longer parses (the gateway exits 78 in a loop)',
-      ids: ['openclaw.config.present'],
-      gap: 'the gate reports an unparsable openclaw.json as unknown (not fail), and the plan cannot read it: apply has no repair yet (restore the newest .bak that parses, then the key changes, validated)',
-      break: (ex) => sh(ex, `printf '{ gateway: { mode: "local", ' >> ${CONFIG} && systemctl restart openclaw.service || true`),
-    },
-  ],
-  [
-    {
       name: 'a value OpenClaw rejects (gateway.bind "everywhere")',
       ids: ['openclaw.config.bind'],
       break: async (ex) => {
         await editConfig(ex, (c) => { at(c, 'gateway').bind = 'everywhere'; });
         await sh(ex, 'systemctl restart openclaw.service || true');
       },
+    },
+  ],
+  [
+    {
+      name: 'openclaw.json no longer parses (the gateway exits 78 in a loop)',
+      ids: ['openclaw.config.present'],
+      gap: 'the gate reports an unparsable openclaw.json as unknown (not fail), and the plan cannot read it: apply has no repair yet (restore the newest .bak that parses, then the key changes, validated)',
+      break: (ex) => sh(ex, `cp -p ${CONFIG} /root/openclaw.json.good && printf '{ gateway: { mode: "local", ' >> ${CONFIG} && systemctl restart openclaw.service || true`),
     },
   ],
 ];
@@ -259,6 +259,9 @@ export function driftSuite(version: TestbedOpenclawVersion): void {
 
     test('after the whole table: the gate passes except what cannot exist here, the plan is empty', { timeout: 600_000 }, async (t) => {
       const t0 = performance.now();
+      // the unparsable-config round is a known gap (a todo): put the good file back by hand first
+      await sh(tb.executor, `if [ -f /root/openclaw.json.good ]; then cp -p /root/openclaw.json.good ${CONFIG}; fi`);
+      await clawops(['apply', '--yes', ...target()], {}, 1_200_000);
       await runTimers(tb.executor);
       await gate(t);
       await emptyPlan();
