@@ -8,12 +8,14 @@ import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
 import { hostChecks } from './host.ts';
 import { identityChecks } from './identity.ts';
+import { managedChecks } from './managed.ts';
 import { networkChecks } from './network.ts';
 import { serviceChecks } from './service.ts';
 import type { CheckDef } from './types.ts';
 
 export const CATALOGUE: readonly CheckDef[] = [
   ...hostChecks,
+  ...managedChecks,
   ...fileChecks,
   ...serviceChecks,
   ...networkChecks,

@@ -33,7 +33,9 @@ export function factsFile(target: string, collectedAt: Date, profile: string, sp
   const file: FactsFile = {
     schemaVersion: FACTS_SCHEMA_VERSION, kind: 'clawops-facts', target, collectedAt: collectedAt.toISOString(), profile, spec: safeSpec, raw: Object.fromEntries(raw),
   };
-  return redactStructured(file, FACTS_SAFE);
+  // the spec is validated to hold references only (a literal secret is refused), and its key names
+  // (`schedules.credentials`, `auth.token`) are not secrets: only the probes' output is redacted by shape
+  return { ...redactStructured({ ...file, spec: null }, FACTS_SAFE), spec: safeSpec };
 }
 
 export async function loadFactsFile(path: string): Promise<{ file: FactsFile; spec: ResolvedSpec; raw: Map<string, Raw>; collectedAt: Date }> {

@@ -17,6 +17,7 @@ import { desiredConfigKeys, staleAllowFrom, type DesiredKey } from './config-key
 import { openclawRun, validateCandidateConfig, writeConfigWithBackups } from './config-write.ts';
 import { configPath } from './paths.ts';
 import { capabilities } from './versions.ts';
+import { progress } from '../resources/file.ts';
 
 export interface ConfigState {
   [k: string]: JsonValue;
@@ -130,8 +131,11 @@ export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstanc
       const changes: KeyChange[] = [...data.set.map((s) => ({ path: s.path, value: s.value })), ...data.unset.map((p) => ({ path: p }))];
       await journal.saveFile(ex, data.path);
       if (capabilities(data.version).configPatch) {
-        await openclawRun(ex, inst, data.version, ['config', 'patch', '--stdin'], { stdin: `${JSON.stringify(mergePatch(changes), null, 2)}\n` });
-        return;
+        const patched = await openclawRun(ex, inst, data.version, ['config', 'patch', '--stdin'], { stdin: `${JSON.stringify(mergePatch(changes), null, 2)}\n`, allowFailure: true });
+        if (patched.exitCode === 0) return;
+        // `config patch` refuses to touch a file OpenClaw already rejects (a hand edit with a value it
+        // does not accept): the same key changes as one validated whole-file write repair it
+        progress(journal, `openclaw config patch refused ${data.path} (exit ${patched.exitCode}); writing it whole, validated`);
       }
       const buf = await ex.readFile(data.path);
       const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), data.path);

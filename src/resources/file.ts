@@ -41,7 +41,17 @@ export function changeBytes(d: FileChangeData): string | Buffer {
   return d.encoding === 'base64' ? Buffer.from(d.content, 'base64') : d.content;
 }
 
+/** The resources made here: the gate's host.managed-files judges each with its own plan. */
+const made = new WeakSet<Resource>();
+export const isFileResource = (r: Resource): boolean => made.has(r);
+
 export function fileResource(o: FileOptions): Resource {
+  const r = fileResourceOf(o);
+  made.add(r);
+  return r;
+}
+
+function fileResourceOf(o: FileOptions): Resource {
   const owner = o.owner ?? 'root';
   const group = o.group ?? owner;
   const id = o.id ?? `file:${o.path}`;

@@ -5,7 +5,7 @@
  * never holds one). A file there that already says the same thing (same validated spec, e.g. the
  * operator's own file when clawops applies it on this very host) is kept as it is, comments included.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { fingerprint } from '../engine/hash.ts';
 import type { PlanOutcome, Resource } from '../engine/types.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
@@ -17,6 +17,10 @@ import { fileResource, planFile } from './file.ts';
 export const SPEC_FILE_ID = `clawops:spec`;
 
 export type SpecFileState = { file: FileState; sameSpec: boolean };
+
+// yaml only when the spec is rendered: the check catalogue reaches this module (host.managed-files)
+// and a warm `clawops check --profile health` must not load a YAML parser
+const stringify = (v: unknown, o?: object): string => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify(v, o);
 
 /** The spec as YAML with all defaults explicit; parsing it gives the same resolved spec. */
 export function renderTargetSpec(spec: ResolvedSpec): string {

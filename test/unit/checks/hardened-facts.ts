@@ -11,6 +11,11 @@ import { planRun } from '../../../src/checks/run.ts';
 import { renderGatewayUnit } from '../../../src/openclaw/unit.ts';
 import type { Profile } from '../../../src/facts/paths.ts';
 import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
+import { factReader } from '../../../src/facts/collect.ts';
+import { desiredResources } from '../../../src/engine/registry.ts';
+import type { PlanOutcome } from '../../../src/engine/types.ts';
+import { isFileResource, type FileChangeData } from '../../../src/resources/file.ts';
+import { launcherTarget } from '../../../src/resources/self.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
 const cmd = (stdout: string, exitCode = 0, stderr = ''): Raw => ({ t: 'cmd', exitCode, stdout, stderr, timedOut: false, durationMs: 1 });
@@ -51,11 +56,29 @@ function unit(props: Record<string, string>): string {
   return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
+/** Each file clawops writes, as apply writes it (its resource planned against a missing file), in file.state's shape. */
+function managedFileStates(spec: ResolvedSpec): Map<string, Raw> {
+  const out = new Map<string, Raw>();
+  for (const r of desiredResources(spec).filter(isFileResource)) {
+    const missing = new Map<string, Raw>(r.needs().map((n) => [n.key, cmd('MISSING\n')]));
+    const o = r.plan(factReader(missing)) as PlanOutcome;
+    const d = ('changes' in o ? o.changes[0]?.data : undefined) as FileChangeData | undefined;
+    if (!d) continue;
+    const bytes = d.encoding === 'base64' ? Buffer.from(d.content, 'base64') : Buffer.from(d.content);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    out.set(d.path, cmd(`regular file|${d.mode.toString(8)}|0|0|${d.owner}|${d.group}|${bytes.length}|1700000000\n${sha}\n${bytes.toString('base64')}`));
+  }
+  return out;
+}
+
 export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9' = '2026.9.6', profile: Profile = 'go-live'): Map<string, Raw> {
   const i = spec.resolved[0]!;
   const nine = version === '2026.9.6';
   const raw = new Map<string, Raw>();
+  const managed = managedFileStates(spec);
   const byKind: Record<string, (arg: string) => Raw> = {
+    'file.state': (p) => managed.get(p) ?? cmd('MISSING\n'),
+    'clawops.install': () => cmd(`current=clawops-1.0.0-abc\nbin=symlink:${launcherTarget()}\nmarker:\n{"version":"1.0.0","hash":"sha256:abc","files":1}\n`),
     'node.version': () => cmd('v24.16.0\n'),
     'openclaw.install': () => cmd(`BIN=${i.bin}\nPKG=${i.npmPrefix}/lib/node_modules/openclaw/package.json\n  "version": "${version}",\n`),
     pkg: () => cmd('ii \n'),
