@@ -6,6 +6,7 @@
 import type { Executor } from '../exec/types.ts';
 import type { Journal, JsonValue, Resource } from '../engine/types.ts';
 import { DAEMON_JSON } from '../resources/docker.ts';
+import { directoryResource } from '../resources/directory.ts';
 import { fileResource } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
@@ -25,6 +26,7 @@ import { openclawPairingResource } from './pairing-resource.ts';
 import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
+import { logDir } from './paths.ts';
 import { fileModesResource } from './modes.ts';
 import { capabilities } from './versions.ts';
 
@@ -51,7 +53,10 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const config = openclawConfigResource(spec, inst);
     // modes first: a symlinked openclaw.json becomes a file before the config step writes it
     const modes = fileModesResource(spec, inst, [install.id, token.id]);
-    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id] };
+    // the file log's directory before the config names it: 2.x's CLI opens logging.file at start-up and
+    // fails (EACCES on mkdir) until it exists; systemd's LogsDirectory= keeps it so afterwards
+    const logs = directoryResource({ path: logDir(inst), mode: 0o750, owner: inst.user, dependsOn: [`user:${inst.user}`] });
+    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id, logs.id] };
     const identity = openclawIdentityResource(spec, inst);
     const unitFile = fileResource({
       id: `openclaw-unit:${inst.name}`,
@@ -76,6 +81,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       install,
       settling(tokenNotingChange(token, inst, version, settler), settler),
       modes,
+      logs,
       settling(configWithToken, settler),
       identity,
       settling(unitFile, settler),
