@@ -18,7 +18,8 @@ import { createNetns, linkVeth, memoryJournal, netnsSkipReason, startSshd, tcpPr
 
 const MGMT_IP = '100.80.0.1';
 const PUBLIC_IP = '198.51.100.1';
-const TIMEOUT_SEC = 6;
+// the confirm waits half of it for a fresh ssh connection: 3 s was too little on a loaded 2-core machine
+const TIMEOUT_SEC = 12;
 
 describe('lock-out guard with real connections', { skip: netnsSkipReason() }, () => {
   let host: Netns;
