@@ -101,10 +101,12 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           spec = await loadSpec(g.spec, ctx.rt);
           ex = executorFor(g.target);
           await registerKnownSecrets(ex, spec, ctx.rt.env);
-          if (format === 'prom' && opts.promFile !== '-') lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
+          // a timer's check writes its textfile (and records) under the host lock, taken after the probes: a
+          // deep audit is minutes of reading, and five timers firing together must not queue behind it
+          if (format === 'prom' && opts.promFile !== '-') lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
             report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
           }
