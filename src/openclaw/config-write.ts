@@ -44,7 +44,8 @@ export function openclawRun(
     ...opts.env,
   };
   const argv = [
-    'sh', '-c', `mkdir -p -m 0700 "$TMPDIR"; ${WITH_ENV_FILE}`, 'sh',
+    // umask 077 as the unit's UMask=: what the CLI creates for the gateway (2.x opens its file log) stays private
+    'sh', '-c', `umask 077; mkdir -p -m 0700 "$TMPDIR"; ${WITH_ENV_FILE}`, 'sh',
     caps.tokenEnvReference ? inst.envFile : '/dev/null', ...(opts.execArgv ?? [inst.bin, ...args]),
   ];
   return ex.run(argv, {
