@@ -53,3 +53,13 @@ export async function leftoverTempFiles(ex: Executor): Promise<string[]> {
   const r = await ex.run(['sh', '-c', 'find /etc /home /var/lib/clawops -name ".*.clawops-*" 2>/dev/null; true']);
   return r.stdout.split('\n').filter(Boolean);
 }
+
+/**
+ * A fresh testbed made ready for examples/clawops.yaml: the Tailscale stand-in, and the operator's
+ * part, the restic password (a secret clawops must not invent: losing it loses the backups).
+ */
+export async function prepareExampleTarget(ex: Executor): Promise<void> {
+  await addTailscaleStandIn(ex);
+  await ex.run(['install', '-d', '-m', '0700', '/etc/clawops']);
+  await ex.writeFile('/etc/clawops/restic-password', 'correct horse battery staple 42\n', { mode: 0o600, owner: 'root', group: 'root' });
+}

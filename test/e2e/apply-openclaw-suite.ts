@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestbedOpenclawVersion } from '../testbed/openclaw.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { packSelf } from '../../src/resources/self-package.ts';
-import { addTailscaleStandIn, clawops } from './apply-cli.ts';
+import { clawops, prepareExampleTarget } from './apply-cli.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
 
@@ -47,10 +47,7 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
     before(async () => {
       assert.match(readFileSync(SPEC, 'utf8'), new RegExp(`^  version: ${version.replaceAll('.', '\\.')}$`, 'm'));
       tb = await startTestbed({ openclaw: version });
-      await addTailscaleStandIn(tb.executor);
-      // the operator's part: the restic password (a secret clawops must not invent: losing it loses the backups)
-      await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
-      await tb.executor.writeFile('/etc/clawops/restic-password', 'correct horse battery staple 42\n', { mode: 0o600, owner: 'root', group: 'root' });
+      await prepareExampleTarget(tb.executor);
     });
     after(async () => {
       rmSync(dir, { recursive: true, force: true });

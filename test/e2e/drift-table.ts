@@ -16,7 +16,7 @@ import type { Executor } from '../../src/exec/types.ts';
 import { parseJson5 } from '../../src/facts/json5.ts';
 import type { TestbedOpenclawVersion } from '../testbed/openclaw.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
-import { addTailscaleStandIn, clawops } from './apply-cli.ts';
+import { clawops, prepareExampleTarget } from './apply-cli.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
 
@@ -190,9 +190,7 @@ export function driftSuite(version: TestbedOpenclawVersion, skip?: string): void
 
     before(async () => {
       tb = await startTestbed({ openclaw: version });
-      await addTailscaleStandIn(tb.executor);
-      await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
-      await tb.executor.writeFile('/etc/clawops/restic-password', 'correct horse battery staple 42\n', { mode: 0o600, owner: 'root', group: 'root' });
+      await prepareExampleTarget(tb.executor);
     });
     after(async () => {
       rmSync(dir, { recursive: true, force: true });
