@@ -25,8 +25,10 @@ const SIDECARS = ['', '-wal', '-shm', '-journal'] as const;
  * Top-level dirs of an OpenClaw state dir that OpenClaw's own backup skips as rebuildable runtime
  * roots. `tmp/` also holds the gateway's lock (tmp/openclaw-<uid>/gateway.state.lock): restored
  * next to a live gateway, a copied lock makes the restored gateway refuse to start (exit 78).
+ * `plugin-skills/` (9.x) holds links the gateway makes at start into its own install (outside the
+ * state dir): OpenClaw's backup skips it as regenerable, and a restore would refuse the links.
  */
-export const OPENCLAW_REBUILDABLE = ['tmp', 'dev', 'git', 'npm', 'npm-runtime', 'tools'] as const;
+export const OPENCLAW_REBUILDABLE = ['tmp', 'dev', 'git', 'npm', 'npm-runtime', 'tools', 'plugin-skills'] as const;
 /** Never staged: sockets, pid files, and clawops' own backup scratch. */
 const VOLATILE = ['*.sock', '*.pid'] as const;
 

@@ -1,6 +1,6 @@
 /** Reading the OpenClaw config inside checks. */
 import { configPath } from '../facts/paths.ts';
-import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
+import { configObject, envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
 import { ENV_REF_RE, parseSecretDescriptor, type SecretDescriptor } from '../facts/secrets.ts';
 import { type FactReader, ref, known, FactUnknownError } from '../facts/types.ts';
 
@@ -10,11 +10,11 @@ export const configRef = (ctx: CheckContext) => ref(openclawConfig, configPath(c
 export const envRef = (ctx: CheckContext) => ref(envFile, ctx.inst.envFile);
 export const CONFIG_FIX = 'clawops apply (gateway config step: one batched, validated write)';
 
-/** The config object; unknown (pointing at openclaw.config.present) when it is missing. */
+/** The config object; unknown (pointing at openclaw.config.present) when it is missing or does not parse. */
 export function config(f: FactReader, ctx: CheckContext): { get(path: string): unknown } {
-  const c = known(f, configRef(ctx));
-  if (c.missing) throw new FactUnknownError(`no OpenClaw config at ${configPath(ctx.inst)} (see openclaw.config.present)`);
-  return { get: (p) => getPath(c.config, p) };
+  const c = configObject(known(f, configRef(ctx)), configPath(ctx.inst));
+  if (c === null) throw new FactUnknownError(`no OpenClaw config at ${configPath(ctx.inst)} (see openclaw.config.present)`);
+  return { get: (p) => getPath(c, p) };
 }
 
 export type TokenInfo =

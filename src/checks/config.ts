@@ -34,6 +34,12 @@ export const configChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const c = known(f, configRef(ctx));
       if (c.missing) return fail(`${configPath(ctx.inst)} does not exist`);
+      if ('unparsable' in c) {
+        return fail(
+          `${configPath(ctx.inst)} does not parse (${c.unparsable}): the gateway cannot start on it`,
+          `clawops apply (puts back the newest copy in OpenClaw's .bak ring that parses, keeping this file as ${configPath(ctx.inst)}.bak, then sets the managed keys, validated)`,
+        );
+      }
       const mode = (c.config.gateway as { mode?: unknown } | undefined)?.mode;
       if (mode !== 'local') return fail(`gateway.mode = ${JSON.stringify(mode)}; the gateway refuses to start unless it is "local"`);
       return pass(`${configPath(ctx.inst)}: gateway.mode local`);

@@ -5,7 +5,7 @@ import { parseVersion, type OpenclawVersion } from '../openclaw/versions.ts';
 import { parseJson5 } from './json5.ts';
 import { cmdProblem, firstLine, readRaw, runRaw, sh } from './probe.ts';
 import { sanitizeEnvFile, sanitizeJson } from './secrets.ts';
-import { type FactKind, type Raw, unknown } from './types.ts';
+import { type FactKind, FactUnknownError, type Raw, unknown } from './types.ts';
 
 const FIND_BIN = `b=$1
 if [ ! -e "$b" ]; then b=$(command -v openclaw) || { echo "openclaw: not installed (neither $1 nor on PATH)" >&2; exit 127; }; fi`;
@@ -41,8 +41,18 @@ export const openclawInstall: FactKind<InstallValue> = {
   },
 };
 
-/** The config, sanitised at probe time (secret values become descriptors, see secrets.ts). */
-export type ConfigValue = { missing: true } | { missing: false; config: Record<string, unknown> };
+/**
+ * The config, sanitised at probe time (secret values become descriptors, see secrets.ts). A file
+ * that does not parse is a reading too (OpenClaw exits 78 on it): `unparsable` holds the parser's
+ * first line (a position and at most one character of the text), never the content.
+ */
+export type ConfigValue =
+  | { missing: true }
+  | { missing: false; config: Record<string, unknown> }
+  | { missing: false; unparsable: string };
+
+/** In the sanitised raw content: the only key of a config that did not parse. */
+const UNPARSABLE = '$clawops:unparsable';
 
 export const openclawConfig: FactKind<ConfigValue> = {
   kind: 'openclaw.config',
@@ -50,11 +60,14 @@ export const openclawConfig: FactKind<ConfigValue> = {
   async probe(ex, path) {
     const raw = await readRaw(ex, path);
     if (raw.t !== 'file' || raw.content === null) return raw;
+    let doc: unknown;
     try {
-      return { ...raw, content: JSON.stringify(sanitizeJson(parseJson5(raw.content)), null, 2) };
+      doc = raw.content.trim() === '' ? {} : parseJson5(raw.content);
     } catch (err) {
-      return { t: 'error', message: `${path} is not valid JSON5: ${(err as Error).message.split('\n')[0]}`, durationMs: raw.durationMs };
+      return { ...raw, content: JSON.stringify({ [UNPARSABLE]: firstLine((err as Error).message).slice(0, 200) }) };
     }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { ...raw, content: JSON.stringify({ [UNPARSABLE]: 'not a JSON object at the top level' }) };
+    return { ...raw, content: JSON.stringify(sanitizeJson(doc), null, 2) };
   },
   parse(raw, path) {
     if (raw.t === 'error') return unknown(raw.message);
@@ -63,12 +76,21 @@ export const openclawConfig: FactKind<ConfigValue> = {
     try {
       const v = parseJson5(raw.content);
       if (v === null || typeof v !== 'object' || Array.isArray(v)) return unknown(`${path}: not a JSON object`);
-      return { missing: false, config: v as Record<string, unknown> };
+      const o = v as Record<string, unknown>;
+      if (typeof o[UNPARSABLE] === 'string') return { missing: false, unparsable: o[UNPARSABLE] };
+      return { missing: false, config: o };
     } catch (err) {
       return unknown(`${path} is not valid JSON5: ${(err as Error).message}`);
     }
   },
 };
+
+/** The config object, null when the file is missing; an unparsable file is unknown to whoever needs its keys. */
+export function configObject(v: ConfigValue, path: string): Record<string, unknown> | null {
+  if (v.missing) return null;
+  if ('unparsable' in v) throw new FactUnknownError(`${path} does not parse (${v.unparsable}): see openclaw.config.present`);
+  return v.config;
+}
 
 /** Dotted-path lookup into a parsed config. */
 export function getPath(obj: unknown, path: string): unknown {

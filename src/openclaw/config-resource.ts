@@ -8,7 +8,7 @@
  *     `.bak` ring the way OpenClaw does, after validating the candidate with the installed openclaw.
  */
 import type { Executor } from '../exec/types.ts';
-import { openclawConfig } from '../facts/openclaw.ts';
+import { configObject, openclawConfig } from '../facts/openclaw.ts';
 import { known, ref } from '../facts/types.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
@@ -124,7 +124,8 @@ export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstanc
     needs: () => [ref(openclawConfig, configPath(inst))],
     plan(f): PlanOutcome {
       const doc = known(f, ref(openclawConfig, configPath(inst)));
-      return planConfig(spec, inst, readConfigState(spec, inst, doc.missing ? null : JSON.stringify(doc.config)));
+      const config = configObject(doc, configPath(inst)); // unparsable: unknown, planned after the repair step
+      return planConfig(spec, inst, readConfigState(spec, inst, config === null ? null : JSON.stringify(config)));
     },
     async apply(ex: Executor, change: PlannedChange, journal: Journal) {
       const data = change.data as ConfigChangeData;

@@ -27,6 +27,7 @@ import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
 import { logDir } from './paths.ts';
+import { openclawConfigRepairResource } from './config-repair.ts';
 import { fileModesResource } from './modes.ts';
 import { capabilities } from './versions.ts';
 
@@ -49,7 +50,11 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
   const version = spec.openclaw.version;
   for (const inst of spec.resolved) {
     const install = openclawInstallResource(spec, inst, opts);
-    const token = openclawTokenResource(spec, inst);
+    // an openclaw.json that no longer parses is put back from OpenClaw's .bak ring first: the token and
+    // config steps read it (and are planned after this step when it does not parse)
+    const repair = openclawConfigRepairResource(inst, [install.id]);
+    const tokenStep = openclawTokenResource(spec, inst);
+    const token: Resource = { ...tokenStep, dependsOn: [...(tokenStep.dependsOn ?? []), repair.id] };
     const config = openclawConfigResource(spec, inst);
     // modes first: a symlinked openclaw.json becomes a file before the config step writes it
     const modes = fileModesResource(spec, inst, [install.id, token.id]);
@@ -79,6 +84,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const pairing = openclawPairingResource(spec, inst, [service.id]);
     out.push(
       install,
+      settling(repair, settler),
       settling(tokenNotingChange(token, inst, version, settler), settler),
       modes,
       logs,

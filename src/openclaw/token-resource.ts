@@ -20,7 +20,7 @@ import {
   type TokenFacts,
 } from './token.ts';
 import { capabilities } from './versions.ts';
-import { envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
+import { configObject, envFile, getPath, openclawConfig } from '../facts/openclaw.ts';
 import { parseSecretDescriptor } from '../facts/secrets.ts';
 import { fileStat } from '../facts/system.ts';
 import { collectRaw, factReader } from '../facts/collect.ts';
@@ -40,8 +40,7 @@ const wellFormed = (v: unknown): boolean => parseSecretDescriptor(v)?.length ===
 
 /** Pure: the token facts from the sanitised readings (a token is compared by its descriptor, never seen). */
 export function tokenFactsFrom(f: FactReader, inst: ResolvedInstance, version: string): TokenFacts {
-  const doc = known(f, ref(openclawConfig, configPath(inst)));
-  const config = doc.missing ? {} : doc.config;
+  const config = configObject(known(f, ref(openclawConfig, configPath(inst))), configPath(inst)) ?? {};
   const auth = getPath(config, 'gateway.auth.token');
   const remote = getPath(config, 'gateway.remote.token');
   const facts: TokenFacts = {

@@ -18,7 +18,8 @@ import { resolveSpec, type ResolvedSpec } from '../../src/desired/resolve.ts';
 import { openclawConfigResource } from '../../src/openclaw/config-resource.ts';
 import { openclawTokenResource } from '../../src/openclaw/token-resource.ts';
 import { openclawIdentityResource, readIdentityIntegrity } from '../../src/openclaw/identity.ts';
-import { identityFilePath } from '../../src/openclaw/paths.ts';
+import { identityFilePath, logDir } from '../../src/openclaw/paths.ts';
+import { directoryResource } from '../../src/resources/directory.ts';
 import { RESTART_SEC, renderGatewayUnit } from '../../src/openclaw/unit.ts';
 import { isLoopback, listenersOn, waitHealthy } from '../../src/openclaw/probe.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
@@ -70,6 +71,8 @@ for (const version of ['2026.9.6', '2026.2.9'] as const) {
       await tb.executor.run(['useradd', '--system', '--create-home', '--home-dir', inst.home, '--shell', '/usr/sbin/nologin', inst.user]);
       await tb.executor.run(['chmod', '700', inst.home]);
       await tb.executor.run(['sh', '-c', `mkdir -p -m 700 ${inst.stateDir} ${inst.npmPrefix}/bin && ln -s /usr/local/bin/openclaw ${inst.bin}`], { user: inst.user });
+      // the file log's directory, as apply makes it before the config names it (2.x opens logging.file at start-up)
+      await converge(tb.executor, directoryResource({ path: logDir(inst), mode: 0o750, owner: inst.user }));
     });
     after(() => tb?.stop());
 

@@ -36,7 +36,7 @@ test('what gets staged for an instance (defaults)', () => {
 test('the spec text is staged when the spec came from a file; extra tags appended', () => {
   const s = spec('instances: [{name: a}, {name: b, home: /srv/b}]');
   const plan = planInstanceBackup(s, s.resolved[1]!, { host: 'h', specText: { name: 'clawops.yaml', text: 'instances: []\n' }, unitDir: '/tmp/u', extraTags: ['reason=pre-upgrade'] });
-  assert.deepEqual(plan.items[0], { kind: 'tree', src: '/srv/b/.openclaw', dst: 'instance/b/state', prune: ['tmp', 'dev', 'git', 'npm', 'npm-runtime', 'tools'], optional: false });
+  assert.deepEqual(plan.items[0], { kind: 'tree', src: '/srv/b/.openclaw', dst: 'instance/b/state', prune: ['tmp', 'dev', 'git', 'npm', 'npm-runtime', 'tools', 'plugin-skills'], optional: false });
   assert.equal(plan.items[1]?.kind === 'copy' && plan.items[1].src, '/tmp/u/b.service');
   assert.deepEqual(plan.items[3], { kind: 'content', dst: 'clawops/spec.yaml', content: 'instances: []\n' });
   assert.deepEqual(plan.tags, ['clawops', 'instance=b', 'host=h', 'reason=pre-upgrade']);

@@ -8,6 +8,8 @@ import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { parseWaivers } from '../../../src/checks/waivers-file.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
 import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, LINT_EXPECTED, NOW } from './hardened-facts.ts';
+import { openclawConfig } from '../../../src/facts/openclaw.ts';
+import type { Executor } from '../../../src/exec/types.ts';
 
 
 /** Sets the raw of the (one) fact of this kind, whatever its argument. */
@@ -44,7 +46,12 @@ interface Case {
 
 const ufwWith = (extra: string) => cmd(`Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n\nTo                         Action      From\n--                         ------      ----\nAnywhere on tailscale0     ALLOW IN    Anywhere\n${extra}\n`);
 
+/** The raw the real probe makes of this file text (an unparsable file is a reading, without its content). */
+const probedConfig = (text: string) => openclawConfig.probe!({ readFile: async () => Buffer.from(text) } as unknown as Executor, 'p') as Promise<Raw>;
+const CUT_SHORT = await probedConfig(`{ gateway: { mode: "local", auth: { token: "${'s'.repeat(64)}"`);
+
 const CASES: Case[] = [
+  { name: 'openclaw.json cut short (no longer parses)', change: (r) => r.set(CFG, CUT_SHORT), id: 'openclaw.config.present', fix: /puts back the newest copy in OpenClaw's \.bak ring that parses/ },
   { name: 'ufw allow 18789/tcp', change: (r) => r.set('ufw', ufwWith('18789/tcp                  ALLOW IN    Anywhere')), id: 'firewall.ufw.allow-rules', fix: /^ufw delete allow 18789\/tcp$/ },
   { name: 'ufw disabled', change: (r) => r.set('ufw', cmd('Status: inactive\n')), id: 'firewall.ufw.active', fix: /clawops apply \(firewall step/ },
   { name: 'default allow incoming', change: (r) => r.set('ufw', cmd('Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n')), id: 'firewall.ufw.incoming', fix: /^ufw default deny incoming$/ },

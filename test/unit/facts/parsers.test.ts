@@ -47,14 +47,14 @@ describe('openclaw.json', () => {
   it('2026.9.6 after onboarding: token becomes a descriptor, never the value', () => {
     const raw = file(JSON.stringify(sanitizeJson(JSON.parse(fx('samples/oc2026.9.6-openclaw-after-onboard.json')))));
     const c = openclawConfig.parse(raw, '/x/openclaw.json');
-    assert.ok(!isUnknown(c) && !c.missing);
+    assert.ok(!isUnknown(c) && !c.missing && 'config' in c);
     const token = (c.config.gateway as { auth: { token: string } }).auth.token;
     assert.deepEqual(parseSecretDescriptor(token), { length: '<REDACTED>'.length, fingerprint: parseSecretDescriptor(token)?.fingerprint });
     assert.equal((c.config.tools as { profile: string }).profile, 'full');
   });
   it('2026.2.9 after onboarding parses', () => {
     const c = openclawConfig.parse(file(fx('samples/oc2026.2.9-openclaw-after-onboard.json')), 'p');
-    assert.ok(!isUnknown(c) && !c.missing);
+    assert.ok(!isUnknown(c) && !c.missing && 'config' in c);
     assert.equal((c.config.gateway as { bind: string }).bind, 'loopback');
   });
   it('missing file is a value, invalid file unknown', () => {
