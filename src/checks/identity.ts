@@ -1,5 +1,7 @@
 /** Locked identity files (SOUL.md, ...): root:<user> 0444, matching the baseline. */
-import { identityBaselinePath, workspaceDir } from '../facts/paths.ts';
+import { identityBaselinePath, inventoryBaselinePath, workspaceDir } from '../facts/paths.ts';
+import { inventoryDrift, parseInventory } from '../facts/inventory.ts';
+import { inventoryRef } from '../openclaw/inventory.ts';
 import { fileHash, fileStat, textFile } from '../facts/system.ts';
 import { ref, known } from '../facts/types.ts';
 import { parseBaseline } from '../openclaw/identity.ts';
@@ -58,6 +60,34 @@ export const identityChecks: CheckDef[] = [
       }
       if (changed.length) return fail(changed.join('; '), `manual: restore the file from a snapshot (\`clawops backup restore SNAPSHOT --to DIR\`, then copy it back); if the edit is intended, delete its line from ${bpath} and run \`clawops apply\` (the identity step records the new sha256)`);
       return pass(`${files(ctx).length} file(s) match ${bpath}`);
+    },
+  },
+  {
+    id: 'identity.extensions',
+    title: 'Skills, plugins and hooks the agent can load match the root-owned inventory (a new one is a finding)',
+    area: 'identity', severity: 'critical', profiles: ['go-live', 'integrity'], scope: 'instance',
+    runbook: 'hardened guide 5.4 and 9 (ClawHavoc: never install skills or plugins without review; review installed skills)',
+    remediation: 'manual: remove what you did not install; to accept what is there now, remove the inventory and run clawops apply',
+    needs: (ctx) => [inventoryRef(ctx.inst), ref(textFile, inventoryBaselinePath(ctx.spec, ctx.inst)), ref(fileStat, inventoryBaselinePath(ctx.spec, ctx.inst))],
+    evaluate(f, ctx) {
+      const bpath = inventoryBaselinePath(ctx.spec, ctx.inst);
+      const inv = known(f, inventoryRef(ctx.inst));
+      const text = known(f, ref(textFile, bpath)).content;
+      if (text === null) return fail(`no inventory at ${bpath} (${inv.entries.length} skills, plugins and hooks now)`, 'clawops apply (records the inventory)');
+      const bstat = known(f, ref(fileStat, bpath));
+      if (!isMissing(bstat) && (bstat.owner !== 'root' || (bstat.mode & 0o077) !== 0)) return fail(`inventory ${describeStat(bstat)} is not root 0600`, 'clawops apply (puts it back to root 0600)');
+      const d = inventoryDrift(inv.entries, parseInventory(text));
+      const found = [
+        ...d.added.map((e) => `new ${e.where}: ${e.path}`),
+        ...d.changed.map((e) => `changed ${e.where}: ${e.path}`),
+        ...d.removed.map((k) => `removed ${k}`),
+      ];
+      if (found.length === 0) return pass(`${inv.entries.length} skill(s), plugin(s) and hook(s) match ${bpath}`);
+      const paths = [...d.added, ...d.changed].map((e) => e.path);
+      return fail(
+        found.join('; '),
+        `manual: review ${paths.length ? paths.join(', ') : 'the removals'}; what you did not install: remove it (\`rm -rf -- PATH\`) and find out how it got there (a skill runs with the agent's tools); to accept what is there now: \`rm ${bpath} && clawops apply\` (records the current inventory)`,
+      );
     },
   },
 ];

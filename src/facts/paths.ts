@@ -17,7 +17,7 @@ export function unitFilePath(inst: ResolvedInstance): string {
 }
 
 // OpenClaw's own paths have one home (src/openclaw/paths.ts): the writer and the checks share it.
-export { configPath, identityBaselinePath, workspaceDir } from '../openclaw/paths.ts';
+export { configPath, identityBaselinePath, inventoryBaselinePath, workspaceDir } from '../openclaw/paths.ts';
 
 /** BackupRecord JSON written by `clawops backup run` (src/backup/records.ts). */
 export function lastBackupPath(spec: ResolvedSpec): string {

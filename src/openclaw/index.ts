@@ -28,6 +28,7 @@ import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
 import { logDir } from './paths.ts';
 import { openclawConfigRepairResource } from './config-repair.ts';
+import { inventoryResource } from './inventory.ts';
 import { fileModesResource } from './modes.ts';
 import { capabilities } from './versions.ts';
 
@@ -82,6 +83,8 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const settler = gatewaySettler(inst, version);
     const service = gatewayService(inst, version, dropIns.id);
     const pairing = openclawPairingResource(spec, inst, [service.id]);
+    // after the gateway's first start: what it puts in place itself is in the first record
+    const inventory = inventoryResource(spec, inst, [service.id, identity.id]);
     out.push(
       install,
       settling(repair, settler),
@@ -94,6 +97,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       settling(dropIns, settler),
       settling(service, settler),
       pairingAfterSettle(pairing, settler),
+      inventory,
     );
     if (!capabilities(version).logSelfRotation) {
       const lr = renderLogrotate(inst);

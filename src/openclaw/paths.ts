@@ -20,6 +20,11 @@ export function identityBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance)
   return `${spec.stateDir}/identity/${inst.name}.sha256`;
 }
 
+/** root-owned inventory of the skills, plugins and hooks the agent can load (only root can change it). */
+export function inventoryBaselinePath(spec: ResolvedSpec, inst: ResolvedInstance): string {
+  return `${spec.stateDir}/inventory/${inst.name}.tsv`;
+}
+
 /** PATH the gateway and the `oc` wrapper run with: the instance's npm prefix first. */
 export function servicePath(inst: ResolvedInstance): string {
   return `${inst.npmPrefix}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;

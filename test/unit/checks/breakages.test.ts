@@ -51,6 +51,8 @@ const probedConfig = (text: string) => openclawConfig.probe!({ readFile: async (
 const CUT_SHORT = await probedConfig(`{ gateway: { mode: "local", auth: { token: "${'s'.repeat(64)}"`);
 
 const CASES: Case[] = [
+  { name: 'a new workspace skill appears', change: (r) => setByKind(r, 'openclaw.inventory', cmd(`workspace-skills\tnotes\t${HOME}/.openclaw/workspace/skills/notes\t${'a'.repeat(64)}\nworkspace-skills\tcrypto-helper\t${HOME}/.openclaw/workspace/skills/crypto-helper\t${'b'.repeat(64)}\n`)), id: 'identity.extensions', fix: /rm -rf -- PATH.*rm \/var\/lib\/clawops\/inventory\/openclaw\.tsv && clawops apply/ },
+  { name: 'a recorded plugin changed', change: (r) => setByKind(r, 'openclaw.inventory', cmd(`workspace-skills\tnotes\t${HOME}/.openclaw/workspace/skills/notes\t${'c'.repeat(64)}\n`)), id: 'identity.extensions', fix: /manual: review \/home\/openclaw-svc\/\.openclaw\/workspace\/skills\/notes/ },
   { name: 'openclaw.json cut short (no longer parses)', change: (r) => r.set(CFG, CUT_SHORT), id: 'openclaw.config.present', fix: /puts back the newest copy in OpenClaw's \.bak ring that parses/ },
   { name: 'ufw allow 18789/tcp', change: (r) => r.set('ufw', ufwWith('18789/tcp                  ALLOW IN    Anywhere')), id: 'firewall.ufw.allow-rules', fix: /^ufw delete allow 18789\/tcp$/ },
   { name: 'ufw disabled', change: (r) => r.set('ufw', cmd('Status: inactive\n')), id: 'firewall.ufw.active', fix: /clawops apply \(firewall step/ },

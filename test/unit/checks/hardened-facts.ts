@@ -22,6 +22,7 @@ const cmd = (stdout: string, exitCode = 0, stderr = ''): Raw => ({ t: 'cmd', exi
 const file = (content: string | null): Raw => ({ t: 'file', content, durationMs: 1 });
 const stat = (type: string, mode: string, owner: string, group = owner) => cmd(`${type}|${mode}|0|0|${owner}|${group}|10|1700000000\n`);
 const SOUL = '# Agent Identity\n';
+export const INVENTORY_SHA = 'a'.repeat(64);
 export const SOUL_SHA = createHash('sha256').update(SOUL).digest('hex');
 const iso = (msAgo: number) => new Date(NOW.getTime() - msAgo).toISOString();
 const sdTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/^/, 'Sat ');
@@ -88,6 +89,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
       // as apply renders it (9.x reads the token from the env file; 2.x keeps it in openclaw.json)
       if (p === `/etc/systemd/system/${i.unit}`) return file(renderGatewayUnit({ ...spec, openclaw: { ...spec.openclaw, version } }, i, version));
       if (p.endsWith('/identity/openclaw.sha256')) return file(`${SOUL_SHA}  ${i.stateDir}/workspace/SOUL.md\n`);
+      if (p.endsWith('/inventory/openclaw.tsv')) return file(`workspace-skills\tnotes\t${INVENTORY_SHA}\n`);
       if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
       if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));
       return file(null);
@@ -108,6 +110,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
       if (p === `${i.stateDir}/openclaw.json` || (nine && p === i.envFile)) return stat('regular file', '600', i.user);
       if (p.endsWith('SOUL.md')) return stat('regular file', '444', 'root', i.user);
       if (p.endsWith('.sha256')) return stat('regular file', '644', 'root');
+      if (p.endsWith('/inventory/openclaw.tsv')) return stat('regular file', '600', 'root');
       if (p.startsWith('/etc/clawops/')) return stat('regular file', '600', 'root');
       return cmd('MISSING\n');
     },
@@ -128,6 +131,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'openclaw.doctor-lint': () => cmd(JSON.stringify({ schemaVersion: 1, ok: false, checksRun: 35, findings: LINT_EXPECTED }), 1),
     'tailscale.status': () => cmd(JSON.stringify({ BackendState: 'Running', Self: { Online: true, TailscaleIPs: ['100.101.102.103'] } })),
     'tailscale.serve': () => cmd('{}\n'),
+    // one workspace skill the operator installed and recorded
+    'openclaw.inventory': () => cmd(`workspace-skills\tnotes\t${i.stateDir}/workspace/skills/notes\t${INVENTORY_SHA}\n`),
   };
   for (const p of planRun({ spec, profile, now: NOW })) {
     for (const r of p.refs) {
