@@ -14,9 +14,9 @@ const LONG_MS = 4 * 3600_000;
 
 // $1 src, $2 dst, $3 "optional" flag, then pairs: --exclude patterns for tar, prune dirs for find.
 // Plain files through tar (owner, mode, times kept; exit 1 = "file changed as we read it" is fine:
-// the staged copy is what gets hashed and backed up). Then every SQLite database by online backup
-// as root (SQLite gives any -wal/-shm it creates the database's owner), owner and mode copied from
-// the source. Prints the relative path of each database it captured.
+// the staged copy is what gets hashed and backed up). Then every SQLite database by online backup,
+// run as the owner of the state dir (never root on a file that user controls), owner and mode
+// copied from the source. Prints the relative path of each database it captured.
 const TREE_SCRIPT = `set -euo pipefail
 src=$1; dst=$2; optional=$3; shift 3
 excl=(); prune=()
@@ -30,17 +30,22 @@ tar -C "$src" --anchored --wildcards --warning=no-file-changed --warning=no-file
 rc=("\${PIPESTATUS[@]}")
 set -e
 if [ "\${rc[0]}" -gt 1 ] || [ "\${rc[1]}" -ne 0 ]; then echo "clawops: copying $src failed (tar exit \${rc[*]})" >&2; exit 1; fi
+owner=$(stat -c %U -- "$src")
 find "$src" "\${prune[@]}" -type f \\( ${SQLITE_NAMES.map((n) => `-name '${n}'`).join(' -o ')} \\) -print0 |
 while IFS= read -r -d '' f; do
   rel=\${f#"$src"/}; out="$dst/$rel"
   mkdir -p "$(dirname -- "$out")"
   if [ "$(head -c 15 -- "$f")" = "SQLite format 3" ]; then
-    esc=\${out//\\\\/\\\\\\\\}; esc=\${esc//\\"/\\\\\\"}
-    printf '.timeout 30000\\n.backup "%s"\\n' "$esc" | sqlite3 -bail -batch "$f"
+    # the online backup runs as the state dir's owner into a scratch dir of its own: root never opens
+    # a database file the service user controls; root takes the result only as a regular file
+    scratch=$(mktemp -d); chown -- "$owner" "$scratch"
+    printf '.timeout 30000\\n.backup "%s/db"\\n' "$scratch" | runuser -u "$owner" -- sqlite3 -bail -batch "$f"
+    cp --no-dereference -- "$scratch/db" "$out"; rm -rf -- "$scratch"
+    if [ -L "$out" ] || [ ! -f "$out" ]; then echo "clawops: the online backup of $rel is not a regular file" >&2; exit 1; fi
     chown --reference="$f" -- "$out"; chmod --reference="$f" -- "$out"
     printf '%s\\0' "$rel"
   else
-    cp -p -- "$f" "$out"
+    cp --no-dereference -p -- "$f" "$out"
   fi
 done`;
 

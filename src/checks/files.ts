@@ -5,7 +5,7 @@ import type { ResolvedSpec } from '../desired/resolve.ts';
 import { MODE_RULES, type ModeRule } from '../openclaw/modes.ts';
 import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';
-import { extraGroups, serviceGroups } from '../desired/policy.ts';
+import { extraGroups, sandboxLacksDocker, serviceGroups } from '../desired/policy.ts';
 
 function modeVerdict(s: StatValue, rule: ModeRule, path: string, owner: string, optional: string | false): Verdict {
   const fix = `clawops apply (file modes step), or: ${chmodFix(path, rule.mode, owner)}`;
@@ -73,8 +73,29 @@ export const fileChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const u = known(f, ref(serviceUser, ctx.inst.user));
       if (!u.exists) return skipped(`user ${ctx.inst.user} does not exist`);
-      if (u.groups.includes('docker')) return fail(`${ctx.inst.user} groups: ${list(u.groups)} — docker membership is root-equivalent`, `gpasswd -d ${ctx.inst.user} docker (or waive user.docker-group with a reason and an expiry)`);
-      return pass(`${ctx.inst.user} groups: ${list(u.groups)}`);
+      if (!u.groups.includes('docker')) return pass(`${ctx.inst.user} groups: ${list(u.groups)}`);
+      if (serviceGroups(ctx.spec).includes('docker')) {
+        return fail(
+          `${ctx.inst.user} groups: ${list(u.groups)} — docker membership is root-equivalent (the spec opts in: docker.serviceUserGroup: true)`,
+          'manual: keep it knowingly (waive user.docker-group with a reason and an expiry), or set docker.serviceUserGroup: false and run clawops apply (the sandbox then cannot reach Docker)',
+        );
+      }
+      return fail(`${ctx.inst.user} groups: ${list(u.groups)} — docker membership is root-equivalent`, `clawops apply (service user step), or: gpasswd -d ${ctx.inst.user} docker`);
+    },
+  },
+  {
+    id: 'sandbox.docker-access',
+    title: 'The sandbox the spec asks for can reach Docker (or the spec says how it may)',
+    area: 'user', severity: 'warn', profiles: ['go-live'], scope: 'host',
+    runbook: 'hardened guide 2.1 (usermod -aG docker) and 5.3 (sandbox.mode all)',
+    remediation: 'manual: set docker.serviceUserGroup: true in the spec (root-equivalent, reported by user.docker-group) and run clawops apply; or sandbox.mode: off',
+    needs: () => [],
+    evaluate(_f, ctx) {
+      if (!ctx.spec.docker.enabled || ctx.spec.sandbox.mode === 'off') return skipped(ctx.spec.docker.enabled ? 'sandbox.mode is off' : 'docker.enabled is false');
+      if (sandboxLacksDocker(ctx.spec)) {
+        return fail(`sandbox.mode ${ctx.spec.sandbox.mode} runs tools in Docker, but the service user has no way to the Docker socket (docker.serviceUserGroup is false): those tools fail closed`);
+      }
+      return pass('docker.serviceUserGroup: true (the service user is in the docker group)');
     },
   },
   ...modeChecks,

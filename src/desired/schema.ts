@@ -135,6 +135,9 @@ export const Spec = z.strictObject({
   unattendedUpgrades: z.strictObject({ enabled: z.boolean().default(true).describe('security updates installed automatically') }).prefault({}),
   docker: z.strictObject({
     enabled: z.boolean().default(true).describe('Docker is used for the sandbox'),
+    serviceUserGroup: z.boolean().default(false).describe(
+      'put the service user in the docker group so the sandbox can start containers: root-equivalent (the gateway, or whatever compromises it, can become root through the Docker socket); reported by user.docker-group as a warning while on. Off: the sandbox cannot reach Docker and tools that need it fail closed (sandbox.docker-access says so)',
+    ),
     daemon: z.record(z.string(), z.unknown()).default({
       'default-ulimits': {
         nofile: { Name: 'nofile', Hard: 1024, Soft: 1024 },

@@ -125,8 +125,12 @@ export function hasChanges(plan: Plan): boolean {
   return plan.resources.some((r) => r.changes.length > 0 || r.deferred !== undefined);
 }
 
-/** Ids of the plan's resources whose facts differ from when the plan was made. */
-export async function driftedResources(plan: Plan, resources: Map<string, Resource>, ex: Executor): Promise<string[]> {
+/**
+ * A saved plan against the target now: `drifted`, the resources whose facts differ from when the
+ * plan was made; `altered`, those whose saved changes are not what planning them on the same facts
+ * gives (a plan file edited after it was made: apply would otherwise write what the edit says).
+ */
+export async function checkSavedPlan(plan: Plan, resources: Map<string, Resource>, ex: Executor): Promise<{ drifted: string[]; altered: string[] }> {
   const wanted = plan.resources.filter((r) => r.deferred === undefined);
   const missing = wanted.filter((r) => !resources.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
@@ -136,7 +140,20 @@ export async function driftedResources(plan: Plan, resources: Map<string, Resour
   }
   const list = wanted.map((r) => resources.get(r.id) as Resource);
   const raw = await readFacts(list, ex);
-  return wanted.filter((r, i) => resourceFingerprint(list[i] as Resource, raw) !== r.fingerprint).map((r) => r.id);
+  const f = factReader(raw);
+  const drifted: string[] = [];
+  const altered: string[] = [];
+  for (const [i, saved] of wanted.entries()) {
+    const r = list[i] as Resource;
+    if (resourceFingerprint(r, raw) !== saved.fingerprint) {
+      drifted.push(saved.id);
+      continue;
+    }
+    const now = await planOne(r, raw, f);
+    const changes = 'plan' in now ? now.plan.changes : null;
+    if (changes === null || fingerprint(changes) !== fingerprint(saved.changes)) altered.push(saved.id);
+  }
+  return { drifted, altered };
 }
 
 /** Read one resource's facts now and plan it (day-2 commands and tests); an unreadable fact throws. */

@@ -65,6 +65,19 @@ describe('apply: the example spec on a fresh testbed', { skip: testbedSkipReason
     const out = join(dir, 'plan.json');
     const plan = await clawops(['plan', '--detailed-exitcode', '--out', out, ...target(), '-f', spec]);
     assert.equal(plan.code, 2);
+    // the saved plan edited after it was made (a jail that bans for 1 s): refused, nothing applied
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as { resources: { id: string; changes: { data: { content: string; encoding?: string } }[] }[] };
+    const jailChange = saved.resources.find((r) => r.id === 'file:/etc/fail2ban/jail.local')!.changes[0]!.data;
+    const text = jailChange.encoding === 'base64' ? Buffer.from(jailChange.content, 'base64').toString('utf8') : jailChange.content;
+    assert.match(text, /bantime = 7200/);
+    const edited = text.replace('bantime = 7200', 'bantime = 1');
+    jailChange.content = jailChange.encoding === 'base64' ? Buffer.from(edited).toString('base64') : edited;
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify(saved));
+    const refusedEdit = await clawops(['apply', tampered, '--yes', ...target(), '-f', spec]);
+    assert.equal(refusedEdit.code, 1, refusedEdit.stdout);
+    assert.match(refusedEdit.stderr, /tampered\.json holds changes this spec does not plan on these facts: file:\/etc\/fail2ban\/jail\.local/);
+    assert.doesNotMatch((await tb.executor.readFile('/etc/fail2ban/jail.local'))?.toString() ?? '', /bantime = 1\b/);
     await tb.executor.run(['sh', '-c', 'echo "# local edit" >> /etc/fail2ban/jail.local']);
     const refused = await clawops(['apply', out, '--yes', ...target(), '-f', spec]);
     assert.equal(refused.code, 1);

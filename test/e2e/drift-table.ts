@@ -111,7 +111,6 @@ export const ROUNDS: Breakage[][] = [
     { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
     { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
     { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
-    { name: 'daemon.json log rotation removed', ids: ['host.docker.daemon-json'], break: (ex) => sh(ex, "jq 'del(.\"log-opts\")' /etc/docker/daemon.json > /root/daemon.json && cat /root/daemon.json > /etc/docker/daemon.json") },
   ],
   [
     { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },

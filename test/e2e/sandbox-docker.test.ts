@@ -68,7 +68,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       openclaw: { version: VERSION, npmCache: '/var/cache/clawops-npm' },
       node: { source: 'system' },
       firewall: { confirmTimeoutSec: 15 },
-      docker: { enabled: true },
+      docker: { enabled: true, serviceUserGroup: true },
       sandbox: { mode: 'all', scope: 'session', workspaceAccess: 'ro', network: 'none', readOnlyRoot: true },
     }));
     // the testbed's offline repository may lack some of the recipe's packages (ripgrep): build without those, and say so

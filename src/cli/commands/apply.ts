@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { applyPlan } from '../../engine/apply.ts';
-import { buildPlan, driftedResources, hasChanges, specHash } from '../../engine/plan.ts';
+import { buildPlan, checkSavedPlan, hasChanges, specHash } from '../../engine/plan.ts';
 import { desiredResources } from '../../engine/registry.ts';
 import { PLAN_SCHEMA_VERSION, type Plan, type Resource } from '../../engine/types.ts';
 import { formatPlan } from '../../engine/view.ts';
@@ -89,7 +89,12 @@ async function savedPlan(file: string, spec: ResolvedSpec, ex: Executor, note: (
   }
   const resources = new Map(desiredResources(spec).map((r) => [r.id, r]));
   note(`checking that the facts behind ${file} (made ${plan.createdAt}) have not changed...`);
-  const drifted = await driftedResources(plan, resources, ex);
+  const { drifted, altered } = await checkSavedPlan(plan, resources, ex);
+  if (altered.length > 0) {
+    throw new ClawopsError(`${file} holds changes this spec does not plan on these facts: ${altered.join(', ')} (edited after it was made?)`, {
+      hint: 'nothing was applied; make a new plan with `clawops plan --out plan.json` and review it',
+    });
+  }
   if (drifted.length > 0) {
     throw new ClawopsError(`the target changed since ${file} was made: ${drifted.join(', ')}`, {
       hint: 'nothing was applied; make a new plan with `clawops plan --out plan.json` and review it',

@@ -7,7 +7,7 @@ import type { Raw } from '../../../src/facts/types.ts';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { parseWaivers } from '../../../src/checks/waivers-file.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
-import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, LINT_EXPECTED, NOW } from './hardened-facts.ts';
+import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, hardenedSpec, LINT_EXPECTED, NOW } from './hardened-facts.ts';
 import { openclawConfig } from '../../../src/facts/openclaw.ts';
 import type { Executor } from '../../../src/exec/types.ts';
 
@@ -24,11 +24,7 @@ const file = (content: string | null): Raw => ({ t: 'file', content, durationMs:
 const HOME = '/home/openclaw-svc';
 const CFG = `openclaw.config:${HOME}/.openclaw/openclaw.json`;
 
-function specOf(yaml = '{}') {
-  const r = parseSpec(yaml);
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.spec;
-}
+const specOf = (yaml = '') => hardenedSpec(yaml);
 
 function withConfig(version: '2026.9.6' | '2026.2.9', edit: (c: Record<string, any>) => void): [string, Raw] {
   const c = hardenedConfig(version) as Record<string, any>;
@@ -75,7 +71,7 @@ const CASES: Case[] = [
   { name: '9.x: literal token in openclaw.json', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.gateway.auth.token = describeSecret('y'.repeat(64))))), id: 'openclaw.config.token-alignment', fix: /moves the token to the env file/ },
   { name: 'operator terminal on (9.x default)', change: (r) => r.set(...withConfig('2026.9.6', (c) => delete c.gateway.terminal)), id: 'openclaw.config.terminal', fix: /gateway config step/ },
   { name: 'audit warn finding', change: (r) => r.set(`openclaw.audit:openclaw-svc ${HOME} ${HOME}/.openclaw/gateway.systemd.env ${HOME}/.npm-global/bin/openclaw`, cmd(JSON.stringify({ summary: { critical: 0, warn: 1, info: 0 }, findings: [{ checkId: 'gateway.trusted_proxies_missing', severity: 'warn', title: 'Reverse proxy headers are not trusted', remediation: 'Set gateway.trustedProxies' }] }))), id: 'audit.openclaw', fix: /gateway\.trusted_proxies_missing: Set gateway\.trustedProxies/ },
-  { name: 'docker group', change: (r) => r.set('user:openclaw-svc', cmd(`openclaw-svc:x:999:999::${HOME}:/bin/bash\n---\n!\n---\nopenclaw-svc docker\n`)), id: 'user.docker-group', fix: /gpasswd -d openclaw-svc docker/ },
+  { name: 'docker group', change: (r) => r.set('user:openclaw-svc', cmd(`openclaw-svc:x:999:999::${HOME}:/bin/bash\n---\n!\n---\nopenclaw-svc docker\n`)), id: 'user.docker-group', fix: /^manual: keep it knowingly .*docker\.serviceUserGroup: false/ },
   { name: 'Funnel on', change: (r) => r.set('tailscale.serve', cmd(JSON.stringify({ Web: {}, AllowFunnel: { 'vps.ts.net:443': true } }))), id: 'access.tailscale.funnel-off', fix: /tailscale funnel 443 off/ },
   { name: 'backup too old', change: (r) => r.set('file:/var/lib/clawops/backup/last.json', file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, finishedAt: '2026-11-19T00:00:00Z', lastSuccessAt: '2026-11-19T00:00:00Z' }))), id: 'backup.recent', fix: /clawops backup run/ },
   { name: '9.x: the unit lost its token EnvironmentFile', change: (r) => r.set('file:/etc/systemd/system/openclaw.service', file(`[Service]\nUser=openclaw-svc\nEnvironmentFile=-${HOME}/.openclaw/.env\nExecStart=/x/openclaw gateway run\n`)), id: 'service.unit-file', fix: /render/ },

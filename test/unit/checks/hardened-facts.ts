@@ -3,6 +3,7 @@
  * passes on them. Tests break one thing at a time and expect one check id to catch it.
  * Shapes come from the recorded outputs in test/fixtures (ufw, iptables -S, systemctl show...).
  */
+import { parseSpec } from '../../../src/desired/parse.ts';
 import { createHash } from 'node:crypto';
 import { desiredChain } from '../../../src/firewall/docker-user.ts';
 import { describeSecret } from '../../../src/facts/secrets.ts';
@@ -18,6 +19,13 @@ import { isFileResource, type FileChangeData } from '../../../src/resources/file
 import { launcherTarget } from '../../../src/resources/self.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
+
+/** The spec of the hardened host these facts describe: the runbook's Docker sandbox, the docker group opted in. */
+export function hardenedSpec(extraYaml = ''): ResolvedSpec {
+  const r = parseSpec(`docker: {serviceUserGroup: true}\n${extraYaml}`);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+}
 const cmd = (stdout: string, exitCode = 0, stderr = ''): Raw => ({ t: 'cmd', exitCode, stdout, stderr, timedOut: false, durationMs: 1 });
 const file = (content: string | null): Raw => ({ t: 'file', content, durationMs: 1 });
 const stat = (type: string, mode: string, owner: string, group = owner) => cmd(`${type}|${mode}|0|0|${owner}|${group}|10|1700000000\n`);

@@ -17,6 +17,8 @@ describe('recorded hardened testbed (2026.9.6)', () => {
     const unitFile = `file:/etc/systemd/system/${inst.unit}`;
     assert.equal(rec.raw.get(unitFile)?.t, 'file');
     rec.raw.set(unitFile, { t: 'file', content: renderGatewayUnit(rec.spec, inst, rec.spec.openclaw.version), durationMs: 1 });
+    // recorded before docker.serviceUserGroup existed: that host gave the sandbox the docker group, as the runbook does
+    rec.spec.docker.serviceUserGroup = true;
     const results = evaluateRun(planRun({ spec: rec.spec, profile: 'go-live', now: rec.collectedAt }), rec.raw);
     assert.deepEqual(results.filter((r) => r.status === 'fail').map((r) => r.id), []);
     const unknown = Object.fromEntries(results.filter((r) => r.status === 'unknown').map((r) => [r.id, r.evidence]));
