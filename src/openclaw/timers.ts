@@ -59,7 +59,8 @@ export function renderTimers(spec: ResolvedSpec, opts: TimerOptions = {}): Rende
     if (p === 'backup' && !spec.backup.enabled) continue;
     const name = `clawops-${p}`;
     const exec: UnitLine[] = [
-      l('ExecStartPre', `/bin/mkdir -p -- ${unitWord(spec.monitoring.textfileDir)}`, 'node_exporter reads the textfile written below'),
+      // "+": outside the sandbox below (ProtectSystem=strict makes /var/lib read-only to the job itself)
+      l('ExecStartPre', `+/bin/mkdir -p -- ${unitWord(spec.monitoring.textfileDir)}`, 'node_exporter reads the textfile written below'),
     ];
     if (p === 'backup') exec.push(l('ExecStart', `${base} backup run`));
     exec.push(l('ExecStart', `${base} check --profile ${p} --format prom`, `writes ${spec.monitoring.textfileDir}/clawops-${p}.prom; exit 2 (gate failed) marks the run failed`));
@@ -76,8 +77,7 @@ export function renderTimers(spec: ResolvedSpec, opts: TimerOptions = {}): Rende
             l('Nice', '10'),
             ...(p === 'backup' ? [l('IOSchedulingClass', 'idle')] : []),
             l('CacheDirectory', 'clawops', 'the validated spec is cached here ($CACHE_DIRECTORY): no YAML parse every minute'),
-            l('PrivateTmp', 'yes'),
-            l('NoNewPrivileges', 'yes'),
+            ...timerHardening(spec, p),
             l('SyslogIdentifier', name),
           ],
         },
@@ -102,6 +102,49 @@ export function renderTimers(spec: ResolvedSpec, opts: TimerOptions = {}): Rende
     files.push({ path: `${UNIT_DIR}/${name}.service`, content: service }, { path: `${UNIT_DIR}/${name}.timer`, content: timer });
   }
   return files;
+}
+
+/**
+ * The sandbox of a check job. It runs as root because it reads every check's facts (files of other
+ * users, listening sockets with their processes, firewall tables) and runs probes and the audit as
+ * the service user; everything else is taken away: the file system is read-only but for clawops'
+ * state, the textfile, the gateway logs and the instance homes (the audit as the service user writes
+ * there), and (backup) a local repository; capabilities are the few those reads and the user switch
+ * need. \`systemd-analyze security\` puts each at or under 4.0 (identity.timers-exposure reports it).
+ */
+export function timerHardening(spec: ResolvedSpec, p: ScheduleProfile): UnitLine[] {
+  const writable = [spec.stateDir, spec.monitoring.textfileDir, '/var/log/openclaw', ...new Set(spec.resolved.map((i) => i.home))];
+  if (p === 'backup' && spec.backup.repository.startsWith('/')) writable.push(spec.backup.repository);
+  // set-uid bits: backup copies state as found (restore drops them); 9.x's CLI breaks under the filter (see unit.ts)
+  const suid = p !== 'backup' && !capabilities(spec.openclaw.version).breaksUnderRestrictSuidSgid;
+  return [
+    l('PrivateTmp', 'yes'),
+    l('NoNewPrivileges', 'yes'),
+    l('ProtectSystem', 'strict'),
+    l('ProtectHome', 'read-only'),
+    l('ReadWritePaths', writable.map((w) => `-${unitWord(w)}`).join(' '), '"-": a path that does not exist yet is skipped, not an error'),
+    l(
+      'CapabilityBoundingSet',
+      'CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_CHOWN CAP_FSETID CAP_SETUID CAP_SETGID CAP_SYS_PTRACE CAP_NET_ADMIN CAP_NET_RAW CAP_AUDIT_WRITE',
+      'read any file; own and mode the staged backup; switch to the service user; see other users\' sockets (ss -p); read the firewall',
+    ),
+    l('PrivateDevices', 'yes'),
+    l('PrivateMounts', 'yes'),
+    l('ProtectKernelTunables', 'yes'),
+    l('ProtectKernelModules', 'yes'),
+    l('ProtectKernelLogs', 'yes'),
+    l('ProtectControlGroups', 'yes'),
+    l('ProtectClock', 'yes'),
+    l('ProtectHostname', 'yes'),
+    l('RestrictNamespaces', 'yes'),
+    l('RestrictRealtime', 'yes'),
+    l('RestrictSUIDSGID', suid ? 'yes' : 'no'),
+    l('LockPersonality', 'yes'),
+    l('SystemCallArchitectures', 'native'),
+    l('SystemCallFilter', '@system-service'),
+    l('SystemCallErrorNumber', 'EPERM'),
+    l('RestrictAddressFamilies', 'AF_UNIX AF_INET AF_INET6 AF_NETLINK'),
+  ];
 }
 
 /** Every schedule checked with the real `systemd-analyze calendar` on the target; problems carry the spec path. */

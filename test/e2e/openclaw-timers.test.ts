@@ -9,6 +9,7 @@ import { localExecutor } from '../../src/exec/local.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { DEFAULT_CLAWOPS_BIN, renderOcWrapper, renderTimers, validateCalendars } from '../../src/openclaw/timers.ts';
 import { Spec, type SpecInput } from '../../src/desired/schema.ts';
+import { MAX_TIMER_EXPOSURE } from '../../src/checks/backup.ts';
 import { resolveSpec } from '../../src/desired/resolve.ts';
 
 const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
@@ -60,6 +61,17 @@ describe('check timers under systemd-analyze', { skip: haveAnalyze ? undefined :
     const without = await analyzeUnitSecurity(ex, 'clawops-health.service', service.content.replace(/^CacheDirectory=.*\n/m, ''));
     t.diagnostic(`clawops-health.service: ${withCache.score} ${withCache.level} (without CacheDirectory: ${without.score}); it runs as root on purpose (reads every check's facts)`);
     assert.ok(withCache.score <= without.score, `${withCache.score} > ${without.score}`);
+  });
+
+  it(`every check job's service scores at most ${MAX_TIMER_EXPOSURE} (both versions, backup on)`, async (t) => {
+    for (const version of ['2026.9.6', '2026.2.9']) {
+      for (const f of renderTimers(specOf({ openclaw: { version } })).filter((x) => x.path.endsWith('.service'))) {
+        const name = f.path.split('/').pop()!;
+        const r = await analyzeUnitSecurity(ex, name, f.content);
+        t.diagnostic(`${version} ${name}: ${r.score} ${r.level}`);
+        assert.ok(r.score <= MAX_TIMER_EXPOSURE, `${name} ${r.score}: ${r.open.slice(0, 5).map((o) => o.name).join(', ')}`);
+      }
+    }
   });
 
   it('the oc wrapper is valid sh (both versions)', () => {

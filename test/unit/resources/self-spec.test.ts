@@ -85,7 +85,8 @@ describe('the spec written to the target', () => {
     for (const s of services) {
       assert.match(s.content, /^CacheDirectory=clawops$/m, s.path);
       assert.match(s.content, new RegExp(`^ExecStart=/usr/local/bin/clawops -f ${PATH} check --profile \\w+ --format prom$`, 'm'), s.path);
-      assert.match(s.content, /^ExecStartPre=\/bin\/mkdir -p -- \/var\/lib\/node_exporter\/textfile_collector$/m, s.path);
+      assert.match(s.content, /^ExecStartPre=\+\/bin\/mkdir -p -- \/var\/lib\/node_exporter\/textfile_collector$/m, s.path);
+      assert.match(s.content, /^ReadWritePaths=.*-\/var\/lib\/node_exporter\/textfile_collector( |$)/m, s.path);
     }
   });
 });
