@@ -65,7 +65,9 @@ export const Spec = z.strictObject({
     major: z.number().int().min(22).default(24).describe('Node.js major version'),
     repository: z.strictObject({
       url: z.url({ protocol: /^https$/ }).describe('https base URL of the NodeSource-style deb repository (the part before /node_<major>.x)'),
-      keyring: z.string().min(1).describe('path, on the machine running clawops, of the dearmored signing keyring whose fingerprint you verified'),
+      keyring: z.string().min(1).describe('path, on the machine running clawops, of the dearmored signing keyring'),
+      fingerprint: z.string().regex(/^(\s*[0-9A-Fa-f]{4}){10}\s*$/, 'the 40 hex digits of the signing key (spaces allowed)')
+        .describe('the signing key\'s fingerprint as the repository publishes it: the keyring must hold exactly this primary key, else plan stops'),
     }).optional().describe('where nodejs comes from with source: nodesource (required then)'),
   }).prefault({}),
   os: z.strictObject({

@@ -15,6 +15,7 @@ import type { ResolvedSpec } from '../desired/resolve.ts';
 import { APT_ID } from './apt.ts';
 import { aptInstall } from './apt-run.ts';
 import { fileResource } from './file.ts';
+import { keyringKeys, normalizeFingerprint, type KeyringKey } from '../core/openpgp.ts';
 
 export const NODE_ID = 'node:runtime';
 export const NODESOURCE_LIST = '/etc/apt/sources.list.d/nodesource.list';
@@ -74,11 +75,31 @@ export function nodesourceInputs(spec: ResolvedSpec): { url: string; keyring: Bu
       hint: 'add node.repository: {url: <https base of the NodeSource deb repository>, keyring: <dearmored keyring whose fingerprint you checked>}, or set node.source: system',
     });
   }
+  let keyring: Buffer;
   try {
-    return { url: repo.url, keyring: readFileSync(repo.keyring) };
+    keyring = readFileSync(repo.keyring);
   } catch (cause) {
     throw new PlanProblemError('node.repository.keyring', `cannot read the NodeSource keyring ${repo.keyring}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
       hint: 'point node.repository.keyring at the dearmored keyring file on this machine (gpg --dearmor < key.asc > nodesource.gpg)',
+    });
+  }
+  verifyKeyring(repo.keyring, keyring, repo.fingerprint);
+  return { url: repo.url, keyring };
+}
+
+/** The keyring apt will trust for nodejs holds exactly the primary key the spec names, nothing else. */
+function verifyKeyring(path: string, keyring: Buffer, fingerprint: string): void {
+  const want = normalizeFingerprint(fingerprint);
+  let keys: KeyringKey[];
+  try {
+    keys = keyringKeys(keyring);
+  } catch (err) {
+    throw new PlanProblemError('node.repository.keyring', `${path}: ${(err as Error).message}`, { hint: 'gpg --dearmor < key.asc > nodesource.gpg' });
+  }
+  const got = keys.map((k) => k.fingerprint || `(a v${k.version} key)`);
+  if (keys.length !== 1 || keys[0]?.fingerprint !== want) {
+    throw new PlanProblemError('node.repository.fingerprint', `${path} holds ${got.length === 0 ? 'no key' : got.join(', ')}, not only ${want}`, {
+      hint: 'compare the fingerprint with the one the repository publishes, then fetch the key again; apt would trust every key in the keyring',
     });
   }
 }
