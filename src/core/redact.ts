@@ -112,7 +112,9 @@ export function looksLikeCredential(value: string, key = ''): boolean {
   return value.length >= 16 && /\d/.test(value) && /[a-z]/i.test(value) && entropyBitsPerChar(value) >= 2.5;
 }
 
-const KV_RE = new RegExp(String.raw`(^|[^\w.-])(${SECRET_KEY})([ \t]*[=:][ \t]*)(["']?)([^\s"'&,;<>]+)\4`, 'gim');
+// KEY=VALUE, or KEY: VALUE with a space after the colon (YAML, headers): `kind:name` (a resource id
+// like openclaw-token:openclaw) is a label, never a key and its value
+const KV_RE = new RegExp(String.raw`(^|[^\w.-])(${SECRET_KEY})([ \t]*=[ \t]*|[ \t]*:[ \t]+)(["']?)([^\s"'&,;<>]+)\4`, 'gim');
 const JSON_RE = new RegExp(String.raw`("(${SECRET_KEY})"\s*:\s*")((?:[^"\\]|\\.)*)(")`, 'gi');
 const URL_USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*)(?::([^\s/@'"<>]*))?@/gi;
 const QUERY_RE = new RegExp(String.raw`([?&;](${SECRET_KEY})=)([^&#\s"'<>]+)`, 'gi');

@@ -7,7 +7,7 @@ import type { Executor } from '../exec/types.ts';
 import type { Journal, JsonValue, Resource } from '../engine/types.ts';
 import { DAEMON_JSON } from '../resources/docker.ts';
 import { directoryResource } from '../resources/directory.ts';
-import { fileResource } from '../resources/file.ts';
+import { fileResource, progress } from '../resources/file.ts';
 import { serviceResource } from '../resources/service.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { ClawopsError } from '../core/errors.ts';
@@ -75,8 +75,12 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       dependsOn: [configWithToken.id, identity.id, install.id],
       afterChange: async (ex, journal) => {
         await daemonReload(ex, journal);
-        // a running gateway picks up the new unit now (a stopped one is started by the service resource)
-        await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000 });
+        // a running gateway picks up the new unit now (a stopped one is started by the service resource);
+        // one that cannot start yet (a drop-in removed after this step, a latched start limit) is the service
+        // step's and the settle's to judge, with the journal's cause: not a reason to stop here
+        await ex.run(['systemctl', 'reset-failed', '--', inst.unit], { allowFailure: true });
+        const r = await ex.run(['systemctl', 'try-restart', '--', inst.unit], { timeoutMs: 360_000, allowFailure: true });
+        if (r.exitCode !== 0) progress(journal, `${inst.unit} did not restart on the new unit yet (exit ${r.exitCode}); the service step starts it`);
       },
     });
     const dropIns = unitDropInsResource(inst, [unitFile.id]);

@@ -45,6 +45,12 @@ export function changeBytes(d: FileChangeData): string | Buffer {
 const made = new WeakSet<Resource>();
 export const isFileResource = (r: Resource): boolean => made.has(r);
 
+/** A resource that writes one file with a plan of its own (synchronous, from facts): host.managed-files judges it too. */
+export function managedFile(r: Resource): Resource {
+  made.add(r);
+  return r;
+}
+
 export function fileResource(o: FileOptions): Resource {
   const r = fileResourceOf(o);
   made.add(r);

@@ -11,8 +11,9 @@ import type { PlanOutcome, Resource } from '../engine/types.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { fileState, type FileState } from '../facts/system.ts';
-import { known, ref } from '../facts/types.ts';
-import { fileResource, planFile } from './file.ts';
+import { type FactKind, known, ref, unknown } from '../facts/types.ts';
+import { readRaw } from '../facts/probe.ts';
+import { fileResource, managedFile, planFile } from './file.ts';
 
 export const SPEC_FILE_ID = `clawops:spec`;
 
@@ -31,27 +32,44 @@ export function renderTargetSpec(spec: ResolvedSpec): string {
 ${stringify(data, { lineWidth: 0 })}`;
 }
 
-/** Does this text validate to the same resolved spec? (false when it does not validate) */
-export async function saysTheSame(text: string, spec: ResolvedSpec): Promise<boolean> {
-  const { parseSpec } = await import('../desired/parse.ts');
-  const r = parseSpec(text, DEFAULT_SPEC_PATH);
-  return r.ok && fingerprint(r.spec) === fingerprint(spec);
-}
+/**
+ * The spec a file on the target validates to, as its fingerprint ("invalid" when it does not
+ * validate): read once, so the resource and host.managed-files judge an operator's own equivalent
+ * file (comments kept) alike. Parsing needs the YAML parser and the schema: loaded only here.
+ */
+export const specFileMeaning: FactKind<{ fingerprint: string | null }> = {
+  kind: 'clawops.spec-meaning',
+  describe: 'the fingerprint of the spec a file on the target validates to (parsed here; "invalid" if it does not)',
+  async probe(ex, path) {
+    const raw = await readRaw(ex, path);
+    if (raw.t !== 'file' || raw.content === null) return raw;
+    const { parseSpec } = await import('../desired/parse.ts');
+    const r = parseSpec(raw.content, path);
+    return { ...raw, content: r.ok ? fingerprint(r.spec) : 'invalid' };
+  },
+  parse(raw, path) {
+    if (raw.t === 'error') return unknown(`read ${path}: ${raw.message}`);
+    if (raw.t !== 'file') return unknown(`read ${path}: unexpected raw`);
+    return { fingerprint: raw.content === null || raw.content === 'invalid' ? null : raw.content };
+  },
+};
 
 export function specFileResource(spec: ResolvedSpec, path = DEFAULT_SPEC_PATH): Resource {
   const content = renderTargetSpec(spec);
   const file = fileResource({ id: SPEC_FILE_ID, kind: 'clawops-spec', path, content, mode: 0o600, owner: 'root', group: 'root' });
-  return {
+  const want = fingerprint(spec);
+  return managedFile({
     id: SPEC_FILE_ID,
     kind: 'clawops-spec',
-    needs: () => [ref(fileState, path)],
-    async plan(f) {
+    needs: () => [ref(fileState, path), ref(specFileMeaning, path)],
+    plan(f) {
       const cur = known(f, ref(fileState, path));
       const text = cur.exists ? cur.text : null;
-      return planSpecFile(path, content, { file: cur, sameSpec: text !== null && text !== content && (await saysTheSame(text, spec)) });
+      const same = text !== null && text !== content && known(f, ref(specFileMeaning, path)).fingerprint === want;
+      return planSpecFile(path, content, { file: cur, sameSpec: same });
     },
     apply: (ex, change, journal) => file.apply(ex, change, journal),
-  };
+  });
 }
 
 /** Pure: an equivalent file is kept (only owner and mode are put right), anything else is replaced. */

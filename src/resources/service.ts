@@ -23,7 +23,11 @@ export function serviceResource(unit: string, dependsOn?: string[]): Resource {
       const d = change.data as ServiceChangeData;
       await journal.saveStep(`${d.enable ? 'enable' : ''}${d.enable && d.start ? ' and ' : ''}${d.start ? 'start' : ''} ${d.unit}`, d.undoArgv);
       if (d.enable) await ex.run(['systemctl', 'enable', '--', d.unit]);
-      if (d.start) await ex.run(['systemctl', 'start', '--', d.unit], { timeoutMs: 120_000 });
+      if (d.start) {
+        // a unit that failed too often has its start limit latched: a start by hand (this) resets it first
+        await ex.run(['systemctl', 'reset-failed', '--', d.unit], { allowFailure: true });
+        await ex.run(['systemctl', 'start', '--', d.unit], { timeoutMs: 120_000 });
+      }
     },
   };
 }

@@ -159,7 +159,8 @@ export const ROUNDS: Breakage[][] = [
       ids: ['openclaw.config.bind', 'network.gateway-loopback'],
       break: async (ex) => {
         await editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; });
-        await sh(ex, "systemctl restart openclaw.service; for n in $(seq 1 120); do ss -tlnH 'sport = :18789' | grep -q '0.0.0.0:18789\\|\\*:18789' && exit 0; sleep 1; done; exit 1");
+        // as an operator would: clear a latched start limit, restart, wait for a listener beyond loopback
+        await sh(ex, "systemctl reset-failed openclaw.service; systemctl restart openclaw.service; for n in $(seq 1 120); do ss -tlnH 'sport = :18789' | grep -v -e ' 127\\.0\\.0\\.1:' -e ' \\[::1\\]:' | grep -q LISTEN && exit 0; sleep 1; done; ss -tlnH; exit 1");
       },
     },
   ],

@@ -69,7 +69,7 @@ function unit(props: Record<string, string>): string {
 function managedFileStates(spec: ResolvedSpec): Map<string, Raw> {
   const out = new Map<string, Raw>();
   for (const r of desiredResources(spec).filter(isFileResource)) {
-    const missing = new Map<string, Raw>(r.needs().map((n) => [n.key, cmd('MISSING\n')]));
+    const missing = new Map<string, Raw>(r.needs().map((n) => [n.key, n.kind.kind === 'clawops.spec-meaning' ? file(null) : cmd('MISSING\n')]));
     const o = r.plan(factReader(missing)) as PlanOutcome;
     const d = ('changes' in o ? o.changes[0]?.data : undefined) as FileChangeData | undefined;
     if (!d) continue;
@@ -87,6 +87,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
   const managed = managedFileStates(spec);
   const byKind: Record<string, (arg: string) => Raw> = {
     'file.state': (p) => managed.get(p) ?? cmd('MISSING\n'),
+    // the spec copy is the rendered one: what it means is not needed (read only when the text differs)
+    'clawops.spec-meaning': () => file(null),
     'clawops.install': () => cmd(`current=clawops-1.0.0-abc\nbin=symlink:${launcherTarget()}\nmarker:\n{"version":"1.0.0","hash":"sha256:abc","files":1}\n`),
     'node.version': () => cmd('v24.16.0\n'),
     'openclaw.install': () => cmd(`BIN=${i.bin}\nPKG=${i.npmPrefix}/lib/node_modules/openclaw/package.json\n  "version": "${version}",\n`),

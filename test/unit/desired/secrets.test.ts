@@ -56,3 +56,14 @@ monitoring: {alerts: [{type: webhook, url: {file: /etc/clawops/hook}}]}
   // no secret went on the command line: only paths
   for (const c of ex.commands()) assert.equal(redact(c.join(' ')), c.join(' '));
 });
+
+test('by shape: KEY: VALUE needs the space YAML and headers have; a resource id `kind:name` is a label', () => {
+  forgetSecrets();
+  const plan = '~ openclaw-token:openclaw2: make the token EnvironmentFile 0600\n~ openclaw-config:openclaw2: 5 keys';
+  assert.equal(redact(plan), plan);
+  assert.doesNotMatch(redact('gateway_token: 9f8e7d6c5b4a39281706a1b2'), /9f8e7d6c5b4a39281706a1b2/);
+  assert.doesNotMatch(redact('GATEWAY_TOKEN=9f8e7d6c5b4a39281706a1b2'), /9f8e7d6c5b4a39281706a1b2/);
+  // and nothing was registered on the way: the plan's words stay readable afterwards
+  assert.equal(redact('openclaw2: healthy'), 'openclaw2: healthy');
+  forgetSecrets();
+});

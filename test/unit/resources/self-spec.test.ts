@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fingerprint, sha256 } from '../../../src/engine/hash.ts';
-import { planSpecFile, renderTargetSpec, saysTheSame, type SpecFileState } from '../../../src/resources/self-spec.ts';
+import { planSpecFile, renderTargetSpec, specFileMeaning, type SpecFileState } from '../../../src/resources/self-spec.ts';
+import type { Executor } from '../../../src/exec/types.ts';
+import { isUnknown, type Raw } from '../../../src/facts/types.ts';
+
+/** The spec-meaning fact of this text, through its real probe and parser. */
+async function meaning(text: string): Promise<string | null> {
+  const raw = (await specFileMeaning.probe!({ readFile: async () => Buffer.from(text) } as unknown as Executor, PATH)) as Raw;
+  const v = specFileMeaning.parse(raw, PATH);
+  assert.ok(!isUnknown(v));
+  return v.fingerprint;
+}
+const saysTheSame = async (text: string, spec: ReturnType<typeof specOf>) => (await meaning(text)) === fingerprint(spec);
 import { parseSpec } from '../../../src/desired/parse.ts';
 import { renderTimers } from '../../../src/openclaw/timers.ts';
 
