@@ -114,7 +114,8 @@ export function planConfig(spec: ResolvedSpec, inst: ResolvedInstance, current: 
   return { changes: [change] };
 }
 
-export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstance): Resource {
+/** `onWholeWrite`: told when clawops wrote the file itself (no `config patch`), before the write. */
+export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstance, onWholeWrite?: (ex: Executor) => Promise<void>): Resource {
   const id = configResourceId(inst);
   return {
     id,
@@ -142,6 +143,7 @@ export function openclawConfigResource(spec: ResolvedSpec, inst: ResolvedInstanc
       const doc = buf === null ? {} : parseConfigText(buf.toString('utf8'), data.path);
       const next = `${JSON.stringify(applyKeyChanges(doc, changes), null, 2)}\n`;
       await validateCandidateConfig(ex, inst, data.version, next);
+      await onWholeWrite?.(ex);
       await writeConfigWithBackups(ex, inst, data.path, next);
     },
   };

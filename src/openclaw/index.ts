@@ -56,7 +56,10 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const repair = openclawConfigRepairResource(inst, [install.id]);
     const tokenStep = openclawTokenResource(spec, inst);
     const token: Resource = { ...tokenStep, dependsOn: [...(tokenStep.dependsOn ?? []), repair.id] };
-    const config = openclawConfigResource(spec, inst);
+    const settler = gatewaySettler(inst, version);
+    const config = openclawConfigResource(spec, inst, async (ex) => {
+      settler.noteNeedsRestart((await unitNow(ex, inst.unit).catch(() => undefined))?.mainPid ?? 0);
+    });
     // modes first: a symlinked openclaw.json becomes a file before the config step writes it
     const modes = fileModesResource(spec, inst, [install.id, token.id]);
     // the file log's directory before the config names it: 2.x's CLI opens logging.file at start-up and
@@ -84,7 +87,6 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       },
     });
     const dropIns = unitDropInsResource(inst, [unitFile.id]);
-    const settler = gatewaySettler(inst, version);
     const service = gatewayService(inst, version, dropIns.id);
     const pairing = openclawPairingResource(spec, inst, [service.id]);
     // after the gateway's first start: what it puts in place itself is in the first record

@@ -118,12 +118,16 @@ export interface GatewaySettler {
   noteTokenChange(oldToken: string | undefined, newToken: string, pidAtWrite: number): void;
   /** a change to what the gateway runs with was made (the next run waits for it) */
   markChanged(): void;
+  /** clawops wrote openclaw.json itself (no `config patch`): OpenClaw's file watch may not see an atomic
+   * replace, so a gateway still running from before the write (MainPID then) is restarted */
+  noteNeedsRestart(pidAtWrite: number): void;
   /** settles when something changed since the last run (or `force`); otherwise returns at once */
   run(ex: Executor, journal: Journal, log?: (line: string) => void, force?: boolean): Promise<Settled>;
 }
 
 export function gatewaySettler(inst: ResolvedInstance, version: string): GatewaySettler {
   let token: { old: string | undefined; next: string; pid: number } | undefined;
+  let restartPid: number | undefined;
   let dirty = false;
   let lastDetail = '';
   return {
@@ -136,16 +140,23 @@ export function gatewaySettler(inst: ResolvedInstance, version: string): Gateway
     markChanged() {
       dirty = true;
     },
+    noteNeedsRestart(pidAtWrite) {
+      restartPid ??= pidAtWrite;
+      dirty = true;
+    },
     async run(ex, journal, log = () => {}, force = false) {
       if (!dirty && !force) return { ms: 0, downMs: 0, restarts: 0, detail: lastDetail ? `settled earlier in this apply (${lastDetail})` : 'nothing changed' };
-      if (token) {
+      const before = token?.pid ?? restartPid;
+      if (before !== undefined) {
         const u = await unitNow(ex, inst.unit);
-        if (u.mainPid > 0 && u.mainPid === token.pid) {
-          await journal.saveStep(`systemctl restart ${inst.unit} (the gateway reads its token only at start)`, null);
-          log(`restarting ${inst.unit}: it still runs with the token from before this apply`);
+        if (u.mainPid > 0 && u.mainPid === before) {
+          const why = token ? 'the gateway reads its token only at start' : 'openclaw.json was replaced by clawops, not reloaded';
+          await journal.saveStep(`systemctl restart ${inst.unit} (${why})`, null);
+          log(`restarting ${inst.unit}: it still runs from before this apply (${why})`);
           await ex.run(['systemctl', 'restart', '--', inst.unit], { timeoutMs: 360_000 });
         }
       }
+      restartPid = undefined;
       const s = await waitSettled(ex, inst, version);
       if (token) {
         const next = await probeToken(ex, inst, token.next);
