@@ -1,4 +1,5 @@
 /** The OpenClaw gateway config, version-aware (2026.2.x vs 2026.9.x). */
+import { wildcardSenderLists } from '../desired/policy.ts';
 import { known } from '../facts/types.ts';
 import { configPath } from '../facts/paths.ts';
 import { config, configRef, CONFIG_FIX, envRef, tokenInfo } from './config-helpers.ts';
@@ -229,7 +230,7 @@ export const configChecks: CheckDef[] = [
   },
   {
     id: 'openclaw.config.channels',
-    title: 'Every channel: DM pairing, groups disabled, configWrites false',
+    title: 'Every channel: DM pairing, groups disabled, configWrites false, no "*" sender',
     area: 'openclaw-config', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 4.3-4.4 (pairing); production runbook 1.3 (pairing, mention gating)',
     remediation: CONFIG_FIX,
@@ -246,6 +247,7 @@ export const configChecks: CheckDef[] = [
         if ((ch.groupPolicy ?? 'open') !== s.groupPolicy) problems.push(`${name}.groupPolicy = ${JSON.stringify(ch.groupPolicy ?? 'open (default)')}`);
         if ((ch.configWrites ?? true) !== s.configWrites) problems.push(`${name}.configWrites = ${JSON.stringify(ch.configWrites ?? 'true (default)')}`);
       }
+      for (const w of wildcardSenderLists(ctx.spec, chans)) problems.push(`${w.path.slice(1).join('.')} includes "*" (anyone)`);
       if (problems.length) return fail(`${problems.join('; ')} (spec: dmPolicy ${s.dmPolicy}, groupPolicy ${s.groupPolicy}, configWrites ${s.configWrites})`);
       const names = Object.keys(chans);
       return pass(names.length ? `channels ${list(names)} follow the policy` : 'no channels configured');

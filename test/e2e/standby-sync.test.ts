@@ -24,6 +24,8 @@ openclaw:
   npmCache: /var/cache/clawops-npm
 node:
   source: system
+docker:
+  enabled: false   # the sandbox engine is sandbox-docker.test.ts' business
 firewall:
   managementInterfaces: [tailscale0]
 identity:

@@ -55,6 +55,8 @@ const CASES: Case[] = [
   { name: 'default allow incoming', change: (r) => r.set('ufw', cmd('Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n')), id: 'firewall.ufw.incoming', fix: /^ufw default deny incoming$/ },
   { name: 'config chmod 644', change: (r) => r.set(`stat:${HOME}/.openclaw/openclaw.json`, cmd('regular file|644|999|999|openclaw-svc|openclaw-svc|10|1\n')), id: 'files.config', fix: /chmod 600 \/home\/openclaw-svc\/.openclaw\/openclaw.json/ },
   { name: 'state dir 755', change: (r) => r.set(`stat:${HOME}/.openclaw`, cmd('directory|755|999|999|openclaw-svc|openclaw-svc|10|1\n')), id: 'files.state-dir', fix: /chmod 700/ },
+  { name: 'a "*" sender under a pairing DM policy', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.channels.telegram.allowFrom = ['*', '42']))), id: 'openclaw.config.channels', fix: /clawops apply/ },
+  { name: 'a "*" group sender in an account', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.channels.telegram.accounts = { work: { groupAllowFrom: ['*'] } }))), id: 'openclaw.config.channels', fix: /clawops apply/ },
   { name: 'bind lan', change: (r) => r.set(...withConfig('2026.9.6', (c) => (c.gateway.bind = 'lan'))), id: 'openclaw.config.bind', fix: /gateway\.bind="loopback"/ },
   { name: 'gateway bound to 0.0.0.0', change: (r) => r.set('listen', cmd('LISTEN 0 511 0.0.0.0:18789 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\n')), id: 'network.gateway-loopback', fix: /gateway\.bind=loopback; then systemctl restart openclaw\.service/ },
   { name: 'SOUL.md edited', change: (r) => r.set(`sha256:${HOME}/.openclaw/workspace/SOUL.md`, cmd(`${'0'.repeat(64)}\n`)), id: 'identity.baseline', fix: /restore the file from a snapshot/ },

@@ -103,6 +103,21 @@ describe('gateway config: plan on the recorded configs', () => {
     assert.ok(!('channels.slack.dm.policy' in k96));
   });
 
+  it('a "*" sender is dropped where the policy is not open (channel and account); named senders stay; an open spec keeps it', () => {
+    const text = JSON.stringify({ channels: { telegram: { dmPolicy: 'open', allowFrom: ['*', ' 42 '], accounts: { work: { groupAllowFrom: ['*'], allowFrom: ['7'] } } } } });
+    const { changes, doc } = converge(specOf(), text);
+    const got = keys(changes);
+    assert.deepEqual(got['channels.telegram.allowFrom'], [' 42 ']);
+    assert.equal(got['channels.telegram.accounts.work.groupAllowFrom'], '<delete>');
+    assert.deepEqual(getPath(doc, ['channels', 'telegram', 'accounts', 'work', 'allowFrom']), ['7']);
+    const outcome = planConfig(specOf(), specOf().resolved[0]!, readConfigState(specOf(), specOf().resolved[0]!, text));
+    assert.ok('changes' in outcome);
+    assert.match(outcome.changes[0]!.diff ?? '', /^~ channels\.telegram\.allowFrom = \["\*"," 42 "\] -> \[" 42 "\]$/m);
+    const open = converge(specOf({ channels: { dmPolicy: 'open', groupPolicy: 'open' } }), text);
+    assert.ok(!('channels.telegram.allowFrom' in keys(open.changes)));
+    assert.ok(!('channels.telegram.accounts.work.groupAllowFrom' in keys(open.changes)));
+  });
+
   it('elevated: allowFrom exactly the spec senders; strangers removed; disabled removes all', () => {
     const text = JSON.stringify({ tools: { elevated: { enabled: true, allowFrom: { telegram: ['1', '2'], discord: ['9'] } } } });
     const on = converge(specOf({ tools: { elevated: { enabled: true, allowFrom: { telegram: ['1'] } } } }), text);
