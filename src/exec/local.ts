@@ -10,6 +10,9 @@ import type { RawResult, SpawnOptions, StartOptions, Transport } from './types.t
  */
 export class LocalTransport implements Transport {
   readonly target = 'local';
+  reopen(): LocalTransport {
+    return new LocalTransport();
+  }
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
     const full = opts.user ? ['runuser', '-u', opts.user, '--', ...argv] : [...argv];
     return spawnLocal(full, {

@@ -19,6 +19,9 @@ export class NspawnTransport implements Transport {
   private readonly name: string;
   /** the leader found by the last spawn, with its start time so a restarted container is noticed */
   private leader: { pid: number; started: string } | undefined;
+  reopen(): NspawnTransport {
+    return new NspawnTransport(this.name);
+  }
   constructor(name: string) {
     this.name = name;
     this.target = `nspawn:${name}`;

@@ -35,6 +35,10 @@ export class ShellExecutor implements Executor {
     return this.transport.target;
   }
 
+  reopen(): ShellExecutor {
+    return new ShellExecutor(this.transport.reopen());
+  }
+
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const stdin = opts.stdin === undefined ? undefined : Buffer.from(opts.stdin);
     const secrets = opts.secrets ?? [];

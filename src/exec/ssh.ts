@@ -83,6 +83,11 @@ export class SshTransport implements Transport {
     this.target = `ssh://${t.user}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   }
 
+  /** A new connection with exactly this one's options (own control directory: a new TCP connection, not the master). */
+  reopen(): SshTransport {
+    return new SshTransport(this.t);
+  }
+
   /** ssh options shared by every invocation (no destination). */
   private options(): string[] {
     this.controlDir ??= this.makeControlDir();
@@ -180,7 +185,8 @@ export class SshTransport implements Transport {
 }
 
 /**
- * The remote shell command line for argv: `sudo -n` for a non-root login, `env` for extra
+ * The remote shell command line for argv: `sudo -n` for a non-root login, then the working
+ * directory (entered with sudo's rights, never by the login before it), `env` for extra
  * variables, the remote `timeout` (it kills the command's whole process group, then KILLs after
  * ${REMOTE_KILL_AFTER} s; --verbose marks a timeout on stderr; none when timeoutMs is 0), runuser for
  * another user.
@@ -191,9 +197,10 @@ export function remoteCommand(login: string, argv: readonly string[], opts: Pick
   const limit = `${(opts.timeoutMs / 1000).toFixed(3)}s`;
   const user = opts.user ? ['runuser', '-u', opts.user, '--'] : [];
   const timeout = opts.timeoutMs > 0 ? ['timeout', '--verbose', '-k', `${REMOTE_KILL_AFTER}s`, limit] : [];
-  const words = [...sudo, ...(env.length ? ['env', ...env] : []), ...timeout, ...user, ...argv];
-  const cd = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ` : '';
-  return `${cd}${words.map(shellQuote).join(' ')}`;
+  // the working directory is entered after sudo, as the local executor's is (a directory only root may enter works)
+  const cd = opts.cwd ? ['sh', '-c', 'cd -- "$1" || exit 127; shift; exec "$@"', 'sh', opts.cwd] : [];
+  const words = [...sudo, ...cd, ...(env.length ? ['env', ...env] : []), ...timeout, ...user, ...argv];
+  return words.map(shellQuote).join(' ');
 }
 
 /** Transports with a control dir; closed synchronously if clawops exits without close(). */

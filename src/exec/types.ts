@@ -72,6 +72,8 @@ export interface Executor {
    * (core/lock.ts) is held this way. Absent on executors that cannot keep a process (recordings).
    */
   start?(argv: readonly string[], opts?: StartOptions): LiveProcess;
+  /** A second, independent connection to the same target with the same options (the firewall guard confirms through it). */
+  reopen?(): Executor;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,8 @@ export interface Transport {
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult>;
   /** How to run a long-lived command (Executor.start) from here: the local argv and its environment. */
   startCommand?(argv: readonly string[], opts: StartOptions): { argv: string[]; env?: NodeJS.ProcessEnv };
+  /** A new, independent transport to the same target with the same options. */
+  reopen(): Transport;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,9 @@ class SlowKillTransport implements Transport {
   constructor(dir: string) {
     this.dir = dir;
   }
+  reopen(): SlowKillTransport {
+    return new SlowKillTransport(this.dir);
+  }
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
     const [cmd = '', ...args] = argv;
     const child = spawn(cmd, args, { env: baseEnv(opts.env), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -142,6 +145,7 @@ describe('file operations over a real shell (local)', () => {
       target: 'local-half-stdin',
       spawn: (argv: readonly string[], o: SpawnOptions) =>
         local.spawn(argv, { ...o, ...(o.stdin ? { stdin: o.stdin.subarray(0, Math.floor(o.stdin.length / 2)) } : {}) }),
+      reopen: () => halfStdin,
       close: () => local.close(),
     };
     const content = 'new line\n'.repeat(1000);
@@ -203,6 +207,7 @@ describe('file operations over a real shell (local)', () => {
         target: 'local-random-kill',
         spawn: (argv: readonly string[], o: SpawnOptions) =>
           spawnLocal(argv, { env: baseEnv(o.env), timeoutMs: o.timeoutMs, ...(o.stdin ? { stdin: o.stdin } : {}), onSpawn: (pid) => setTimeout(() => killGroup(pid, 'SIGKILL'), delay) }),
+        reopen: () => killer,
         close: async () => undefined,
       };
       await new ShellExecutor(killer).writeFile(p, newC, { mode: 0o600 }).catch(() => undefined);

@@ -198,11 +198,19 @@ describe('ssh executor against a real loopback sshd', { skip: sshdSkipReason(), 
     assert.equal((await ex.stat(scratch))?.type, 'directory');
   });
 
-  it('executorFor(--target ssh://...?identity=&knownHosts=) reaches the host', async () => {
+  it('executorFor(--target ssh://...?identity=&knownHosts=) reaches the host, and so does its reopened confirmation connection', async () => {
     const viaTarget = executorFor(sshd.url);
     try {
       assert.equal((await viaTarget.run(['echo', 'via target'])).stdout, 'via target\n');
       assert.equal(viaTarget.target, `ssh://root@127.0.0.1:${sshd.port}`);
+      // the firewall guard's confirmation: a new connection with the URL's port, identity and known_hosts
+      const again = viaTarget.reopen!();
+      try {
+        assert.equal((await again.run(['echo', 'confirmed'])).stdout, 'confirmed\n');
+        assert.equal(again.target, viaTarget.target);
+      } finally {
+        await again.close();
+      }
     } finally {
       await viaTarget.close();
     }

@@ -71,6 +71,9 @@ class NetnsTransport implements Transport {
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
     });
   }
+  reopen(): NetnsTransport {
+    return new NetnsTransport(this.target.slice('netns:'.length), this.pid);
+  }
   async close(): Promise<void> {}
 }
 
@@ -222,6 +225,9 @@ class SshFromTransport implements Transport {
     this.key = key;
     this.known = known;
     this.target = `ssh://root@${host}:22 (from ${from.name})`;
+  }
+  reopen(): SshFromTransport {
+    return new SshFromTransport(this.from, this.host, this.key, this.known);
   }
   spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
     const remote = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');

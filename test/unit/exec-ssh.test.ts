@@ -52,8 +52,22 @@ describe('ssh: remote command line', () => {
   it('wraps in the remote timeout, quotes every word, adds env, cwd and user', () => {
     assert.equal(
       remoteCommand('root', ['printf', '%s', "a b'c"], { env: { K: 'v w' }, timeoutMs: 1500, cwd: '/srv/x y', user: 'svc' }),
-      "cd '/srv/x y' && env 'K=v w' timeout --verbose -k 2s 1.500s runuser -u svc -- printf %s 'a b'\\''c'",
+      "sh -c 'cd -- \"$1\" || exit 127; shift; exec \"$@\"' sh '/srv/x y' env 'K=v w' timeout --verbose -k 2s 1.500s runuser -u svc -- printf %s 'a b'\\''c'",
     );
+  });
+  it('a non-root login enters the working directory after sudo (a root-only directory works)', () => {
+    assert.match(remoteCommand('ops', ['ls'], { env: {}, timeoutMs: 1000, cwd: '/var/lib/clawops' }), /^sudo -n sh -c '[^']*' sh \/var\/lib\/clawops timeout /);
+  });
+  it('reopen: a new connection with the same user, port, identity, known_hosts, config and timeout', () => {
+    const url = 'ssh://ops@h.example:2222?identity=/k/id&knownHosts=/k/kh&config=/k/cfg&connectTimeout=7';
+    const t = new SshTransport(parseSshUrl(url));
+    const again = t.reopen();
+    assert.notEqual(again, t);
+    const opts = (x: SshTransport) => x.startCommand(['true'], {}).argv.map((a) => a.replace(/ControlPath=.*/, 'ControlPath=X'));
+    const a = opts(t);
+    assert.deepEqual(opts(again), a);
+    for (const want of ['/k/id', '/k/kh', '/k/cfg', '2222', 'ConnectTimeout=7']) assert.ok(a.some((w) => w.includes(want)), want);
+    assert.notEqual(again.startCommand(['true'], {}).argv.find((w) => w.startsWith('ControlPath=')), t.startCommand(['true'], {}).argv.find((w) => w.startsWith('ControlPath=')), 'its own control socket');
   });
   it('a non-root login goes through sudo -n', () => {
     assert.equal(remoteCommand('ops', ['true'], { env: {}, timeoutMs: 60_000 }), 'sudo -n timeout --verbose -k 2s 60.000s true');
