@@ -21,6 +21,12 @@
  * openclaw and the overrides, `npm install` fills `lib/node_modules` (openclaw and its hoisted
  * dependencies) and `bin/openclaw` links to the package's bin, as `-g` would. The layout the rest
  * of clawops reads (`lib/node_modules/openclaw`, `bin/openclaw`) is the same either way.
+ *
+ * No package's lifecycle scripts run (`--ignore-scripts`): the gateway, the CLI and its sandbox
+ * need none of them (every testbed install is made so). What is skipped: OpenClaw's own
+ * postinstall, which prunes stale files an in-place upgrade leaves and warns about the package
+ * manager (clawops never upgrades in place: each version gets its own directory), koffi's prebuild
+ * check (it loads the prebuilt binary it ships) and protobufjs' version notice.
  */
 import { safeChmod, safeMkdir, safeRead, safeSymlink } from '../core/safe-fs.ts';
 import { ClawopsError } from '../core/errors.ts';
@@ -103,8 +109,8 @@ export function assertVersionAllowed(spec: ResolvedSpec): void {
 }
 
 export function npmInstallArgv(spec: ResolvedSpec, inst: ResolvedInstance, opts: InstallOptions): string[] {
-  const cache = opts.npmCache ? ['--offline', '--cache', opts.npmCache, '--ignore-scripts'] : [];
-  const quiet = ['--no-audit', '--no-fund', '--no-update-notifier'];
+  const cache = opts.npmCache ? ['--offline', '--cache', opts.npmCache] : [];
+  const quiet = ['--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts'];
   if (npmOverrides(spec)) return ['npm', 'install', '--prefix', `${inst.npmPrefix}/lib`, ...quiet, ...cache];
   return ['npm', 'install', '--global', '--prefix', inst.npmPrefix, ...quiet, ...cache, `openclaw@${spec.openclaw.version}`];
 }

@@ -30,7 +30,7 @@ describe('openclaw install (offline, npm prefix of the service user)', { skip: t
     const r = openclawInstallResource(spec, inst, { npmCache: NPM_CACHE });
     const first = await planNow(r, ex);
     assert.ok('changes' in first);
-    assert.deepEqual((first.changes[0]!.data as { argv: string[] }).argv.slice(-5), ['--offline', '--cache', NPM_CACHE, '--ignore-scripts', 'openclaw@2026.9.6']);
+    assert.deepEqual((first.changes[0]!.data as { argv: string[] }).argv.slice(-5), ['--ignore-scripts', '--offline', '--cache', NPM_CACHE, 'openclaw@2026.9.6']);
     const t0 = Date.now();
     await r.apply(ex, first.changes[0]!, journal);
     t.diagnostic(`npm install --offline from the shared cache, handed to ${inst.user}: ${Date.now() - t0} ms`);

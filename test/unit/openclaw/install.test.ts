@@ -16,13 +16,13 @@ describe('openclaw install plan', () => {
     assert.ok('changes' in o);
     assert.equal(o.changes[0]?.action, 'add');
     assert.deepEqual((o.changes[0]?.data as InstallData).argv, [
-      'npm', 'install', '--global', '--prefix', '/home/openclaw-svc/.npm-global', '--no-audit', '--no-fund', '--no-update-notifier', 'openclaw@2026.9.6',
+      'npm', 'install', '--global', '--prefix', '/home/openclaw-svc/.npm-global', '--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts', 'openclaw@2026.9.6',
     ]);
   });
 
   it('offline hosts install from a cache directory', () => {
     const spec = specOf();
-    assert.deepEqual(npmInstallArgv(spec, spec.resolved[0]!, { npmCache: '/var/cache/npm' }).slice(-5), ['--offline', '--cache', '/var/cache/npm', '--ignore-scripts', 'openclaw@2026.9.6']);
+    assert.deepEqual(npmInstallArgv(spec, spec.resolved[0]!, { npmCache: '/var/cache/npm' }).slice(-5), ['--ignore-scripts', '--offline', '--cache', '/var/cache/npm', 'openclaw@2026.9.6']);
   });
 
   it('no-op when the pinned version and its bin are there; a missing bin reinstalls', () => {
@@ -46,7 +46,7 @@ describe('openclaw install plan', () => {
     assert.ok('changes' in o);
     const d = o.changes[0]!.data as InstallData;
     assert.deepEqual(d.argv, [
-      'npm', 'install', '--prefix', '/home/openclaw-svc/.npm-global/lib', '--no-audit', '--no-fund', '--no-update-notifier', '--offline', '--cache', '/var/cache/npm', '--ignore-scripts',
+      'npm', 'install', '--prefix', '/home/openclaw-svc/.npm-global/lib', '--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts', '--offline', '--cache', '/var/cache/npm',
     ]);
     assert.deepEqual(JSON.parse(d.project ?? 'null'), {
       name: 'clawops-openclaw', private: true, description: 'written by clawops: openclaw pinned with npm overrides',
@@ -101,7 +101,7 @@ describe('openclaw install plan, side-by-side layout (after `clawops upgrade`)',
     change?: { summary: RegExp; data: InstallData };
     refused?: RegExp;
   }
-  const argvAt = (v: string) => ['npm', 'install', '--global', '--prefix', `${V}/${v}`, '--no-audit', '--no-fund', '--no-update-notifier', `openclaw@${v}`];
+  const argvAt = (v: string) => ['npm', 'install', '--global', '--prefix', `${V}/${v}`, '--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts', `openclaw@${v}`];
   const rows: Row[] = [
     { name: 'pin = active version: nothing to do', pin: '2026.9.6', facts: active('2026.9.6', ['2026.2.9', '2026.9.6']), noop: /2026\.9\.6 is active in .*\.npm-global\.versions\/2026\.9\.6/ },
     {
