@@ -153,6 +153,8 @@ export function gatewaySettler(inst: ResolvedInstance, version: string): Gateway
           const why = token ? 'the gateway reads its token only at start' : 'openclaw.json was replaced by clawops, not reloaded';
           await journal.saveStep(`systemctl restart ${inst.unit} (${why})`, null);
           log(`restarting ${inst.unit}: it still runs from before this apply (${why})`);
+          // a gateway that was crash-looping on the file just repaired may have latched its start limit
+          await ex.run(['systemctl', 'reset-failed', '--', inst.unit], { allowFailure: true });
           await ex.run(['systemctl', 'restart', '--', inst.unit], { timeoutMs: 360_000 });
         }
       }
