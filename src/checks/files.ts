@@ -6,6 +6,7 @@ import { MODE_RULES, type ModeRule } from '../openclaw/modes.ts';
 import { chmodFix, describeStat, effectiveVersion, installRef, isMissing, list, octal } from './helpers.ts';
 import { type CheckDef, type Verdict, fail, pass, skipped } from './types.ts';
 import { extraGroups, sandboxLacksDocker, serviceGroups } from '../desired/policy.ts';
+import { secretRefFiles } from '../desired/secrets.ts';
 
 function modeVerdict(s: StatValue, rule: ModeRule, path: string, owner: string, optional: string | false): Verdict {
   const fix = `clawops apply (file modes step), or: ${chmodFix(path, rule.mode, owner)}`;
@@ -34,15 +35,6 @@ const modeChecks: CheckDef[] = MODE_RULES.map((rule) => ({
     return modeVerdict(known(f, ref(fileStat, path)), rule, path, rule.owner(ctx.inst), optional);
   },
 }));
-
-/** Secret files referenced by the spec ({file: ...}). */
-export function secretFiles(spec: ResolvedSpec): string[] {
-  const out: string[] = [];
-  if ('file' in spec.backup.password) out.push(spec.backup.password.file);
-  if (spec.gateway.auth.token && 'file' in spec.gateway.auth.token) out.push(spec.gateway.auth.token.file);
-  for (const a of spec.monitoring.alerts) if (a.type === 'webhook' && 'file' in a.url) out.push(a.url.file);
-  return out;
-}
 
 export const fileChecks: CheckDef[] = [
   {
@@ -105,9 +97,9 @@ export const fileChecks: CheckDef[] = [
     area: 'files', severity: 'critical', profiles: ['go-live', 'credentials'], scope: 'host',
     runbook: 'production runbook 5 (secrets and env policy)',
     remediation: 'chmod 600 the secret file (clawops apply creates them so)',
-    needs: (ctx) => secretFiles(ctx.spec).map((p) => ref(fileStat, p)),
+    needs: (ctx) => secretRefFiles(ctx.spec).map((p) => ref(fileStat, p)),
     evaluate(f, ctx) {
-      const files = secretFiles(ctx.spec);
+      const files = secretRefFiles(ctx.spec);
       const owners = new Set(['root', ...ctx.spec.resolved.map((i) => i.user)]);
       const bad: string[] = [];
       const fixes: string[] = [];

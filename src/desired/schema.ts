@@ -165,10 +165,24 @@ export const Spec = z.strictObject({
     }).prefault({}),
     // discriminated by type, so a problem inside one sink (a literal webhook URL) is reported as itself
     alerts: z.array(z.discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('webhook'), url: SecretRef }),
-      z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1) }),
+      z.strictObject({
+        type: z.literal('webhook'),
+        url: SecretRef.describe('the webhook URL (it carries its credential: a reference, never inline)'),
+        format: z.enum(['generic', 'slack']).default('generic').describe('generic: the alert as JSON; slack: {text, content} (Slack and Discord webhooks)'),
+      }),
+      z.strictObject({ type: z.literal('command'), argv: z.array(z.string()).min(1).describe('run as root on the host, the alert as JSON on stdin') }),
       z.strictObject({ type: z.literal('journal') }),
-    ])).default([{ type: 'journal' }]).describe('where failed checks are sent'),
+      z.strictObject({
+        type: z.literal('ping'),
+        url: SecretRef.describe('a healthchecks.io / Uptime Kuma push URL: /start before each health run, the URL itself on a pass, /fail on a failure; silence alerts off-host'),
+      }),
+      z.strictObject({ type: z.literal('alertmanager'), url: z.url().describe('Alertmanager base URL (alerts go to /api/v2/alerts)') }),
+    ])).default([{ type: 'journal' }]).describe('where failed checks are sent (by `check --alert`, which the check timers run)'),
+    alerting: z.strictObject({
+      remindHours: z.number().positive().default(4).describe('an alert still failing is sent again after this long'),
+      minSeverity: z.enum(['warn', 'critical']).default('warn').describe('checks below this severity never alert'),
+      retryHours: z.number().positive().default(24).describe('a delivery that keeps failing is retried (with backoff) this long, then dropped and counted'),
+    }).prefault({}),
     textfileDir: absPath().default('/var/lib/node_exporter/textfile_collector').describe('node_exporter textfile directory for --format prom'),
     waiversFile: absPath().default('/etc/clawops/waivers.yaml').describe('check waivers: id, reason, expires'),
   }).prefault({}),

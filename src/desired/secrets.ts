@@ -17,7 +17,7 @@ import type { SecretRefData } from './schema.ts';
 export function secretRefs(spec: ResolvedSpec): SecretRefData[] {
   const refs: SecretRefData[] = [spec.backup.password];
   if (spec.gateway.auth.token) refs.push(spec.gateway.auth.token);
-  for (const a of spec.monitoring.alerts) if (a.type === 'webhook') refs.push(a.url);
+  for (const a of spec.monitoring.alerts) if (a.type === 'webhook' || a.type === 'ping') refs.push(a.url);
   return refs;
 }
 

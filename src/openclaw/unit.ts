@@ -8,6 +8,7 @@ import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { identityFilePath, logDir, logFilePath, serviceTmpDir, servicePath } from './paths.ts';
 import { renderUnit, unitPath, unitWord, type UnitLine, type UnitModel } from './systemd.ts';
 import { capabilities } from './versions.ts';
+import { alertUnit } from './timers.ts';
 
 /** Restart policy: survives clean exits (9.x supervisor handoff exits 0), stops on EX_CONFIG (78). */
 export const RESTART_SEC = 2;
@@ -35,6 +36,7 @@ export function gatewayUnitModel(spec: ResolvedSpec, inst: ResolvedInstance, ver
       `a crash loop latches after ${START_LIMIT_BURST} starts in ${START_LIMIT_INTERVAL_SEC} s; \`clawops check --profile restart\` reports the latch`,
     ),
     line('StartLimitBurst', String(START_LIMIT_BURST)),
+    line('OnFailure', alertUnit(inst.name, 'failed'), 'failed for good (the start limit latched, or exit 78): an alert at once, not at the next timer tick'),
   ];
 
   const env: UnitLine[] = [
@@ -77,6 +79,11 @@ export function gatewayUnitModel(spec: ResolvedSpec, inst: ResolvedInstance, ver
       'ExecReload',
       `/bin/kill -s ${caps.restartSignal} $MAINPID`,
       `the gateway has no SIGHUP reload; ${caps.restartSignal} is its restart signal in ${version}`,
+    ),
+    line(
+      'ExecStopPost',
+      `-+/bin/sh -c '[ "$$SERVICE_RESULT" = success ] || exec /bin/systemctl start --no-block ${alertUnit(inst.name, 'crash')}'`,
+      'a crash (not a stop or restart asked for) alerts within seconds; "+" root, "-" never changes the result',
     ),
     line('Restart', 'always'),
     line('RestartSec', String(RESTART_SEC), `2026.9.6 takes about 12 s to listen: back within 20 s of a crash; the start limit still latches a loop`),

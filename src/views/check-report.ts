@@ -1,3 +1,4 @@
+import type { DispatchReport } from '../alerts/dispatch.ts';
 /** The data every check view renders: one run's results, summary and context. */
 import type { CheckResult } from '../checks/types.ts';
 import type { FailOn, Summary } from '../checks/run.ts';
@@ -19,6 +20,8 @@ export interface CheckReport {
   results: CheckResult[];
   /** versions recorded as known-good because this go-live gate passed (absent otherwise) */
   knownGood?: KnownGoodNote[];
+  /** `check --alert`: what the alerting round did */
+  alerts?: DispatchReport;
 }
 
 export interface KnownGoodNote {

@@ -8,7 +8,8 @@
  * target, so the check timers' services really run (the health one exits 0 and writes its prom
  * textfile, and every timer counts as run); the go-live gate passes except the checks that need
  * what cannot exist here, each of which says why. Then, on that host, the drift table
- * (drift-table.ts): every breakage is seen by the gate and fixed by one apply.
+ * (drift-table.ts): every breakage is seen by the gate and fixed by one apply; on the newest
+ * OpenClaw, crash and latch alerts (alerts-testbed.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbe
 import { packSelf } from '../../src/resources/self-package.ts';
 import { clawops, prepareExampleTarget } from './apply-cli.ts';
 import { driftRounds, EXTERNAL } from './drift-table.ts';
+import { crashAlertTests } from './alerts-testbed.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
 
@@ -132,5 +134,6 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
     });
 
     driftRounds(version, { tb: () => tb, target, converged: () => gated });
+    if (version.startsWith('2026.9.')) crashAlertTests({ tb: () => tb, spec: () => SPEC, converged: () => gated });
   });
 }

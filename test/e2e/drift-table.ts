@@ -52,6 +52,8 @@ interface Breakage {
   versioned?: true;
   /** keeps its own round on every version (it conflicts with a breakage of another round) */
   alone?: true;
+  /** stops the gateway: goes first when rounds merge (a running 2.x gateway rewrites the openclaw.json it is handed, undoing a mode breakage) */
+  stopsGateway?: true;
 }
 
 interface Result {
@@ -99,7 +101,7 @@ export const ROUNDS: Breakage[][] = [
     },
     { name: 'clawops launcher removed', ids: ['host.clawops-installed'], break: (ex) => sh(ex, 'rm -f /usr/local/bin/clawops') },
     { name: 'a check timer unit edited', ids: ['host.managed-files'], sees: /clawops-backup\.timer/, break: (ex) => sh(ex, "sed -i 's/^OnCalendar=.*/OnCalendar=yearly/' /etc/systemd/system/clawops-backup.timer && systemctl daemon-reload") },
-    { name: 'gateway stopped', ids: ['service.active'], break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
+    { name: 'gateway stopped', ids: ['service.active'], stopsGateway: true, break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
     {
       name: 'SOUL.md edited',
       ids: ['identity.baseline'],
@@ -183,14 +185,16 @@ export const ROUNDS: Breakage[][] = [
 /**
  * The rounds a version runs: the newest every round; an older one the first two rounds (breakages
  * in every area) whole, the versioned breakages of the other shared rounds joined to the first
- * (before its own: a hand edit of openclaw.json resets its mode), and the rounds that stand alone.
+ * (after its gateway stop, before its own: a hand edit of openclaw.json resets its mode), and the
+ * rounds that stand alone.
  */
 export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
   const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version)));
   if (nineX(version)) return rounds;
   const [first = [], second = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
   const versioned = rest.flatMap((r) => r.filter((b) => b.versioned));
-  return [[...versioned, ...first], second, ...rounds.filter((r) => r.some((b) => b.alone))];
+  const stop = first.filter((b) => b.stopsGateway);
+  return [[...stop, ...versioned, ...first.filter((b) => !b.stopsGateway)], second, ...rounds.filter((r) => r.some((b) => b.alone))];
 }
 
 export interface DriftTarget {

@@ -42,6 +42,7 @@ interface CheckOpts {
   verbose: boolean;
   recordKnownGood: boolean;
   wait?: string;
+  alert: boolean;
 }
 
 export const profileOption = () => new Option('-p, --profile <profile>', 'which checks to run').choices([...PROFILES]).default('go-live');
@@ -75,6 +76,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     .option('--waivers <file>', 'waivers file (default: monitoring.waiversFile on the target)')
     .option('--only <ids>', 'comma-separated check ids')
     .option('-v, --verbose', 'show evidence for passing checks too', false)
+    .option('--alert', 'send what changed to monitoring.alerts (new failures, reminders, resolutions; retried from a spool) and, for the health profile, ping the dead-man URLs; takes the host lock (the check timers run this)', false)
     .option('--no-record-known-good', 'do not record the running OpenClaw version as known-good when the whole go-live gate passes')
     .addOption(waitOption().default(undefined, 'with --format prom to the target: 30; otherwise the check never waits'))
     .addHelpText('after', '\nUnknown never counts as pass: by default an unknown check of severity >= --fail-on fails the gate.\nExit codes: 0 gate passed, 1 clawops failed, 2 gate failed.')
@@ -90,6 +92,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       let lock: HeldLock | undefined;
       try {
         if (opts.facts) {
+          if (opts.alert) throw new ClawopsError('--alert needs a live target, not --facts', { hint: 'drop --facts (alerts describe the host as it is now)' });
           const { loadFactsFile } = await import('../../facts/file.ts');
           const rec = await loadFactsFile(opts.facts);
           spec = g.spec ? await loadSpec(g.spec, ctx.rt) : rec.spec;
@@ -102,15 +105,24 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           ex = executorFor(g.target);
           await registerKnownSecrets(ex, spec, ctx.rt.env);
           const waivers = await loadWaivers(ex, opts.waivers, spec, started);
+          if (opts.alert && opts.profile === 'health') {
+            const { pingStart } = await import('../../alerts/dispatch.ts');
+            for (const e of await pingStart(ex, spec, ctx.rt.env)) ctx.rt.err(`dead-man ping /start failed: ${e}\n`);
+          }
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
           // a timer's check writes its textfile (and records) under the host lock, taken after the probes: a
           // deep audit is minutes of reading, and five timers firing together must not queue behind it
-          if (format === 'prom' && opts.promFile !== '-') lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
+          if ((format === 'prom' && opts.promFile !== '-') || opts.alert) lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
+          if (opts.alert) {
+            const { dispatchAlerts } = await import('../../alerts/dispatch.ts');
+            report.alerts = await dispatchAlerts(ex, spec, results, { now: started, env: ctx.rt.env, profile: opts.profile, gate: report.summary.gate });
+          }
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
             report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
           }
         }
+        if (report.alerts && format !== 'json') ctx.rt.err(`${alertsLine(report.alerts)}\n`);
         if (format === 'json') printJson(ctx.rt, report);
         else if (format === 'junit') ctx.rt.out(renderJunit(report));
         else if (format === 'prom') await writeProm(ctx, ex ?? executorFor('local'), report, opts.promFile ?? `${spec.monitoring.textfileDir}/clawops-${opts.profile}.prom`);
@@ -160,6 +172,12 @@ async function recordPassingVersions(ex: Executor, spec: ResolvedSpec, raw: Map<
     out.push({ instance: rec.instance, version: rec.version });
   }
   return out;
+}
+
+function alertsLine(a: NonNullable<CheckReport['alerts']>): string {
+  const kinds = ['firing', 'reminder', 'resolved'].map((k) => `${a.events.filter((e) => e.kind === k).length} ${k}`).join(', ');
+  const failed = a.sinks.filter((s) => !s.ok).map((s) => `${s.sink}: ${s.error ?? 'failed'}`);
+  return [`alerts: ${kinds}; delivered ${a.delivered} (${a.retried} from the spool), spooled ${a.spooled}, dropped ${a.dropped}`, ...failed.map((f) => `  sink ${f}`), ...a.notes].join('\n');
 }
 
 function makeReport(target: string, opts: CheckOpts, results: CheckReport['results'], started: Date, t0: number, facts: string, waivers: string): CheckReport {

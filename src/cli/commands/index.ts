@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'render', load: async () => (await import('./render.ts')).registerRenderCommand },
   { name: 'backup', load: async () => (await import('./backup.ts')).registerBackupCommands },
   { name: 'drill', load: async () => (await import('./drill.ts')).registerDrillCommands },
+  { name: 'alert', load: async () => (await import('./alert.ts')).registerAlertCommands },
   { name: 'rotate', load: async () => (await import('./rotate.ts')).registerRotateCommand },
   { name: 'upgrade', load: async () => (await import('./upgrade.ts')).registerUpgradeCommand },
   { name: 'rollback', load: async () => (await import('./rollback.ts')).registerRollbackCommand },

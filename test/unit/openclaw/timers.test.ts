@@ -9,11 +9,14 @@ const specOf = (input: SpecInput = {}): ResolvedSpec => resolveSpec(Spec.parse(i
 describe('check timers', () => {
   it('one service + timer per runbook schedule, each running clawops check --profile', () => {
     const files = renderTimers(specOf());
-    assert.equal(files.length, PROFILES.length * 2);
+    assert.equal(files.length, PROFILES.length * 2 + 1, 'and the alert template the gateway units start');
+    const alert = files.find((f) => f.path === '/etc/systemd/system/clawops-alert@.service')?.content ?? '';
+    assert.match(alert, /^ExecStart=\/usr\/local\/bin\/clawops -f \/etc\/clawops\/clawops.yaml alert unit-event %i$/m);
+    assert.match(alert, /^ProtectSystem=strict$/m);
     for (const p of PROFILES) {
       const svc = files.find((f) => f.path === `/etc/systemd/system/clawops-${p}.service`)?.content ?? '';
       const tim = files.find((f) => f.path === `/etc/systemd/system/clawops-${p}.timer`)?.content ?? '';
-      assert.match(svc, new RegExp(`^ExecStart=/usr/local/bin/clawops -f /etc/clawops/clawops.yaml check --profile ${p} --format prom$`, 'm'));
+      assert.match(svc, new RegExp(`^ExecStart=/usr/local/bin/clawops -f /etc/clawops/clawops.yaml check --profile ${p} --format prom --alert$`, 'm'));
       assert.match(svc, /^Type=oneshot$/m);
       assert.match(svc, /^TimeoutStartSec=\S+$/m);
       assert.match(tim, /^OnCalendar=\S/m);
@@ -35,7 +38,7 @@ describe('check timers', () => {
   it('no backup timer when backups are off; paths are options', () => {
     const files = renderTimers(specOf({ backup: { enabled: false } }), { clawopsBin: '/opt/claw ops/clawops', specPath: '/srv/c.yaml' });
     assert.ok(!files.some((f) => f.path.includes('backup')));
-    assert.match(files[0]!.content, /^ExecStart="\/opt\/claw ops\/clawops" -f \/srv\/c.yaml check --profile health --format prom$/m);
+    assert.match(files[0]!.content, /^ExecStart="\/opt\/claw ops\/clawops" -f \/srv\/c.yaml check --profile health --format prom --alert$/m);
   });
 });
 

@@ -91,11 +91,11 @@ describe('the spec written to the target', () => {
 
   test('the check timers read that file, cache the validated spec and write their prom textfile', () => {
     const spec = specOf(SPECS.example!);
-    const services = renderTimers(spec).filter((f) => f.path.endsWith('.service'));
+    const services = renderTimers(spec).filter((f) => f.path.endsWith('.service') && !f.path.includes('@'));
     assert.equal(services.length, 6);
     for (const s of services) {
       assert.match(s.content, /^CacheDirectory=clawops$/m, s.path);
-      assert.match(s.content, new RegExp(`^ExecStart=/usr/local/bin/clawops -f ${PATH} check --profile \\w+ --format prom$`, 'm'), s.path);
+      assert.match(s.content, new RegExp(`^ExecStart=/usr/local/bin/clawops -f ${PATH} check --profile \\w+ --format prom --alert$`, 'm'), s.path);
       assert.match(s.content, /^ExecStartPre=\+\/bin\/mkdir -p -- \/var\/lib\/node_exporter\/textfile_collector$/m, s.path);
       assert.match(s.content, /^ReadWritePaths=.*-\/var\/lib\/node_exporter\/textfile_collector( |$)/m, s.path);
     }

@@ -1,0 +1,106 @@
+/**
+ * The alert book: which alerts are firing, since when, and when each was last sent. Pure: a check
+ * run's results and the previous book in, the next book and the events to deliver out.
+ *   - a failing (or unknown) check at or above the alerting severity opens an alert: `firing`;
+ *   - while it keeps failing nothing is sent, until `remindHours` after the last send: `reminder`;
+ *   - when it passes (or is waived or skipped) again: `resolved`, and the alert leaves the book.
+ * Only the checks the run evaluated are judged: a profile never resolves another profile's alerts.
+ */
+import type { CheckResult } from '../checks/types.ts';
+
+export type AlertKind = 'firing' | 'reminder' | 'resolved';
+
+export interface AlertEvent {
+  /** stable identity: host, instance ("-" for host checks), check id */
+  key: string;
+  kind: AlertKind;
+  host: string;
+  instance: string | null;
+  check: string;
+  severity: 'critical' | 'warn';
+  title: string;
+  /** fail or unknown while firing, the new status when resolved */
+  status: string;
+  evidence: string;
+  remediation: string;
+  firstSeen: string;
+  at: string;
+}
+
+export interface OpenAlert {
+  key: string;
+  host: string;
+  instance: string | null;
+  check: string;
+  severity: 'critical' | 'warn';
+  title: string;
+  status: string;
+  evidence: string;
+  remediation: string;
+  firstSeen: string;
+  lastSent: string;
+}
+
+export interface AlertBook {
+  version: 1;
+  open: Record<string, OpenAlert>;
+}
+
+export const EMPTY_BOOK: AlertBook = { version: 1, open: {} };
+
+export interface BookPolicy {
+  host: string;
+  now: Date;
+  remindHours: number;
+  minSeverity: 'warn' | 'critical';
+}
+
+export const alertKey = (host: string, instance: string | null | undefined, check: string): string => `${host}/${instance ?? '-'}/${check}`;
+
+const firingStatus = (r: CheckResult): boolean => r.status === 'fail' || r.status === 'unknown';
+
+export function nextBook(prev: AlertBook, results: readonly CheckResult[], p: BookPolicy): { book: AlertBook; events: AlertEvent[] } {
+  const at = p.now.toISOString();
+  const open: Record<string, OpenAlert> = { ...prev.open };
+  const events: AlertEvent[] = [];
+  const event = (a: OpenAlert, kind: AlertKind): AlertEvent => ({
+    key: a.key, kind, host: a.host, instance: a.instance, check: a.check, severity: a.severity, title: a.title,
+    status: a.status, evidence: a.evidence, remediation: a.remediation, firstSeen: a.firstSeen, at,
+  });
+  for (const r of results) {
+    const key = alertKey(p.host, r.instance, r.id);
+    const was = open[key];
+    const severity = r.severity === 'critical' || r.severity === 'warn' ? r.severity : null;
+    const alerting = firingStatus(r) && severity !== null && (p.minSeverity === 'warn' || severity === 'critical');
+    if (!alerting) {
+      if (was) {
+        events.push(event({ ...was, status: r.status, evidence: r.evidence }, 'resolved'));
+        delete open[key];
+      }
+      continue;
+    }
+    const now: OpenAlert = {
+      key, host: p.host, instance: r.instance ?? null, check: r.id, severity: severity!, title: r.title,
+      status: r.status, evidence: r.evidence, remediation: r.remediation, firstSeen: was?.firstSeen ?? at, lastSent: was?.lastSent ?? at,
+    };
+    if (!was) {
+      events.push(event(now, 'firing'));
+    } else if (p.now.getTime() - Date.parse(was.lastSent) >= p.remindHours * 3_600_000) {
+      now.lastSent = at;
+      events.push(event(now, 'reminder'));
+    }
+    open[key] = now;
+  }
+  return { book: { version: 1, open }, events };
+}
+
+/** A book read back from disk: anything that is not one is an empty book (said by the caller). */
+export function parseBook(text: string): AlertBook | null {
+  try {
+    const b = JSON.parse(text) as Partial<AlertBook>;
+    if (b.version !== 1 || typeof b.open !== 'object' || b.open === null) return null;
+    return { version: 1, open: b.open };
+  } catch {
+    return null;
+  }
+}
