@@ -197,6 +197,22 @@ export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
   return [[...stop, ...versioned, ...first.filter((b) => !b.stopsGateway)], second, ...rounds.filter((r) => r.some((b) => b.alone))];
 }
 
+/**
+ * OpenClaw's deep audit gives its live probe 5 s: on a loaded 2-core runner it can time out. A
+ * timeout (only that) is re-checked, at most twice, and said; any other finding stands.
+ */
+export async function withAuditRetried<R extends { results: Result[] }>(report: R, target: string[], t: { diagnostic(s: string): void }): Promise<R> {
+  for (let i = 0; i < 2; i++) {
+    const audit = report.results.find((x) => x.id === 'audit.openclaw');
+    if (!audit || !/gateway\.probe_failed.*\(timeout\)/.test(audit.evidence ?? '')) break;
+    t.diagnostic(`audit --deep probe timed out (load), re-checked: ${audit.evidence}`);
+    const again = await clawops(['check', '--only', 'audit.openclaw', '--json', ...target], {}, 300_000);
+    const fresh = (JSON.parse(again.stdout) as { results: Result[] }).results[0];
+    if (fresh) report.results.splice(report.results.indexOf(audit), 1, fresh);
+  }
+  return report;
+}
+
 export interface DriftTarget {
   tb(): Testbed;
   /** `--target ... -f SPEC` */
@@ -276,7 +292,7 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
     // the timers' own records (monitoring.timers) after the rounds restarted units
     await sh(ex, 'for t in $(systemctl list-unit-files "clawops-*.timer" --no-legend | cut -d" " -f1); do systemctl start --no-block "${t%.timer}.service"; done');
     const r = await clawops(['check', '--json', ...on.target()], {}, 300_000);
-    const report = JSON.parse(r.stdout) as { results: Result[] };
+    const report = await withAuditRetried(JSON.parse(r.stdout) as { results: Result[] }, on.target(), t);
     const notPassing = report.results.filter((x) => !['pass', 'skipped', 'waived'].includes(x.status));
     for (const x of notPassing) t.diagnostic(`${x.status} ${x.id}: ${x.evidence ?? ''}`);
     assert.deepEqual(notPassing.filter((x) => !(x.id in EXTERNAL)).map((x) => `${x.id}: ${x.status}: ${x.evidence ?? ''}`), []);
