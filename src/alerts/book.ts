@@ -27,19 +27,8 @@ export interface AlertEvent {
   at: string;
 }
 
-export interface OpenAlert {
-  key: string;
-  host: string;
-  instance: string | null;
-  check: string;
-  severity: 'critical' | 'warn';
-  title: string;
-  status: string;
-  evidence: string;
-  remediation: string;
-  firstSeen: string;
-  lastSent: string;
-}
+/** An alert the book holds while it fails: the event's fields but what each send sets, and when it was last sent. */
+export type OpenAlert = Omit<AlertEvent, 'kind' | 'at'> & { lastSent: string };
 
 export interface AlertBook {
   version: 1;
@@ -63,10 +52,7 @@ export function nextBook(prev: AlertBook, results: readonly CheckResult[], p: Bo
   const at = p.now.toISOString();
   const open: Record<string, OpenAlert> = { ...prev.open };
   const events: AlertEvent[] = [];
-  const event = (a: OpenAlert, kind: AlertKind): AlertEvent => ({
-    key: a.key, kind, host: a.host, instance: a.instance, check: a.check, severity: a.severity, title: a.title,
-    status: a.status, evidence: a.evidence, remediation: a.remediation, firstSeen: a.firstSeen, at,
-  });
+  const event = ({ lastSent: _sent, ...a }: OpenAlert, kind: AlertKind): AlertEvent => ({ ...a, kind, at });
   for (const r of results) {
     const key = alertKey(p.host, r.instance, r.id);
     const was = open[key];
