@@ -102,6 +102,8 @@ export const Spec = z.strictObject({
     network: z.enum(['none', 'bridge']).default('none').describe('sandbox container network'),
     readOnlyRoot: z.boolean().default(true).describe('sandbox container root filesystem read-only'),
     image: z.string().default('openclaw-sandbox:bookworm-slim').describe('sandbox image clawops builds'),
+    baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a registry digest: sha256: and 64 hex digits').optional()
+      .describe('pin of the base image (debian:bookworm-slim) by registry digest: the build is FROM debian:bookworm-slim@<digest>, which docker verifies; an offline build needs that digest on the target. Unset: the tag, as upstream builds it'),
   }).prefault({}),
   channels: z.strictObject({
     dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing').describe('who may DM the bot: pairing = approved codes only'),

@@ -232,7 +232,7 @@ export function renderGatewayConfigFiles(spec: ResolvedSpec): RenderedUnitFile[]
 
 /** `clawops render sandbox-dockerfile`: the recipe clawops builds the sandbox image from. */
 export function renderSandboxDockerfileFiles(spec: ResolvedSpec, opts: SandboxImageOptions = {}): RenderedUnitFile[] {
-  return wantsSandboxImage(spec) ? [{ path: `${sandboxContextDir(spec)}/Dockerfile`, content: sandboxDockerfile(opts) }] : [];
+  return wantsSandboxImage(spec) ? [{ path: `${sandboxContextDir(spec)}/Dockerfile`, content: sandboxDockerfile(opts, spec.sandbox.baseDigest) }] : [];
 }
 
 export { renderGatewayUnit } from './unit.ts';

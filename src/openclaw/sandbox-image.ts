@@ -13,7 +13,7 @@ import { readFact, scriptFact } from '../facts/probe.ts';
 import { type FactKind, known, ref, unknown } from '../facts/types.ts';
 import { progress } from '../resources/file.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
-import { OFFLINE_REPO_DIR, RECIPE_LABEL, SANDBOX_BASE_IMAGE, recipeHash, renderSandboxDockerfile } from './sandbox-recipe.ts';
+import { baseImageRef, OFFLINE_REPO_DIR, RECIPE_LABEL, SANDBOX_BASE_IMAGE, recipeHash, renderSandboxDockerfile } from './sandbox-recipe.ts';
 
 export interface SandboxImageOptions {
   /**
@@ -38,6 +38,8 @@ export interface SandboxImageState {
   recipe: string | null;
   /** the recipe's base image is on the target already */
   basePresent: boolean;
+  /** its registry digests (`sha256:...`, from RepoDigests; none for an image made by docker import) */
+  baseDigests: string[];
   /** offline builds: the repository's index exists (null: online build) */
   repoPresent: boolean | null;
 }
@@ -65,8 +67,8 @@ export function wantsSandboxImage(spec: ResolvedSpec): boolean {
   return spec.docker.enabled && spec.sandbox.mode !== 'off';
 }
 
-export function sandboxDockerfile(opts: SandboxImageOptions = {}): string {
-  return renderSandboxDockerfile({ offline: opts.aptRepo !== undefined, ...(opts.packages ? { packages: opts.packages } : {}) });
+export function sandboxDockerfile(opts: SandboxImageOptions = {}, baseDigest?: string): string {
+  return renderSandboxDockerfile({ offline: opts.aptRepo !== undefined, ...(opts.packages ? { packages: opts.packages } : {}), ...(baseDigest ? { baseDigest } : {}) });
 }
 
 // docker CLI, the image's labels, the base image, the offline apt repo: one round trip
@@ -76,7 +78,7 @@ echo docker=yes
 if out=$(docker image inspect --format '{{json .Config.Labels}}' "$image" 2>&1); then printf 'labels=%s\\n' "$out"
 else case "$out" in *"o such image"*|*"o such object"*) echo labels=;; *) printf 'docker does not answer: %s\\n' "$out" >&2; exit 5;; esac
 fi
-docker image inspect --format '{{.Id}}' "$base" >/dev/null 2>&1 && echo base=yes || echo base=no
+if digests=$(docker image inspect --format '{{range .RepoDigests}}{{.}} {{end}}' "$base" 2>/dev/null); then echo base=yes; printf 'digests=%s\\n' "$digests"; else echo base=no; fi
 if [ -n "$repo" ]; then if [ -f "$repo/Packages" ]; then echo repo=yes; else echo repo=no; fi; fi
 true`;
 
@@ -89,7 +91,7 @@ export const sandboxImage: FactKind<SandboxImageState> = scriptFact({
   parse(out, arg) {
     const image = arg.split('\n')[0] ?? '';
     const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(out)?.[1];
-    const empty = { image, imagePresent: false, recipe: null, basePresent: false, repoPresent: null };
+    const empty = { image, imagePresent: false, recipe: null, basePresent: false, baseDigests: [], repoPresent: null };
     if (get('docker') !== 'yes') return { ...empty, docker: false };
     const labels = get('labels') ?? '';
     let recipe: string | null = null;
@@ -101,7 +103,8 @@ export const sandboxImage: FactKind<SandboxImageState> = scriptFact({
       }
     }
     const repo = get('repo');
-    return { ...empty, docker: true, imagePresent: labels !== '', recipe, basePresent: get('base') === 'yes', repoPresent: repo === undefined ? null : repo === 'yes' };
+    const baseDigests = (get('digests') ?? '').split(' ').flatMap((d) => /@(sha256:[0-9a-f]{64})$/.exec(d)?.[1] ?? []);
+    return { ...empty, docker: true, imagePresent: labels !== '', recipe, basePresent: get('base') === 'yes', baseDigests, repoPresent: repo === undefined ? null : repo === 'yes' };
   },
 });
 
@@ -113,7 +116,8 @@ export function readSandboxImageState(ex: Executor, image: string, opts: Sandbox
 
 /** Pure: the build (or why none is needed) for the state read. */
 export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts: SandboxImageOptions = {}): PlanOutcome {
-  const dockerfile = sandboxDockerfile(opts);
+  const pin = spec.sandbox.baseDigest;
+  const dockerfile = sandboxDockerfile(opts, pin);
   const want = recipeHash(dockerfile);
   if (!s.docker) {
     return { noop: `docker is not installed on the target: ${s.image} cannot be built until Docker Engine is (OpenClaw runs sandboxed tools in it)` };
@@ -125,13 +129,20 @@ export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts:
         hint: `load it on the target first (docker load / docker import ... ${SANDBOX_BASE_IMAGE})`,
       });
     }
+    if (pin && !s.baseDigests.includes(pin)) {
+      throw new PlanProblemError('sandbox.baseDigest', `the base image ${SANDBOX_BASE_IMAGE} on the target does not have the pinned digest ${pin} (it has ${s.baseDigests.join(', ') || 'no registry digest'}) and the build is offline`, {
+        hint: 'docker load an image saved from the registry at that digest, or correct sandbox.baseDigest',
+      });
+    }
     if (!s.repoPresent) {
       throw new PlanProblemError('sandbox.image', `the offline apt repository ${opts.aptRepo} has no Packages index`, {
         hint: 'point the offline build at a flat apt repository (a directory with .deb files and Packages)',
       });
     }
   }
-  const base = s.basePresent ? `${SANDBOX_BASE_IMAGE} (on the target)` : `${SANDBOX_BASE_IMAGE} (pulled from its registry by docker build)`;
+  const from = baseImageRef(pin);
+  const local = s.basePresent && (!pin || s.baseDigests.includes(pin));
+  const base = `${from} (${local ? 'on the target' : 'pulled from its registry by docker build'}${pin ? '' : '; not pinned: sandbox.baseDigest pins it'})`;
   const why = !s.imagePresent ? 'absent' : s.recipe === null ? 'not built by clawops' : 'another recipe';
   const data: SandboxImageChangeData = {
     image: s.image,

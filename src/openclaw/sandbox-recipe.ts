@@ -26,7 +26,12 @@ export interface RecipeOptions {
   packages?: readonly string[];
   /** build offline, from a flat apt repository copied into the build context */
   offline?: boolean;
+  /** the base image's registry digest: FROM <base>@<digest> */
+  baseDigest?: string;
 }
+
+/** The FROM reference: the tag, or the tag pinned to a registry digest. */
+export const baseImageRef = (digest?: string): string => (digest ? `${SANDBOX_BASE_IMAGE}@${digest}` : SANDBOX_BASE_IMAGE);
 
 const installRun = (packages: readonly string[]) =>
   [
@@ -42,14 +47,15 @@ const tail = ['USER sandbox', 'WORKDIR /home/sandbox', 'CMD ["sleep", "infinity"
 /** The Dockerfile: upstream's recipe verbatim online; an equivalent two-stage build offline. */
 export function renderSandboxDockerfile(opts: RecipeOptions = {}): string {
   const packages = opts.packages ?? SANDBOX_PACKAGES;
+  const from = baseImageRef(opts.baseDigest);
   if (!opts.offline) {
-    return [`FROM ${SANDBOX_BASE_IMAGE}`, 'ENV DEBIAN_FRONTEND=noninteractive', ...installRun(packages), USER_LINE, ...tail, ''].join('\n');
+    return [`FROM ${from}`, 'ENV DEBIAN_FRONTEND=noninteractive', ...installRun(packages), USER_LINE, ...tail, ''].join('\n');
   }
   const repo = `/var/local/${OFFLINE_REPO_DIR}`;
   return [
     '# offline build: packages from the flat apt repository in the build context; the final stage',
     '# is the build stage flattened, so the repository copy never reaches the image',
-    `FROM ${SANDBOX_BASE_IMAGE} AS build`,
+    `FROM ${from} AS build`,
     'ENV DEBIAN_FRONTEND=noninteractive',
     `COPY ${OFFLINE_REPO_DIR}/ ${repo}/`,
     `RUN rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* \\`,

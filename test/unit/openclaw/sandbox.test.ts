@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { openclawResources, renderSandboxDockerfileFiles } from '../../../src/openclaw/index.ts';
-import { planSandboxImage, sandboxDockerfile, type SandboxImageState, type SandboxImageChangeData } from '../../../src/openclaw/sandbox-image.ts';
+import { planSandboxImage, readSandboxImageState, sandboxDockerfile, type SandboxImageState, type SandboxImageChangeData } from '../../../src/openclaw/sandbox-image.ts';
+import type { Executor } from '../../../src/exec/types.ts';
 import { recipeHash, renderSandboxDockerfile, SANDBOX_PACKAGES } from '../../../src/openclaw/sandbox-recipe.ts';
 import { parseSandboxExplain, sandboxCreateArgv } from '../../../src/openclaw/sandbox-run.ts';
 import { resolveSpec } from '../../../src/desired/resolve.ts';
@@ -14,7 +15,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sandbox/$
 const spec = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));
 const IMAGE = 'openclaw-sandbox:bookworm-slim';
 const state = (s: Partial<SandboxImageState> = {}): SandboxImageState => ({
-  image: IMAGE, docker: true, imagePresent: false, recipe: null, basePresent: true, repoPresent: null, ...s,
+  image: IMAGE, docker: true, imagePresent: false, recipe: null, basePresent: true, baseDigests: [], repoPresent: null, ...s,
 });
 
 describe('sandbox recipe', () => {
@@ -48,8 +49,8 @@ describe('sandbox image plan', () => {
   const cases: { name: string; st: SandboxImageState; opts?: { aptRepo: string }; noop?: RegExp; action?: string; summary?: RegExp }[] = [
     { name: 'no docker on the target', st: state({ docker: false }), noop: /docker is not installed.*cannot be built/ },
     { name: 'built from this recipe', st: state({ imagePresent: true, recipe: current }), noop: /built from the current recipe/ },
-    { name: 'absent, base local', st: state(), action: 'add', summary: /from debian:bookworm-slim \(on the target\) \(absent\)$/ },
-    { name: 'absent, base pulled', st: state({ basePresent: false }), action: 'add', summary: /\(pulled from its registry by docker build\)/ },
+    { name: 'absent, base local', st: state(), action: 'add', summary: /from debian:bookworm-slim \(on the target; not pinned: sandbox\.baseDigest pins it\) \(absent\)$/ },
+    { name: 'absent, base pulled', st: state({ basePresent: false }), action: 'add', summary: /\(pulled from its registry by docker build; not pinned/ },
     { name: 'another recipe', st: state({ imagePresent: true, recipe: 'sha256:0' }), action: 'change', summary: /\(another recipe\)$/ },
     { name: 'someone else built the tag', st: state({ imagePresent: true }), action: 'change', summary: /\(not built by clawops\)$/ },
     { name: 'offline with base and repository', st: state({ repoPresent: true }), opts: { aptRepo: '/srv/apt' }, action: 'add', summary: /packages from \/srv\/apt/ },
@@ -73,6 +74,31 @@ describe('sandbox image plan', () => {
       assert.doesNotThrow(() => JSON.stringify(ch), 'the change is data');
     });
   }
+
+  test('a pinned base: FROM tag@digest (docker verifies it); local when the target has that digest; offline without it is a plan problem', () => {
+    const pin = `sha256:${'a'.repeat(64)}`;
+    const pinned = spec({ sandbox: { baseDigest: pin } });
+    const local = planSandboxImage(pinned, state({ baseDigests: [pin] }));
+    assert.ok('changes' in local);
+    const d = local.changes[0]!.data as SandboxImageChangeData;
+    assert.match(d.dockerfile, new RegExp(`^FROM debian:bookworm-slim@${pin}$`, 'm'));
+    assert.notEqual(d.recipe, current, 'a new pin is a new recipe: rebuilt');
+    assert.match(local.changes[0]!.summary, /\(on the target\)/);
+    const other = planSandboxImage(pinned, state({ baseDigests: [`sha256:${'b'.repeat(64)}`] }));
+    assert.ok('changes' in other && /pulled from its registry/.test(other.changes[0]!.summary));
+    assert.throws(() => planSandboxImage(pinned, state({ repoPresent: true }), { aptRepo: '/srv/apt' }), (e: unknown) => e instanceof PlanProblemError && e.path === 'sandbox.baseDigest' && /no registry digest/.test(e.message));
+    assert.ok('changes' in planSandboxImage(pinned, state({ repoPresent: true, baseDigests: [pin] }), { aptRepo: '/srv/apt' }));
+    assert.throws(() => spec({ sandbox: { baseDigest: 'latest' } }));
+  });
+
+  test('the fact reads the base image\'s registry digests (none for an imported image)', async () => {
+    const pin = `sha256:${'c'.repeat(64)}`;
+    const ex = (out: string) => ({ run: async () => ({ exitCode: 0, stdout: out, stderr: '' }) }) as unknown as Executor;
+    const read = (out: string) => readSandboxImageState(ex(out), IMAGE);
+    assert.deepEqual((await read(`docker=yes\nlabels=\nbase=yes\ndigests=debian@${pin} \n`)).baseDigests, [pin]);
+    assert.deepEqual((await read('docker=yes\nlabels=\nbase=yes\ndigests=\n')).baseDigests, []);
+    assert.equal((await read('docker=yes\nlabels=\nbase=no\n')).basePresent, false);
+  });
 
   test('offline without the base image or without the repository index: a plan problem on sandbox.image', () => {
     for (const st of [state({ basePresent: false, repoPresent: true }), state({ repoPresent: false })]) {
