@@ -1,6 +1,6 @@
 /**
- * Delivery of alert events to one sink. HTTP sinks are called from this clawops process (on the
- * host itself when a check timer runs it); the command and the journal run on the target. A
+ * Delivery of alert events to one sink, on the target: HTTP through curl there (httpOnTarget), the
+ * command and the journal too. A
  * secret URL is read from its reference each time and registered for redaction; it never appears
  * in an error, a record or argv (HTTP bodies and command stdin carry the events).
  */
@@ -44,17 +44,26 @@ export async function secretValue(ex: Executor, ref: SecretRefData, env: NodeJS.
   return v;
 }
 
-/** POST a JSON body; anything but 2xx is a failure whose message names the status, never the URL. */
-export async function postJson(url: string, body: unknown, timeoutMs = HTTP_TIMEOUT_MS): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    throw new Error(redact(`no answer: ${e.cause?.code ?? e.name}`));
-  }
-  await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+/** A curl config line's quoted value (curl's config syntax: backslash escapes inside double quotes). */
+const curlQuote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+
+/**
+ * An HTTP request made on the target (where the alert is about: the check timers run there, and a
+ * sink must be reachable from the host, not from an operator's laptop), by curl with its whole
+ * configuration on stdin: the URL (which carries the sink's credential) is never in argv. Anything
+ * but 2xx is a failure whose message is curl's, redacted.
+ */
+export async function httpOnTarget(ex: Executor, url: string, body: unknown | undefined, timeoutMs = HTTP_TIMEOUT_MS): Promise<void> {
+  const config = [
+    `url = ${curlQuote(url)}`,
+    ...(body === undefined ? [] : ['request = "POST"', 'header = "content-type: application/json"', `data-binary = ${curlQuote(JSON.stringify(body))}`]),
+    '',
+  ].join('\n');
+  const seconds = String(Math.max(1, Math.round(timeoutMs / 1000)));
+  const r = await ex.run(['curl', '--silent', '--show-error', '--fail', '--output', '/dev/null', '--max-time', seconds, '--config', '-'], { stdin: config, allowFailure: true, timeoutMs: timeoutMs + 5000 });
+  if (r.exitCode === 0) return;
+  if (r.exitCode === 127) throw new Error('curl is not installed on the target (os.packages installs it)');
+  throw new Error(redact(r.stderr.trim().split('\n').pop() || `curl exited ${r.exitCode}`));
 }
 
 /** Delivers events to one sink; throws with a one-line reason (redacted) when it did not take them. */
@@ -64,11 +73,11 @@ export async function deliver(sink: EventSink, events: readonly AlertEvent[], ct
   switch (sink.type) {
     case 'webhook': {
       const url = await secretValue(ctx.ex, sink.url, ctx.env, 'alert webhook');
-      for (const e of events) await postJson(url, sink.format === 'slack' ? chatPayload(e) : genericPayload(e), timeoutMs);
+      for (const e of events) await httpOnTarget(ctx.ex, url, sink.format === 'slack' ? chatPayload(e) : genericPayload(e), timeoutMs);
       return;
     }
     case 'alertmanager':
-      await postJson(`${sink.url.replace(/\/+$/, '')}/api/v2/alerts`, alertmanagerPayload(events, ctx.remindHours), timeoutMs);
+      await httpOnTarget(ctx.ex, `${sink.url.replace(/\/+$/, '')}/api/v2/alerts`, alertmanagerPayload(events, ctx.remindHours), timeoutMs);
       return;
     case 'command':
       for (const e of events) {
@@ -88,13 +97,5 @@ export async function deliver(sink: EventSink, events: readonly AlertEvent[], ct
 /** The dead-man ping (healthchecks.io / Uptime Kuma push): `/start`, the URL itself, or `/fail`. */
 export async function ping(sink: Extract<AlertSink, { type: 'ping' }>, what: 'start' | 'success' | 'fail', ctx: DeliveryContext): Promise<void> {
   const base = (await secretValue(ctx.ex, sink.url, ctx.env, 'dead-man ping')).replace(/\/+$/, '');
-  const url = what === 'success' ? base : `${base}/${what}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(ctx.timeoutMs ?? HTTP_TIMEOUT_MS) });
-  } catch (err) {
-    throw new Error(redact(`no answer: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).name}`));
-  }
-  await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  await httpOnTarget(ctx.ex, what === 'success' ? base : `${base}/${what}`, undefined, ctx.timeoutMs);
 }

@@ -109,7 +109,7 @@ describe('alert dispatch (loopback webhook and ping receivers, a command sink, s
     await hook.down();
     const r2 = await run(2, [fail('service.active', 'openclaw'), fail('backup.recent')], 'backup');
     assert.equal(r2.spooled, 1);
-    assert.match(r2.sinks.find((s) => s.sink === 'webhook#1')?.error ?? '', /no answer: ECONNREFUSED/);
+    assert.match(r2.sinks.find((s) => s.sink === 'webhook#1')?.error ?? '', /^curl: \(7\) Failed to connect to 127\.0\.0\.1 port \d+/);
     await run(3, [fail('backup.recent')], 'backup'); // retry due (1 min backoff): fails again
     assert.deepEqual(cmdOut().map((e) => `${e.kind} ${e.check}`), ['firing service.active', 'firing backup.recent']);
     const r5 = await run(5, [fail('backup.recent')], 'backup'); // due again (2 min): the third failure
@@ -131,6 +131,13 @@ describe('alert dispatch (loopback webhook and ping receivers, a command sink, s
     await run(64, [pass('service.active', 'openclaw'), pass('backup.recent')]);
     assert.deepEqual(hookEvents().slice(-4).map((e) => `${e.kind} ${e.check}`), ['reminder service.active', 'reminder backup.recent', 'resolved service.active', 'resolved backup.recent']);
     assert.equal(pings.got.at(-1)?.path, `/ping/${CANARY}`, 'a passing health run pings the URL itself');
+  });
+
+  it('a body with quotes, backslashes, tabs and newlines reaches the webhook intact (curl config quoting)', async () => {
+    const odd = 'a "quoted" C:\\path\ttab\nnew line $HOME `x`';
+    await run(67, [{ ...fail('files.config', 'openclaw'), evidence: odd }]);
+    const got = hook.got.map((g) => JSON.parse(g.body) as { check: string; evidence: string }).filter((e) => e.check === 'files.config');
+    assert.deepEqual(got.map((e) => e.evidence), [odd]);
   });
 
   it('the URLs (their token) are never in the state file or a report', async () => {
@@ -156,7 +163,7 @@ describe('alert dispatch (loopback webhook and ping receivers, a command sink, s
     const rt = memoryRuntime({ PING_URL: `${pings.url}/ping/${CANARY}` });
     assert.equal(await runCli(['--spec', file, '--target', 'local', '--json', 'alert', 'status'], rt), 0, rt.stderr);
     const st = JSON.parse(rt.stdout) as { open: { check: string }[]; spool: unknown[] };
-    assert.deepEqual(st.open.map((a) => a.check), ['service.active']);
+    assert.deepEqual(st.open.map((a) => a.check).sort(), ['files.config', 'service.active']);
     const tested = memoryRuntime({ PING_URL: `${pings.url}/ping/${CANARY}` });
     assert.equal(await runCli(['--spec', file, '--target', 'local', 'alert', 'test'], tested), 0, tested.stdout + tested.stderr);
     assert.match(tested.stdout, /^ok {3}webhook#1\nok {3}command#2\nok {3}ping#3$/m);
@@ -164,7 +171,7 @@ describe('alert dispatch (loopback webhook and ping receivers, a command sink, s
     await hook.down();
     const down = memoryRuntime({ PING_URL: `${pings.url}/ping/${CANARY}` });
     assert.equal(await runCli(['--spec', file, '--target', 'local', 'alert', 'test'], down), 2);
-    assert.match(down.stdout, /^FAIL webhook#1: no answer: ECONNREFUSED$/m);
+    assert.match(down.stdout, /^FAIL webhook#1: curl: \(7\) Failed to connect/m);
     assert.ok(!(down.stdout + down.stderr).includes(CANARY));
     await hook.up();
   });
