@@ -4,7 +4,8 @@
  * reference file, one apply. SIGKILL of the gateway: the crash alert arrives from the unit's own
  * hook (ExecStopPost= -> clawops-alert@<instance>:crash.service), not from a timer; killed until
  * the start limit latches: the latch alert (OnFailure=); fixed: the next health run sends one
- * resolved message per alert, and a second run none. The delays are measured and printed.
+ * resolved message per alert, and a second run none; OpenClaw's file log survives every restart and
+ * stays private. The delays are measured and printed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,14 @@ export function crashAlertTests(on: AlertsTarget): void {
     };
     const show = async () => Object.fromEntries((await sh(ex, 'systemctl show openclaw.service -p MainPID,ActiveState,NRestarts,Result')).trim().split('\n').map((l) => l.split('=') as [string, string]));
 
+    // OpenClaw's file log: kept across every restart below, not readable by other users
+    const LOGFILE = '/var/log/openclaw/openclaw/gateway.log';
+    const logBefore = await sh(ex, `stat -c '%a %U' /var/log/openclaw/openclaw ${LOGFILE}; head -n 1 ${LOGFILE}; wc -c < ${LOGFILE}`);
+    const [dirMode, fileMode, firstLine, size] = logBefore.trim().split('\n');
+    assert.equal(dirMode, '750 openclaw-svc');
+    assert.match(fileMode ?? '', /^[67][04]0 openclaw-svc$/, `${LOGFILE} is not world-readable`);
+    assert.ok((firstLine ?? '').length > 0, 'the gateway writes its file log');
+
     // the first crash (the every-minute health timer is paused: a run between two kills would see the
     // gateway active, resolve, and the next kill fire again; the book's dedup is test/unit/alerts)
     await sh(ex, 'systemctl stop clawops-health.timer; systemctl reset-failed openclaw.service; systemctl is-active -q openclaw.service');
@@ -98,6 +107,9 @@ export function crashAlertTests(on: AlertsTarget): void {
     for (let i = 0; i < 2; i++) await sh(ex, 'systemctl start clawops-health.service || true');
     const resolved = (await got()).filter((g) => g.body.kind === 'resolved').map((g) => g.body.check).sort();
     assert.deepEqual(resolved, ['service.active', 'service.start-limit'], JSON.stringify((await got()).map((g) => `${g.body.kind} ${g.body.check}`)));
+    const logAfter = await sh(ex, `head -n 1 ${LOGFILE}; wc -c < ${LOGFILE}`);
+    assert.equal(logAfter.split('\n')[0], firstLine, 'the lines from before the restarts are still there');
+    assert.ok(Number(logAfter.trim().split('\n').pop()) > Number(size), 'the restarted gateways append to the same file');
     const journal = await sh(ex, 'journalctl --no-pager -o cat -t clawops-alert | tail -n 20');
     assert.match(journal, /\[FIRING\] critical service\.start-limit\[openclaw\]/, 'the journal sink too');
 

@@ -1,7 +1,7 @@
 /**
  * The OpenClaw resources of a spec applied through the real engine (lock, journal, settle), minus
  * the npm install (the testbed's prebuilt openclaw is linked in by prepareServiceUser) and the timers.
- * Shared by test/e2e/openclaw-live.test.ts and bench/apply.bench.ts.
+ * Used by bench/apply.bench.ts.
  */
 import type { Executor } from '../../src/exec/types.ts';
 import type { Plan, Resource } from '../../src/engine/types.ts';
