@@ -7,13 +7,9 @@
  */
 import { serviceChecks } from '../checks/service.ts';
 import type { CheckResult } from '../checks/types.ts';
+import type { UnitNow } from '../openclaw/probe.ts';
 
 export type UnitEventKind = 'crash' | 'failed';
-
-/** `systemctl show -p Result,ExecMainCode,ExecMainStatus,NRestarts,ActiveState` as a map. */
-export type UnitShow = Record<string, string>;
-
-export const UNIT_PROPS = ['Result', 'ExecMainCode', 'ExecMainStatus', 'NRestarts', 'ActiveState', 'SubState'];
 
 /** `openclaw:crash` -> instance and kind (the template unit's instance name). */
 export function parseUnitEvent(arg: string): { instance: string; kind: UnitEventKind } | null {
@@ -21,24 +17,20 @@ export function parseUnitEvent(arg: string): { instance: string; kind: UnitEvent
   return m ? { instance: m[1]!, kind: m[2] as UnitEventKind } : null;
 }
 
-const EXIT_CODES: Record<string, string> = { '1': 'exited', '2': 'killed', '3': 'dumped core' };
+const EXIT_CODES: Record<string, string> = { '1': 'exited', '2': 'killed', '3': 'dumped core', exited: 'exited', killed: 'killed', dumped: 'dumped core' };
 
 /** The result the alert book takes: the check that sees it, failing, with what systemd knows. */
-export function unitEventResult(instance: string, unit: string, kind: UnitEventKind, show: UnitShow): CheckResult {
-  const latched = kind === 'failed' && show.Result === 'start-limit-hit';
+export function unitEventResult(instance: string, unit: string, kind: UnitEventKind, u: UnitNow): CheckResult {
+  const latched = kind === 'failed' && u.result === 'start-limit-hit';
   const def = serviceChecks.find((c) => c.id === (latched ? 'service.start-limit' : 'service.active'))!;
-  const how = `${EXIT_CODES[show.ExecMainCode ?? ''] ?? `code ${show.ExecMainCode ?? '?'}`} with status ${show.ExecMainStatus ?? '?'}`;
+  const how = `${EXIT_CODES[u.code] ?? `code ${u.code || '?'}`} with status ${u.status || '?'}`;
   const evidence = latched
-    ? `${unit} is latched by its start limit after ${show.NRestarts ?? '?'} restarts (last main process ${how}); systemd will not start it again by itself`
+    ? `${unit} is latched by its start limit after ${u.restarts} restarts (last main process ${how}); systemd will not start it again by itself`
     : kind === 'failed'
-      ? `${unit} failed (${show.Result ?? '?'}: main process ${how}) and stays down: restarting cannot help (see its journal)`
-      : `${unit} crashed: main process ${how} (${show.Result ?? '?'}); systemd restarts it (restart ${show.NRestarts ?? '?'})`;
+      ? `${unit} failed (${u.result || '?'}: main process ${how}) and stays down: restarting cannot help (see its journal)`
+      : `${unit} crashed: main process ${how} (${u.result || '?'}); systemd restarts it (restart ${u.restarts})`;
   return {
     id: def.id, title: def.title, area: def.area, severity: def.severity, instance, status: 'fail', evidence,
     remediation: `journalctl -u ${unit} -n 50 says why; ${def.remediation.replaceAll('<unit>', unit)}`, durationMs: 0,
   };
-}
-
-export function parseShow(stdout: string): UnitShow {
-  return Object.fromEntries(stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }

@@ -97,12 +97,39 @@ export async function waitHealthy(
 ): Promise<Health & { ms: number }> {
   const t0 = Date.now();
   let last: Health = { ok: false, detail: 'not probed' };
-  while (Date.now() - t0 < timeoutMs) {
+  for (let n = 0; Date.now() - t0 < timeoutMs; n++) {
     last = await probeHealth(ex, inst, version);
     if (last.ok) break;
+    // a unit that failed for good (start limit latched, or an exit Restart= does not retry) will not
+    // answer however long one waits: say so now (an upgrade then rolls back minutes sooner)
+    if (n % 4 === 3) {
+      const u = await unitNow(ex, inst.unit).catch(() => undefined);
+      if (u?.active === 'failed') return { ok: false, detail: `${inst.unit} failed (${u.result}, main process status ${u.status}) and systemd will not start it again: ${last.detail}`, ms: Date.now() - t0 };
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   return { ...last, ms: Date.now() - t0 };
+}
+
+export interface UnitNow {
+  active: string;
+  sub: string;
+  mainPid: number;
+  status: string;
+  code: string;
+  result: string;
+  /** restarts systemd made since the unit was last started by hand */
+  restarts: number;
+}
+
+export async function unitNow(ex: Executor, unit: string): Promise<UnitNow> {
+  const r = await ex.run(['systemctl', 'show', '--no-pager', '-p', 'ActiveState,SubState,MainPID,ExecMainStatus,ExecMainCode,Result,NRestarts', '--', unit], { timeoutMs: 15_000 });
+  const p: Record<string, string> = {};
+  for (const l of r.stdout.split('\n')) {
+    const i = l.indexOf('=');
+    if (i > 0) p[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return { active: p.ActiveState ?? '', sub: p.SubState ?? '', mainPid: Number(p.MainPID ?? 0), status: p.ExecMainStatus ?? '', code: p.ExecMainCode ?? '', result: p.Result ?? '', restarts: Number(p.NRestarts ?? 0) };
 }
 
 /** waitHealthy with its outcome in one line: how long health took, or the deadline it missed. */

@@ -17,7 +17,9 @@ import type { Executor } from '../exec/types.ts';
 import type { Journal } from '../engine/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 import { boundLines, journalCause, JOURNAL_LINES } from '../facts/journal.ts';
-import { probeHealth } from './probe.ts';
+import { probeHealth, unitNow } from './probe.ts';
+
+export { unitNow, type UnitNow } from './probe.ts';
 import { probeToken } from './token.ts';
 
 /** Healthy from one process for this long = settled (the file-watch restart starts well within it). */
@@ -25,25 +27,6 @@ export const STABLE_MS = 8_000;
 /** 2026.9.6 listens ~12 s after start on an idle host; allow for a loaded one and a restart in flight. */
 export const SETTLE_DEADLINE_MS = 240_000;
 const POLL_MS = 500;
-
-export interface UnitNow {
-  active: string;
-  sub: string;
-  mainPid: number;
-  status: string;
-  code: string;
-  result: string;
-}
-
-export async function unitNow(ex: Executor, unit: string): Promise<UnitNow> {
-  const r = await ex.run(['systemctl', 'show', '--no-pager', '-p', 'ActiveState,SubState,MainPID,ExecMainStatus,ExecMainCode,Result', '--', unit], { timeoutMs: 15_000 });
-  const p: Record<string, string> = {};
-  for (const l of r.stdout.split('\n')) {
-    const i = l.indexOf('=');
-    if (i > 0) p[l.slice(0, i)] = l.slice(i + 1);
-  }
-  return { active: p.ActiveState ?? '', sub: p.SubState ?? '', mainPid: Number(p.MainPID ?? 0), status: p.ExecMainStatus ?? '', code: p.ExecMainCode ?? '', result: p.Result ?? '' };
-}
 
 /** The unit's last journal lines and the one-line cause (exit status, the config key OpenClaw names). */
 export async function unitFailureCause(ex: Executor, unit: string): Promise<{ cause: string; excerpt: string[] }> {

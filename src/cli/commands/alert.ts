@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { type AlertEvent } from '../../alerts/book.ts';
 import { deliver, ping, sinkName } from '../../alerts/deliver.ts';
 import { dispatchAlerts, hostName } from '../../alerts/dispatch.ts';
-import { parseShow, parseUnitEvent, UNIT_PROPS, unitEventResult } from '../../alerts/unit-event.ts';
+import { parseUnitEvent, unitEventResult } from '../../alerts/unit-event.ts';
+import { unitNow } from '../../openclaw/probe.ts';
 import { ClawopsError } from '../../core/errors.ts';
 import type { HeldLock } from '../../core/lock.ts';
 import { takeHostLock } from '../lock.ts';
@@ -70,8 +71,7 @@ export function registerAlertCommands(program: Command, ctx: CliContext): void {
       let lock: HeldLock | undefined;
       try {
         await registerKnownSecrets(ex, spec, ctx.rt.env);
-        const show = await ex.run(['systemctl', 'show', inst.unit, ...UNIT_PROPS.flatMap((p) => ['-p', p])], { timeoutMs: 30_000 });
-        const result = unitEventResult(inst.name, inst.unit, ev.kind, parseShow(show.stdout));
+        const result = unitEventResult(inst.name, inst.unit, ev.kind, await unitNow(ex, inst.unit));
         lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops alert unit-event ${arg}`, '600');
         const r = await dispatchAlerts(ex, spec, [result], { now: new Date(), env: ctx.rt.env, profile: 'unit-event', gate: 'fail' });
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, result, alerts: r });

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseShow, parseUnitEvent, unitEventResult } from '../../../src/alerts/unit-event.ts';
+import { parseUnitEvent, unitEventResult } from '../../../src/alerts/unit-event.ts';
+import type { UnitNow } from '../../../src/openclaw/probe.ts';
 
-const show = (s: string) => parseShow(s);
+const show = (u: Partial<UnitNow>): UnitNow => ({ active: 'failed', sub: 'failed', mainPid: 0, status: '', code: '', result: '', restarts: 0, ...u });
 
 describe('gateway unit events as alert results', () => {
   it('the template instance name: <instance>:crash|failed, nothing else', () => {
@@ -11,7 +12,7 @@ describe('gateway unit events as alert results', () => {
     for (const bad of ['openclaw', 'openclaw:stop', '../x:crash', 'Openclaw:crash', 'a:crash:b']) assert.equal(parseUnitEvent(bad), null, bad);
   });
   it('a crash is service.active failing, with how the main process ended and the restart count', () => {
-    const r = unitEventResult('openclaw', 'openclaw.service', 'crash', show('Result=signal\nExecMainCode=2\nExecMainStatus=9\nNRestarts=3\nActiveState=activating\nSubState=auto-restart\n'));
+    const r = unitEventResult('openclaw', 'openclaw.service', 'crash', show({ result: 'signal', code: 'killed', status: '9', restarts: 3, active: 'activating', sub: 'auto-restart' }));
     assert.equal(r.id, 'service.active');
     assert.equal(r.instance, 'openclaw');
     assert.equal(r.severity, 'critical');
@@ -19,11 +20,11 @@ describe('gateway unit events as alert results', () => {
     assert.match(r.remediation, /^journalctl -u openclaw\.service -n 50 says why; systemctl start openclaw\.service/);
   });
   it('the start-limit latch is service.start-limit; another final failure (exit 78) is service.active', () => {
-    const latch = unitEventResult('openclaw', 'openclaw.service', 'failed', show('Result=start-limit-hit\nExecMainCode=2\nExecMainStatus=9\nNRestarts=5\nActiveState=failed'));
+    const latch = unitEventResult('openclaw', 'openclaw.service', 'failed', show({ result: 'start-limit-hit', code: 'killed', status: '9', restarts: 5 }));
     assert.equal(latch.id, 'service.start-limit');
     assert.match(latch.evidence, /latched by its start limit after 5 restarts/);
     assert.match(latch.remediation, /systemctl reset-failed openclaw\.service/);
-    const config = unitEventResult('openclaw', 'openclaw.service', 'failed', show('Result=exit-code\nExecMainCode=1\nExecMainStatus=78\nNRestarts=0\nActiveState=failed'));
+    const config = unitEventResult('openclaw', 'openclaw.service', 'failed', show({ result: 'exit-code', code: 'exited', status: '78' }));
     assert.equal(config.id, 'service.active');
     assert.equal(config.evidence, 'openclaw.service failed (exit-code: main process exited with status 78) and stays down: restarting cannot help (see its journal)');
   });
