@@ -5,7 +5,8 @@
  * the same thing (service.active, service.start-limit), so the health timer's next passing run
  * resolves it and a failing one does not send it twice.
  */
-import { serviceChecks } from '../checks/service.ts';
+import { serviceChecks, startLimitLatched } from '../checks/service.ts';
+import { START_LIMIT_BURST } from '../openclaw/unit.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { UnitNow } from '../openclaw/probe.ts';
 
@@ -21,7 +22,7 @@ const EXIT_CODES: Record<string, string> = { '1': 'exited', '2': 'killed', '3': 
 
 /** The result the alert book takes: the check that sees it, failing, with what systemd knows. */
 export function unitEventResult(instance: string, unit: string, kind: UnitEventKind, u: UnitNow): CheckResult {
-  const latched = kind === 'failed' && u.result === 'start-limit-hit';
+  const latched = kind === 'failed' && startLimitLatched(u.result, u.active, u.restarts, START_LIMIT_BURST);
   const def = serviceChecks.find((c) => c.id === (latched ? 'service.start-limit' : 'service.active'))!;
   const how = `${EXIT_CODES[u.code] ?? `code ${u.code || '?'}`} with status ${u.status || '?'}`;
   const evidence = latched

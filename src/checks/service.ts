@@ -19,6 +19,15 @@ const journalRef = (unit: string) => ref(unitJournal, unit);
 /** journal lines quoted in a failing service.active verdict (the fact keeps 50) */
 const EXCERPT_LINES = 8;
 
+/**
+ * The start limit latched the unit: systemd says so (start-limit-hit), or (systemd 252 keeps the
+ * last crash's result after an automatic restart is refused) it failed after as many restarts as
+ * the limit allows. One rule for the restart check and the unit's own failure alert.
+ */
+export function startLimitLatched(result: string, active: string, restarts: number, burst: number): boolean {
+  return result === 'start-limit-hit' || (active === 'failed' && restarts >= burst);
+}
+
 export const serviceChecks: CheckDef[] = [
   {
     id: 'service.active',
@@ -69,7 +78,7 @@ export const serviceChecks: CheckDef[] = [
     evaluate(f, ctx) {
       const u = known(f, unitRef(ctx.inst.unit));
       if (u.LoadState === 'not-found') return skipped(`${ctx.inst.unit} is not installed`);
-      if (u.Result === 'start-limit-hit' || (u.ActiveState === 'failed' && Number(u.NRestarts) >= Number(u.StartLimitBurst || 5))) {
+      if (startLimitLatched(u.Result ?? '', u.ActiveState ?? '', Number(u.NRestarts), Number(u.StartLimitBurst || 5))) {
         return fail(`${ctx.inst.unit} ${u.ActiveState}, result ${u.Result}, NRestarts ${u.NRestarts} (StartLimitBurst ${u.StartLimitBurst})`, `journalctl -u ${ctx.inst.unit} -n 100 (find the crash), then systemctl reset-failed ${ctx.inst.unit} && systemctl start ${ctx.inst.unit}`);
       }
       return pass(`result ${u.Result || 'n/a'}, NRestarts ${u.NRestarts}`);

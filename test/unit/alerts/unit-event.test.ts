@@ -24,6 +24,9 @@ describe('gateway unit events as alert results', () => {
     assert.equal(latch.id, 'service.start-limit');
     assert.match(latch.evidence, /latched by its start limit after 5 restarts/);
     assert.match(latch.remediation, /systemctl reset-failed openclaw\.service/);
+    // systemd 252 keeps the last crash's result when it refuses the automatic restart
+    const kept = unitEventResult('openclaw', 'openclaw.service', 'failed', show({ result: 'signal', code: 'killed', status: '9', restarts: 5 }));
+    assert.equal(kept.id, 'service.start-limit');
     const config = unitEventResult('openclaw', 'openclaw.service', 'failed', show({ result: 'exit-code', code: 'exited', status: '78' }));
     assert.equal(config.id, 'service.active');
     assert.equal(config.evidence, 'openclaw.service failed (exit-code: main process exited with status 78) and stays down: restarting cannot help (see its journal)');
