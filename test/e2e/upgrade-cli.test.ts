@@ -76,6 +76,8 @@ describe('clawops upgrade / rollback through the CLI (2026.2.9 -> 2026.9.6)', { 
     assert.equal(r.exitCode, 2);
     assert.equal(r.outcome, 'rolled-back', rb?.error);
     assert.equal(r.failedStep, 'gate');
+    // the gate stops waiting once the crash loop latched, not at --health-timeout
+    assert.match(r.steps.find((s) => s.name === 'gate')?.detail ?? '', /failed \(.*\) and systemd will not start it again/);
     assert.equal(r.action, 'rollback');
     assert.equal(r.from, '2026.2.9');
     assert.match(r.snapshotId ?? '', /^[0-9a-f]{64}$/);

@@ -66,6 +66,9 @@ export async function startUpgradeEnv(): Promise<UpgradeEnv> {
     await tb.executor.writeFile('/etc/clawops/restic-password', `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
     await tb.executor.writeFile(`/etc/systemd/system/${inst.unit}`, `[Unit]
 Description=OpenClaw gateway (upgrade e2e)
+# as clawops' own unit: a crash loop latches (systemd's default 10 s window never does with RestartSec=2)
+StartLimitIntervalSec=300
+StartLimitBurst=5
 [Service]
 User=oc
 Environment=HOME=/home/oc TMPDIR=/home/oc/.openclaw/tmp PATH=/home/oc/.npm-global/bin:/usr/local/bin:/usr/bin:/bin
