@@ -135,5 +135,7 @@ export async function unitNow(ex: Executor, unit: string): Promise<UnitNow> {
 /** waitHealthy with its outcome in one line: how long health took, or the deadline it missed. */
 export async function healthWithin(ex: Executor, inst: ResolvedInstance, version: string, timeoutSec: number): Promise<{ ok: boolean; detail: string }> {
   const h = await waitHealthy(ex, inst, version, timeoutSec * 1000);
-  return h.ok ? { ok: true, detail: `${h.detail} after ${(h.ms / 1000).toFixed(1)} s` } : { ok: false, detail: `not healthy within ${timeoutSec} s: ${h.detail}` };
+  if (h.ok) return { ok: true, detail: `${h.detail} after ${(h.ms / 1000).toFixed(1)} s` };
+  const early = h.ms < timeoutSec * 1000 - 1000;
+  return { ok: false, detail: early ? `not healthy, gave up after ${(h.ms / 1000).toFixed(1)} s: ${h.detail}` : `not healthy within ${timeoutSec} s: ${h.detail}` };
 }
