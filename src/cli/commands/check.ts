@@ -90,6 +90,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       let spec: ResolvedSpec;
       let ex: Executor | undefined;
       let lock: HeldLock | undefined;
+      let alertingFailed = false;
       try {
         if (opts.facts) {
           if (opts.alert) throw new ClawopsError('--alert needs a live target, not --facts', { hint: 'drop --facts (alerts describe the host as it is now)' });
@@ -115,8 +116,14 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           // deep audit is minutes of reading, and five timers firing together must not queue behind it
           if ((format === 'prom' && opts.promFile !== '-') || opts.alert) lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
           if (opts.alert) {
-            const { dispatchAlerts } = await import('../../alerts/dispatch.ts');
-            report.alerts = await dispatchAlerts(ex, spec, results, { now: started, env: ctx.rt.env, profile: opts.profile, gate: report.summary.gate });
+            // the report and the textfile are written whatever happens to the alerting; a failure of it is exit 1
+            try {
+              const { dispatchAlerts } = await import('../../alerts/dispatch.ts');
+              report.alerts = await dispatchAlerts(ex, spec, results, { now: started, env: ctx.rt.env, profile: opts.profile, gate: report.summary.gate });
+            } catch (err) {
+              alertingFailed = true;
+              ctx.rt.err(`clawops: alerting failed: ${redact((err as Error).message)} (the checks' results below are complete)\n`);
+            }
           }
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
             report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
@@ -134,7 +141,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         await lock?.release();
         await ex?.close();
       }
-      ctx.setExit(report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
+      ctx.setExit(alertingFailed ? EXIT.error : report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
     });
 }
 
