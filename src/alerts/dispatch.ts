@@ -140,7 +140,8 @@ export async function dispatchAlerts(ex: Executor, spec: ResolvedSpec, results: 
       }
     }
   }
-  await saveStore(ex, spec.stateDir, next);
+  // the every-minute health run of a quiet host changes nothing: no write then
+  if (note || JSON.stringify(next) !== JSON.stringify(store)) await saveStore(ex, spec.stateDir, next);
   return report;
 }
 

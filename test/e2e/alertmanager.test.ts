@@ -8,9 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatchAlerts } from '../../src/alerts/dispatch.ts';
@@ -18,47 +16,31 @@ import type { CheckResult } from '../../src/checks/types.ts';
 import { resolveSpec, type ResolvedSpec } from '../../src/desired/resolve.ts';
 import { Spec } from '../../src/desired/schema.ts';
 import { localExecutor } from '../../src/exec/local.ts';
+import { freePort, httpReceiver, type HttpReceiver } from '../helpers/loopback.ts';
 
 const BIN = '/usr/bin/prometheus-alertmanager';
 const skip = spawnSync(BIN, ['--version'], { stdio: 'ignore' }).status === 0 ? false : `${BIN} missing (apt-get install prometheus-alertmanager)`;
 
 interface Notification { status: string; alerts: { status: string; labels: Record<string, string> }[] }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('alertmanager sink: a real Alertmanager on loopback', { skip }, () => {
   let dir: string;
   let am: ChildProcess | undefined;
-  let hook: Server;
+  let hook: HttpReceiver;
   let spec: ResolvedSpec;
-  const got: Notification[] = [];
+  const got = (): Notification[] => hook.got.map((g) => JSON.parse(g.body) as Notification);
   const waitFor = async (n: number, ms = 20_000) => {
-    for (const end = Date.now() + ms; got.length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(got.length >= n, `${n} notification(s) within ${ms} ms, got ${got.length}`);
+    for (const end = Date.now() + ms; got().length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(got().length >= n, `${n} notification(s) within ${ms} ms, got ${got().length}`);
   };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clawops-am-'));
-    hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        got.push(JSON.parse(body) as Notification);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const hookPort = (hook.address() as AddressInfo).port;
+    hook = await httpReceiver();
     const port = await freePort();
     writeFileSync(join(dir, 'am.yml'), [
       'route: { receiver: hook, group_by: [alertname, check, host], group_wait: 0s, group_interval: 1s, repeat_interval: 1h }',
-      `receivers: [{ name: hook, webhook_configs: [{ url: "http://127.0.0.1:${hookPort}/alert", send_resolved: true }] }]`,
+      `receivers: [{ name: hook, webhook_configs: [{ url: "${hook.url}/alert", send_resolved: true }] }]`,
       '',
     ].join('\n'));
     am = spawn(BIN, [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
@@ -72,7 +54,7 @@ describe('alertmanager sink: a real Alertmanager on loopback', { skip }, () => {
   });
   after(async () => {
     if (am?.pid) am.kill('SIGTERM');
-    await new Promise<void>((r) => (hook ? hook.close(() => r()) : r()));
+    await hook?.down();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -87,18 +69,18 @@ describe('alertmanager sink: a real Alertmanager on loopback', { skip }, () => {
     assert.deepEqual(r.sinks, [{ sink: 'alertmanager#1', ok: true }]);
     await waitFor(1);
     t.diagnostic(`dispatch -> Alertmanager -> webhook: ${Math.round(performance.now() - t0)} ms`);
-    assert.equal(got[0]?.status, 'firing');
-    assert.deepEqual(got[0]?.alerts.map((a) => [a.labels.check, a.labels.openclaw_instance, a.labels.severity, a.labels.host !== undefined]), [['service.active', 'openclaw', 'critical', true]]);
+    assert.equal(got()[0]?.status, 'firing');
+    assert.deepEqual(got()[0]?.alerts.map((a) => [a.labels.check, a.labels.openclaw_instance, a.labels.severity, a.labels.host !== undefined]), [['service.active', 'openclaw', 'critical', true]]);
     await new Promise((res) => setTimeout(res, 1100));
     const reminder = await run('fail');
     assert.deepEqual(reminder.events.map((e) => e.kind), ['reminder']);
     await new Promise((res) => setTimeout(res, 2000));
-    assert.equal(got.length, 1, 'the reminder refreshes the alert, Alertmanager does not notify again');
+    assert.equal(got().length, 1, 'the reminder refreshes the alert, Alertmanager does not notify again');
     const done = await run('pass');
     assert.deepEqual(done.events.map((e) => e.kind), ['resolved']);
     await waitFor(2);
-    assert.equal(got[1]?.status, 'resolved');
+    assert.equal(got()[1]?.status, 'resolved');
     await new Promise((res) => setTimeout(res, 1500));
-    assert.equal(got.length, 2, 'exactly one resolved notification');
+    assert.equal(got().length, 2, 'exactly one resolved notification');
   });
 });

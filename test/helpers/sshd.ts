@@ -6,8 +6,8 @@
  * the temp dir.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { freePort } from './loopback.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,17 +31,6 @@ export function sshdSkipReason(): string | undefined {
   const why = process.getuid?.() !== 0 ? 'needs root (sshd in a private mount namespace)' : missing.length ? `missing ${missing.join(', ')} (apt-get install openssh-server openssh-client)` : undefined;
   if (why && process.env.CI) throw new Error(`sshd e2e cannot run in CI: ${why}`);
   return why;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function keygen(path: string): void {

@@ -7,9 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatchAlerts } from '../../../src/alerts/dispatch.ts';
@@ -20,42 +18,9 @@ import { Spec } from '../../../src/desired/schema.ts';
 import { localExecutor } from '../../../src/exec/local.ts';
 import { runCli } from '../../../src/cli/program.ts';
 import { memoryRuntime } from '../../../src/cli/runtime.ts';
+import { httpReceiver, type HttpReceiver } from '../../helpers/loopback.ts';
 
 const CANARY = 'canary-hook-token-5f1c0e7a9b';
-
-interface Receiver {
-  url: string;
-  got: { path: string; body: string }[];
-  up(): Promise<void>;
-  down(): Promise<void>;
-}
-
-async function receiver(): Promise<Receiver> {
-  let server: Server | undefined;
-  let port = 0;
-  const got: { path: string; body: string }[] = [];
-  const up = () => new Promise<void>((res) => {
-    server = createServer((req, resp) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        got.push({ path: req.url ?? '', body });
-        resp.writeHead(200).end('ok');
-      });
-    });
-    server.listen(port, '127.0.0.1', () => {
-      port = (server!.address() as AddressInfo).port;
-      res();
-    });
-  });
-  await up();
-  return {
-    get url() { return `http://127.0.0.1:${port}`; },
-    got,
-    up,
-    down: () => new Promise<void>((res) => { server?.closeAllConnections(); server?.close(() => res()); }),
-  };
-}
 
 const fail = (id: string, instance?: string): CheckResult => ({ id, title: `${id} works`, area: 'service', severity: 'critical', status: 'fail', evidence: `${id} broke`, remediation: `fix ${id}`, durationMs: 1, ...(instance ? { instance } : {}) });
 const pass = (id: string, instance?: string): CheckResult => ({ ...fail(id, instance), status: 'pass', evidence: 'fine' });
@@ -63,8 +28,8 @@ const at = (min: number) => new Date(Date.UTC(2026, 11, 3, 12, min));
 
 describe('alert dispatch (loopback webhook and ping receivers, a command sink, simulated clock)', () => {
   let dir: string;
-  let hook: Receiver;
-  let pings: Receiver;
+  let hook: HttpReceiver;
+  let pings: HttpReceiver;
   let spec: ResolvedSpec;
   const ex = localExecutor();
   const cmdOut = () => readFileSync(join(dir, 'cmd.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; check: string });
@@ -74,7 +39,7 @@ describe('alert dispatch (loopback webhook and ping receivers, a command sink, s
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clawops-alerts-'));
-    [hook, pings] = await Promise.all([receiver(), receiver()]);
+    [hook, pings] = await Promise.all([httpReceiver(), httpReceiver()]);
     writeFileSync(join(dir, 'hook-url'), `${hook.url}/hook/${CANARY}\n`, { mode: 0o600 });
     writeFileSync(join(dir, 'cmd.jsonl'), '');
     spec = resolveSpec(Spec.parse({
