@@ -80,12 +80,16 @@ export function nextBook(prev: AlertBook, results: readonly CheckResult[], p: Bo
   return { book: { version: 1, open }, events };
 }
 
-/** A book read back from disk: anything that is not one is an empty book (said by the caller). */
+/** A book read back from disk (parsed JSON): null when it is not one (the caller starts anew and says so). */
+export function asBook(v: unknown): AlertBook | null {
+  const b = v as Partial<AlertBook> | null;
+  if (b === null || typeof b !== 'object' || b.version !== 1 || typeof b.open !== 'object' || b.open === null) return null;
+  return { version: 1, open: b.open };
+}
+
 export function parseBook(text: string): AlertBook | null {
   try {
-    const b = JSON.parse(text) as Partial<AlertBook>;
-    if (b.version !== 1 || typeof b.open !== 'object' || b.open === null) return null;
-    return { version: 1, open: b.open };
+    return asBook(JSON.parse(text));
   } catch {
     return null;
   }

@@ -86,11 +86,7 @@ export async function dispatchAlerts(ex: Executor, spec: ResolvedSpec, results: 
       next.sinks[String(i)] = { ...health, sinkType: sink.type, failures: health.failures + 1, lastError: error, lastErrorAt: o.now.toISOString() };
       report.sinks.push({ sink: name, ok: false, error });
       for (const b of batch.slice(sent)) {
-        const attempts = (b.prev?.attempts ?? 0) + 1;
-        next.spool.push({
-          sink: i, sinkType: sink.type, event: b.event, attempts, firstAt: b.prev?.firstAt ?? o.now.toISOString(),
-          nextAt: new Date(o.now.getTime() + retryDelayMs(attempts)).toISOString(), lastError: error,
-        });
+        next.spool.push(spoolEntry(i, sink.type, b.event, o.now, error, b.prev));
         if (!b.prev) report.spooled++;
       }
     }
@@ -122,7 +118,7 @@ export async function dispatchAlerts(ex: Executor, spec: ResolvedSpec, results: 
         await deliver(sink, [e], ctx);
         report.delivered++;
       } catch (err) {
-        next.spool.push({ sink: i, sinkType: sink.type, event: e, attempts: 1, firstAt: o.now.toISOString(), nextAt: new Date(o.now.getTime() + retryDelayMs(1)).toISOString(), lastError: (err as Error).message });
+        next.spool.push(spoolEntry(i, sink.type, e, o.now, (err as Error).message));
         report.spooled++;
       }
     }
@@ -153,6 +149,12 @@ export async function pingStart(ex: Executor, spec: ResolvedSpec, env: NodeJS.Pr
     await ping(sink, 'start', { ex, env, remindHours: 0 }).catch((err: Error) => errors.push(`${sinkName(sink, i)}: ${err.message}`));
   }
   return errors;
+}
+
+/** A delivery that failed (again): retried after the backoff its attempts earn, aged from its first try. */
+function spoolEntry(sink: number, sinkType: string, event: AlertEvent, now: Date, lastError: string, prev?: SpoolEntry): SpoolEntry {
+  const attempts = (prev?.attempts ?? 0) + 1;
+  return { sink, sinkType, event, attempts, firstAt: prev?.firstAt ?? now.toISOString(), nextAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(), lastError };
 }
 
 function pruneSpool(spool: readonly SpoolEntry[], sinks: readonly AlertSink[], now: Date, retryHours: number): { kept: SpoolEntry[]; dropped: number } {

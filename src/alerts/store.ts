@@ -6,7 +6,7 @@
  * the dispatch says so.
  */
 import type { Executor } from '../exec/types.ts';
-import { type AlertBook, type AlertEvent, EMPTY_BOOK, parseBook } from './book.ts';
+import { type AlertBook, type AlertEvent, asBook, EMPTY_BOOK } from './book.ts';
 
 export interface SpoolEntry {
   /** index of the sink in monitoring.alerts, and its type (a changed spec drops entries that no longer match) */
@@ -43,7 +43,7 @@ export function emptyStore(): AlertStore {
 export function parseStore(text: string): AlertStore | null {
   try {
     const s = JSON.parse(text) as Partial<AlertStore> & { book?: unknown };
-    const book = parseBook(JSON.stringify(s.book ?? null));
+    const book = asBook(s.book ?? null);
     if (!book || !Array.isArray(s.spool) || typeof s.sinks !== 'object' || s.sinks === null) return null;
     return { book, spool: s.spool, sinks: s.sinks, dropped: typeof s.dropped === 'number' ? s.dropped : 0 };
   } catch {
