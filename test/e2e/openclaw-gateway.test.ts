@@ -7,9 +7,10 @@
 import { planNow } from '../../src/engine/plan.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { procSampler } from '../helpers/proc-sampler.ts';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import type { Journal, Resource } from '../../src/engine/types.ts';
 import type { Executor } from '../../src/exec/types.ts';
@@ -33,22 +34,8 @@ import { memoryRuntime } from '../../src/cli/runtime.ts';
 const RUNBOOK_SCORE = 5.9;
 const journal: Journal = { saveFile: async () => {}, saveStep: async () => {} };
 
-/** Records every distinct /proc/<pid>/cmdline on this machine (the container's processes included) while running. */
-function cmdlineRecorder() {
-  const seen = new Set<string>();
-  const scan = () => {
-    for (const p of readdirSync('/proc')) {
-      if (!/^\d+$/.test(p)) continue;
-      try {
-        seen.add(readFileSync(`/proc/${p}/cmdline`, 'latin1').replaceAll('\0', ' '));
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  const timer = setInterval(scan, 25);
-  return { seen, stop: () => (clearInterval(timer), scan(), seen) };
-}
+/** Every distinct argv on this machine (the container's processes included) while it runs, as `cmdline <argv>`. */
+const cmdlineRecorder = () => procSampler({ intervalMs: 25, maxRounds: 40_000 });
 
 async function converge(ex: Executor, r: Resource): Promise<void> {
   const first = await planNow(r, ex);

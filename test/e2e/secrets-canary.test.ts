@@ -16,9 +16,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { procSampler, type ProcSampler } from '../helpers/proc-sampler.ts';
 import { startTestbed, testbedSkipReason, timingsLine, type Testbed } from '../helpers/testbed.ts';
 import { addTailscaleStandIn, clawops, type CliRun } from './apply-cli.ts';
 
@@ -62,31 +62,6 @@ backup:
   password: {file: /etc/clawops/restic-password}
 `;
 
-/**
- * Bounded sampler of every process' argv and environment on this machine (distinct values only):
- * `cmdline <argv>` and `environ uid=<uid> <vars>` (the uid tells the gateway's own environment apart).
- */
-function startHostSampler(intervalMs: number, maxRounds: number) {
-  const seen = new Set<string>();
-  let stop = false;
-  let rounds = 0;
-  const done = (async () => {
-    while (!stop && rounds++ < maxRounds) {
-      const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
-      await Promise.all(pids.map(async (p) => {
-        const read = (f: string) => readFile(`/proc/${p}/${f}`).catch(() => null);
-        const [cmd, env, status] = await Promise.all(['cmdline', 'environ', 'status'].map(read));
-        const uid = /^Uid:\s+(\d+)/m.exec(status?.toString('utf8') ?? '')?.[1] ?? '?';
-        if (seen.size > 500_000) return;
-        if (cmd && cmd.length > 0) seen.add(`cmdline ${cmd.toString('utf8').replaceAll('\0', ' ')}`);
-        if (env && env.length > 0) seen.add(`environ uid=${uid} ${env.toString('utf8').replaceAll('\0', ' ')}`);
-      }));
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  })();
-  return { seen, rounds: () => rounds, stop: async () => { stop = true; await done; } };
-}
-
 // in the testbed: every argv element of every process, deduplicated, 5 rounds per second, at most 30 min;
 // stops on /run/stop-argv-sampler (two processes a round: cat reads all cmdlines at once)
 const TARGET_SAMPLER = `i=0; : > /run/argv-samples
@@ -105,7 +80,7 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
   const canaries: string[] = Object.values(CANARY);
   const outputs: { what: string; text: string }[] = [];
   const bundles: string[] = [];
-  let host: ReturnType<typeof startHostSampler>;
+  let host: ProcSampler;
   const target = (specFile = LOCAL) => ['--target', `nspawn:${tb.name}`, '-f', specFile];
   const cli = async (args: string[], timeoutMs = 1_800_000): Promise<CliRun> => {
     const r = await clawops(args, {}, timeoutMs);
@@ -126,7 +101,7 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     await ex.writeFile('/etc/clawops/gateway-token', `${CANARY.tokenRef}\n`, secret);
     await ex.writeFile('/etc/clawops/webhook-url', `${WEBHOOK}\n`, secret);
     await ex.run(['sh', '-c', `nohup sh -c '${TARGET_SAMPLER.replace(/'/g, `'\\''`)}' >/dev/null 2>&1 &`]);
-    host = startHostSampler(200, 9_000);
+    host = procSampler({ intervalMs: 50, maxRounds: 36_000, environ: true });
   });
   after(async () => {
     await host?.stop();
@@ -214,7 +189,7 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     const ex = tb.executor;
     await ex.run(['touch', '/run/stop-argv-sampler']);
     await ex.run(['sh', '-c', 'for i in $(seq 100); do [ -e /run/argv-sampler-rounds ] && exit 0; sleep 0.1; done']);
-    await host.stop();
+    host.stop();
     const targetSamples = (await ex.readFile('/run/argv-samples'))?.toString('utf8') ?? '';
     const targetRounds = (await ex.readFile('/run/argv-sampler-rounds'))?.toString('utf8').trim();
     t.diagnostic(`argv samples: machine ${host.rounds()} rounds, ${host.seen.size} distinct argv/env; ` +
