@@ -185,6 +185,10 @@ export const Spec = z.strictObject({
       minSeverity: z.enum(['warn', 'critical']).default('warn').describe('checks below this severity never alert'),
       retryHours: z.number().positive().default(24).describe('a delivery that keeps failing is retried (with backoff) this long, then dropped and counted'),
     }).prefault({}),
+    ledger: z.strictObject({
+      retentionDays: z.number().int().min(7).default(90).describe('check runs and state changes older than this are kept only as daily summaries'),
+      maxMB: z.number().min(1).default(50).describe('the ledger (<stateDir>/ledger.db) is kept under this size: the oldest runs go first'),
+    }).prefault({}),
     textfileDir: absPath().default('/var/lib/node_exporter/textfile_collector').describe('node_exporter textfile directory for --format prom'),
     waiversFile: absPath().default('/etc/clawops/waivers.yaml').describe('check waivers: id, reason, expires'),
   }).prefault({}),
@@ -207,7 +211,10 @@ export const Spec = z.strictObject({
     rtoHours: z.number().positive().default(2).describe('recovery time objective: max restore drill duration'),
     drillMaxAgeDays: z.number().positive().default(30).describe('a restore drill must be newer than this'),
   }).prefault({}),
-  burnIn: z.strictObject({ days: z.number().int().min(1).default(7).describe('consecutive days without a critical incident before sign-off') }).prefault({}),
+  burnIn: z.strictObject({
+    days: z.number().int().min(1).default(7).describe('consecutive clean days before sign-off (see `clawops burnin status`)'),
+    maxGapMinutes: z.number().int().min(1).default(15).describe('a longer gap between two health runs makes the day not clean'),
+  }).prefault({}),
   clawops: z.strictObject({
     install: z.boolean().default(true)
       .describe('install this clawops (/usr/local/bin/clawops) and the applied spec (/etc/clawops/clawops.yaml) on the target: the check timers run them'),

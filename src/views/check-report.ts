@@ -1,4 +1,5 @@
 import type { DispatchReport } from '../alerts/dispatch.ts';
+import type { IncidentRef } from '../ledger/record.ts';
 /** The data every check view renders: one run's results, summary and context. */
 import type { CheckResult } from '../checks/types.ts';
 import type { FailOn, Summary } from '../checks/run.ts';
@@ -22,6 +23,8 @@ export interface CheckReport {
   knownGood?: KnownGoodNote[];
   /** `check --alert`: what the alerting round did */
   alerts?: DispatchReport;
+  /** a live run on the host itself: what the ledger recorded (state changes, incidents opened) */
+  ledger?: { transitions: number; opened: IncidentRef[]; cleared: number };
 }
 
 export interface KnownGoodNote {

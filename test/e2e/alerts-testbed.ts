@@ -4,8 +4,9 @@
  * reference file, one apply. SIGKILL of the gateway: the crash alert arrives from the unit's own
  * hook (ExecStopPost= -> clawops-alert@<instance>:crash.service), not from a timer; killed until
  * the start limit latches: the latch alert (OnFailure=); fixed: the next health run sends one
- * resolved message per alert, and a second run none; OpenClaw's file log survives every restart and
- * stays private. The delays are measured and printed.
+ * resolved message per alert, and a second run none; the host's ledger holds both as incidents with
+ * the journal attached; OpenClaw's file log survives every restart and stays private. The delays are
+ * measured and printed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,23 @@ export function crashAlertTests(on: AlertsTarget): void {
     assert.ok(Number(logAfter.trim().split('\n').pop()) > Number(size), 'the restarted gateways append to the same file');
     const journal = await sh(ex, 'journalctl --no-pager -o cat -t clawops-alert | tail -n 20');
     assert.match(journal, /\[FIRING\] critical service\.start-limit\[openclaw\]/, 'the journal sink too');
+
+    // the host's ledger, read through the clawops installed there: the crash and the latch are
+    // incidents with the gateway's journal attached, their condition cleared by the health runs
+    const onHost = (...argv: string[]) => clawops(['--json', ...argv, '--target', `nspawn:${on.tb().name}`]);
+    const listed = await onHost('incident', 'list');
+    assert.equal(listed.code, 0, listed.stderr);
+    const incidents = (JSON.parse(listed.stdout) as { incidents: { id: number; check: string; instance: string; clearedAt: string | null; state: string }[] }).incidents;
+    assert.deepEqual(incidents.map((i) => `${i.check}[${i.instance}] ${i.state} ${i.clearedAt ? 'cleared' : 'failing'}`).sort(),
+      ['service.active[openclaw] open cleared', 'service.start-limit[openclaw] open cleared']);
+    const crashIncident = incidents.find((i) => i.check === 'service.active')!;
+    const shown = JSON.parse((await onHost('incident', 'show', String(crashIncident.id))).stdout) as { incident: { evidence: { evidence: string; journal?: string } } };
+    assert.match(shown.incident.evidence.evidence, /crashed: main process killed with status 9/);
+    assert.match(shown.incident.evidence.journal ?? '', /openclaw\.service/, 'the journal excerpt is attached');
+    for (const i of incidents) assert.equal((await onHost('incident', 'resolve', String(i.id), '--note', 'test: killed on purpose')).code, 0);
+    const info = JSON.parse((await onHost('ledger', 'info')).stdout) as { ledger: { runs: number; openIncidents: number } };
+    assert.ok(info.ledger.runs > 0 && info.ledger.openIncidents === 0, JSON.stringify(info));
+    t.diagnostic(`ledger: ${incidents.length} incidents (resolved by hand), ${info.ledger.runs} check runs recorded by the timers`);
 
     // back to the suite's spec (apply starts the health timer again)
     await sh(ex, 'systemctl stop clawops-test-hook.service || true');

@@ -73,7 +73,14 @@ export function registerAlertCommands(program: Command, ctx: CliContext): void {
         await registerKnownSecrets(ex, spec, ctx.rt.env);
         const result = unitEventResult(inst.name, inst.unit, ev.kind, await unitNow(ex, inst.unit));
         lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops alert unit-event ${arg}`, '600');
-        const r = await dispatchAlerts(ex, spec, [result], { now: new Date(), env: ctx.rt.env, profile: 'unit-event', gate: 'fail' });
+        const now = new Date();
+        const r = await dispatchAlerts(ex, spec, [result], { now, env: ctx.rt.env, profile: 'unit-event', gate: 'fail' });
+        // the ledger: the crash as a run of its check (a critical failure opens an incident) and as a restart seen
+        const { recordCheckRun } = await import('../../ledger/check-run.ts');
+        const { recordHostEvent } = await import('../../ledger/events.ts');
+        const led = await recordCheckRun(ex, spec, { now, profile: 'unit-event', gate: 'fail', results: [result], durationMs: 0 });
+        const notes = [...led.notes, ...recordHostEvent(ex, spec, { at: now, kind: 'restart', ok: false, summary: result.evidence, detail: { instance: inst.name, event: ev.kind } })];
+        for (const n of notes) ctx.rt.err(`${n}\n`);
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, result, alerts: r });
         else printLine(ctx.rt, `${result.id}[${inst.name}]: ${result.evidence}; ${r.events.length ? r.events.map((e) => e.kind).join(', ') : 'already alerted'}; delivered ${r.delivered}, spooled ${r.spooled}`);
         ctx.setExit(EXIT.ok);

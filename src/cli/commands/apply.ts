@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
@@ -57,7 +58,8 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
             return;
           }
         }
-        const result = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env });
+        const result = await withHostEvent(ex, spec, 'apply', note, () => applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env }),
+          (r) => ({ ok: true, summary: `${r.steps.length} change(s) in ${(r.durationMs / 1000).toFixed(1)} s, journal ${r.journalId}`, detail: { journalId: r.journalId } }));
         if (g.json) {
           printJson(ctx.rt, { schemaVersion: 1, target: ex.target, applied: true, journalId: result.journalId, summary: plan.summary, durationMs: result.durationMs, steps: result.steps });
         } else {

@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -60,7 +61,8 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
       const g = ctx.globals(cmd);
       const bc = await backupContext(ctx, g, { command: 'clawops backup run', wait: opts.wait });
       try {
-        const rec = await runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance });
+        const rec = await withHostEvent(bc.ex, bc.spec, 'backup', bc.log, () => runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance }),
+          (r) => ({ ok: r.ok, summary: `${r.ok ? 'backup' : 'backup FAILED'}: ${r.instances.map((i) => `${i.name} ${i.ok ? `snapshot ${i.shortId}` : i.error ?? 'failed'}`).join(', ')}` }));
         if (g.json) printJson(ctx.rt, rec);
         else {
           for (const i of rec.instances) printLine(ctx.rt, `${i.name}: snapshot ${i.shortId} (${i.files} files, ${i.sqlite} SQLite, ${mb(i.bytesProcessed)} read, ${mb(i.bytesAdded)} added) in ${(i.durationMs / 1000).toFixed(1)} s`);

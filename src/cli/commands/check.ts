@@ -125,6 +125,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
               ctx.rt.err(`clawops: alerting failed: ${redact((err as Error).message)} (the checks' results below are complete)\n`);
             }
           }
+          await recordInLedger(ctx, ex, spec, report, started);
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
             report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
           }
@@ -143,6 +144,25 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       }
       ctx.setExit(alertingFailed ? EXIT.error : report.summary.gate === 'pass' ? EXIT.ok : EXIT.gate);
     });
+}
+
+/** A live run on the host goes into its ledger (ledger/host.ts: never on a remote target, never failing the check). */
+async function recordInLedger(ctx: CliContext, ex: Executor, spec: ResolvedSpec, report: CheckReport, now: Date): Promise<void> {
+  const { recordCheckRun } = await import('../../ledger/check-run.ts');
+  const { recordHostEvent } = await import('../../ledger/events.ts');
+  const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs });
+  const notes = [...r.notes];
+  if (r.recorded) report.ledger = { transitions: r.recorded.transitions, opened: r.recorded.opened, cleared: r.recorded.cleared };
+  const a = report.alerts;
+  if (a && (a.events.length > 0 || a.retried > 0 || a.sinks.some((s) => !s.ok))) {
+    notes.push(...recordHostEvent(ex, spec, {
+      at: now, kind: 'alert', ok: a.sinks.every((s) => s.ok),
+      summary: `${a.events.map((e) => `${e.kind} ${e.key}`).join(', ') || 'spool retried'}: delivered ${a.delivered}, spooled ${a.spooled}, dropped ${a.dropped}`,
+      detail: { sinks: a.sinks },
+    }));
+  }
+  for (const n of notes) ctx.rt.err(`${n}\n`);
+  for (const o of report.ledger?.opened ?? []) ctx.rt.err(`incident #${o.id} opened: ${o.title} (\`clawops incident show ${o.id}\`)\n`);
 }
 
 /** The known-good record under the host lock: already held (a timer's check), or taken without waiting. */

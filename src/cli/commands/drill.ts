@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { runDrill } from '../../backup/drill.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -17,11 +18,15 @@ export function registerDrillCommands(program: Command, ctx: CliContext): void {
       const g = ctx.globals(cmd);
       const bc = await backupContext(ctx, g, { command: 'clawops drill', wait: opts.wait });
       try {
-        const rec = await runDrill(bc, {
+        const rec = await withHostEvent(bc.ex, bc.spec, 'drill', bc.log, () => runDrill(bc, {
           ...(opts.instance ? { instance: opts.instance } : {}),
           keep: opts.keep,
           gatewayLimitSec: Math.max(5, Number(opts.gatewayTimeout) || 120),
-        });
+        }), (r) => ({
+          ok: r.ok,
+          summary: r.ok ? `drill passed: ${r.instance}${r.rto ? `, RTO ${r.rto.seconds.toFixed(1)} s` : ''}${r.rpo ? `, RPO ${r.rpo.ageHours.toFixed(2)} h` : ''}` : `drill FAILED: ${r.error ?? ''}`,
+          detail: { ...(r.rto ? { rtoSeconds: r.rto.seconds } : {}), ...(r.rpo ? { rpoHours: r.rpo.ageHours } : {}) },
+        }));
         if (g.json) printJson(ctx.rt, rec);
         else {
           for (const s of rec.steps) printLine(ctx.rt, `${s.status.toUpperCase().padEnd(7)} ${s.name.padEnd(9)} ${(s.durationMs / 1000).toFixed(2).padStart(7)} s  ${s.detail}`);

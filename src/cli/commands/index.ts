@@ -28,5 +28,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rotate', load: async () => (await import('./rotate.ts')).registerRotateCommand },
   { name: 'upgrade', load: async () => (await import('./upgrade.ts')).registerUpgradeCommand },
   { name: 'rollback', load: async () => (await import('./rollback.ts')).registerRollbackCommand },
+  { name: 'incident', load: async () => (await import('./ledger.ts')).registerIncidentCommands },
+  { name: 'burnin', load: async () => (await import('./ledger.ts')).registerBurninCommands },
+  { name: 'ledger', load: async () => (await import('./ledger.ts')).registerLedgerCommands },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { runRollback } from '../../upgrade/run.ts';
@@ -21,7 +22,8 @@ export function registerRollbackCommand(program: Command, ctx: CliContext): void
       if (!opts.yes) throw new ClawopsError('a rollback replaces the live state and restarts the gateway', { hint: 'run again with --yes' });
       const bc = await backupContext(ctx, g, { command: 'clawops rollback', wait: opts.wait });
       try {
-        const r = await runRollback(bc, version, { ...(opts.instance ? { instance: opts.instance } : {}), healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180) });
+        const r = await withHostEvent(bc.ex, bc.spec, 'rollback', bc.log, () => runRollback(bc, version, { ...(opts.instance ? { instance: opts.instance } : {}), healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180) }),
+          (u) => ({ ok: u.exitCode === 0, summary: `${u.kind} of ${u.instance} ${u.from} -> ${u.to}: ${u.exitCode === 0 ? 'ok' : 'failed'}` }));
         if (g.json) printJson(ctx.rt, r);
         else printReport(ctx.rt, r);
         ctx.setExit(r.exitCode);

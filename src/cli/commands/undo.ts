@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { undoLast } from '../../engine/undo.ts';
 import { executorFor } from '../../exec/target.ts';
@@ -19,7 +20,8 @@ export function registerUndoCommand(program: Command, ctx: CliContext): void {
       let lock: HeldLock | undefined;
       try {
         lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops undo', opts.wait);
-        const r = await undoLast(ex, spec.stateDir, (l) => ctx.rt.err(`${l}\n`));
+        const note = (l: string) => ctx.rt.err(`${l}\n`);
+        const r = await withHostEvent(ex, spec, 'undo', note, () => undoLast(ex, spec.stateDir, note), (u) => ({ ok: true, summary: `undid apply ${u.journalId}: ${u.restored.length} restored, ${u.removed.length} removed` }));
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, ...r });
         else printLine(ctx.rt, `Undo complete: apply ${r.journalId}: ${r.restored.length} restored, ${r.removed.length} removed, ${r.steps.length} steps reversed.`);
         ctx.setExit(EXIT.ok);

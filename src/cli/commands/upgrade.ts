@@ -1,3 +1,4 @@
+import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import type { UpgradeReport } from '../../upgrade/steps.ts';
@@ -37,10 +38,10 @@ export function registerUpgradeCommand(program: Command, ctx: CliContext): void 
       const bc = await backupContext(ctx, g, { command: `clawops upgrade ${version}`, wait: opts.wait });
       try {
         const checks = parseChecks(opts.checks);
-        const r = await runUpgrade(bc, version, {
+        const r = await withHostEvent(bc.ex, bc.spec, 'upgrade', bc.log, () => runUpgrade(bc, version, {
           ...(opts.instance ? { instance: opts.instance } : {}), ...(checks ? { checks } : {}), ...(opts.npmCache ? { npmCache: opts.npmCache } : {}),
           healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180),
-        });
+        }), (u) => ({ ok: u.exitCode === 0, summary: `${u.kind} of ${u.instance} ${u.from} -> ${u.to}: ${u.exitCode === 0 ? 'ok' : u.exitCode === 2 ? 'rolled back' : `failed${u.failedStep ? ` at ${u.failedStep}` : ''}`}` }));
         if (g.json) printJson(ctx.rt, r);
         else {
           printReport(ctx.rt, r);

@@ -1,0 +1,154 @@
+/**
+ * The ledger's commands (see src/ledger/): `clawops incident list|show|ack|resolve`,
+ * `clawops burnin status`, `clawops ledger info`. They read the ledger of the host they run on;
+ * against a remote --target they run the clawops installed there (ledger/host.ts).
+ */
+import type { Command } from 'commander';
+import { ClawopsError } from '../../core/errors.ts';
+import { loadSpec } from '../../desired/load.ts';
+import type { ResolvedSpec } from '../../desired/resolve.ts';
+import { executorFor } from '../../exec/target.ts';
+import type { GlobalOptions } from '../runtime.ts';
+import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
+import type { Ledger } from '../../ledger/db.ts';
+import { ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
+import type { BurninStatus } from '../../ledger/burnin.ts';
+import { EXIT, type CliContext } from '../program.ts';
+import { printJson, printLine } from '../runtime.ts';
+
+/**
+ * Runs `local` on this host's ledger, or `argv` by the clawops on the remote target. Notes (a
+ * rebuilt ledger) go to stderr.
+ */
+async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number): Promise<void> {
+  const ex = executorFor(g.target);
+  try {
+    if (ex.target !== 'local') {
+      const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), ...argv]);
+      ctx.rt.out(r.stdout);
+      ctx.rt.err(r.stderr);
+      ctx.setExit(r.exitCode);
+      return;
+    }
+  } finally {
+    await ex.close();
+  }
+  const spec = await loadSpec(g.spec, ctx.rt);
+  const r = onHostLedger(spec, new Date(), (l) => local(l, spec));
+  for (const n of r.notes) ctx.rt.err(`${n}\n`);
+  ctx.setExit(r.value);
+}
+
+const incidentLine = (i: IncidentRow): string =>
+  `#${String(i.id).padEnd(4)} ${i.state.padEnd(12)} ${i.severity.padEnd(8)} opened ${i.openedAt}${i.occurrences > 1 ? ` (${i.occurrences}x, last ${i.lastSeenAt})` : ''}${i.clearedAt ? ', condition cleared' : ''}  ${i.title}`;
+
+const positiveId = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ClawopsError(`not an incident id: ${JSON.stringify(v)}`, { hint: 'give the number `clawops incident list` shows (#N)' });
+  return n;
+};
+
+export function registerIncidentCommands(program: Command, ctx: CliContext): void {
+  const inc = program.command('incident').description('incidents from the ledger: a critical check failing, a crash-loop latch, a failed backup or drill opens one');
+  inc
+    .command('list')
+    .description('open incidents (newest first); --all includes resolved ones')
+    .option('--all', 'resolved incidents too', false)
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (opts: { all: boolean; limit: string }, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const limit = Math.max(1, Math.min(10_000, Number(opts.limit) || 50));
+      await onLedger(ctx, g, ['incident', 'list', ...(opts.all ? ['--all'] : []), '--limit', String(limit)], (l) => {
+        const rows = listIncidents(l, { all: opts.all, limit });
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, ledger: l.path, incidents: rows });
+        else if (rows.length === 0) printLine(ctx.rt, opts.all ? 'no incidents recorded' : 'no open incidents');
+        else for (const r of rows) printLine(ctx.rt, incidentLine(r));
+        return EXIT.ok;
+      });
+    });
+  inc
+    .command('show')
+    .argument('<id>', 'the incident number')
+    .description('one incident with the evidence bundle recorded when it opened (check evidence, remediation, journal excerpt)')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const n = positiveId(id);
+      await onLedger(ctx, g, ['incident', 'show', String(n)], (l) => {
+        const d = showIncident(l, n);
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, incident: d });
+        else {
+          printLine(ctx.rt, incidentLine(d));
+          if (d.ackedAt) printLine(ctx.rt, `acknowledged ${d.ackedAt}${d.ackNote ? `: ${d.ackNote}` : ''}`);
+          if (d.resolvedAt) printLine(ctx.rt, `resolved ${d.resolvedAt}: ${d.resolveNote ?? ''}`);
+          const ev = d.evidence as Record<string, unknown>;
+          for (const [k, v] of Object.entries(typeof ev === 'object' && ev ? ev : { evidence: ev })) {
+            printLine(ctx.rt, `${k}:`);
+            for (const line of String(typeof v === 'string' ? v : JSON.stringify(v)).split('\n')) printLine(ctx.rt, `  ${line}`);
+          }
+        }
+        return EXIT.ok;
+      });
+    });
+  for (const action of ['ack', 'resolve'] as const) {
+    inc
+      .command(action)
+      .argument('<id>', 'the incident number')
+      .requiredOption('--note <text>', action === 'ack' ? 'who is on it, what is being done' : 'what it was and what fixed it (kept in the ledger)')
+      .description(action === 'ack' ? 'acknowledge an incident: someone is on it (it stays open)' : 'resolve an incident with a note (the burn-in still counts the day it opened)')
+      .action(async (id: string, opts: { note: string }, cmd: Command) => {
+        const g = ctx.globals(cmd);
+        const n = positiveId(id);
+        if (!opts.note.trim()) throw new ClawopsError('--note is empty', { hint: 'say what was done; the note is the incident record' });
+        await onLedger(ctx, g, ['incident', action, String(n), '--note', opts.note], (l) => {
+          const r = updateIncident(l, n, action, opts.note, new Date());
+          if (g.json) printJson(ctx.rt, { schemaVersion: 1, incident: r });
+          else printLine(ctx.rt, incidentLine(r));
+          return EXIT.ok;
+        });
+      });
+  }
+}
+
+function burninLines(b: BurninStatus): string[] {
+  const lines = [`burn-in: day ${b.streak} of ${b.target}${b.complete ? ' (complete: `clawops signoff` can freeze the config)' : ''}`];
+  lines.push(`  today ${b.today.day} (in progress): ${b.today.clean ? 'clean so far' : `not clean: ${b.today.reasons.join('; ')}`}`);
+  for (const d of b.days) lines.push(`  ${d.day}: ${d.clean ? 'clean' : `not clean: ${d.reasons.join('; ')}`}`);
+  return lines;
+}
+
+export function registerBurninCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('burnin')
+    .description('the go-live burn-in: consecutive clean days (every health run happened and passed or only warned, no critical incident, the daily backup succeeded)')
+    .command('status')
+    .description('the current run of clean days and why the day before it was not clean; exit 2 until burnIn.days are reached')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      await onLedger(ctx, g, ['burnin', 'status'], (l, spec) => {
+        const b = readBurnin(l, burninPolicy(spec), new Date());
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, ledger: l.path, burnin: b });
+        else for (const line of burninLines(b)) printLine(ctx.rt, line);
+        return b.complete ? EXIT.ok : EXIT.gate;
+      });
+    });
+}
+
+export function registerLedgerCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('ledger')
+    .description('the host\'s ledger (<stateDir>/ledger.db): what happened on it, kept bounded (monitoring.ledger)')
+    .command('info')
+    .description('where the ledger is, its size, how many check runs it holds since when, open incidents')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      await onLedger(ctx, g, ['ledger', 'info'], (l, spec) => {
+        const s = ledgerStats(l);
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, ledger: s, limits: spec.monitoring.ledger });
+        else {
+          printLine(ctx.rt, `${s.path}: ${(s.bytes / 1024 / 1024).toFixed(1)} MB of ${spec.monitoring.ledger.maxMB} MB`);
+          printLine(ctx.rt, `${s.runs} check runs${s.oldestRun ? ` since ${s.oldestRun}` : ''} (older ones kept as daily summaries: ${s.days} days), ${s.openIncidents} open incident(s)`);
+        }
+        return EXIT.ok;
+      });
+    });
+}

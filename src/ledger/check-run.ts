@@ -1,0 +1,34 @@
+/**
+ * A check run (a timer's, an operator's on the host, or a unit event) into the host's ledger, with
+ * the evidence bundle of each incident it opens: the check's evidence and remediation, and for an
+ * instance's check the last lines of its gateway's journal, read before the write (a journal read
+ * happens only for an incident about to open, never on a run that changes nothing).
+ */
+import type { CheckResult } from '../checks/types.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
+import type { Executor } from '../exec/types.ts';
+import { recordOnHost } from './host.ts';
+import { incidentCandidates, recordRun, resultKey, type RunRecorded } from './record.ts';
+
+const JOURNAL_LINES = 40;
+
+export interface CheckRunInput {
+  now: Date;
+  profile: string;
+  gate: 'pass' | 'fail';
+  results: readonly CheckResult[];
+  durationMs: number;
+}
+
+export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: RunRecorded; notes: string[] }> {
+  const pre = recordOnHost(ex, spec, run.now, (l) => incidentCandidates(l, run.results));
+  const bundles = new Map<string, string>();
+  for (const r of pre.value ?? []) {
+    const inst = r.instance ? spec.resolved.find((i) => i.name === r.instance) : undefined;
+    if (!inst) continue;
+    const j = await ex.run(['journalctl', '-u', inst.unit, '-n', String(JOURNAL_LINES), '--no-pager', '-o', 'short-iso'], { allowFailure: true, timeoutMs: 15_000 }).catch(() => null);
+    if (j?.stdout.trim()) bundles.set(resultKey(r), j.stdout.trim());
+  }
+  const r = recordOnHost(ex, spec, run.now, (l) => recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles }));
+  return { ...(r.value ? { recorded: r.value } : {}), notes: [...pre.notes, ...r.notes] };
+}

@@ -1,0 +1,67 @@
+/** The ledger's commands on this host's ledger (a scratch stateDir; nothing else on the machine is read or written). */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../../src/cli/program.ts';
+import { memoryRuntime } from '../../../src/cli/runtime.ts';
+import { withLedger } from '../../../src/ledger/db.ts';
+import { recordEvent, recordRun } from '../../../src/ledger/record.ts';
+import { QUIET } from './fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'clawops-ledger-cli-'));
+const stateDir = join(dir, 'state');
+const spec = join(dir, 'clawops.yaml');
+writeFileSync(spec, `stateDir: ${stateDir}\ndocker: { enabled: false }\n`);
+const cli = async (...argv: string[]) => {
+  const rt = memoryRuntime();
+  const code = await runCli(['--spec', spec, '--target', 'local', ...argv], rt);
+  return { code, out: rt.stdout, err: rt.stderr };
+};
+
+describe('clawops incident | burnin | ledger on the host', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an empty ledger: no incidents, burn-in day 0 (exit 2), info says where it is', async () => {
+    const list = await cli('incident', 'list');
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /no open incidents/);
+    const b = await cli('burnin', 'status');
+    assert.equal(b.code, 2);
+    assert.match(b.out, /burn-in: day 0 of 7/);
+    const info = await cli('--json', 'ledger', 'info');
+    assert.equal(info.code, 0, info.err);
+    const j = JSON.parse(info.out) as { ledger: { path: string; runs: number }; limits: { maxMB: number } };
+    assert.equal(j.ledger.path, join(stateDir, 'ledger.db'));
+    assert.equal(j.limits.maxMB, 50);
+  });
+
+  it('incidents: list, show with the evidence bundle, ack, resolve; a bad id or an empty note is a clear error', async () => {
+    const now = new Date();
+    withLedger(join(stateDir, 'ledger.db'), now, (l) => {
+      recordRun(l, { at: now, profile: 'health', gate: 'fail', results: QUIET.map((r) => (r.id === 'service.active' ? { ...r, status: 'fail' as const, evidence: 'inactive (dead), exit 78' } : r)), durationMs: 9 });
+      recordEvent(l, { at: now, kind: 'drill', ok: false, summary: 'restore drill: snapshot unreadable' });
+    });
+    const list = await cli('--json', 'incident', 'list');
+    const rows = (JSON.parse(list.out) as { incidents: { id: number; title: string; state: string }[] }).incidents;
+    assert.deepEqual(rows.map((r) => r.state), ['open', 'open']);
+    assert.match(rows[1]!.title, /^service\.active\[openclaw\]/);
+    assert.match(rows[0]!.title, /^drill failed/);
+    const show = await cli('incident', 'show', String(rows[1]!.id));
+    assert.match(show.out, /evidence:\n {2}inactive \(dead\), exit 78/);
+    assert.match(show.out, /remediation:/);
+    assert.equal((await cli('incident', 'ack', String(rows[1]!.id), '--note', 'looking')).code, 0);
+    const resolved = await cli('incident', 'resolve', String(rows[1]!.id), '--note', 'config reverted');
+    assert.match(resolved.out, /resolved/);
+    assert.deepEqual((JSON.parse((await cli('--json', 'incident', 'list')).out) as { incidents: unknown[] }).incidents.length, 1);
+    assert.equal((JSON.parse((await cli('--json', 'incident', 'list', '--all')).out) as { incidents: unknown[] }).incidents.length, 2);
+    const bad = await cli('incident', 'show', 'x1');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /not an incident id: "x1"/);
+    const missing = await cli('incident', 'show', '999');
+    assert.match(missing.err, /no incident 999 .*\n.*incident list --all/);
+    const empty = await cli('incident', 'resolve', String(rows[0]!.id), '--note', '  ');
+    assert.match(empty.err, /--note is empty/);
+  });
+});
