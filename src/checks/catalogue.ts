@@ -6,6 +6,7 @@ import { configChecks } from './config.ts';
 import { doctorLintChecks } from './doctor-lint.ts';
 import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
+import { frozenChecks } from './frozen.ts';
 import { hostChecks } from './host.ts';
 import { identityChecks } from './identity.ts';
 import { managedChecks } from './managed.ts';
@@ -26,6 +27,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...identityChecks,
   ...accessChecks,
   ...backupChecks,
+  ...frozenChecks,
 ];
 
 export function findCheck(id: string): CheckDef | undefined {

@@ -96,7 +96,8 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
 }
 
 function openIncident(l: Ledger, at: number, key: string, r: CheckResult, bundle: string | undefined): IncidentRef {
-  const title = `${r.id}${r.instance ? `[${r.instance}]` : ''}: ${r.title}`;
+  // what happened, not what the check wants: its evidence's first line
+  const title = `${r.id}${r.instance ? `[${r.instance}]` : ''}: ${redact(r.evidence.split('\n')[0] ?? r.title).slice(0, 160)}`;
   const evidence = JSON.stringify({ evidence: redact(r.evidence), remediation: r.remediation, ...(bundle ? { journal: redact(bundle) } : {}) });
   const id = Number(l.db.prepare(`INSERT INTO incidents (key, check_id, instance, severity, title, opened_at, last_seen_at, evidence)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(key, r.id, r.instance ?? null, r.severity, title, at, at, evidence).lastInsertRowid);
@@ -152,5 +153,15 @@ export function recordEvent(l: Ledger, e: EventInput): { id: number; opened?: In
     const inc = Number(l.db.prepare(`INSERT INTO incidents (key, check_id, instance, severity, title, opened_at, last_seen_at, evidence)
       VALUES (?, ?, NULL, 'critical', ?, ?, ?, ?)`).run(key, `${e.kind}.failed`, title, at, at, redact(JSON.stringify({ summary: e.summary, ...(e.detail ?? {}) }))).lastInsertRowid);
     return { id, opened: { id: inc, key, title } };
+  });
+}
+
+/** A sign-off: its frozen digests and the event, in one transaction. */
+export function recordSignoff(l: Ledger, at: Date, by: string, frozen: Record<string, string>): number {
+  return write(l, () => {
+    const id = Number(l.db.prepare('INSERT INTO signoffs (at, by, frozen) VALUES (?, ?, ?)').run(at.getTime(), redact(by), JSON.stringify(frozen)).lastInsertRowid);
+    l.db.prepare('INSERT INTO events (at, kind, ok, summary, detail) VALUES (?, ?, 1, ?, ?)')
+      .run(at.getTime(), 'signoff', redact(`signed off by ${by}: ${Object.keys(frozen).length} items frozen`), JSON.stringify({ signoff: id }));
+    return id;
   });
 }

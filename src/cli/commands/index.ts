@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', load: async () => (await import('./rollback.ts')).registerRollbackCommand },
   { name: 'incident', load: async () => (await import('./ledger.ts')).registerIncidentCommands },
   { name: 'burnin', load: async () => (await import('./ledger.ts')).registerBurninCommands },
+  { name: 'signoff', load: async () => (await import('./ledger.ts')).registerSignoffCommand },
   { name: 'ledger', load: async () => (await import('./ledger.ts')).registerLedgerCommands },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

@@ -1,6 +1,6 @@
 /**
  * The ledger's commands (see src/ledger/): `clawops incident list|show|ack|resolve`,
- * `clawops burnin status`, `clawops ledger info`. They read the ledger of the host they run on;
+ * `clawops burnin status`, `clawops signoff`, `clawops ledger info`. They use the ledger of the host they run on;
  * against a remote --target they run the clawops installed there (ledger/host.ts).
  */
 import type { Command } from 'commander';
@@ -12,8 +12,16 @@ import type { GlobalOptions } from '../runtime.ts';
 import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
 import type { Ledger } from '../../ledger/db.ts';
 import { ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
+import { recordSignoff } from '../../ledger/record.ts';
+import { freeze, preconditions } from '../../ledger/signoff.ts';
+import { frozenPath } from '../../ledger/frozen.ts';
+import { runChecks } from '../../checks/run.ts';
+import { factReader } from '../../facts/collect.ts';
+import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { BurninStatus } from '../../ledger/burnin.ts';
 import { EXIT, type CliContext } from '../program.ts';
+import { takeHostLock, waitOption } from '../lock.ts';
+import { loadWaivers } from './check.ts';
 import { printJson, printLine } from '../runtime.ts';
 
 /**
@@ -150,5 +158,59 @@ export function registerLedgerCommands(program: Command, ctx: CliContext): void 
         }
         return EXIT.ok;
       });
+    });
+}
+
+export function registerSignoffCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('signoff')
+    .description('the go-live sign-off: refuses (exit 2, each failing precondition named) until the burn-in is complete, the go-live gate passes, a restore drill succeeded within 7 days and a backup is within the RPO; then freezes the spec, units, OpenClaw settings, identity files and firewall rules (the config.frozen check reports drift from them)')
+    .option('--by <name>', 'who signs off (kept in the ledger)')
+    .option('--allow-unknown', 'unknown go-live results (could not be verified here) do not block the sign-off', false)
+    .addOption(waitOption())
+    .action(async (opts: { by?: string; allowUnknown: boolean; wait?: string }, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const by = opts.by ?? ctx.rt.env.SUDO_USER ?? ctx.rt.env.USER ?? 'root';
+      const ex = executorFor(g.target);
+      try {
+        if (ex.target !== 'local') {
+          const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), 'signoff', '--by', by, ...(opts.allowUnknown ? ['--allow-unknown'] : []), ...(opts.wait ? ['--wait', opts.wait] : [])]);
+          ctx.rt.out(r.stdout);
+          ctx.rt.err(r.stderr);
+          ctx.setExit(r.exitCode);
+          return;
+        }
+        const spec = await loadSpec(g.spec, ctx.rt);
+        await registerKnownSecrets(ex, spec, ctx.rt.env);
+        const lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops signoff', opts.wait);
+        try {
+          const now = new Date();
+          const waivers = await loadWaivers(ex, undefined, spec, now);
+          if (!g.json) ctx.rt.err('running the go-live gate...\n');
+          const { results, raw } = await runChecks(ex, { spec, profile: 'go-live', now, waivers });
+          const facts = factReader(raw);
+          const b = onHostLedger(spec, now, (l) => readBurnin(l, burninPolicy(spec), now));
+          for (const n of b.notes) ctx.rt.err(`${n}\n`);
+          const pre = preconditions({ spec, now, burnin: b.value, results, facts, failOn: 'warn', allowUnknown: opts.allowUnknown });
+          const refused = pre.filter((p) => !p.ok);
+          const frozen = refused.length === 0 ? freeze(facts, spec, now, by) : undefined;
+          if (frozen && 'unreadable' in frozen) throw new ClawopsError(`cannot freeze what cannot be read: ${frozen.unreadable.join(', ')}`, { hint: 'fix the reads above and sign off again; nothing was frozen' });
+          if (frozen) {
+            await ex.writeFile(frozenPath(spec.stateDir), `${JSON.stringify(frozen.record, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+            onHostLedger(spec, now, (l) => recordSignoff(l, now, by, frozen.record.digests));
+          }
+          if (g.json) printJson(ctx.rt, { schemaVersion: 1, signedOff: Boolean(frozen), preconditions: pre, ...(frozen ? { frozen: frozen.record } : {}) });
+          else {
+            for (const p of pre) printLine(ctx.rt, `${p.ok ? 'ok  ' : 'FAIL'} ${p.name.padEnd(14)} ${p.detail}`);
+            if (frozen) printLine(ctx.rt, `signed off by ${by}: ${Object.keys(frozen.record.digests).length} items frozen in ${frozenPath(spec.stateDir)}; the config.frozen check reports any change from now on`);
+            else printLine(ctx.rt, `sign-off refused: ${refused.map((p) => p.name).join(', ')}`);
+          }
+          ctx.setExit(frozen ? EXIT.ok : EXIT.gate);
+        } finally {
+          await lock.release();
+        }
+      } finally {
+        await ex.close();
+      }
     });
 }
