@@ -28,6 +28,7 @@ const MIGRATIONS: readonly string[] = [
      pass INTEGER NOT NULL, warn INTEGER NOT NULL, fail INTEGER NOT NULL, unknown INTEGER NOT NULL,
      critical_failed INTEGER NOT NULL, duration_ms INTEGER NOT NULL);
    CREATE INDEX runs_at ON runs (at);
+   CREATE INDEX runs_profile_at ON runs (profile, at);
    CREATE TABLE daily (day TEXT NOT NULL, profile TEXT NOT NULL, runs INTEGER NOT NULL, failed_runs INTEGER NOT NULL,
      first_at INTEGER, last_at INTEGER, max_gap_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, profile)) WITHOUT ROWID;
    CREATE TABLE check_state (key TEXT PRIMARY KEY, check_id TEXT NOT NULL, instance TEXT, status TEXT NOT NULL,

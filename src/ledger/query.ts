@@ -137,3 +137,26 @@ export function ledgerStats(l: Ledger): LedgerStats {
     openIncidents: one<{ n: number }>('SELECT count(*) AS n FROM incidents WHERE resolved_at IS NULL').n,
   };
 }
+
+export interface LastRun {
+  profile: string;
+  at: string;
+  gate: string;
+  pass: number;
+  warn: number;
+  fail: number;
+  unknown: number;
+  durationMs: number;
+}
+
+/** The newest run of each profile. */
+export function lastRuns(l: Ledger): LastRun[] {
+  const rows = l.db.prepare(`SELECT r.profile, r.at, r.gate, r.pass, r.warn, r.fail, r.unknown, r.duration_ms FROM runs r
+    JOIN (SELECT profile, max(at) AS at FROM runs GROUP BY profile) m ON m.profile = r.profile AND m.at = r.at ORDER BY r.profile`).all() as {
+    profile: string; at: number; gate: string; pass: number; warn: number; fail: number; unknown: number; duration_ms: number;
+  }[];
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.profile) && seen.add(r.profile)).map((r) => ({
+    profile: r.profile, at: iso(r.at)!, gate: r.gate, pass: r.pass, warn: r.warn, fail: r.fail, unknown: r.unknown, durationMs: r.duration_ms,
+  }));
+}

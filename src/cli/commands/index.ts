@@ -31,6 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'incident', load: async () => (await import('./ledger.ts')).registerIncidentCommands },
   { name: 'burnin', load: async () => (await import('./ledger.ts')).registerBurninCommands },
   { name: 'signoff', load: async () => (await import('./ledger.ts')).registerSignoffCommand },
+  { name: 'status', load: async () => (await import('./ledger.ts')).registerStatusCommand },
   { name: 'ledger', load: async () => (await import('./ledger.ts')).registerLedgerCommands },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

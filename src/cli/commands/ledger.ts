@@ -11,10 +11,12 @@ import { executorFor } from '../../exec/target.ts';
 import type { GlobalOptions } from '../runtime.ts';
 import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
 import type { Ledger } from '../../ledger/db.ts';
-import { ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
+import { lastEvents, lastRuns, ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
+import { loadStore } from '../../alerts/store.ts';
+import { sinkName } from '../../alerts/deliver.ts';
+import { frozenPath, parseFrozen } from '../../ledger/frozen.ts';
 import { recordSignoff } from '../../ledger/record.ts';
 import { freeze, preconditions } from '../../ledger/signoff.ts';
-import { frozenPath } from '../../ledger/frozen.ts';
 import { runChecks } from '../../checks/run.ts';
 import { factReader } from '../../facts/collect.ts';
 import { registerKnownSecrets } from '../../desired/secrets.ts';
@@ -209,6 +211,60 @@ export function registerSignoffCommand(program: Command, ctx: CliContext): void 
         } finally {
           await lock.release();
         }
+      } finally {
+        await ex.close();
+      }
+    });
+}
+
+export function registerStatusCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('one screen for the operator, from the host\'s ledger and alert state: the last run of each check profile, open incidents, burn-in day N of M, sign-off, last backup, drill and apply, each alert sink\'s health. Exit 2 when an incident is open or the last health run failed')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const ex = executorFor(g.target);
+      try {
+        if (ex.target !== 'local') {
+          const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), 'status']);
+          ctx.rt.out(r.stdout);
+          ctx.rt.err(r.stderr);
+          ctx.setExit(r.exitCode);
+          return;
+        }
+        const spec = await loadSpec(g.spec, ctx.rt);
+        const now = new Date();
+        const { store, note } = await loadStore(ex, spec.stateDir);
+        const frozen = parseFrozen((await ex.readFile(frozenPath(spec.stateDir)))?.toString('utf8') ?? null);
+        const r = onHostLedger(spec, now, (l) => ({
+          runs: lastRuns(l),
+          incidents: listIncidents(l, { all: false, limit: 20 }),
+          burnin: readBurnin(l, burninPolicy(spec), now),
+          events: lastEvents(l, ['backup', 'drill', 'apply', 'upgrade', 'rollback', 'signoff']),
+        }));
+        for (const n of [...r.notes, ...(note ? [note] : [])]) ctx.rt.err(`${n}\n`);
+        const sinks = spec.monitoring.alerts.map((sink, i) => {
+          const h = store.sinks[String(i)];
+          return { sink: sinkName(sink, i), ok: !h?.failures, failures: h?.failures ?? 0, ...(h?.lastError ? { lastError: h.lastError, lastErrorAt: h.lastErrorAt } : {}), spooled: store.spool.filter((e) => e.sink === i).length };
+        });
+        const health = r.value.runs.find((x) => x.profile === 'health');
+        const ok = r.value.incidents.length === 0 && health?.gate === 'pass';
+        if (g.json) {
+          printJson(ctx.rt, { schemaVersion: 1, ok, ...r.value, openAlerts: Object.keys(store.book.open).length, sinks, signedOff: frozen ? { at: frozen.signedOffAt, by: frozen.by } : null });
+        } else {
+          const ago = (isoAt: string) => `${Math.max(0, Math.round((now.getTime() - Date.parse(isoAt)) / 60_000))} min ago`;
+          printLine(ctx.rt, `checks:    ${r.value.runs.length ? '' : 'no run recorded yet (the check timers record theirs every minute once applied)'}`);
+          for (const x of r.value.runs) printLine(ctx.rt, `  ${x.profile.padEnd(10)} ${x.gate === 'pass' ? 'pass' : 'FAIL'} ${ago(x.at).padStart(12)}  ${x.pass} pass, ${x.warn} warn, ${x.fail} critical, ${x.unknown} unknown`);
+          printLine(ctx.rt, `incidents: ${r.value.incidents.length} open`);
+          for (const i of r.value.incidents) printLine(ctx.rt, `  ${incidentLine(i)}`);
+          const b = r.value.burnin;
+          printLine(ctx.rt, `burn-in:   day ${b.streak} of ${b.target}${b.today.clean ? '' : ` (today not clean: ${b.today.reasons.join('; ')})`}`);
+          printLine(ctx.rt, `sign-off:  ${frozen ? `${frozen.signedOffAt} by ${frozen.by}` : 'not yet'}`);
+          for (const e of r.value.events) printLine(ctx.rt, `last ${e.kind.padEnd(8)} ${e.ok ? 'ok    ' : 'FAILED'} ${ago(e.at)}: ${e.summary}`);
+          printLine(ctx.rt, `alerts:    ${Object.keys(store.book.open).length} open`);
+          for (const s of sinks) printLine(ctx.rt, `  ${s.ok ? 'ok  ' : 'FAIL'} ${s.sink}${s.failures ? `: ${s.failures} failure(s) in a row, last ${s.lastErrorAt}: ${s.lastError}` : ''}${s.spooled ? `; ${s.spooled} spooled` : ''}`);
+        }
+        ctx.setExit(ok ? EXIT.ok : EXIT.gate);
       } finally {
         await ex.close();
       }

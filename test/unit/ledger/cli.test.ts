@@ -64,4 +64,20 @@ describe('clawops incident | burnin | ledger on the host', () => {
     const empty = await cli('incident', 'resolve', String(rows[0]!.id), '--note', '  ');
     assert.match(empty.err, /--note is empty/);
   });
+
+  it('status: the last run of each profile, open incidents, burn-in, sign-off, last events, sinks; exit 2 with an incident open', async () => {
+    const st = await cli('--json', 'status');
+    assert.equal(st.code, 2, st.err);
+    const j = JSON.parse(st.out) as { ok: boolean; runs: { profile: string; gate: string }[]; incidents: { title: string }[]; burnin: { streak: number }; events: { kind: string; ok: boolean }[]; sinks: { sink: string; ok: boolean }[]; signedOff: null };
+    assert.deepEqual(j.runs.map((r) => `${r.profile} ${r.gate}`), ['health fail']);
+    assert.equal(j.incidents.length, 1);
+    assert.deepEqual(j.events.map((e) => `${e.kind} ${e.ok}`), ['drill false']);
+    assert.deepEqual(j.sinks.map((x) => `${x.sink} ${x.ok}`), ['journal#1 true']);
+    assert.equal(j.signedOff, null);
+    const human = await cli('status');
+    assert.match(human.out, /health +FAIL +\d+ min ago/);
+    assert.match(human.out, /incidents: 1 open\n {2}#\d+ +open/);
+    assert.match(human.out, /burn-in: +day 0 of 7/);
+    assert.match(human.out, /last drill +FAILED/);
+  });
 });
