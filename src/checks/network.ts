@@ -4,7 +4,7 @@ import { ref, known } from '../facts/types.ts';
 import { effectiveVersion, installRef, list } from './helpers.ts';
 import { type CheckDef, fail, pass } from './types.ts';
 
-const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
+export const healthUrl = (port: number): string => `http://127.0.0.1:${port}/healthz`;
 const BIND_FIX = 'clawops apply (gateway config step) sets gateway.bind=loopback; then systemctl restart <unit>';
 
 export const networkChecks: CheckDef[] = [

@@ -100,6 +100,24 @@ export const serviceChecks: CheckDef[] = [
     },
   },
   {
+    id: 'service.memory',
+    title: 'The gateway\'s memory is under monitoring.gateway.memoryMaxMB',
+    area: 'service', severity: 'warn', profiles: ['go-live', 'health', 'restart'], scope: 'instance',
+    runbook: 'production runbook 6 (alerts: memory leak), hardened guide 9 (maintenance)',
+    remediation: 'journalctl -u <unit> for what grows; a leak is cleared for now by systemctl restart <unit>, report it upstream with the OpenClaw version',
+    needs: (ctx) => [unitRef(ctx.inst.unit)],
+    evaluate(f, ctx) {
+      const u = known(f, unitRef(ctx.inst.unit));
+      if (u.LoadState === 'not-found' || u.ActiveState !== 'active') return skipped(`${ctx.inst.unit} is not running`);
+      const bytes = Number(u.MemoryCurrent);
+      if (!/^\d+$/.test(u.MemoryCurrent ?? '')) return skipped(`MemoryCurrent=${u.MemoryCurrent || '(empty)'}: memory accounting is off for ${ctx.inst.unit}`);
+      const mb = bytes / 1024 / 1024;
+      const max = ctx.spec.monitoring.gateway.memoryMaxMB;
+      if (mb > max) return fail(`${ctx.inst.unit} uses ${mb.toFixed(0)} MB > ${max} MB`);
+      return pass(`${mb.toFixed(0)} MB of ${max} MB`);
+    },
+  },
+  {
     id: 'service.restart-policy',
     title: 'The gateway unit restarts on failure',
     area: 'service', severity: 'warn', profiles: ['go-live'], scope: 'instance',

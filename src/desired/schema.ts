@@ -185,6 +185,9 @@ export const Spec = z.strictObject({
       minSeverity: z.enum(['warn', 'critical']).default('warn').describe('checks below this severity never alert'),
       retryHours: z.number().positive().default(24).describe('a delivery that keeps failing is retried (with backoff) this long, then dropped and counted'),
     }).prefault({}),
+    gateway: z.strictObject({
+      memoryMaxMB: z.number().positive().default(2048).describe('the gateway\'s memory (its cgroup\'s MemoryCurrent) above this fails service.memory; the rendered Prometheus rules also alert when it is on course to reach it within a day'),
+    }).prefault({}),
     ledger: z.strictObject({
       retentionDays: z.number().int().min(7).default(90).describe('check runs and state changes older than this are kept only as daily summaries'),
       maxMB: z.number().min(1).default(50).describe('the ledger (<stateDir>/ledger.db) is kept under this size: the oldest runs go first'),

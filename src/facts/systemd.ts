@@ -5,7 +5,7 @@ import { type FactKind, type Raw, unknown } from './types.ts';
 export const UNIT_PROPERTIES = [
   'Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'Result', 'MainPID', 'NRestarts', 'Restart',
   'FragmentPath', 'User', 'StartLimitBurst', 'StartLimitIntervalUSec', 'ExecMainStartTimestamp',
-  'LastTriggerUSec', 'NextElapseUSecRealtime', 'Unit', 'DropInPaths', 'ExecMainStatus', 'ExecMainCode',
+  'LastTriggerUSec', 'NextElapseUSecRealtime', 'Unit', 'DropInPaths', 'ExecMainStatus', 'ExecMainCode', 'MemoryCurrent',
 ] as const;
 
 export type UnitValue = Record<string, string> & { Id: string; LoadState: string; ActiveState: string };

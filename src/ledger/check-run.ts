@@ -7,7 +7,8 @@
 import type { CheckResult } from '../checks/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
-import { recordOnHost } from './host.ts';
+import { burninPolicy, recordOnHost } from './host.ts';
+import { readBurnin } from './query.ts';
 import { incidentCandidates, recordRun, resultKey, type RunRecorded } from './record.ts';
 
 const JOURNAL_LINES = 40;
@@ -20,7 +21,13 @@ export interface CheckRunInput {
   durationMs: number;
 }
 
-export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: RunRecorded; notes: string[] }> {
+export interface CheckRunRecorded extends RunRecorded {
+  openIncidents: number;
+  burninDays: number;
+  burninTarget: number;
+}
+
+export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: CheckRunRecorded; notes: string[] }> {
   const pre = recordOnHost(ex, spec, run.now, (l) => incidentCandidates(l, run.results));
   const bundles = new Map<string, string>();
   for (const r of pre.value ?? []) {
@@ -29,6 +36,12 @@ export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: Chec
     const j = await ex.run(['journalctl', '-u', inst.unit, '-n', String(JOURNAL_LINES), '--no-pager', '-o', 'short-iso'], { allowFailure: true, timeoutMs: 15_000 }).catch(() => null);
     if (j?.stdout.trim()) bundles.set(resultKey(r), j.stdout.trim());
   }
-  const r = recordOnHost(ex, spec, run.now, (l) => recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles }));
+  const r = recordOnHost(ex, spec, run.now, (l) => ({
+    ...recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles }),
+    // what the ledger holds now, for the textfile
+    openIncidents: (l.db.prepare('SELECT count(*) AS n FROM incidents WHERE resolved_at IS NULL').get() as { n: number }).n,
+    burninDays: readBurnin(l, burninPolicy(spec), run.now).streak,
+    burninTarget: spec.burnIn.days,
+  }));
   return { ...(r.value ? { recorded: r.value } : {}), notes: [...pre.notes, ...r.notes] };
 }

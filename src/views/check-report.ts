@@ -23,11 +23,20 @@ export interface CheckReport {
   knownGood?: KnownGoodNote[];
   /** `check --alert`: what the alerting round did */
   alerts?: DispatchReport;
-  /** a live run on the host itself: what the ledger recorded (state changes, incidents opened) */
-  ledger?: { transitions: number; opened: IncidentRef[]; cleared: number };
+  /** a live run on the host itself: what the ledger recorded (state changes, incidents opened), and what it now holds */
+  ledger?: { transitions: number; opened: IncidentRef[]; cleared: number; openIncidents: number; burninDays: number; burninTarget: number };
+  /** the health profile: each gateway's numbers from the same facts (restarts, memory, health probe time) */
+  gateway?: GatewayNumbers[];
 }
 
 export interface KnownGoodNote {
   instance: string;
   version: string;
+}
+
+export interface GatewayNumbers {
+  instance: string;
+  restarts: number | null;
+  memoryBytes: number | null;
+  healthProbeMs: number | null;
 }

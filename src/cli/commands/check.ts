@@ -14,12 +14,15 @@ import { PROFILES, type Profile } from '../../facts/paths.ts';
 import { evaluateRun, planRun, runChecks, summarize, type FailOn } from '../../checks/run.ts';
 import { factReader } from '../../facts/collect.ts';
 import { openclawInstall } from '../../facts/openclaw.ts';
-import { isUnknown, ref, type Raw } from '../../facts/types.ts';
+import { isUnknown, ref, type FactReader, type Raw } from '../../facts/types.ts';
 import { NO_WAIVERS, type WaiverSet } from '../../checks/waivers.ts';
 import { loadSpec } from '../../desired/load.ts';
 import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
-import { CHECK_SCHEMA_VERSION, type CheckReport, type KnownGoodNote } from '../../views/check-report.ts';
+import { CHECK_SCHEMA_VERSION, type CheckReport, type GatewayNumbers, type KnownGoodNote } from '../../views/check-report.ts';
+import { systemdUnit } from '../../facts/systemd.ts';
+import { httpHealth } from '../../facts/network.ts';
+import { healthUrl } from '../../checks/network.ts';
 import { renderHuman } from '../../views/check-human.ts';
 import { renderJunit } from '../../views/check-junit.ts';
 import { renderProm } from '../../views/check-prom.ts';
@@ -112,6 +115,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           }
           const { results, raw } = await runChecks(ex, { spec, profile: opts.profile, now: started, waivers, ...(only ? { only } : {}) });
           report = makeReport(ex.target, opts, results, started, t0, 'live', waivers.source);
+          if (opts.profile === 'health') report.gateway = gatewayNumbers(factReader(raw), spec);
           // a timer's check writes its textfile (and records) under the host lock, taken after the probes: a
           // deep audit is minutes of reading, and five timers firing together must not queue behind it
           if ((format === 'prom' && opts.promFile !== '-') || opts.alert) lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
@@ -146,13 +150,31 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     });
 }
 
+/** Each gateway's numbers from the facts the health checks read (null where a fact was not read). */
+function gatewayNumbers(f: FactReader, spec: ResolvedSpec): GatewayNumbers[] {
+  return spec.resolved.map((inst) => {
+    const u = f.get(ref(systemdUnit, inst.unit));
+    const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
+    const health = ref(httpHealth, healthUrl(inst.port));
+    return {
+      instance: inst.name,
+      restarts: isUnknown(u) ? null : num(u.NRestarts),
+      memoryBytes: isUnknown(u) ? null : num(u.MemoryCurrent),
+      healthProbeMs: isUnknown(f.get(health)) ? null : Math.round(f.durationMs(health)),
+    };
+  });
+}
+
 /** A live run on the host goes into its ledger (ledger/host.ts: never on a remote target, never failing the check). */
 async function recordInLedger(ctx: CliContext, ex: Executor, spec: ResolvedSpec, report: CheckReport, now: Date): Promise<void> {
   const { recordCheckRun } = await import('../../ledger/check-run.ts');
   const { recordHostEvent } = await import('../../ledger/events.ts');
   const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs });
   const notes = [...r.notes];
-  if (r.recorded) report.ledger = { transitions: r.recorded.transitions, opened: r.recorded.opened, cleared: r.recorded.cleared };
+  if (r.recorded) {
+    const { runId: _id, ...kept } = r.recorded;
+    report.ledger = kept;
+  }
   const a = report.alerts;
   if (a && (a.events.length > 0 || a.retried > 0 || a.sinks.some((s) => !s.ok))) {
     notes.push(...recordHostEvent(ex, spec, {

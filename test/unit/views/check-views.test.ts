@@ -44,6 +44,22 @@ describe('check views', () => {
     assert.match(p, /clawops_gate_passed\{profile="go-live",fail_on="warn"\} 0/);
     assert.ok(p.split('\n').filter((l) => l && !l.startsWith('#')).every((l) => /^[a-z_]+\{.*\} [\d.]+$/.test(l)), 'valid exposition lines');
   });
+  it('prom: the health textfile carries the gateway numbers and the ledger gauges; other profiles never (no duplicate series)', () => {
+    const extra = {
+      gateway: [{ instance: 'openclaw', restarts: 3, memoryBytes: 123_456_789, healthProbeMs: 84 }],
+      ledger: { transitions: 0, opened: [], cleared: 0, openIncidents: 2, burninDays: 5, burninTarget: 7 },
+    };
+    const health = renderProm({ ...report(), profile: 'health', ...extra });
+    assert.match(health, /# TYPE clawops_gateway_restarts_total counter\nclawops_gateway_restarts_total\{instance_name="openclaw"\} 3\n/);
+    assert.match(health, /clawops_gateway_memory_bytes\{instance_name="openclaw"\} 123456789\n/);
+    assert.match(health, /clawops_gateway_health_probe_seconds\{instance_name="openclaw"\} 0\.084\n/);
+    assert.match(health, /\nclawops_burnin_days 5\nclawops_burnin_target_days|clawops_burnin_days 5\n/);
+    assert.match(health, /clawops_incidents_open 2\n/);
+    const goLive = renderProm({ ...report(), ...extra });
+    assert.doesNotMatch(goLive, /clawops_burnin_days|clawops_incidents_open/);
+    // a number systemd did not give is left out, never written as 0
+    assert.doesNotMatch(renderProm({ ...report(), profile: 'health', gateway: [{ instance: 'openclaw', restarts: 1, memoryBytes: null, healthProbeMs: null }] }), /clawops_gateway_memory_bytes/);
+  });
 });
 
 describe('clawops check --facts (offline) and checks list', () => {
