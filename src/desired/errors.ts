@@ -35,7 +35,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
       if (typeof p === 'number') return `[${p}]`;
       const key = String(p);
       if (PLAIN_KEY.test(key) && key.length <= 60) return `${i === 0 ? '' : '.'}${key}`;
-      const q = JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
+      // JSON.stringify leaves U+2028/U+2029 raw: they would break the message's line like a newline
+      const q = JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
       return `[${q}]`;
     })
     .join('');
