@@ -9,6 +9,7 @@ import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { GlobalOptions } from '../runtime.ts';
+import type { Executor } from '../../exec/types.ts';
 import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
 import type { Ledger } from '../../ledger/db.ts';
 import { lastEvents, lastRuns, ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
@@ -33,13 +34,7 @@ import { printJson, printLine } from '../runtime.ts';
 async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number): Promise<void> {
   const ex = executorFor(g.target);
   try {
-    if (ex.target !== 'local') {
-      const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), ...argv]);
-      ctx.rt.out(r.stdout);
-      ctx.rt.err(r.stderr);
-      ctx.setExit(r.exitCode);
-      return;
-    }
+    if (await relayedToHost(ctx, g, ex, argv)) return;
   } finally {
     await ex.close();
   }
@@ -47,6 +42,16 @@ async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string
   const r = onHostLedger(spec, new Date(), (l) => local(l, spec));
   for (const n of r.notes) ctx.rt.err(`${n}\n`);
   ctx.setExit(r.value);
+}
+
+/** Against a remote target: the same command by the clawops installed there, its output and exit code ours (true when relayed). */
+async function relayedToHost(ctx: CliContext, g: GlobalOptions, ex: Executor, argv: readonly string[]): Promise<boolean> {
+  if (ex.target === 'local') return false;
+  const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), ...argv]);
+  ctx.rt.out(r.stdout);
+  ctx.rt.err(r.stderr);
+  ctx.setExit(r.exitCode);
+  return true;
 }
 
 const incidentLine = (i: IncidentRow): string =>
@@ -175,13 +180,7 @@ export function registerSignoffCommand(program: Command, ctx: CliContext): void 
       const by = opts.by ?? ctx.rt.env.SUDO_USER ?? ctx.rt.env.USER ?? 'root';
       const ex = executorFor(g.target);
       try {
-        if (ex.target !== 'local') {
-          const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), 'signoff', '--by', by, ...(opts.allowUnknown ? ['--allow-unknown'] : []), ...(opts.wait ? ['--wait', opts.wait] : [])]);
-          ctx.rt.out(r.stdout);
-          ctx.rt.err(r.stderr);
-          ctx.setExit(r.exitCode);
-          return;
-        }
+        if (await relayedToHost(ctx, g, ex, ['signoff', '--by', by, ...(opts.allowUnknown ? ['--allow-unknown'] : []), ...(opts.wait ? ['--wait', opts.wait] : [])])) return;
         const spec = await loadSpec(g.spec, ctx.rt);
         await registerKnownSecrets(ex, spec, ctx.rt.env);
         const lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops signoff', opts.wait);
@@ -225,13 +224,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       const g = ctx.globals(cmd);
       const ex = executorFor(g.target);
       try {
-        if (ex.target !== 'local') {
-          const r = await remoteLedgerCommand(ex, [...(g.json ? ['--json'] : []), 'status']);
-          ctx.rt.out(r.stdout);
-          ctx.rt.err(r.stderr);
-          ctx.setExit(r.exitCode);
-          return;
-        }
+        if (await relayedToHost(ctx, g, ex, ['status'])) return;
         const spec = await loadSpec(g.spec, ctx.rt);
         const now = new Date();
         const { store, note } = await loadStore(ex, spec.stateDir);
