@@ -107,7 +107,7 @@ export function ageHours(iso: string, now: Date): number {
 
 /** Prometheus text exposition of a backup record. */
 export function backupMetrics(r: BackupRecord): string {
-  const per = (v: (i: BackupRecord['instances'][number]) => number): Sample[] => r.instances.map((i) => [{ instance: i.name }, v(i)]);
+  const per = (v: (i: BackupRecord['instances'][number]) => number): Sample[] => r.instances.map((i) => [{ instance_name: i.name }, v(i)]);
   return exposition([
     ...gauge('clawops_backup_last_run_ok', '1 when the latest clawops backup run succeeded', [[{}, r.ok ? 1 : 0]]),
     ...gauge('clawops_backup_last_run_timestamp_seconds', 'end of the latest backup run', [[{}, unixSeconds(r.finishedAt)]]),
@@ -120,7 +120,7 @@ export function backupMetrics(r: BackupRecord): string {
 }
 
 export function drillMetrics(r: DrillRecord): string {
-  const at: Labels = { instance: r.instance };
+  const at: Labels = { instance_name: r.instance };
   return exposition([
     ...gauge('clawops_drill_last_run_ok', '1 when the latest restore drill passed', [[at, r.ok ? 1 : 0]]),
     ...gauge('clawops_drill_last_success_timestamp_seconds', 'end of the latest passing restore drill', [[at, unixSeconds(r.lastSuccessAt)]]),

@@ -63,7 +63,7 @@ export function standbyMetrics(r: StandbyRecord): string {
     ...gauge('clawops_standby_last_sync_ok', '1 when the last standby sync restored, went healthy and passed its gate.', [[{}, r.ok ? 1 : 0]]),
     ...gauge('clawops_standby_last_success_timestamp_seconds', 'When the standby last synced successfully.', [[{}, unixSeconds(r.lastSuccessAt)]]),
     ...gauge('clawops_standby_sync_duration_seconds', 'How long the last sync took.', [[{}, (r.durationMs / 1000).toFixed(3)]]),
-    ...gauge('clawops_standby_snapshot_age_hours', 'Age of the synced snapshot when it went live (RPO).', r.instances.flatMap((i): Sample[] => (i.rpo ? [[{ instance: i.name }, i.rpo.ageHours]] : []))),
+    ...gauge('clawops_standby_snapshot_age_hours', 'Age of the synced snapshot when it went live (RPO).', r.instances.flatMap((i): Sample[] => (i.rpo ? [[{ instance_name: i.name }, i.rpo.ageHours]] : []))),
   ]);
 }
 

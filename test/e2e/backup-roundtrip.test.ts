@@ -108,6 +108,6 @@ describe('backup round trip (real restic + sqlite3, temp dirs)', () => {
     assert.match(verify?.detail ?? '', /hash differs: instance\/oc\/state\/workspace\/SOUL\.md$/);
     assert.match(rec.error ?? '', /SOUL\.md/);
     assert.equal(rec.lastSuccessAt, before?.lastSuccessAt, 'the last passing drill time is carried forward');
-    assert.match(readFileSync(join(env.textfileDir, 'clawops_drill.prom'), 'utf8'), /^clawops_drill_last_run_ok\{instance="oc"\} 0$/m);
+    assert.match(readFileSync(join(env.textfileDir, 'clawops_drill.prom'), 'utf8'), /^clawops_drill_last_run_ok\{instance_name="oc"\} 0$/m);
   });
 });

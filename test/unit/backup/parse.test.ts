@@ -135,7 +135,7 @@ test('records: parsed only when they are ours; metrics carry the RPO clock', () 
   const prom = backupMetrics(rec);
   assert.match(prom, /^clawops_backup_last_run_ok 0$/m);
   assert.match(prom, new RegExp(`^clawops_backup_last_success_timestamp_seconds ${Date.parse('2026-11-20T02:00:09Z') / 1000}$`, 'm'));
-  assert.match(prom, /^clawops_backup_bytes_added\{instance="oc"\} 0$/m);
+  assert.match(prom, /^clawops_backup_bytes_added\{instance_name="oc"\} 0$/m);
   assert.ok(prom.endsWith('\n'));
 });
 

@@ -85,7 +85,7 @@ describe('standby: version guard, gate checks, RPO, pruning, record', () => {
     const m = standbyMetrics(rec);
     assert.match(m, /^clawops_standby_last_sync_ok 1$/m);
     assert.match(m, /^clawops_standby_last_success_timestamp_seconds 1795240860$/m);
-    assert.match(m, /^clawops_standby_snapshot_age_hours\{instance="oc"\} 5$/m);
+    assert.match(m, /^clawops_standby_snapshot_age_hours\{instance_name="oc"\} 5$/m);
     assert.match(m, /^clawops_standby_sync_duration_seconds 60\.000$/m);
   });
 });
