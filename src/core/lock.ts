@@ -51,6 +51,8 @@ export class LockBusyError extends ClawopsError {
 export interface HeldLock {
   info: LockInfo;
   release(): Promise<void>;
+  /** set when another command held the lock first and this one waited for it (null: a holder it could not read) */
+  waitedFor?: LockInfo | null;
 }
 
 /** What an operator expects: a timer's short check is waited out, a long apply is named at once-ish. */
@@ -133,6 +135,7 @@ export async function acquireLock(
   mine.set(stateDir, entry);
   return {
     info: lock.info,
+    ...(lock.waitedFor !== undefined ? { waitedFor: lock.waitedFor } : {}),
     release: once(async () => {
       if (--entry.depth > 0) return;
       mine.delete(stateDir);
@@ -191,7 +194,7 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
         releasing = true;
         return letGo(proc);
       };
-      return { info: { ...info, targetPid: Number(line.slice(7)) }, release };
+      return { info: { ...info, targetPid: Number(line.slice(7)) }, release, ...(holder !== undefined ? { waitedFor: holder } : {}) };
     }
     if (line.startsWith('UNSAFE ')) unsafe = line.slice(7);
     if (line.startsWith('BUSY ')) {

@@ -19,6 +19,8 @@ export interface CheckRunInput {
   gate: 'pass' | 'fail';
   results: readonly CheckResult[];
   durationMs: number;
+  /** the command that held the host lock while the run probed (see RunInput.duringChange) */
+  duringChange?: string;
 }
 
 export interface CheckRunRecorded extends RunRecorded {
@@ -28,7 +30,7 @@ export interface CheckRunRecorded extends RunRecorded {
 }
 
 export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: CheckRunRecorded; notes: string[] }> {
-  const pre = recordOnHost(ex, spec, run.now, (l) => incidentCandidates(l, run.results));
+  const pre = recordOnHost(ex, spec, run.now, (l) => (run.duringChange ? [] : incidentCandidates(l, run.results)));
   const bundles = new Map<string, string>();
   for (const r of pre.value ?? []) {
     const inst = r.instance ? spec.resolved.find((i) => i.name === r.instance) : undefined;
@@ -37,7 +39,7 @@ export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: Chec
     if (j?.stdout.trim()) bundles.set(resultKey(r), j.stdout.trim());
   }
   const r = recordOnHost(ex, spec, run.now, (l) => ({
-    ...recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles }),
+    ...recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles, ...(run.duringChange ? { duringChange: run.duringChange } : {}) }),
     // what the ledger holds now, for the textfile
     openIncidents: (l.db.prepare('SELECT count(*) AS n FROM incidents WHERE resolved_at IS NULL').get() as { n: number }).n,
     burninDays: readBurnin(l, burninPolicy(spec), run.now).streak,

@@ -24,6 +24,11 @@ export interface RunInput {
   durationMs: number;
   /** extra evidence (a journal excerpt) for checks that open an incident, by result key */
   bundles?: ReadonlyMap<string, string>;
+  /**
+   * the command that was changing the host while this run probed it (the run waited for its lock):
+   * what failed then is the change under way, not an incident, and the day is not judged by it
+   */
+  duringChange?: string;
 }
 
 export interface IncidentRef {
@@ -62,7 +67,7 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
     const critical = criticalFailures(run.results).length;
     const runId = Number(l.db.prepare(`INSERT INTO runs (at, profile, gate, pass, warn, fail, unknown, critical_failed, duration_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(at, run.profile, run.gate, counts.pass, counts.warn, counts.fail, counts.unknown, critical, Math.round(run.durationMs)).lastInsertRowid);
-    summarizeDay(l, run.profile, at, critical > 0);
+    summarizeDay(l, run.profile, at, critical > 0 && !run.duringChange);
 
     const getState = l.db.prepare('SELECT status FROM check_state WHERE key = ?');
     const putState = l.db.prepare(`INSERT INTO check_state (key, check_id, instance, status, severity, since, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -84,6 +89,7 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
       }
       const incident = openFor.get(key) as { id: number; cleared_at: number | null } | undefined;
       if (r.severity === 'critical' && r.status === 'fail') {
+        if (run.duringChange) continue;
         // a new failure of a cleared incident is another occurrence of it; a check failing run after run is one
         if (incident && (incident.cleared_at !== null || before !== 'fail')) refire.run(at, incident.id);
         else if (!incident) opened.push(openIncident(l, at, key, r, run.bundles?.get(key)));

@@ -69,6 +69,9 @@ test('--wait: a waiting command says who it waits for and takes the lock the mom
   assert.ok(ms < 1500, `acquired ${Math.round(ms)} ms after the release`);
   assert.match(notes[0] ?? '', /waiting up to 20 s for the lock on local: held by clawops backup run \(pid/);
   assert.equal(holderOf(state).command, 'clawops apply');
+  // whom it waited for (a timer's check that waited probed a host being changed: check.ts, ledger)
+  assert.equal(second.waitedFor?.command, 'clawops backup run');
+  assert.equal(held.waitedFor, undefined);
   await second.release();
 });
 

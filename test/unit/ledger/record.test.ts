@@ -107,6 +107,18 @@ describe('ledger: check runs, transitions and incidents', () => {
     assert.deepEqual(r.opened, []);
   });
 
+  it('a run that probed while another command changed the host opens no incident and does not fail its day', () => {
+    const day = (d: string) => s.l.db.prepare("SELECT failed_runs FROM daily WHERE profile = 'health' AND day = ?").get(d) as { failed_runs: number };
+    const before = day('2026-11-01').failed_runs;
+    const r = recordRun(s.l, { at: at(35), profile: 'health', gate: 'fail', results: withStatus('network.gateway-health', 'fail'), durationMs: 12, duringChange: 'clawops apply' });
+    assert.deepEqual(r.opened, []);
+    assert.equal(r.transitions, 2); // host.disk passes again, gateway-health unknown -> fail: states are still recorded
+    assert.equal(day('2026-11-01').failed_runs, before);
+    // the same failure after the change is over is an incident
+    assert.equal(recordRun(s.l, { at: at(36), profile: 'health', gate: 'fail', results: withStatus('network.gateway-health', 'fail'), durationMs: 12 }).opened.length, 1);
+    recordRun(s.l, { at: at(37), profile: 'health', gate: 'pass', results: QUIET, durationMs: 12 });
+  });
+
   it('a failed backup opens an incident once; a good one clears it', () => {
     const a = recordEvent(s.l, { at: at(40), kind: 'backup', ok: false, summary: 'restic: repository locked' });
     assert.ok(a.opened);
