@@ -58,7 +58,7 @@ export function onHostLedger<T>(spec: ResolvedSpec, now: Date, fn: (l: Ledger) =
  */
 export async function remoteLedgerCommand(ex: Executor, argv: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const r = await ex.run([INSTALLED_CLAWOPS, '-f', DEFAULT_SPEC_PATH, ...argv], { allowFailure: true, timeoutMs: 120_000 });
-  if (r.exitCode === 127 || /No such file|not found/.test(r.stderr) && r.exitCode !== 0 && r.stdout === '') {
+  if (r.exitCode === 127 || (r.exitCode !== 0 && r.stderr.includes(`${INSTALLED_CLAWOPS}: No such file`))) {
     throw new ClawopsError(`the ledger lives on ${ex.target}, and clawops is not installed there`, {
       hint: 'run `clawops apply` (it installs clawops and the check timers that keep the ledger), or run this command on the host',
     });

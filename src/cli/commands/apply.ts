@@ -1,4 +1,3 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
@@ -17,6 +16,7 @@ import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
 import type { HeldLock } from '../../core/lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 export function registerApplyCommand(program: Command, ctx: CliContext): void {
   program

@@ -1,4 +1,3 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -16,6 +15,7 @@ import { EXIT, type CliContext } from '../program.ts';
 import { type GlobalOptions, printJson, printLine } from '../runtime.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
 import type { HeldLock } from '../../core/lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 /**
  * The backup context for a command: spec (and its text), executor on --target, log to stderr unless

@@ -1,10 +1,10 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { runDrill } from '../../backup/drill.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { backupContext } from './backup.ts';
 import { waitOption } from '../lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 export function registerDrillCommands(program: Command, ctx: CliContext): void {
   program

@@ -1,4 +1,3 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { runRollback } from '../../upgrade/run.ts';
@@ -7,6 +6,7 @@ import { printJson } from '../runtime.ts';
 import { backupContext } from './backup.ts';
 import { printReport } from './upgrade.ts';
 import { waitOption } from '../lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 export function registerRollbackCommand(program: Command, ctx: CliContext): void {
   program

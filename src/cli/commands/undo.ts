@@ -1,4 +1,3 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { undoLast } from '../../engine/undo.ts';
 import { executorFor } from '../../exec/target.ts';
@@ -7,6 +6,7 @@ import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
 import type { HeldLock } from '../../core/lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 export function registerUndoCommand(program: Command, ctx: CliContext): void {
   program

@@ -1,4 +1,3 @@
-import { withHostEvent } from '../../ledger/events.ts';
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import type { UpgradeReport } from '../../upgrade/steps.ts';
@@ -7,6 +6,7 @@ import type { CliContext } from '../program.ts';
 import { printJson, printLine, type Runtime } from '../runtime.ts';
 import { backupContext } from './backup.ts';
 import { waitOption } from '../lock.ts';
+import { withHostEvent } from '../../ledger/events.ts';
 
 export const parseChecks = (s: string | undefined): string[] | undefined =>
   s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
