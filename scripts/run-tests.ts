@@ -32,5 +32,5 @@ if (changed.length > 0) {
   console.error(`\nhost invariants: the test suite changed this machine:\n${changed.map((c) => `  - ${c}`).join('\n')}`);
   process.exit(1);
 }
-console.log('\nhost invariants: /etc/passwd, /etc/group, /etc/systemd/system and iptables-save unchanged by the suite');
+console.log('\nhost invariants: /etc/passwd, /etc/group, /etc/shadow, /etc/systemd/system, /var/lib/clawops and iptables-save unchanged by the suite');
 process.exit(r.status ?? 1);

@@ -21,6 +21,8 @@ export interface CheckRunInput {
   durationMs: number;
   /** the command that held the host lock while the run probed (see RunInput.duringChange) */
   duringChange?: string;
+  /** an operator's read-only check: recorded only on a host that has a ledger already */
+  onlyIfThere?: boolean;
 }
 
 export interface CheckRunRecorded extends RunRecorded {
@@ -30,7 +32,8 @@ export interface CheckRunRecorded extends RunRecorded {
 }
 
 export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: CheckRunRecorded; notes: string[] }> {
-  const pre = recordOnHost(ex, spec, run.now, (l) => (run.duringChange ? [] : incidentCandidates(l, run.results)));
+  const o = { onlyIfThere: run.onlyIfThere ?? false };
+  const pre = recordOnHost(ex, spec, run.now, (l) => (run.duringChange ? [] : incidentCandidates(l, run.results)), o);
   const bundles = new Map<string, string>();
   for (const r of pre.value ?? []) {
     const inst = r.instance ? spec.resolved.find((i) => i.name === r.instance) : undefined;
@@ -44,6 +47,6 @@ export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: Chec
     openIncidents: (l.db.prepare('SELECT count(*) AS n FROM incidents WHERE resolved_at IS NULL').get() as { n: number }).n,
     burninDays: readBurnin(l, burninPolicy(spec), run.now).streak,
     burninTarget: spec.burnIn.days,
-  }));
+  }), o);
   return { ...(r.value ? { recorded: r.value } : {}), notes: [...pre.notes, ...r.notes] };
 }

@@ -94,6 +94,7 @@ function openRaw(path: string): DatabaseSync {
  * aside with its -wal/-shm and a new ledger started; `notes` says so.
  */
 export function openLedger(path: string, now = new Date()): Ledger {
+  if (path === ':memory:') return { db: openRaw(path), path, notes: [], close() { this.db.close(); } };
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const notes: string[] = [];
   let db: DatabaseSync;

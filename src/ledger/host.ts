@@ -9,7 +9,8 @@ import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
-import { ledgerPath, withLedger, type Ledger } from './db.ts';
+import { existsSync } from 'node:fs';
+import { ledgerPath, openLedger, withLedger, type Ledger } from './db.ts';
 import { compact } from './compact.ts';
 import type { BurninPolicy } from './query.ts';
 
@@ -31,10 +32,12 @@ export interface Recorded<T> {
 
 /**
  * Runs `fn` on the host's ledger when `ex` is this host, then compacts it (at most hourly). Never
- * throws: the ledger is a record, not a gate.
+ * throws: the ledger is a record, not a gate. With `onlyIfThere` (an operator's read-only check),
+ * a host without a ledger gets none: a check of an unmanaged machine writes nothing.
  */
-export function recordOnHost<T>(ex: Executor, spec: ResolvedSpec, now: Date, fn: (l: Ledger) => T): Recorded<T> {
+export function recordOnHost<T>(ex: Executor, spec: ResolvedSpec, now: Date, fn: (l: Ledger) => T, o: { onlyIfThere?: boolean } = {}): Recorded<T> {
   if (ex.target !== 'local') return { notes: [] };
+  if (o.onlyIfThere && !existsSync(ledgerOf(spec))) return { notes: [] };
   try {
     const r = withLedger(ledgerOf(spec), now, (l) => {
       const value = fn(l);
@@ -47,9 +50,18 @@ export function recordOnHost<T>(ex: Executor, spec: ResolvedSpec, now: Date, fn:
   }
 }
 
-/** Reads (or an operator's write) on this host's ledger; errors are the command's. */
+/**
+ * Reads (or an operator's write) on this host's ledger; errors are the command's. A host without a
+ * ledger reads as an empty one and gets no file (the check timers create it once applied).
+ */
 export function onHostLedger<T>(spec: ResolvedSpec, now: Date, fn: (l: Ledger) => T): { value: T; notes: string[] } {
-  return withLedger(ledgerOf(spec), now, fn);
+  if (existsSync(ledgerOf(spec))) return withLedger(ledgerOf(spec), now, fn);
+  const empty = { ...openLedger(':memory:'), path: ledgerOf(spec) };
+  try {
+    return { value: fn(empty), notes: [`no ledger at ${ledgerOf(spec)} yet: the check timers start it once \`clawops apply\` installed them`] };
+  } finally {
+    empty.close();
+  }
 }
 
 /**

@@ -47,6 +47,8 @@ export function hostSnapshot(): Snapshot {
     }
   }
   treeDigest('/etc/systemd/system', s);
+  // clawops' own state on this machine (a local check never starts a ledger, a lock or a record here)
+  treeDigest('/var/lib/clawops', s);
   s['iptables-save'] = commandDigest(['iptables-save']);
   s['ip6tables-save'] = commandDigest(['ip6tables-save']);
   return s;

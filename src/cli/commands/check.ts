@@ -30,7 +30,7 @@ import { style } from '../../views/style.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, useColor } from '../runtime.ts';
 import { readFile } from 'node:fs/promises';
-import { acquireLock, describeHolder, LockBusyError, type HeldLock, type LockInfo } from '../../core/lock.ts';
+import { acquireLock, describeHolder, LockBusyError, type HeldLock } from '../../core/lock.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
 
 interface CheckOpts {
@@ -129,7 +129,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
               ctx.rt.err(`clawops: alerting failed: ${redact((err as Error).message)} (the checks' results below are complete)\n`);
             }
           }
-          await recordInLedger(ctx, ex, spec, report, started, lock?.waitedFor);
+          await recordInLedger(ctx, ex, spec, report, started, lock);
           if (opts.recordKnownGood && opts.profile === 'go-live' && !only && report.summary.gate === 'pass') {
             report.knownGood = await recordUnlessBusy(ctx, ex, spec, raw, started, lock);
           }
@@ -166,12 +166,14 @@ function gatewayNumbers(f: FactReader, spec: ResolvedSpec): GatewayNumbers[] {
 }
 
 /** A live run on the host goes into its ledger (ledger/host.ts: never on a remote target, never failing the check). */
-async function recordInLedger(ctx: CliContext, ex: Executor, spec: ResolvedSpec, report: CheckReport, now: Date, waitedFor: LockInfo | null | undefined): Promise<void> {
+async function recordInLedger(ctx: CliContext, ex: Executor, spec: ResolvedSpec, report: CheckReport, now: Date, lock: HeldLock | undefined): Promise<void> {
   const { recordCheckRun } = await import('../../ledger/check-run.ts');
   const { recordHostEvent } = await import('../../ledger/events.ts');
   // the run waited for the host lock: it probed while another command was changing the host
+  const waitedFor = lock?.waitedFor;
   const duringChange = waitedFor === undefined ? undefined : (waitedFor?.command ?? 'another clawops command');
-  const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs, ...(duringChange ? { duringChange } : {}) });
+  // a timer's run (it holds the lock) starts the ledger; an operator's read-only check only adds to one
+  const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs, onlyIfThere: !lock, ...(duringChange ? { duringChange } : {}) });
   if (duringChange) ctx.rt.err(`probed while ${duringChange} held the host lock: failures of this run open no incident\n`);
   const notes = [...r.notes];
   if (r.recorded) {

@@ -10,8 +10,8 @@ import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { executorFor } from '../../exec/target.ts';
 import type { GlobalOptions } from '../runtime.ts';
 import type { Executor } from '../../exec/types.ts';
-import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
-import type { Ledger } from '../../ledger/db.ts';
+import { burninPolicy, ledgerOf, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
+import { withLedger, type Ledger } from '../../ledger/db.ts';
 import { lastEvents, lastRuns, ledgerStats, listIncidents, readBurnin, showIncident, updateIncident, type IncidentRow } from '../../ledger/query.ts';
 import { loadStore } from '../../alerts/store.ts';
 import { sinkName } from '../../alerts/deliver.ts';
@@ -198,7 +198,7 @@ export function registerSignoffCommand(program: Command, ctx: CliContext): void 
           if (frozen && 'unreadable' in frozen) throw new ClawopsError(`cannot freeze what cannot be read: ${frozen.unreadable.join(', ')}`, { hint: 'fix the reads above and sign off again; nothing was frozen' });
           if (frozen) {
             await ex.writeFile(frozenPath(spec.stateDir), `${JSON.stringify(frozen.record, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
-            onHostLedger(spec, now, (l) => recordSignoff(l, now, by, frozen.record.digests));
+            withLedger(ledgerOf(spec), now, (l) => recordSignoff(l, now, by, frozen.record.digests));
           }
           if (g.json) printJson(ctx.rt, { schemaVersion: 1, signedOff: Boolean(frozen), preconditions: pre, ...(frozen ? { frozen: frozen.record } : {}) });
           else {
