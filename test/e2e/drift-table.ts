@@ -81,6 +81,17 @@ const at = (c: Record<string, any>, path: string): Record<string, any> =>
 const nineX = (v: TestbedOpenclawVersion) => v.startsWith('2026.9.');
 
 /** The table, in rounds: what shares a round touches independent things (one apply fixes them all). */
+/** A hand edit OpenClaw rejects (the gateway exits 78 on its restart). */
+const REJECTED_VALUE: Breakage = {
+  name: 'a value OpenClaw rejects (gateway.bind "everywhere")',
+  ids: ['openclaw.config.bind'],
+  versioned: true,
+  break: async (ex) => {
+    await editConfig(ex, (c) => { at(c, 'gateway').bind = 'everywhere'; });
+    await sh(ex, 'systemctl restart openclaw.service || true');
+  },
+};
+
 export const ROUNDS: Breakage[][] = [
   [
     { name: 'openclaw.json mode 644', ids: ['files.config'], break: (ex) => sh(ex, `chmod 644 ${CONFIG}`) },
@@ -145,18 +156,12 @@ export const ROUNDS: Breakage[][] = [
     { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
     { name: 'DOCKER-USER persist unit disabled', ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
     { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
+    // with the keys above: `openclaw config patch` refuses the file, so apply repairs all of them in one validated whole-file write
+    { ...REJECTED_VALUE, when: nineX },
   ],
   [
-    {
-      name: 'a value OpenClaw rejects (gateway.bind "everywhere")',
-      ids: ['openclaw.config.bind'],
-      versioned: true,
-      alone: true,
-      break: async (ex) => {
-        await editConfig(ex, (c) => { at(c, 'gateway').bind = 'everywhere'; });
-        await sh(ex, 'systemctl restart openclaw.service || true');
-      },
-    },
+    // the older version in a round of its own (its first round stops the gateway that this one restarts)
+    { ...REJECTED_VALUE, alone: true, when: (v) => !nineX(v) },
   ],
   [
     {
@@ -189,7 +194,7 @@ export const ROUNDS: Breakage[][] = [
  * rounds that stand alone.
  */
 export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
-  const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version)));
+  const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version))).filter((r) => r.length > 0);
   if (nineX(version)) return rounds;
   const [first = [], second = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
   const versioned = rest.flatMap((r) => r.filter((b) => b.versioned));
