@@ -6,8 +6,8 @@
  *     evidence bundle), unless one is open for it already (then it counts another occurrence); a
  *     check that passes again clears its open incident, which stays open until resolved by hand;
  *   - an event: apply, undo, backup, drill, upgrade, rollback, restart, alert delivery, sign-off. A
- *     failed backup or drill opens an incident of its own.
- * Days are UTC dates. Evidence is redacted by the caller's redact() before it gets here.
+ *     failed backup or drill opens an incident of its own; a good one clears it.
+ * Days are UTC dates. Evidence, summaries and notes are redacted here (core/redact) before they are written.
  */
 import type { CheckResult } from '../checks/types.ts';
 import { redact } from '../core/redact.ts';
