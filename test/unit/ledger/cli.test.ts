@@ -1,6 +1,6 @@
 /** The ledger's commands on this host's ledger (a scratch stateDir; nothing else on the machine is read or written). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -35,6 +35,9 @@ describe('clawops incident | burnin | ledger on the host', () => {
     const j = JSON.parse(info.out) as { ledger: { path: string; runs: number }; limits: { maxMB: number } };
     assert.equal(j.ledger.path, join(stateDir, 'ledger.db'));
     assert.equal(j.limits.maxMB, 50);
+    assert.match(info.err, /no ledger at .*ledger\.db yet/);
+    // reading never starts a ledger: the state dir is still not there
+    assert.equal(existsSync(stateDir), false);
   });
 
   it('incidents: list, show with the evidence bundle, ack, resolve; a bad id or an empty note is a clear error', async () => {
