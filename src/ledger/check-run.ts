@@ -9,7 +9,7 @@ import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
 import { burninPolicy, recordOnHost } from './host.ts';
 import { readBurnin } from './query.ts';
-import { incidentCandidates, recordRun, resultKey, type RunRecorded } from './record.ts';
+import { criticalFailures, incidentCandidates, recordRun, resultKey, type RunRecorded } from './record.ts';
 
 const JOURNAL_LINES = 40;
 
@@ -33,7 +33,9 @@ export interface CheckRunRecorded extends RunRecorded {
 
 export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: CheckRunInput): Promise<{ recorded?: CheckRunRecorded; notes: string[] }> {
   const o = { onlyIfThere: run.onlyIfThere ?? false };
-  const pre = recordOnHost(ex, spec, run.now, (l) => (run.duringChange ? [] : incidentCandidates(l, run.results)), o);
+  // which failures would open an incident (their journal is read first): a quiet run opens the ledger once
+  const mayOpen = !run.duringChange && criticalFailures(run.results).some((r) => r.status === 'fail');
+  const pre = mayOpen ? recordOnHost(ex, spec, run.now, (l) => incidentCandidates(l, run.results), o) : { notes: [] as string[] };
   const bundles = new Map<string, string>();
   for (const r of pre.value ?? []) {
     const inst = r.instance ? spec.resolved.find((i) => i.name === r.instance) : undefined;

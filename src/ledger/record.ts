@@ -74,7 +74,6 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
       ON CONFLICT (key) DO UPDATE SET status = excluded.status, severity = excluded.severity, since = excluded.since, last_at = excluded.last_at`);
     const addTransition = l.db.prepare('INSERT INTO transitions (at, key, check_id, instance, from_status, to_status, severity, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const openFor = l.db.prepare('SELECT id, cleared_at FROM incidents WHERE key = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1');
-    const refire = l.db.prepare('UPDATE incidents SET occurrences = occurrences + 1, last_seen_at = ?, cleared_at = NULL WHERE id = ?');
     const clear = l.db.prepare('UPDATE incidents SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL');
     let transitions = 0;
     let cleared = 0;
@@ -91,7 +90,7 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
       if (r.severity === 'critical' && r.status === 'fail') {
         if (run.duringChange) continue;
         // a new failure of a cleared incident is another occurrence of it; a check failing run after run is one
-        if (incident && (incident.cleared_at !== null || before !== 'fail')) refire.run(at, incident.id);
+        if (incident && (incident.cleared_at !== null || before !== 'fail')) refire(l, at, incident.id);
         else if (!incident) opened.push(openIncident(l, at, key, r, run.bundles?.get(key)));
       } else if (incident && (r.status === 'pass' || r.status === 'waived' || r.status === 'skipped')) {
         cleared += Number(clear.run(at, incident.id).changes);
@@ -105,9 +104,19 @@ function openIncident(l: Ledger, at: number, key: string, r: CheckResult, bundle
   // what happened, not what the check wants: its evidence's first line
   const title = `${r.id}${r.instance ? `[${r.instance}]` : ''}: ${redact(r.evidence.split('\n')[0] ?? r.title).slice(0, 160)}`;
   const evidence = JSON.stringify({ evidence: redact(r.evidence), remediation: r.remediation, ...(bundle ? { journal: redact(bundle) } : {}) });
+  return insertIncident(l, { at, key, check: r.id, instance: r.instance ?? null, severity: r.severity, title, evidence });
+}
+
+/** The one writer of an incident row (a check's failure, a failed backup or drill). */
+function insertIncident(l: Ledger, i: { at: number; key: string; check: string; instance: string | null; severity: string; title: string; evidence: string }): IncidentRef {
   const id = Number(l.db.prepare(`INSERT INTO incidents (key, check_id, instance, severity, title, opened_at, last_seen_at, evidence)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(key, r.id, r.instance ?? null, r.severity, title, at, at, evidence).lastInsertRowid);
-  return { id, key, title };
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(i.key, i.check, i.instance, i.severity, i.title, i.at, i.at, i.evidence).lastInsertRowid);
+  return { id, key: i.key, title: i.title };
+}
+
+/** Another occurrence of an open incident: its condition is back. */
+function refire(l: Ledger, at: number, id: number): void {
+  l.db.prepare('UPDATE incidents SET occurrences = occurrences + 1, last_seen_at = ?, cleared_at = NULL WHERE id = ?').run(at, id);
 }
 
 /** The day rows of one run: counts on its day, and the gap since the profile's previous run on every day it spans. */
@@ -152,13 +161,11 @@ export function recordEvent(l: Ledger, e: EventInput): { id: number; opened?: In
     }
     const open = l.db.prepare('SELECT id FROM incidents WHERE key = ? AND resolved_at IS NULL').get(key) as { id: number } | undefined;
     if (open) {
-      l.db.prepare('UPDATE incidents SET occurrences = occurrences + 1, last_seen_at = ?, cleared_at = NULL WHERE id = ?').run(at, open.id);
+      refire(l, at, open.id);
       return { id };
     }
-    const title = `${e.kind} failed: ${redact(e.summary)}`;
-    const inc = Number(l.db.prepare(`INSERT INTO incidents (key, check_id, instance, severity, title, opened_at, last_seen_at, evidence)
-      VALUES (?, ?, NULL, 'critical', ?, ?, ?, ?)`).run(key, `${e.kind}.failed`, title, at, at, redact(JSON.stringify({ summary: e.summary, ...(e.detail ?? {}) }))).lastInsertRowid);
-    return { id, opened: { id: inc, key, title } };
+    const evidence = redact(JSON.stringify({ summary: e.summary, ...(e.detail ?? {}) }));
+    return { id, opened: insertIncident(l, { at, key, check: `${e.kind}.failed`, instance: null, severity: 'critical', title: `${e.kind} failed: ${redact(e.summary)}`, evidence }) };
   });
 }
 
