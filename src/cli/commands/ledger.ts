@@ -24,24 +24,29 @@ import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { BurninStatus } from '../../ledger/burnin.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
+import type { HeldLock } from '../../core/lock.ts';
 import { loadWaivers } from './check.ts';
 import { printJson, printLine } from '../runtime.ts';
 
 /**
  * Runs `local` on this host's ledger, or `argv` by the clawops on the remote target. Notes (a
- * rebuilt ledger) go to stderr.
+ * rebuilt ledger) go to stderr. A command that changes the ledger (`writes`: its name) holds the
+ * host lock while it does.
  */
-async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number): Promise<void> {
+async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number, writes?: string): Promise<void> {
   const ex = executorFor(g.target);
+  let lock: HeldLock | undefined;
   try {
     if (await relayedToHost(ctx, g, ex, argv)) return;
+    const spec = await loadSpec(g.spec, ctx.rt);
+    if (writes) lock = await takeHostLock(ctx, ex, spec.stateDir, writes, undefined);
+    const r = onHostLedger(spec, new Date(), (l) => local(l, spec));
+    for (const n of r.notes) ctx.rt.err(`${n}\n`);
+    ctx.setExit(r.value);
   } finally {
+    await lock?.release();
     await ex.close();
   }
-  const spec = await loadSpec(g.spec, ctx.rt);
-  const r = onHostLedger(spec, new Date(), (l) => local(l, spec));
-  for (const n of r.notes) ctx.rt.err(`${n}\n`);
-  ctx.setExit(r.value);
 }
 
 /** Against a remote target: the same command by the clawops installed there, its output and exit code ours (true when relayed). */
@@ -119,7 +124,7 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
           if (g.json) printJson(ctx.rt, { schemaVersion: 1, incident: r });
           else printLine(ctx.rt, incidentLine(r));
           return EXIT.ok;
-        });
+        }, `clawops incident ${action} ${n}`);
       });
   }
 }
