@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackupContext } from '../../src/backup/context.ts';
 import { systemctlUnits } from '../../src/backup/context.ts';
 import { runDrill } from '../../src/backup/drill.ts';
+import { probeGateway } from '../../src/backup/gateway.ts';
 import { restoreInPlace } from '../../src/backup/restore.ts';
 import { runBackup } from '../../src/backup/run.ts';
 import { parseSpec } from '../../src/desired/parse.ts';
@@ -100,5 +101,34 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
     const check = await sh(`test -e ${r.replacedPath}/workspace/AFTER.md && ! test -e ${STATE}/workspace/AFTER.md && sqlite3 -readonly ${STATE}/state/clawops-e2e.sqlite 'PRAGMA integrity_check; SELECT count(*) FROM batches b WHERE b.n != (SELECT count(*) FROM t WHERE t.b = b.b);'`);
     assert.deepEqual(check.stdout.trim().split('\n'), ['ok', '0']);
     assert.equal((await healthy(PORT)).stdout.trim(), 'up', 'the gateway runs on the restored state');
+  });
+
+  test('the throwaway gateway gets the production restart policy, bounded: a failed first start is retried, a crash loop is not', async (t) => {
+    // a root-owned launcher that fails the first start of each copy (a marker in the copy's state) and
+    // then runs the real openclaw; one that always fails stands for a gateway that cannot start at all
+    await tb.executor.writeFile('/usr/local/bin/oc-flaky', '#!/bin/sh\n[ -e "$OPENCLAW_STATE_DIR/.started" ] || { : > "$OPENCLAW_STATE_DIR/.started"; echo "first start fails" >&2; exit 1; }\nexec /usr/local/bin/openclaw "$@"\n', { mode: 0o755 });
+    await tb.executor.writeFile('/usr/local/bin/oc-broken', '#!/bin/sh\necho "never starts" >&2\nexit 1\n', { mode: 0o755 });
+    const probe = async (bin: string) => {
+      const scratch = `/root/probe-${randomBytes(3).toString('hex')}`;
+      await sh(`install -d -m 0700 ${scratch} && cp -a ${STATE} ${scratch}/state && rm -f ${scratch}/state/.started`);
+      try {
+        return await probeGateway(tb.executor, {
+          bin, stateDir: `${scratch}/state`, envFile: `${scratch}/state/gateway.systemd.env`, home: `${scratch}/home`,
+          version: '2026.9.6', user: 'oc', userPath: '/usr/local/bin:/usr/bin:/bin', limitSec: 150,
+        });
+      } finally {
+        await sh(`rm -rf -- ${scratch}`);
+      }
+    };
+    const flaky = await probe('/usr/local/bin/oc-flaky');
+    t.diagnostic(`flaky first start: ${flaky.status} in ${flaky.durationMs} ms: ${flaky.detail}`);
+    assert.equal(flaky.status, 'pass', flaky.detail);
+    assert.equal(flaky.restarts, 1);
+    assert.match(flaky.detail, /after 1 restart$/);
+    const broken = await probe('/usr/local/bin/oc-broken');
+    t.diagnostic(`never starts: ${broken.status} in ${broken.durationMs} ms: ${broken.detail}`);
+    assert.equal(broken.status, 'fail');
+    assert.match(broken.detail, /exited before it was healthy \(2 restarts\): .*never starts/);
+    assert.equal((await sh('systemctl list-units --all --plain --no-legend "clawops-drill-*" | wc -l')).stdout.trim(), '0', 'no drill unit left behind');
   });
 });
