@@ -76,7 +76,8 @@ trap 'exit 143' TERM INT
 # NRestarts as last seen while the unit was loaded (a collected unit reads 0)
 seen=0
 restarts() { n=$(systemctl show -p NRestarts --value -- "$unit" 2>/dev/null); [ "\${n:-0}" -gt "$seen" ] 2>/dev/null && seen=$n; echo "$seen"; }
-logtail() { { journalctl -u "$unit" -o cat --no-pager 2>/dev/null | grep -iE 'refus|denied|EACCES|EPERM|error' | head -n 4; journalctl -u "$unit" -n 3 -o cat --no-pager 2>/dev/null; } | cut -c1-400 | tr '\\n' ' '; }
+# the gateway's own lines (errors first, then its last words), then systemd's last word on the unit; each line once
+logtail() { { journalctl _SYSTEMD_UNIT="$unit.service" -o cat --no-pager 2>/dev/null | grep -iE 'refus|denied|EACCES|EPERM|error' | head -n 4; journalctl _SYSTEMD_UNIT="$unit.service" -n 3 -o cat --no-pager 2>/dev/null; journalctl -u "$unit" -n 1 -o cat --no-pager 2>/dev/null; } | awk '!seen[$0]++' | cut -c1-400 | tr '\\n' ' '; }
 start=$(date +%s%N)
 deadline=$(( $(date +%s) + limit ))
 while [ "$(date +%s)" -lt "$deadline" ]; do

@@ -188,18 +188,20 @@ export const ROUNDS: Breakage[][] = [
 ];
 
 /**
- * The rounds a version runs: the newest every round; an older one the first two rounds (breakages
- * in every area) whole, the versioned breakages of the other shared rounds joined to the first
- * (after its gateway stop, before its own: a hand edit of openclaw.json resets its mode), and the
- * rounds that stand alone.
+ * The rounds a version runs: the newest every round; an older one the first round (breakages in
+ * every area) whole, the versioned breakages of the other shared rounds joined to it (after its
+ * gateway stop, before its own: a hand edit of openclaw.json resets its mode), and the rounds that
+ * stand alone. The second round's breakages (a symlinked config, unit and host files, firewall,
+ * groups, a file mode) are repaired by the same version-independent steps as the first round's:
+ * they run on the newest only.
  */
 export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
   const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version))).filter((r) => r.length > 0);
   if (nineX(version)) return rounds;
-  const [first = [], second = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
+  const [first = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
   const versioned = rest.flatMap((r) => r.filter((b) => b.versioned));
   const stop = first.filter((b) => b.stopsGateway);
-  return [[...stop, ...versioned, ...first.filter((b) => !b.stopsGateway)], second, ...rounds.filter((r) => r.some((b) => b.alone))];
+  return [[...stop, ...versioned, ...first.filter((b) => !b.stopsGateway)], ...rounds.filter((r) => r.some((b) => b.alone))];
 }
 
 /**
