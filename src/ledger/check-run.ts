@@ -9,7 +9,7 @@ import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
 import { burninPolicy, recordOnHost } from './host.ts';
 import { readBurnin } from './query.ts';
-import { criticalFailures, incidentCandidates, recordRun, resultKey, type RunRecorded } from './record.ts';
+import { criticalFailures, incidentCandidates, recordRun, resultKey, type GatewaySample, type RunRecorded } from './record.ts';
 
 const JOURNAL_LINES = 40;
 
@@ -21,6 +21,8 @@ export interface CheckRunInput {
   durationMs: number;
   /** the command that held the host lock while the run probed (see RunInput.duringChange) */
   duringChange?: string;
+  /** each gateway's numbers (a health run) */
+  gateway?: readonly GatewaySample[];
   /** an operator's read-only check: recorded only on a host that has a ledger already */
   onlyIfThere?: boolean;
 }
@@ -44,7 +46,7 @@ export async function recordCheckRun(ex: Executor, spec: ResolvedSpec, run: Chec
     if (j?.stdout.trim()) bundles.set(resultKey(r), j.stdout.trim());
   }
   const r = recordOnHost(ex, spec, run.now, (l) => ({
-    ...recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles, ...(run.duringChange ? { duringChange: run.duringChange } : {}) }),
+    ...recordRun(l, { at: run.now, profile: run.profile, gate: run.gate, results: run.results, durationMs: run.durationMs, bundles, ...(run.duringChange ? { duringChange: run.duringChange } : {}), ...(run.gateway ? { gateway: run.gateway } : {}) }),
     // what the ledger holds now, for the textfile
     openIncidents: (l.db.prepare('SELECT count(*) AS n FROM incidents WHERE resolved_at IS NULL').get() as { n: number }).n,
     burninDays: readBurnin(l, burninPolicy(spec), run.now).streak,

@@ -1,6 +1,6 @@
 /**
  * Keeps the ledger bounded. Each run row is summarized into its day as it is written (record.ts),
- * so compaction only deletes: run rows and check transitions older than monitoring.ledger
+ * so compaction only deletes: run rows, their gateway samples and check transitions older than monitoring.ledger
  * retentionDays (their days stay, as daily summaries), then, while the file is still over
  * monitoring.ledger.maxMB, the oldest half of what is left of them. Events, incidents, sign-offs and
  * the daily summaries are never deleted (a few rows a day). Runs at most once an hour, inside the
@@ -35,14 +35,17 @@ export function compact(l: Ledger, p: CompactPolicy, now: Date, force = false): 
   if (!force && at - last < HOUR_MS) return { ran: false, deletedRuns: 0, deletedTransitions: 0, bytes: size(l) };
   const r = write(l, () => {
     let cutoff = at - p.retentionDays * DAY_MS;
+    const samples = l.db.prepare('DELETE FROM samples WHERE at < ?');
     let deletedRuns = Number(l.db.prepare('DELETE FROM runs WHERE at < ?').run(cutoff).changes);
+    samples.run(cutoff);
     let deletedTransitions = Number(l.db.prepare('DELETE FROM transitions WHERE at < ?').run(cutoff).changes);
     // over the cap: halve what is kept of runs and transitions until under it (or nothing is left to halve)
     for (let i = 0; i < 20 && live(l) > p.maxBytes; i++) {
-      const oldest = (l.db.prepare('SELECT min(at) AS m FROM (SELECT at FROM runs UNION ALL SELECT at FROM transitions)').get() as { m: number | null }).m;
+      const oldest = (l.db.prepare('SELECT min(at) AS m FROM (SELECT at FROM runs UNION ALL SELECT at FROM transitions UNION ALL SELECT at FROM samples)').get() as { m: number | null }).m;
       if (oldest === null || oldest >= at) break;
       cutoff = oldest + Math.ceil((at - oldest) / 2);
       deletedRuns += Number(l.db.prepare('DELETE FROM runs WHERE at < ?').run(cutoff).changes);
+      samples.run(cutoff);
       deletedTransitions += Number(l.db.prepare('DELETE FROM transitions WHERE at < ?').run(cutoff).changes);
     }
     setMeta(l, 'compacted_at', String(at));

@@ -46,6 +46,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX incidents_open ON incidents (resolved_at, key);
    CREATE INDEX incidents_opened ON incidents (opened_at);
    CREATE TABLE signoffs (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, by TEXT NOT NULL, frozen TEXT NOT NULL);`,
+  // 2: each gateway's numbers from a health run (the report's plots); deleted with their runs by compaction
+  `CREATE TABLE samples (at INTEGER NOT NULL, instance TEXT NOT NULL, restarts INTEGER, memory_bytes INTEGER, health_ms INTEGER);
+   CREATE INDEX samples_at ON samples (at);`,
 ];
 
 export interface Ledger {

@@ -4,7 +4,7 @@
  */
 import { ClawopsError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import { burninStatus, type BurninStatus, type HealthDay } from './burnin.ts';
+import { burninStatus, judgeDay, type BurninInput, type BurninStatus, type DayVerdict, type HealthDay } from './burnin.ts';
 import { write, type Ledger } from './db.ts';
 import { utcDay } from './record.ts';
 
@@ -18,6 +18,20 @@ export interface BurninPolicy {
 }
 
 export function readBurnin(l: Ledger, p: BurninPolicy, now: Date, lookbackDays = 60): BurninStatus {
+  return burninStatus(burninInput(l, p, now, lookbackDays));
+}
+
+/** Every one of the last `days` days judged (oldest first, today last): the report's calendar. */
+export function burninCalendar(l: Ledger, p: BurninPolicy, now: Date, days: number): DayVerdict[] {
+  const input = burninInput(l, p, now, days);
+  const todayStart = Date.parse(`${utcDay(now.getTime())}T00:00:00Z`);
+  const out: DayVerdict[] = [];
+  for (let n = days - 1; n >= 1; n--) out.push(judgeDay(utcDay(todayStart - n * DAY_MS), todayStart - (n - 1) * DAY_MS, input));
+  out.push(judgeDay(utcDay(now.getTime()), now.getTime(), input));
+  return out;
+}
+
+function burninInput(l: Ledger, p: BurninPolicy, now: Date, lookbackDays: number): BurninInput {
   const since = Date.parse(`${utcDay(now.getTime() - lookbackDays * DAY_MS)}T00:00:00Z`);
   const health = new Map<string, HealthDay>();
   for (const r of l.db.prepare(`SELECT day, runs, failed_runs, first_at, last_at, max_gap_ms FROM daily WHERE profile = 'health' AND day >= ?`).all(utcDay(since)) as {
@@ -32,7 +46,7 @@ export function readBurnin(l: Ledger, p: BurninPolicy, now: Date, lookbackDays =
   for (const r of l.db.prepare(`SELECT t.at FROM transitions t WHERE t.severity = 'critical' AND t.to_status = 'fail' AND t.at >= ?
       AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.key = t.key AND i.opened_at = t.at)`).all(since) as { at: number }[]) bump(r.at);
   const backups = new Set((l.db.prepare(`SELECT at FROM events WHERE kind = 'backup' AND ok = 1 AND at >= ?`).all(since) as { at: number }[]).map((r) => utcDay(r.at)));
-  return burninStatus({ now, days: p.days, maxGapMs: p.maxGapMinutes * 60_000, backupRequired: p.backupRequired, health, critical, backups, lookbackDays });
+  return { now, days: p.days, maxGapMs: p.maxGapMinutes * 60_000, backupRequired: p.backupRequired, health, critical, backups, lookbackDays };
 }
 
 export interface IncidentRow {

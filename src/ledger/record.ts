@@ -29,6 +29,15 @@ export interface RunInput {
    * what failed then is the change under way, not an incident, and the day is not judged by it
    */
   duringChange?: string;
+  /** each gateway's numbers, read by a health run (restarts, memory, health probe time) */
+  gateway?: readonly GatewaySample[];
+}
+
+export interface GatewaySample {
+  instance: string;
+  restarts: number | null;
+  memoryBytes: number | null;
+  healthProbeMs: number | null;
 }
 
 export interface IncidentRef {
@@ -68,6 +77,8 @@ export function recordRun(l: Ledger, run: RunInput): RunRecorded {
     const runId = Number(l.db.prepare(`INSERT INTO runs (at, profile, gate, pass, warn, fail, unknown, critical_failed, duration_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(at, run.profile, run.gate, counts.pass, counts.warn, counts.fail, counts.unknown, critical, Math.round(run.durationMs)).lastInsertRowid);
     summarizeDay(l, run.profile, at, critical > 0 && !run.duringChange);
+    const sample = l.db.prepare('INSERT INTO samples (at, instance, restarts, memory_bytes, health_ms) VALUES (?, ?, ?, ?, ?)');
+    for (const g of run.gateway ?? []) sample.run(at, g.instance, g.restarts, g.memoryBytes, g.healthProbeMs);
 
     const getState = l.db.prepare('SELECT status FROM check_state WHERE key = ?');
     const putState = l.db.prepare(`INSERT INTO check_state (key, check_id, instance, status, severity, since, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)

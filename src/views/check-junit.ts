@@ -1,8 +1,7 @@
 /** JUnit XML of a check run: one testsuite per area, one testcase per result. */
 import { AREAS } from '../checks/types.ts';
 import type { CheckReport } from './check-report.ts';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+import { esc } from './escape.ts';
 
 export function renderJunit(rep: CheckReport): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];

@@ -104,12 +104,12 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
   });
 
   test('the throwaway gateway gets the production restart policy, bounded: a failed first start is retried, a crash loop is not', async (t) => {
-    // a root-owned launcher that fails the first start of each copy (a marker in the copy's state) and
-    // then runs the real openclaw; one that always fails stands for a gateway that cannot start at all
-    await tb.executor.writeFile('/usr/local/bin/oc-flaky', '#!/bin/sh\n[ -e "$OPENCLAW_STATE_DIR/.started" ] || { : > "$OPENCLAW_STATE_DIR/.started"; echo "first start fails" >&2; exit 1; }\nexec /usr/local/bin/openclaw "$@"\n', { mode: 0o755 });
+    // the restart policy, not OpenClaw, is under test here (the drill above starts the real gateway): a
+    // root-owned launcher fails the first start of each copy (a marker in the copy's state), then answers
+    // /healthz on the drill's port as the gateway does; one that always fails cannot start at all
+    const healthz = `require('node:http').createServer((q, s) => s.end('{"ok":true}')).listen(Number(process.env.OPENCLAW_GATEWAY_PORT), '127.0.0.1')`;
+    await tb.executor.writeFile('/usr/local/bin/oc-flaky', `#!/bin/sh\n[ -e "$OPENCLAW_STATE_DIR/.started" ] || { : > "$OPENCLAW_STATE_DIR/.started"; echo "first start fails" >&2; exit 1; }\nexec node -e '${healthz}'\n`, { mode: 0o755 });
     await tb.executor.writeFile('/usr/local/bin/oc-broken', '#!/bin/sh\necho "never starts" >&2\nexit 1\n', { mode: 0o755 });
-    // copies of the state of a stopped gateway (a live one owns its state directory, and a copy says so)
-    await sh('systemctl stop oc.service');
     const probe = async (bin: string) => {
       const scratch = `/root/probe-${randomBytes(3).toString('hex')}`;
       await sh(`install -d -m 0700 ${scratch} && cp -a ${STATE} ${scratch}/state && rm -f ${scratch}/state/.started`);

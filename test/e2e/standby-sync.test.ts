@@ -24,16 +24,10 @@ openclaw:
   npmCache: /var/cache/clawops-npm
 node:
   source: system
-# the host layer is the whole-spec suites' business (apply-openclaw-suite.ts); the standby flow needs
-# the service user, OpenClaw, its unit and state, clawops on the host and the backup repository
 docker:
-  enabled: false
+  enabled: false   # the sandbox engine is sandbox-docker.test.ts' business
 firewall:
-  enabled: false
-fail2ban:
-  enabled: false
-unattendedUpgrades:
-  enabled: false
+  managementInterfaces: [tailscale0]
 identity:
   files: [SOUL.md]
 backup:
@@ -80,7 +74,6 @@ describe('standby sync: two testbeds over SSH', { skip: testbedSkipReason(), tim
     // both converged by the same spec (in parallel: each takes ~1.5 min alone)
     const applied = await Promise.all([primary, standby].map((tb) => clawops(['apply', '--yes', '--target', `nspawn:${tb.name}`, '-f', specFile], {}, 900_000)));
     for (const a of applied) assert.equal(a.code, 0, `${a.stdout}\n${a.stderr}`);
-    process.stderr.write(`# both hosts converged: ${applied.map((a) => `${(a.ms / 1000).toFixed(1)} s`).join(', ')} (in parallel)\n`);
     // uids differ between real hosts (both testbeds allocate the same): the standby's service user
     // and group are renumbered, as if provisioned in another order
     await sh(standby, `systemctl stop openclaw; old=$(id -g openclaw-svc)

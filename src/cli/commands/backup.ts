@@ -62,7 +62,16 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
       const bc = await backupContext(ctx, g, { command: 'clawops backup run', wait: opts.wait });
       try {
         const rec = await withHostEvent(bc.ex, bc.spec, 'backup', bc.log, () => runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance }),
-          (r) => ({ ok: r.ok, summary: `${r.ok ? 'backup' : 'backup FAILED'}: ${r.instances.map((i) => `${i.name} ${i.ok ? `snapshot ${i.shortId}` : i.error ?? 'failed'}`).join(', ')}` }));
+          (r) => ({
+            ok: r.ok,
+            summary: `${r.ok ? 'backup' : 'backup FAILED'}: ${r.instances.map((i) => `${i.name} ${i.ok ? `snapshot ${i.shortId}` : i.error ?? 'failed'}`).join(', ')}`,
+            // the report's plots: what the snapshots added and read, and how long they took
+            detail: {
+              bytesAdded: r.instances.reduce((n, i) => n + (i.bytesAdded ?? 0), 0),
+              bytesProcessed: r.instances.reduce((n, i) => n + (i.bytesProcessed ?? 0), 0),
+              durationMs: r.instances.reduce((n, i) => n + (i.durationMs ?? 0), 0),
+            },
+          }));
         if (g.json) printJson(ctx.rt, rec);
         else {
           for (const i of rec.instances) printLine(ctx.rt, `${i.name}: snapshot ${i.shortId} (${i.files} files, ${i.sqlite} SQLite, ${mb(i.bytesProcessed)} read, ${mb(i.bytesAdded)} added) in ${(i.durationMs / 1000).toFixed(1)} s`);

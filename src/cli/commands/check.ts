@@ -173,7 +173,7 @@ async function recordInLedger(ctx: CliContext, ex: Executor, spec: ResolvedSpec,
   const waitedFor = lock?.waitedFor;
   const duringChange = waitedFor === undefined ? undefined : (waitedFor?.command ?? 'another clawops command');
   // a timer's run (it holds the lock) starts the ledger; an operator's read-only check only adds to one
-  const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs, onlyIfThere: !lock, ...(duringChange ? { duringChange } : {}) });
+  const r = await recordCheckRun(ex, spec, { now, profile: report.profile, gate: report.summary.gate, results: report.results, durationMs: report.durationMs, onlyIfThere: !lock, ...(duringChange ? { duringChange } : {}), ...(report.gateway ? { gateway: report.gateway } : {}) });
   if (duringChange) ctx.rt.err(`probed while ${duringChange} held the host lock: failures of this run open no incident\n`);
   const notes = [...r.notes];
   if (r.recorded) {

@@ -33,5 +33,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'signoff', load: async () => (await import('./ledger.ts')).registerSignoffCommand },
   { name: 'status', load: async () => (await import('./ledger.ts')).registerStatusCommand },
   { name: 'ledger', load: async () => (await import('./ledger.ts')).registerLedgerCommands },
+  { name: 'report', load: async () => (await import('./report.ts')).registerReportCommand },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];
