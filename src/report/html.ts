@@ -89,7 +89,16 @@ function summary(d: ReportData, open: number): string {
     card('Sign-off', d.signoff ? 'SIGNED OFF' : 'NOT YET', d.signoff ? `${when(d.signoff.at)} by ${esc(d.signoff.by)}` : 'clawops signoff'),
     card('Last good backup', lastBackup ? when(new Date(lastBackup.t).toISOString()) : 'NONE', `RPO ${d.targets.rpoHours} h`),
     card('Last drill', lastDrill ? (lastDrill.ok ? 'PASS' : 'FAIL') : 'NONE', lastDrill?.rtoSeconds != null ? `RTO ${lastDrill.rtoSeconds.toFixed(1)} s of ${d.targets.rtoHours} h` : `RTO target ${d.targets.rtoHours} h`),
-  ].join('')}</div>`;
+  ].join('')}</div>${blocking(d)}`;
+}
+
+/** What stands between this host and go-live, first: each check not passing, linked to its row below. */
+function blocking(d: ReportData): string {
+  const open = d.gate.areas.flatMap((a) => a.checks).filter((x) => x.status === 'fail' || x.status === 'unknown');
+  if (open.length === 0) return '<p>Every go-live check passes or is waived.</p>';
+  const anchor = (x: (typeof open)[number]) => `#check-${esc(x.id)}${x.instance ? `-${esc(x.instance)}` : ''}`;
+  return `<h3>Not passing (${open.length})</h3><table><thead><tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Fix</th></tr></thead><tbody>${open.map((x) =>
+    `<tr><td>${status(x.status, x.severity)}</td><td><a href="${anchor(x)}"><code>${esc(x.id)}</code></a>${x.instance ? ` [${esc(x.instance)}]` : ''}</td><td>${esc(x.remediation)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 function gate(d: ReportData): string {
