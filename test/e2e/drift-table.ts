@@ -292,9 +292,17 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
     });
   });
 
-  test('after the drift table: the whole gate passes except what cannot exist here, the plan is empty', { timeout: 600_000 }, async (t) => {
+  // on an older OpenClaw each round's checks and plan are asserted; the whole gate once more (the audit and
+  // doctor runs are most of its minute) is the newest's
+  const wholeGate = nineX(version);
+  test(`after the drift table: ${wholeGate ? 'the whole gate passes except what cannot exist here, ' : ''}the plan is empty`, { timeout: 600_000 }, async (t) => {
     if (!on.converged()) return t.skip('the fresh apply did not converge and pass the gate');
     const t0 = performance.now();
+    if (!wholeGate) {
+      await emptyPlan();
+      t.diagnostic(`${broken} breakages in ${rounds.length} rounds; final plan ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return;
+    }
     const ex = on.tb().executor;
     // the timers' own records (monitoring.timers) after the rounds restarted units
     await sh(ex, 'for t in $(systemctl list-unit-files "clawops-*.timer" --no-legend | cut -d" " -f1); do systemctl start --no-block "${t%.timer}.service"; done');
