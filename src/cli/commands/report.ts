@@ -18,6 +18,7 @@ import { frozenPath, parseFrozen } from '../../ledger/frozen.ts';
 import { burninPolicy, onHostLedger, remoteLedgerCommand } from '../../ledger/host.ts';
 import { buildReport, REPORT_SCHEMA_VERSION, type ReportData } from '../../report/model.ts';
 import { renderHtml } from '../../report/html.ts';
+import { readFleet, renderFleet } from '../../report/fleet.ts';
 import { readKnownGood } from '../../upgrade/known-good.ts';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../views/check-report.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -27,6 +28,7 @@ import { loadWaivers } from './check.ts';
 
 interface ReportOpts {
   out?: string;
+  fleet?: string[];
   days: string;
   redactHosts: boolean;
   fromCheck?: string;
@@ -40,11 +42,21 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
     .option('--days <n>', 'days of ledger history in the calendar and the plots', '30')
     .option('--redact-hosts', "hide the host's name and its addresses in the report", false)
     .option('--from-check <file>', 'render a saved `clawops check --json` (go-live) instead of running the gate now')
+    .option('--fleet <dirs...>', 'instead: an index page (--out DIR/index.html and fleet.json) over reports written by `report --out`, one row per host linked to its page')
     .addHelpText('after', '\nExit codes: 0 the report was written (whatever the gate says: the page says it), 1 error.\nThe gate takes as long as `clawops check` (the OpenClaw audit is most of it).')
     .action(async (opts: ReportOpts, cmd: Command) => {
       const g = ctx.globals(cmd);
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 366) throw new ClawopsError(`--days must be a whole number from 1 to 366, not ${JSON.stringify(opts.days)}`, { hint: 'e.g. --days 7 for the burn-in week' });
+      if (opts.fleet) {
+        if (!opts.out) throw new ClawopsError('--fleet writes an index page: say where with --out DIR', { hint: 'e.g. clawops report --fleet reports/* --out reports' });
+        const rows = readFleet(opts.fleet, opts.out);
+        const files = writeFiles(opts.out, [['index.html', renderFleet(rows, new Date())], ['fleet.json', `${JSON.stringify({ schemaVersion: 1, hosts: rows }, null, 2)}\n`]]);
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, hosts: rows });
+        else printLine(ctx.rt, `wrote ${files.join(' and ')} (${rows.length} hosts, ${rows.filter((r) => r.gate === 'fail').length} with the gate failing)`);
+        ctx.setExit(EXIT.ok);
+        return;
+      }
       if (!opts.out && !g.json) throw new ClawopsError('say where the report goes: --out DIR (index.html and report.json), or --json for the data', { hint: 'e.g. clawops report --out ./report' });
       const ex = executorFor(g.target);
       let data: ReportData;
@@ -95,12 +107,15 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
 
 /** index.html and report.json, each through a temporary file renamed over the old one. */
 export function writeReport(dir: string, data: ReportData): string[] {
+  return writeFiles(dir, [['index.html', renderHtml(data)], ['report.json', `${JSON.stringify(data, null, 2)}\n`]]);
+}
+
+function writeFiles(dir: string, files: readonly [string, string][]): string[] {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new ClawopsError(`cannot create the report directory ${dir}: ${(err as Error).message}`, { hint: 'pick a directory you can write' });
   }
-  const files: [string, string][] = [['index.html', renderHtml(data)], ['report.json', `${JSON.stringify(data, null, 2)}\n`]];
   return files.map(([name, text]) => {
     const path = join(dir, name);
     const tmp = `${path}.tmp-${process.pid}`;

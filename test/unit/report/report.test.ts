@@ -145,6 +145,36 @@ describe('report: data and page from the ledger', () => {
     }
   });
 
+  it('fleet: an index over several hosts\' report.json, each row linked to its page; a directory without a report is a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawops-fleet-'));
+    try {
+      writeReport(join(dir, 'hosts', 'a'), data);
+      writeReport(join(dir, 'hosts', 'b'), { ...data, host: 'gw-prod-2', gate: { ...data.gate, result: 'pass', blocking: 0 } });
+      const spec = join(dir, 'clawops.yaml');
+      writeFileSync(spec, `stateDir: ${join(dir, 'state')}\n`);
+      const run = async (...argv: string[]) => {
+        const rt = memoryRuntime();
+        return { code: await runCli(['--spec', spec, '--target', 'local', ...argv], rt), out: rt.stdout, err: rt.stderr };
+      };
+      const r = await run('report', '--fleet', join(dir, 'hosts', 'a'), join(dir, 'hosts', 'b'), '--out', join(dir, 'index'));
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /\(2 hosts, 1 with the gate failing\)/);
+      const html = readFileSync(join(dir, 'index', 'index.html'), 'utf8');
+      const open = data.incidents.filter((i) => i.state !== 'resolved').length;
+      assert.ok(html.includes(`<a href="../hosts/a/index.html">gw-prod-1.example.internal</a></td><td class="fail">FAIL</td><td>${data.gate.blocking}</td><td>day ${data.burnin.streak} of 7</td><td>${open}</td>`), html);
+      assert.match(html, /<a href="\.\.\/hosts\/b\/index\.html">gw-prod-2<\/a><\/td><td class="pass">PASS<\/td><td>0<\/td>/);
+      assert.doesNotMatch(html, /<script|(src|href)="https?:/);
+      const bad = await run('report', '--fleet', join(dir, 'state'), '--out', join(dir, 'index2'));
+      assert.equal(bad.code, 1);
+      assert.match(bad.err, /cannot read .*report\.json/);
+      const noOut = await run('report', '--fleet', join(dir, 'hosts', 'a'));
+      assert.equal(noOut.code, 1);
+      assert.match(noOut.err, /--fleet writes an index page: say where with --out DIR/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('CLI: refusals before any work; --from-check renders a saved check run with this host\'s ledger', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clawops-report-cli-'));
     try {
