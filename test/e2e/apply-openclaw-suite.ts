@@ -21,6 +21,7 @@ import { packSelf } from '../../src/resources/self-package.ts';
 import { clawops, prepareExampleTarget } from './apply-cli.ts';
 import { driftRounds, EXTERNAL, withAuditRetried } from './drift-table.ts';
 import { crashAlertTests } from './alerts-testbed.ts';
+import type { ReportData } from '../../src/report/model.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
 
@@ -140,6 +141,27 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
     });
 
     driftRounds(version, { tb: () => tb, target, converged: () => gated });
-    if (version.startsWith('2026.9.')) crashAlertTests({ tb: () => tb, spec: () => SPEC, converged: () => gated });
+    if (version.startsWith('2026.9.')) {
+      crashAlertTests({ tb: () => tb, spec: () => SPEC, converged: () => gated });
+      test('the report of this host: its gate, the incidents of the rounds above, the timers\' samples; no token in it', { timeout: 600_000 }, async (t) => {
+        if (!gated) return t.skip('the fresh apply did not converge and pass the gate');
+        const out = join(dir, 'report');
+        const r = await clawops(['report', '--out', out, ...target()], {}, 600_000);
+        assert.equal(r.code, 0, r.stderr);
+        const data = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportData;
+        const html = readFileSync(join(out, 'index.html'), 'utf8');
+        t.diagnostic(`report: ${r.ms} ms, ${html.length} bytes; gate ${data.gate.result} (${JSON.stringify(data.gate.counts)}), ${data.incidents.length} incidents, ${data.series.gateways[0]?.healthMs.length ?? 0} health points`);
+        assert.equal(data.host, (await tb.executor.run(['uname', '-n'])).stdout.trim());
+        assert.equal(data.versions.openclaw, version);
+        // what cannot pass here is all that does not pass
+        const open = data.gate.areas.flatMap((a) => a.checks).filter((x) => x.status === 'fail' || x.status === 'unknown').map((x) => x.id);
+        assert.deepEqual(open.filter((id) => !(id in EXTERNAL)), [], open.join(', '));
+        assert.ok(data.incidents.some((i) => i.state === 'resolved' && i.resolveNote), 'the incidents of the rounds, resolved by hand with a note');
+        assert.ok((data.series.gateways[0]?.healthMs.length ?? 0) > 0, 'the health timer\'s runs kept the gateway\'s numbers');
+        const token = (await tb.executor.readFile('/home/openclaw-svc/.openclaw/gateway.systemd.env'))?.toString('utf8').match(/OPENCLAW_GATEWAY_TOKEN=(\S+)/)?.[1];
+        assert.ok(token && token.length >= 32);
+        assert.ok(!html.includes(token) && !JSON.stringify(data).includes(token), 'the gateway token never shows');
+      });
+    }
   });
 }
