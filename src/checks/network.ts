@@ -2,9 +2,10 @@
 import { httpHealth, isLoopback, listeners } from '../facts/network.ts';
 import { ref, known } from '../facts/types.ts';
 import { effectiveVersion, installRef, list } from './helpers.ts';
-import { type CheckDef, fail, pass } from './types.ts';
+import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 export const healthUrl = (port: number): string => `http://127.0.0.1:${port}/healthz`;
+export const readyUrl = (port: number): string => `http://127.0.0.1:${port}/readyz`;
 const BIND_FIX = 'clawops apply (gateway config step) sets gateway.bind=loopback; then systemctl restart <unit>';
 
 export const networkChecks: CheckDef[] = [
@@ -71,6 +72,49 @@ export const networkChecks: CheckDef[] = [
       }
       if (a.status !== 200 || body.ok !== true) return fail(`GET ${url}: HTTP ${a.status} ${a.body.slice(0, 120)}`, fix);
       return pass(`GET ${url}: 200 ${JSON.stringify(body)} (${note})`);
+    },
+  },
+  {
+    id: 'network.gateway-latency',
+    title: 'The gateway answers its health probe within monitoring.gateway.healthLatencyMs',
+    area: 'network', severity: 'warn', profiles: ['go-live', 'health'], scope: 'instance',
+    runbook: 'production runbook 6 (alerts: health latency)',
+    remediation: 'the gateway\'s event loop is busy or starved: journalctl -u <unit> -n 100, the eventLoop block of /readyz, CPU on the host; a restart clears a stuck loop for now',
+    needs: (ctx) => [ref(httpHealth, healthUrl(ctx.inst.port))],
+    evaluate(f, ctx) {
+      const url = healthUrl(ctx.inst.port);
+      const a = known(f, ref(httpHealth, url));
+      if (a.status === 0) return skipped(`GET ${url} got no answer (network.gateway-health reports it)`);
+      if (a.timeMs === undefined) return skipped(`GET ${url}: the answer's time was not measured`);
+      const max = ctx.spec.monitoring.gateway.healthLatencyMs;
+      if (a.timeMs > max) return fail(`GET ${url} took ${Math.round(a.timeMs)} ms > ${max} ms`);
+      return pass(`GET ${url} in ${a.timeMs < 10 ? a.timeMs.toFixed(1) : Math.round(a.timeMs)} ms (limit ${max} ms)`);
+    },
+  },
+  {
+    id: 'network.gateway-ready',
+    title: 'The gateway says it is ready (/readyz: channels, agent databases, event loop)',
+    area: 'network', severity: 'warn', profiles: ['go-live', 'health'], scope: 'instance',
+    runbook: 'production runbook 6.1 (health probes); OpenClaw /readyz from 2026.3.1',
+    remediation: 'what /readyz lists as failing: journalctl -u <unit> -n 100 for that channel or database; `oc channels status` for a channel',
+    needs: (ctx) => [ref(httpHealth, readyUrl(ctx.inst.port)), installRef(ctx)],
+    evaluate(f, ctx) {
+      const url = readyUrl(ctx.inst.port);
+      const { caps, note } = effectiveVersion(f, ctx);
+      if (!caps.httpHealthz) return skipped(`${note} has no /readyz (from 2026.3.1)`);
+      const a = known(f, ref(httpHealth, url));
+      if (a.status === 0) return skipped(`GET ${url} got no answer (network.gateway-health reports the gateway)`);
+      let body: { ready?: unknown; failing?: unknown; eventLoop?: { degraded?: unknown; reasons?: unknown; delayP99Ms?: unknown } } = {};
+      try {
+        body = JSON.parse(a.body) as typeof body;
+      } catch {
+        return fail(`GET ${url}: HTTP ${a.status}, not JSON`);
+      }
+      const failing = Array.isArray(body.failing) ? body.failing.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [];
+      const loop = body.eventLoop?.degraded === true ? `event loop degraded (${Array.isArray(body.eventLoop.reasons) ? body.eventLoop.reasons.join(', ') : 'no reason given'})` : '';
+      if (a.status !== 200 || body.ready !== true) return fail(`GET ${url}: HTTP ${a.status}, not ready${failing.length ? `: failing ${list(failing)}` : ''}${loop ? `; ${loop}` : ''}`);
+      const p99 = typeof body.eventLoop?.delayP99Ms === 'number' ? `; event loop delay p99 ${body.eventLoop.delayP99Ms} ms` : '';
+      return pass(`GET ${url}: ready${p99}${loop ? `; ${loop}` : ''}`);
     },
   },
 ];

@@ -187,6 +187,7 @@ export const Spec = z.strictObject({
     }).prefault({}),
     gateway: z.strictObject({
       memoryMaxMB: z.number().positive().default(2048).describe('the gateway\'s memory (its cgroup\'s MemoryCurrent) above this fails service.memory; the rendered Prometheus rules also alert when it is on course to reach it within a day'),
+      healthLatencyMs: z.number().int().positive().default(2000).describe('a /healthz answer slower than this fails network.gateway-latency (the gateway\'s event loop is busy or starved)'),
     }).prefault({}),
     ledger: z.strictObject({
       retentionDays: z.number().int().min(7).default(90).describe('check runs and state changes older than this are kept only as daily summaries'),

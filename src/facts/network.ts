@@ -72,14 +72,16 @@ export interface HttpAnswer {
   error?: string;
   body: string;
   contentType: string;
+  /** the request's own time, ms (curl's time_total; absent in records made before it was read) */
+  timeMs?: number;
 }
 
 // curl when the target has it, else a few lines of node: both cheap, neither spawns the openclaw CLI.
 const HTTP_SCRIPT = `url=$1
 if command -v curl >/dev/null 2>&1; then
-  exec curl -sS -m 4 -o - -w '\\n%{http_code} %{content_type}' "$url"
+  exec curl -sS -m 4 -o - -w '\\n%{http_code} %{time_total} %{content_type}' "$url"
 elif command -v node >/dev/null 2>&1; then
-  exec node -e 'fetch(process.argv[1],{signal:AbortSignal.timeout(4000)}).then(async r=>{process.stdout.write((await r.text()).slice(0,4096)+"\\n"+r.status+" "+(r.headers.get("content-type")||""))}).catch(e=>{console.error(String(e.cause?.code||e.message));process.exit(7)})' "$url"
+  exec node -e 't=performance.now();fetch(process.argv[1],{signal:AbortSignal.timeout(4000)}).then(async r=>{const b=(await r.text()).slice(0,4096);process.stdout.write(b+"\\n"+r.status+" "+((performance.now()-t)/1000).toFixed(6)+" "+(r.headers.get("content-type")||""))}).catch(e=>{console.error(String(e.cause?.code||e.message));process.exit(7)})' "$url"
 else
   echo "neither curl nor node on the target" >&2; exit 127
 fi`;
@@ -94,9 +96,11 @@ export const httpHealth: FactKind<HttpAnswer> = {
     if (raw.t !== 'cmd') return unknown(`GET ${url}: no answer`);
     if (raw.exitCode !== 0) return { status: 0, body: '', contentType: '', error: firstLine(raw.stderr) || `exit ${raw.exitCode}` };
     const nl = raw.stdout.lastIndexOf('\n');
-    const [code = '', ...ct] = raw.stdout.slice(nl + 1).split(' ');
+    const [code = '', ...rest] = raw.stdout.slice(nl + 1).split(' ');
     const status = Number(code);
     if (!Number.isInteger(status) || status === 0) return unknown(`GET ${url}: no HTTP answer`);
-    return { status, body: raw.stdout.slice(0, Math.max(0, nl)).slice(0, 4096), contentType: ct.join(' ') };
+    // "<code> <seconds> <content type>"; a record made before the time was read has no seconds
+    const secs = /^\d+(\.\d+)?$/.test(rest[0] ?? '') ? Number(rest.shift()) : undefined;
+    return { status, body: raw.stdout.slice(0, Math.max(0, nl)).slice(0, 4096), contentType: rest.join(' '), ...(secs === undefined ? {} : { timeMs: Math.round(secs * 100_000) / 100 }) };
   },
 };

@@ -156,11 +156,13 @@ function gatewayNumbers(f: FactReader, spec: ResolvedSpec): GatewayNumbers[] {
     const u = f.get(ref(systemdUnit, inst.unit));
     const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
     const health = ref(httpHealth, healthUrl(inst.port));
+    const answer = f.get(health);
     return {
       instance: inst.name,
       restarts: isUnknown(u) ? null : num(u.NRestarts),
       memoryBytes: isUnknown(u) ? null : num(u.MemoryCurrent),
-      healthProbeMs: isUnknown(f.get(health)) ? null : Math.round(f.durationMs(health)),
+      // the request's own time when it was measured (curl's time_total), else the whole probe's
+      healthProbeMs: isUnknown(answer) ? null : Math.round(answer.timeMs ?? f.durationMs(health)),
     };
   });
 }

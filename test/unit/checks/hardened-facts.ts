@@ -127,8 +127,13 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     sha256: () => cmd(`${SOUL_SHA}\n`),
     'systemd.exposure': () => cmd('→ Overall exposure level for openclaw.service: 2.9 OK 🙂\n'),
     listen: () => cmd(`LISTEN 0 511 127.0.0.1:${i.port} 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=7,fd=3))\n`),
-    // 2.x has no health endpoint, and with the Control UI off /healthz is a 404 (seen on the testbed)
-    http: () => (nine ? cmd('{"ok":true,"status":"live"}\n200 application/json') : cmd('Not Found\n404 text/plain; charset=utf-8')),
+    // 2.x has no health endpoint, and with the Control UI off /healthz is a 404 (seen on the testbed); 9.x
+    // answers /healthz and /readyz (the testbed's answers, as curl writes them with their time)
+    http: (url) => {
+      if (!nine) return cmd('Not Found\n404 0.001807 text/plain; charset=utf-8');
+      if (url.endsWith('/readyz')) return cmd('{"ready":true,"failing":[],"uptimeMs":938941,"eventLoop":{"degraded":false,"degradedSinceMs":null,"reasons":[],"delayP99Ms":25.7,"delayMaxMs":25.7,"utilization":0.006}}\n200 0.020271 application/json; charset=utf-8');
+      return cmd('{"ok":true,"status":"live"}\n200 0.018512 application/json; charset=utf-8');
+    },
     ufw: () => cmd(['Status: active', 'Logging: on (low)', 'Default: deny (incoming), allow (outgoing), disabled (routed)', 'New profiles: skip', '', 'To                         Action      From', '--                         ------      ----', '22/tcp                     ALLOW IN    Anywhere                   # clawops: ssh safety net', 'Anywhere on tailscale0     ALLOW IN    Anywhere                   # clawops', '22/tcp (v6)                ALLOW IN    Anywhere (v6)              # clawops: ssh safety net', 'Anywhere (v6) on tailscale0 ALLOW IN    Anywhere (v6)              # clawops', ''].join('\n')),
     'iptables.docker-user': () => cmd(['-P INPUT DROP', '-P FORWARD DROP', '-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', ...desiredChain(spec.firewall.managementInterfaces), ''].join('\n')),
     'openclaw.config': () => file(JSON.stringify(hardenedConfig(version))),

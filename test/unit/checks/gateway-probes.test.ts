@@ -1,0 +1,52 @@
+/** network.gateway-latency and network.gateway-ready on the hardened host's facts, with the probe answers changed. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluateRun, planRun } from '../../../src/checks/run.ts';
+import { httpHealth } from '../../../src/facts/network.ts';
+import { ref } from '../../../src/facts/types.ts';
+import { hardenedRaw, hardenedSpec, NOW } from './hardened-facts.ts';
+
+const IDS = ['network.gateway-latency', 'network.gateway-ready'];
+const run = (answers: Record<string, string>, version: '2026.9.6' | '2026.2.9' = '2026.9.6', yaml = '') => {
+  const s = hardenedSpec(`openclaw: {version: "${version}"}\n${yaml}`);
+  const raw = hardenedRaw(s, version, 'health');
+  for (const [path, stdout] of Object.entries(answers)) {
+    raw.set(ref(httpHealth, `http://127.0.0.1:18789${path}`).key, { t: 'cmd', exitCode: 0, stdout, stderr: '', timedOut: false, durationMs: 30 });
+  }
+  const results = evaluateRun(planRun({ spec: s, profile: 'health', now: NOW, only: IDS }), raw);
+  return Object.fromEntries(results.map((r) => [r.id, r]));
+};
+
+describe('gateway probes: latency and readiness', () => {
+  it('a quick healthy answer passes both, with the time and the event loop delay said', () => {
+    const r = run({});
+    assert.equal(r['network.gateway-latency']?.status, 'pass');
+    assert.match(r['network.gateway-latency']!.evidence, /healthz in 19 ms \(limit 2000 ms\)/);
+    assert.equal(r['network.gateway-ready']?.status, 'pass');
+    assert.match(r['network.gateway-ready']!.evidence, /ready; event loop delay p99 25\.7 ms/);
+  });
+
+  it('a slow answer fails latency against monitoring.gateway.healthLatencyMs', () => {
+    const slow = { '/healthz': '{"ok":true,"status":"live"}\n200 2.750113 application/json' };
+    assert.equal(run(slow)['network.gateway-latency']?.status, 'fail');
+    assert.match(run(slow)['network.gateway-latency']!.evidence, /took 2750 ms > 2000 ms/);
+    assert.equal(run(slow, '2026.9.6', 'monitoring: {gateway: {healthLatencyMs: 5000}}')['network.gateway-latency']?.status, 'pass');
+  });
+
+  it('not ready: what fails and a degraded event loop are named; a 503 is not ready', () => {
+    const r = run({ '/readyz': '{"ready":false,"failing":["channel:telegram","agentDb:main"],"eventLoop":{"degraded":true,"reasons":["delay p99 1200 ms"]}}\n503 0.004 application/json' });
+    assert.equal(r['network.gateway-ready']?.status, 'fail');
+    assert.equal(r['network.gateway-ready']!.evidence, 'GET http://127.0.0.1:18789/readyz: HTTP 503, not ready: failing channel:telegram, agentDb:main; event loop degraded (delay p99 1200 ms)');
+    assert.equal(run({ '/readyz': 'Service Unavailable\n503 0.002 text/plain' })['network.gateway-ready']?.status, 'fail');
+  });
+
+  it('no answer is the health check\'s finding, a record without the time is not judged, 2.x has no /readyz', () => {
+    const s = hardenedSpec('');
+    const raw = hardenedRaw(s, '2026.9.6', 'health');
+    for (const p of ['/healthz', '/readyz']) raw.set(ref(httpHealth, `http://127.0.0.1:18789${p}`).key, { t: 'cmd', exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect', timedOut: false, durationMs: 5 });
+    const down = Object.fromEntries(evaluateRun(planRun({ spec: s, profile: 'health', now: NOW, only: IDS }), raw).map((r) => [r.id, r.status]));
+    assert.deepEqual(down, { 'network.gateway-latency': 'skipped', 'network.gateway-ready': 'skipped' });
+    assert.equal(run({ '/healthz': '{"ok":true,"status":"live"}\n200 application/json' })['network.gateway-latency']?.status, 'skipped');
+    assert.match(run({}, '2026.2.9')['network.gateway-ready']!.evidence, /has no \/readyz/);
+  });
+});
