@@ -39,13 +39,15 @@ export function plot(o: PlotOptions): string {
   const y = (v: number) => H - PAD.b - (v / top) * (H - PAD.t - PAD.b);
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   const when = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+  // the axis says the hour too when the window is short
+  const edge = span < 2 * 86_400_000 ? when : day;
   const parts: string[] = [];
   // axes: zero, the top value, the first and last day
   parts.push(`<line class="axis" x1="${PAD.l}" y1="${y(0)}" x2="${W - PAD.r}" y2="${y(0)}"/>`);
   parts.push(`<text class="tick" x="${PAD.l - 4}" y="${y(0)}" text-anchor="end">0</text>`);
-  parts.push(`<text class="tick" x="${PAD.l - 4}" y="${y(top / 1.1) + 4}" text-anchor="end">${esc(f(top / 1.1))}</text>`);
-  parts.push(`<text class="tick" x="${PAD.l}" y="${H - 8}">${day(o.from)}</text>`);
-  parts.push(`<text class="tick" x="${W - PAD.r}" y="${H - 8}" text-anchor="end">${day(o.to)}</text>`);
+  if (top / 1.1 > 1e-6) parts.push(`<text class="tick" x="${PAD.l - 4}" y="${y(top / 1.1) + 4}" text-anchor="end">${esc(f(top / 1.1))}</text>`);
+  parts.push(`<text class="tick" x="${PAD.l}" y="${H - 8}">${edge(o.from)}</text>`);
+  parts.push(`<text class="tick" x="${W - PAD.r}" y="${H - 8}" text-anchor="end">${edge(o.to)}</text>`);
   if (o.target) {
     parts.push(`<line class="target" x1="${PAD.l}" y1="${y(o.target.value).toFixed(1)}" x2="${W - PAD.r}" y2="${y(o.target.value).toFixed(1)}"><title>${esc(o.target.label)}</title></line>`);
   }
