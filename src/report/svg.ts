@@ -54,9 +54,10 @@ export function plot(o: PlotOptions): string {
   o.series.forEach((s, n) => {
     const color = COLORS[n % COLORS.length]!;
     if (o.bars) {
-      const bw = Math.max(2, ((W - PAD.l - PAD.r) / Math.max(1, span / 86_400_000)) * 0.7);
+      const bw = Math.min(40, Math.max(2, ((W - PAD.l - PAD.r) / Math.max(1, span / 86_400_000)) * 0.7));
       for (const p of s.points) {
-        parts.push(`<rect class="point" data-t="${p.t}" data-v="${p.v}" x="${(x(p.t) - bw / 2).toFixed(1)}" y="${y(p.v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(p.v)).toFixed(1)}" fill="${color}"><title>${esc(`${s.name} ${day(p.t)}: ${f(p.v)} ${o.unit}`)}</title></rect>`);
+        const left = Math.min(W - PAD.r - bw, Math.max(PAD.l, x(p.t) - bw / 2));
+        parts.push(`<rect class="point" data-t="${p.t}" data-v="${p.v}" x="${left.toFixed(1)}" y="${y(p.v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(p.v)).toFixed(1)}" fill="${color}"><title>${esc(`${s.name} ${day(p.t)}: ${f(p.v)} ${o.unit}`)}</title></rect>`);
       }
       return;
     }
