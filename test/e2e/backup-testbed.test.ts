@@ -107,7 +107,8 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
     // the restart policy, not OpenClaw, is under test here (the drill above starts the real gateway): a
     // root-owned launcher fails the first start of each copy (a marker in the copy's state), then answers
     // /healthz on the drill's port as the gateway does; one that always fails cannot start at all
-    const healthz = `require('node:http').createServer((q, s) => s.end('{"ok":true}')).listen(Number(process.env.OPENCLAW_GATEWAY_PORT), '127.0.0.1')`;
+    // (inside sh single quotes: no single quote in it)
+    const healthz = 'require("node:http").createServer((q, s) => s.end(JSON.stringify({ ok: true }))).listen(Number(process.env.OPENCLAW_GATEWAY_PORT), "127.0.0.1")';
     await tb.executor.writeFile('/usr/local/bin/oc-flaky', `#!/bin/sh\n[ -e "$OPENCLAW_STATE_DIR/.started" ] || { : > "$OPENCLAW_STATE_DIR/.started"; echo "first start fails" >&2; exit 1; }\nexec node -e '${healthz}'\n`, { mode: 0o755 });
     await tb.executor.writeFile('/usr/local/bin/oc-broken', '#!/bin/sh\necho "never starts" >&2\nexit 1\n', { mode: 0o755 });
     const probe = async (bin: string) => {
