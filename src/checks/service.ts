@@ -2,8 +2,10 @@
 import { journalCause, unitJournal } from '../facts/journal.ts';
 import { unitFilePath } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
+import { memoryArg, memorySamples } from '../facts/ledger.ts';
 import { parseUnitFile, systemdUnit, unitExposure } from '../facts/systemd.ts';
 import { isUnknown, known, ref } from '../facts/types.ts';
+import { ledgerPath } from '../ledger/paths.ts';
 import { dropInPaths, isRemovableDropIn } from '../openclaw/unit-dropins.ts';
 import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { effectiveVersion, installRef } from './helpers.ts';
@@ -13,6 +15,31 @@ import { type CheckDef, fail, pass, skipped } from './types.ts';
 export const MAX_RESTARTS = 3;
 /** The runbook's checklist: `systemd-analyze security` <= 5.8. */
 export const MAX_EXPOSURE = 5.8;
+
+/** The memory trend: the same window and horizon as the rendered Prometheus rule (predict_linear over 6 h, a day ahead). */
+const GROWTH_WINDOW_HOURS = 6;
+const MIN_SAMPLES = 12;
+const MIN_SPAN_HOURS = 2;
+
+/** Least-squares slope of the memory samples (bytes per hour) and where the line is now; undefined with too little history. */
+export function memoryTrend(points: readonly { t: number; bytes: number }[]): { perHour: number; now: number; hours: number; samples: number } | undefined {
+  if (points.length < MIN_SAMPLES) return undefined;
+  const t0 = points[0]!.t;
+  const last = points[points.length - 1]!.t;
+  const hours = (last - t0) / 3_600_000;
+  if (hours < MIN_SPAN_HOURS) return undefined;
+  const xs = points.map((p) => (p.t - t0) / 3_600_000);
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const my = points.reduce((a, p) => a + p.bytes, 0) / points.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (points[i]!.bytes - my);
+    den += (x - mx) ** 2;
+  });
+  const perHour = den === 0 ? 0 : num / den;
+  return { perHour, now: my + perHour * (hours - mx), hours, samples: points.length };
+}
 
 const unitRef = (unit: string) => ref(systemdUnit, unit);
 const journalRef = (unit: string) => ref(unitJournal, unit);
@@ -115,6 +142,27 @@ export const serviceChecks: CheckDef[] = [
       const max = ctx.spec.monitoring.gateway.memoryMaxMB;
       if (mb > max) return fail(`${ctx.inst.unit} uses ${mb.toFixed(0)} MB > ${max} MB`);
       return pass(`${mb.toFixed(0)} MB of ${max} MB`);
+    },
+  },
+  {
+    id: 'service.memory-growth',
+    title: 'The gateway\'s memory is not on course to pass monitoring.gateway.memoryMaxMB within a day',
+    area: 'service', severity: 'warn', profiles: ['go-live', 'restart'], scope: 'instance',
+    runbook: 'production runbook 6 (alerts: memory leak); hardened guide 9 (maintenance)',
+    remediation: 'a leak: plan a restart of <unit> before it reaches the limit, keep `journalctl -u <unit>` and report it upstream with the OpenClaw version',
+    needs: (ctx) => [ref(memorySamples, memoryArg(ledgerPath(ctx.spec.stateDir), ctx.inst.name, GROWTH_WINDOW_HOURS))],
+    evaluate(f, ctx) {
+      const s = known(f, ref(memorySamples, memoryArg(ledgerPath(ctx.spec.stateDir), ctx.inst.name, GROWTH_WINDOW_HOURS)));
+      if (!s.ledger) return skipped('no ledger on the host yet: the health timer records the gateway\'s memory every minute once applied');
+      const t = memoryTrend(s.points);
+      if (!t) return skipped(`${s.points.length} memory sample(s) in the last ${GROWTH_WINDOW_HOURS} h: a trend needs ${MIN_SAMPLES} over ${MIN_SPAN_HOURS} h (memory accounting off, or the health timer not running that long)`);
+      const max = ctx.spec.monitoring.gateway.memoryMaxMB * 1024 * 1024;
+      const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+      const rate = `${t.perHour >= 0 ? '+' : ''}${(t.perHour / 1024 / 1024).toFixed(1)} MB/h over ${t.hours.toFixed(1)} h (${t.samples} samples), now ${mb(t.now)}`;
+      if (t.perHour <= 0) return pass(`flat or falling: ${rate}`);
+      const hoursLeft = (max - t.now) / t.perHour;
+      if (hoursLeft <= 24) return fail(`growing ${rate}: at this rate it passes ${mb(max)} in ${Math.max(0, hoursLeft).toFixed(1)} h`);
+      return pass(`${rate}: ${mb(max)} not within a day`);
     },
   },
   {

@@ -18,8 +18,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const LEDGER_FILE = 'ledger.db';
-export const ledgerPath = (stateDir: string): string => `${stateDir}/${LEDGER_FILE}`;
 
 /** Bumped with each migration below; the database's `user_version` says which it has. */
 const MIGRATIONS: readonly string[] = [

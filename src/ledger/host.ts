@@ -10,7 +10,8 @@ import type { Executor } from '../exec/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
 import { existsSync } from 'node:fs';
-import { ledgerPath, openLedger, withLedger, type Ledger } from './db.ts';
+import { openLedger, withLedger, type Ledger } from './db.ts';
+import { ledgerPath } from './paths.ts';
 import { compact } from './compact.ts';
 import type { BurninPolicy } from './query.ts';
 

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli } from '../../src/cli/program.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
-import { ledgerPath } from '../../src/ledger/db.ts';
+import { ledgerPath } from '../../src/ledger/paths.ts';
 import type { ReportData } from '../../src/report/model.ts';
 import { fixtureCheck, reportFixture } from '../helpers/report-fixture.ts';
 

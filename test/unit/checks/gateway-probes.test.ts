@@ -50,3 +50,39 @@ describe('gateway probes: latency and readiness', () => {
     assert.match(run({}, '2026.2.9')['network.gateway-ready']!.evidence, /has no \/readyz/);
   });
 });
+
+describe('service.memory-growth: the trend of the memory the health runs recorded', () => {
+  const KEY = 'ledger.memory:/var/lib/clawops/ledger.db|openclaw|6';
+  const at = (stdout: string, exitCode = 0, stderr = '') => {
+    const s = hardenedSpec('monitoring: {gateway: {memoryMaxMB: 2048}}');
+    const raw = hardenedRaw(s, '2026.9.6', 'restart');
+    raw.set(KEY, { t: 'cmd', exitCode, stdout, stderr, timedOut: false, durationMs: 30 });
+    return evaluateRun(planRun({ spec: s, profile: 'restart', now: NOW, only: ['service.memory-growth'] }), raw)[0]!;
+  };
+  // what the sqlite3 shell prints for the samples table: at|memory_bytes, oldest first, every 10 minutes
+  const series = (n: number, start: number, perStep: number, noise = 0) =>
+    Array.from({ length: n }, (_, i) => `${1_796_277_277_928 + i * 600_000}|${Math.round(start + i * perStep + (i % 2 ? noise : -noise))}`).join('\n');
+
+  it('a steady climb that passes the limit within a day fails, with the rate and the hours left', () => {
+    // 1000 MB, +10 MB every 10 minutes (60 MB/h), with noise: about 1350 MB now, 2048 MB in about 11.6 h
+    const r = at(series(36, 1000 * 1_048_576, 10 * 1_048_576, 3 * 1_048_576));
+    assert.equal(r.status, 'fail', r.evidence);
+    assert.match(r.evidence, /^growing \+60\.\d MB\/h over 5\.8 h \(36 samples\), now 13\d\d MB: at this rate it passes 2048 MB in 1[12]\.\d h$/);
+  });
+
+  it('slow growth that stays under the limit for a day passes; flat or falling passes', () => {
+    const slow = at(series(36, 800 * 1_048_576, 0.5 * 1_048_576));
+    assert.equal(slow.status, 'pass', slow.evidence);
+    assert.match(slow.evidence, /\+3\.0 MB\/h .*: 2048 MB not within a day/);
+    assert.match(at(series(36, 900 * 1_048_576, -1_048_576, 5 * 1_048_576)).evidence, /^flat or falling: -[56]\.\d MB\/h/);
+  });
+
+  it('too little history, no ledger, a ledger from before the samples: skipped with the reason; no sqlite3: unknown', () => {
+    assert.match(at(series(5, 800 * 1_048_576, 1_048_576)).evidence, /5 memory sample\(s\) in the last 6 h: a trend needs 12 over 2 h/);
+    assert.equal(at('NO-LEDGER\n').status, 'skipped');
+    assert.equal(at('', 1, 'Error: in prepare, no such table: samples').status, 'skipped');
+    const none = at('', 127, 'sqlite3: not installed');
+    assert.equal(none.status, 'unknown');
+    assert.match(none.evidence, /sqlite3: not installed/);
+  });
+});

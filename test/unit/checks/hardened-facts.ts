@@ -125,6 +125,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
       return cmd('MISSING\n');
     },
     sha256: () => cmd(`${SOUL_SHA}\n`),
+    // a host whose ledger has no history yet (the testbed's answer before the timers ran)
+    'ledger.memory': () => cmd('NO-LEDGER\n'),
     'systemd.exposure': () => cmd('→ Overall exposure level for openclaw.service: 2.9 OK 🙂\n'),
     listen: () => cmd(`LISTEN 0 511 127.0.0.1:${i.port} 0.0.0.0:* users:(("openclaw-gatewa",pid=42,fd=20))\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=7,fd=3))\n`),
     // 2.x has no health endpoint, and with the Control UI off /healthz is a 404 (seen on the testbed); 9.x
