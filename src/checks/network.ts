@@ -6,6 +6,8 @@ import { type CheckDef, fail, pass, skipped } from './types.ts';
 
 export const healthUrl = (port: number): string => `http://127.0.0.1:${port}/healthz`;
 export const readyUrl = (port: number): string => `http://127.0.0.1:${port}/readyz`;
+/** OpenClaw's own channel-connect grace: a gateway up for less is still starting, not failing */
+const READY_GRACE_MS = 120_000;
 const BIND_FIX = 'clawops apply (gateway config step) sets gateway.bind=loopback; then systemctl restart <unit>';
 
 export const networkChecks: CheckDef[] = [
@@ -104,7 +106,7 @@ export const networkChecks: CheckDef[] = [
       if (!caps.httpHealthz) return skipped(`${note} has no /readyz (from 2026.3.1)`);
       const a = known(f, ref(httpHealth, url));
       if (a.status === 0) return skipped(`GET ${url} got no answer (network.gateway-health reports the gateway)`);
-      let body: { ready?: unknown; failing?: unknown; eventLoop?: { degraded?: unknown; reasons?: unknown; delayP99Ms?: unknown } } = {};
+      let body: { ready?: unknown; failing?: unknown; uptimeMs?: unknown; eventLoop?: { degraded?: unknown; reasons?: unknown; delayP99Ms?: unknown } } = {};
       try {
         body = JSON.parse(a.body) as typeof body;
       } catch {
@@ -112,6 +114,11 @@ export const networkChecks: CheckDef[] = [
       }
       const failing = Array.isArray(body.failing) ? body.failing.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [];
       const loop = body.eventLoop?.degraded === true ? `event loop degraded (${Array.isArray(body.eventLoop.reasons) ? body.eventLoop.reasons.join(', ') : 'no reason given'})` : '';
+      // a gateway that has just started says "starting" (its sidecars, channels connecting): judged after the grace
+      const up = typeof body.uptimeMs === 'number' ? body.uptimeMs : undefined;
+      if (body.ready !== true && up !== undefined && up < READY_GRACE_MS) {
+        return skipped(`up ${Math.round(up / 1000)} s, not ready yet${failing.length ? ` (${list(failing)})` : ''}: judged after ${READY_GRACE_MS / 1000} s`);
+      }
       if (a.status !== 200 || body.ready !== true) return fail(`GET ${url}: HTTP ${a.status}, not ready${failing.length ? `: failing ${list(failing)}` : ''}${loop ? `; ${loop}` : ''}`);
       const p99 = typeof body.eventLoop?.delayP99Ms === 'number' ? `; event loop delay p99 ${body.eventLoop.delayP99Ms} ms` : '';
       return pass(`GET ${url}: ready${p99}${loop ? `; ${loop}` : ''}`);

