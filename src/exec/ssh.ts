@@ -117,12 +117,15 @@ export class SshTransport implements Transport {
 
   async spawn(argv: readonly string[], opts: SpawnOptions): Promise<RawResult> {
     const local = this.sshArgv(remoteCommand(this.t.user, argv, opts));
-    const raw = await spawnLocal(local, {
+    const run = () => spawnLocal(local, {
       // the local deadline leaves room for connecting and for the remote kill to come back
       timeoutMs: opts.timeoutMs + (this.connectTimeoutSec() + REMOTE_KILL_AFTER + 3) * 1000,
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
       ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
     });
+    let raw = await run();
+    // the master connection this call started was not ready in time: the command never reached the host, so once more
+    if (raw.exitCode === 255 && muxNotReady(raw.stderr.toString('utf8'))) raw = await run();
     const stderr = raw.stderr.toString('utf8');
     const refused = raw.exitCode === 255 ? diagnoseSsh(stderr, this.t, this.target) : undefined;
     if (refused) {
@@ -219,6 +222,14 @@ function trackOpen(t: SshTransport): void {
 /** The known_hosts name of a host: `host` on port 22, else `[host]:port`. */
 export function knownHostsName(t: Pick<SshTarget, 'host' | 'port'>): string {
   return t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
+}
+
+/**
+ * The client gave up on the multiplexing master it had just forked (a slow ProxyCommand or a loaded
+ * host): OpenSSH exits 255 before the command was sent, so running it again is safe.
+ */
+export function muxNotReady(stderr: string): boolean {
+  return /Failed to connect to new control master/.test(stderr);
 }
 
 /** Recognises the ssh client's own refusals (exit 255) and says what to do about each. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ClawopsError } from '../../src/core/errors.ts';
-import { diagnoseSsh, knownHostsName, parseSshUrl, remoteCommand, SshTransport } from '../../src/exec/ssh.ts';
+import { diagnoseSsh, knownHostsName, muxNotReady, parseSshUrl, remoteCommand, SshTransport } from '../../src/exec/ssh.ts';
 import { parseTarget } from '../../src/exec/target.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8');
@@ -140,5 +140,14 @@ describe('ssh: an operator\'s ssh config file (?config=)', () => {
     } finally {
       await transport.close();
     }
+  });
+});
+
+describe('ssh: a master connection not ready in time', () => {
+  it('is recognised (the command was never sent: run once more); a refusal or a remote exit 255 is not', () => {
+    // OpenSSH's words (the standby suite saw them on a loaded machine, with a ProxyCommand)
+    assert.equal(muxNotReady('Failed to connect to new control master\n'), true);
+    assert.equal(muxNotReady('Host key verification failed.\n'), false);
+    assert.equal(muxNotReady(''), false);
   });
 });
