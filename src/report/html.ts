@@ -48,6 +48,8 @@ const status = (s: Status, severity?: string): string => {
   const cls = s === 'fail' && severity && severity !== 'critical' ? 'warn' : s;
   return `<span class="st st-${cls}">${WORD[s]}</span>`;
 };
+/** the id of a check's row in the gate table (a link target from the list of what is not passing) */
+const rowId = (x: { id: string; instance?: string }): string => `check-${esc(x.id)}${x.instance ? `-${esc(x.instance)}` : ''}`;
 const when = (iso: string | null): string => (iso ? esc(iso.slice(0, 16).replace('T', ' ')) : '—');
 const mb = (v: number) => `${(v / 1_048_576).toFixed(1)}`;
 
@@ -96,15 +98,14 @@ function summary(d: ReportData, open: number): string {
 function blocking(d: ReportData): string {
   const open = d.gate.areas.flatMap((a) => a.checks).filter((x) => x.status === 'fail' || x.status === 'unknown');
   if (open.length === 0) return '<p>Every go-live check passes or is waived.</p>';
-  const anchor = (x: (typeof open)[number]) => `#check-${esc(x.id)}${x.instance ? `-${esc(x.instance)}` : ''}`;
   return `<h3>Not passing (${open.length})</h3><table><thead><tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Fix</th></tr></thead><tbody>${open.map((x) =>
-    `<tr><td>${status(x.status, x.severity)}</td><td><a href="${anchor(x)}"><code>${esc(x.id)}</code></a>${x.instance ? ` [${esc(x.instance)}]` : ''}</td><td>${esc(x.remediation)}</td></tr>`).join('')}</tbody></table>`;
+    `<tr><td>${status(x.status, x.severity)}</td><td><a href="#${rowId(x)}"><code>${esc(x.id)}</code></a>${x.instance ? ` [${esc(x.instance)}]` : ''}</td><td>${esc(x.remediation)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 function gate(d: ReportData): string {
   const rows = d.gate.areas.map((a) => {
     const failing = a.checks.filter((x) => x.status === 'fail' || x.status === 'unknown').length;
-    const body = a.checks.map((x) => `<tr id="check-${esc(x.id)}${x.instance ? `-${esc(x.instance)}` : ''}"><td>${status(x.status, x.severity)}</td><td>${esc(x.severity)}</td><td><code>${esc(x.id)}</code>${x.instance ? ` [${esc(x.instance)}]` : ''}<br>${esc(x.title)}</td>` +
+    const body = a.checks.map((x) => `<tr id="${rowId(x)}"><td>${status(x.status, x.severity)}</td><td>${esc(x.severity)}</td><td><code>${esc(x.id)}</code>${x.instance ? ` [${esc(x.instance)}]` : ''}<br>${esc(x.title)}</td>` +
       `<td class="ev">${esc(x.evidence)}${x.status === 'pass' || x.status === 'skipped' ? '' : `<div class="fix"><b>Fix:</b> ${esc(x.remediation)}</div>`}${x.waiver ? `<div class="fix">Waived until ${esc(x.waiver.expires)}: ${esc(x.waiver.reason)}</div>` : ''}</td></tr>`).join('');
     return `<h3>${esc(a.area)} <span class="meta">(${a.checks.length} checks${failing ? `, ${failing} not passing` : ''})</span></h3>
 <table><thead><tr><th scope="col">Status</th><th scope="col">Severity</th><th scope="col">Check</th><th scope="col">Evidence</th></tr></thead><tbody>${body}</tbody></table>`;

@@ -236,7 +236,8 @@ function alertsLine(a: NonNullable<CheckReport['alerts']>): string {
   return [`alerts: ${kinds}; delivered ${a.delivered} (${a.retried} from the spool), spooled ${a.spooled}, dropped ${a.dropped}`, ...failed.map((f) => `  sink ${f}`), ...a.notes].join('\n');
 }
 
-function makeReport(target: string, opts: CheckOpts, results: CheckReport['results'], started: Date, t0: number, facts: string, waivers: string): CheckReport {
+/** One run's report, as every check view renders it (the report command builds its gate with it too). */
+export function makeReport(target: string, opts: Pick<CheckOpts, 'profile' | 'failOn' | 'allowUnknown'>, results: CheckReport['results'], started: Date, t0: number, facts: string, waivers: string): CheckReport {
   return {
     schemaVersion: CHECK_SCHEMA_VERSION,
     target,

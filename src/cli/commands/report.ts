@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { targetHost } from '../../backup/context.ts';
-import { runChecks, summarize } from '../../checks/run.ts';
+import { runChecks } from '../../checks/run.ts';
 import { ClawopsError } from '../../core/errors.ts';
 import { redact } from '../../core/redact.ts';
 import { loadSpec } from '../../desired/load.ts';
@@ -24,7 +24,7 @@ import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../views/check-report
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { VERSION } from '../version.ts';
-import { loadWaivers } from './check.ts';
+import { loadWaivers, makeReport } from './check.ts';
 
 interface ReportOpts {
   out?: string;
@@ -77,10 +77,7 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
             const t0 = performance.now();
             const waivers = await loadWaivers(ex, undefined, spec, now);
             const { results } = await runChecks(ex, { spec, profile: 'go-live', now, waivers });
-            check = {
-              schemaVersion: CHECK_SCHEMA_VERSION, target: ex.target, profile: 'go-live', startedAt: now.toISOString(), durationMs: Math.round(performance.now() - t0),
-              failOn: 'warn', allowUnknown: false, facts: 'live', waivers: waivers.source, summary: summarize(results, 'warn', false), results,
-            };
+            check = makeReport(ex.target, { profile: 'go-live', failOn: 'warn', allowUnknown: false }, results, now, t0, 'live', waivers.source);
           }
           const knownGood = (await Promise.all(spec.resolved.map((inst) => readKnownGood(ex, spec, inst))))
             .flatMap((k) => (k ? [{ instance: k.instance, version: k.version, recordedAt: k.recordedAt }] : []));
