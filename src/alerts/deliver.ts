@@ -4,10 +4,9 @@
  * secret URL is read from its reference each time and registered for redaction; it never appears
  * in an error, a record or argv (HTTP bodies and command stdin carry the events).
  */
-import { ClawopsError } from '../core/errors.ts';
-import { redact, registerSecret } from '../core/redact.ts';
+import { redact } from '../core/redact.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
-import type { SecretRefData } from '../desired/schema.ts';
+import { secretValue } from '../desired/secrets.ts';
 import type { Executor } from '../exec/types.ts';
 import type { AlertEvent } from './book.ts';
 import { alertmanagerPayload, alertText, chatPayload, genericPayload, journalPriority } from './payload.ts';
@@ -27,21 +26,6 @@ const HTTP_TIMEOUT_MS = 10_000;
 /** A sink's short name for records and messages (never its URL). */
 export function sinkName(s: AlertSink, i: number): string {
   return `${s.type}#${i + 1}`;
-}
-
-export async function secretValue(ex: Executor, ref: SecretRefData, env: NodeJS.ProcessEnv, what: string): Promise<string> {
-  let v: string | undefined;
-  if ('file' in ref) {
-    const b = await ex.readFile(ref.file).catch(() => null);
-    if (b === null) throw new ClawopsError(`${what}: ${ref.file} cannot be read on ${ex.target}`, { hint: `create it (mode 600) with the URL in it` });
-    v = b.toString('utf8').trim();
-  } else {
-    v = env[ref.env]?.trim();
-    if (!v) throw new ClawopsError(`${what}: the variable ${ref.env} is not set`, { hint: `export ${ref.env}, or point the sink at a file` });
-  }
-  if (!v) throw new ClawopsError(`${what}: the reference holds nothing`, { hint: 'write the URL into it' });
-  registerSecret(v);
-  return v;
 }
 
 /** A curl config line's quoted value (curl's config syntax: backslash escapes inside double quotes). */

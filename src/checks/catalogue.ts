@@ -11,6 +11,7 @@ import { hostChecks } from './host.ts';
 import { identityChecks } from './identity.ts';
 import { managedChecks } from './managed.ts';
 import { networkChecks } from './network.ts';
+import { providerChecks } from './providers.ts';
 import { serviceChecks } from './service.ts';
 import type { CheckDef } from './types.ts';
 
@@ -22,6 +23,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...networkChecks,
   ...firewallChecks,
   ...configChecks,
+  ...providerChecks,
   ...doctorLintChecks,
   ...auditChecks,
   ...identityChecks,

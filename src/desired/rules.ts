@@ -29,6 +29,7 @@ export function specRules(data: SpecData): RuleViolation[] {
     }
   });
   out.push(...boundaryRules(data, instances));
+  out.push(...modelRules(data));
   for (const [channel, ids] of Object.entries(data.tools.elevated.allowFrom)) {
     ids.forEach((id, j) => {
       if (id.includes('*')) {
@@ -103,5 +104,27 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
       }
     }
   });
+  return out;
+}
+
+/** Model refs name a model their custom provider lists; a provider URL carries no credential. */
+function modelRules(data: SpecData): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const refs: [PropertyKey[], string][] = [
+    ...(data.model.primary ? [[['model', 'primary'], data.model.primary] as [PropertyKey[], string]] : []),
+    ...data.model.fallbacks.map((r, i): [PropertyKey[], string] => [['model', 'fallbacks', i], r]),
+  ];
+  for (const [path, r] of refs) {
+    const [id, model] = [r.slice(0, r.indexOf('/')), r.slice(r.indexOf('/') + 1)];
+    const p = data.providers[id];
+    if (p && !p.models.some((m) => m.id === model)) {
+      out.push({ path, message: `provider ${id} lists no model ${model} (it has: ${p.models.map((m) => m.id).join(', ')})` });
+    }
+  }
+  for (const [id, p] of Object.entries(data.providers)) {
+    if (/^[a-z]+:\/\/[^/@]*@/i.test(p.baseUrl)) {
+      out.push({ path: ['providers', id, 'baseUrl'], message: 'a URL with credentials in it: put the key in apiKey (a secret reference) instead' });
+    }
+  }
   return out;
 }

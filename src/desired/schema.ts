@@ -105,6 +105,29 @@ export const Spec = z.strictObject({
     baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a registry digest: sha256: and 64 hex digits').optional()
       .describe('pin of the base image (debian:bookworm-slim) by registry digest: the build is FROM debian:bookworm-slim@<digest>, which docker verifies; an offline build needs that digest on the target. Unset: the tag, as upstream builds it'),
   }).prefault({}),
+  providers: z.record(
+    z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a provider id: lowercase letters, digits and "-" (it prefixes model refs: <id>/<model>)'),
+    z.strictObject({
+      baseUrl: z.url({ protocol: /^https?$/ }).describe('the OpenAI-compatible endpoint, e.g. https://llm.example.net/v1 (loopback URLs are trusted by OpenClaw)'),
+      api: z.enum(['openai-completions', 'openai-responses', 'anthropic-messages']).default('openai-completions').describe('the wire protocol OpenClaw speaks to it'),
+      apiKey: SecretRef.optional().describe('where the API key lives; clawops puts it in ~/.openclaw/.env (0600) and the config refers to it, never holds it'),
+      models: z.array(z.strictObject({
+        id: z.string().regex(/^[\w.:-]+$/, 'a model id: letters, digits, ".", ":", "-", "_"'),
+        name: z.string().min(1).optional().describe('display name (default: the id)'),
+        contextWindow: z.number().int().positive().default(128000),
+        maxTokens: z.number().int().positive().default(4096),
+      })).min(1).describe('the models it serves'),
+    }),
+  ).default({}).describe('custom model providers (models.providers in openclaw.json, merged with the built-in ones)'),
+  model: z.strictObject({
+    primary: z.string().regex(/^[a-z][a-z0-9-]*\/[\w.:-]+$/, 'a model ref: <provider>/<model>').optional()
+      .describe('agents.defaults.model.primary; unset: left to OpenClaw (onboarding)'),
+    fallbacks: z.array(z.string().regex(/^[a-z][a-z0-9-]*\/[\w.:-]+$/, 'a model ref: <provider>/<model>')).default([])
+      .describe('agents.defaults.model.fallbacks, tried in order'),
+  }).prefault({}),
+  smoke: z.strictObject({
+    timeoutSec: z.number().int().min(10).max(1800).default(180).describe('each agent turn of `clawops smoke` must finish within this'),
+  }).prefault({}),
   channels: z.strictObject({
     dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing').describe('who may DM the bot: pairing = approved codes only'),
     groupPolicy: z.enum(['open', 'allowlist', 'disabled']).default('disabled').describe('group chats'),

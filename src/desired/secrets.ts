@@ -7,17 +7,35 @@
  * file that is missing or unreadable registers nothing (this never fails a run: the command that
  * needs the secret reports that itself).
  */
+import { ClawopsError } from '../core/errors.ts';
 import { isSecretKey, looksLikeCredential, registerSecret } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseJson5 } from '../facts/json5.ts';
 import type { ResolvedSpec } from './resolve.ts';
 import type { SecretRefData } from './schema.ts';
 
+/** The value a reference leads to: clawops' own environment, or a file read on the target. Registered for redaction. */
+export async function secretValue(ex: Executor, ref: SecretRefData, env: NodeJS.ProcessEnv, what: string): Promise<string> {
+  let v: string | undefined;
+  if ('file' in ref) {
+    const b = await ex.readFile(ref.file).catch(() => null);
+    if (b === null) throw new ClawopsError(`${what}: ${ref.file} cannot be read on ${ex.target}`, { hint: `create it (mode 600, root) with the ${what} in it` });
+    v = b.toString('utf8').trim();
+  } else {
+    v = env[ref.env]?.trim();
+    if (!v) throw new ClawopsError(`${what}: the variable ${ref.env} is not set`, { hint: `export ${ref.env}, or refer to a file instead ({file: /etc/clawops/<name>})` });
+  }
+  if (!v) throw new ClawopsError(`${what}: the reference holds nothing`, { hint: `write the ${what} into it` });
+  registerSecret(v);
+  return v;
+}
+
 /** Every secret reference in the spec. */
 export function secretRefs(spec: ResolvedSpec): SecretRefData[] {
   const refs: SecretRefData[] = [spec.backup.password];
   if (spec.gateway.auth.token) refs.push(spec.gateway.auth.token);
   for (const a of spec.monitoring.alerts) if (a.type === 'webhook' || a.type === 'ping') refs.push(a.url);
+  for (const p of Object.values(spec.providers)) if (p.apiKey) refs.push(p.apiKey);
   return refs;
 }
 

@@ -4,6 +4,8 @@
  * env reference, and a short fingerprint to compare two values) and nothing that reveals them.
  */
 import { describeSecret, isSecretKey, redact, SECRET_PREFIX } from '../core/redact.ts';
+import { readRaw } from './probe.ts';
+import { type FactKind, unknown } from './types.ts';
 
 export { describeSecret, SECRET_PREFIX };
 
@@ -57,3 +59,31 @@ function unquote(v: string): string {
   if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return v.slice(1, -1);
   return v;
 }
+
+/**
+ * What a spec secret reference holds, as a descriptor (so a plan can tell whether a copy of it is
+ * current without the value entering a raw). Argument: `env:NAME` (clawops' own environment, as
+ * the apply that copies it reads it) or `file:/path` (read on the target).
+ */
+export const secretSource: FactKind<{ missing: true } | { missing: false; descriptor: string }> = {
+  kind: 'secret-source',
+  describe: 'the value a secret reference leads to, as a descriptor',
+  async probe(ex, arg) {
+    if (arg.startsWith('env:')) {
+      const v = process.env[arg.slice(4)]?.trim();
+      return { t: 'file', content: v ? describeSecret(v) : null, durationMs: 0 };
+    }
+    const raw = await readRaw(ex, arg.slice(5));
+    if (raw.t !== 'file' || raw.content === null) return raw;
+    const v = raw.content.trim();
+    return { ...raw, content: v ? describeSecret(v) : null };
+  },
+  parse(raw, arg) {
+    if (raw.t === 'error') return unknown(`read ${arg}: ${raw.message}`);
+    if (raw.t !== 'file') return unknown(`${arg}: unexpected raw`);
+    return raw.content === null ? { missing: true } : { missing: false, descriptor: raw.content };
+  },
+};
+
+/** The `secretSource` argument of a reference. */
+export const secretSourceArg = (r: { file: string } | { env: string }): string => ('file' in r ? `file:${r.file}` : `env:${r.env}`);

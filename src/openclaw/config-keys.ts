@@ -6,6 +6,7 @@
 import type { JsonValue } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { logFilePath } from './paths.ts';
+import { providerConfigKeys } from './providers.ts';
 import { capabilities } from './versions.ts';
 
 export interface DesiredKey {
@@ -60,6 +61,8 @@ export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, ve
     key(`${sb}.docker.readOnlyRoot`, spec.sandbox.readOnlyRoot),
     key(`${sb}.docker.image`, spec.sandbox.image),
   );
+
+  out.push(...providerConfigKeys(spec, version));
 
   for (const ch of [...new Set([...spec.channels.enabled, ...(present.channels ?? [])])]) {
     const dm = caps.legacyDmPolicyChannels.includes(ch) ? `channels.${ch}.dm.policy` : `channels.${ch}.dmPolicy`;

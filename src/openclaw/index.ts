@@ -23,6 +23,7 @@ import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions
 import { openclawTokenResource } from './token-resource.ts';
 import { currentToken, tokenRefValue } from './token.ts';
 import { openclawPairingResource } from './pairing-resource.ts';
+import { providerKeysResource } from './providers.ts';
 import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
@@ -65,7 +66,9 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     // the file log's directory before the config names it: 2.x's CLI opens logging.file at start-up and
     // fails (EACCES on mkdir) until it exists; systemd's LogsDirectory= keeps it so afterwards
     const logs = directoryResource({ path: logDir(inst), mode: 0o750, owner: inst.user, dependsOn: [`user:${inst.user}`] });
-    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id, logs.id] };
+    // provider keys before the config refers to them; the gateway reads ~/.openclaw/.env only at start
+    const keys = providerKeysResource(spec, inst, [install.id, repair.id]);
+    const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id, logs.id, ...(keys ? [keys.id] : [])] };
     const identity = openclawIdentityResource(spec, inst);
     const unitFile = fileResource({
       id: `openclaw-unit:${inst.name}`,
@@ -97,6 +100,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       settling(tokenNotingChange(token, inst, version, settler), settler),
       modes,
       logs,
+      ...(keys ? [settling(restartingOnChange(keys, inst, settler), settler)] : []),
       settling(configWithToken, settler),
       identity,
       settling(unitFile, settler),
@@ -152,6 +156,17 @@ function tokenNotingChange(r: Resource, inst: ResolvedInstance, version: string,
       await r.apply(ex, change, journal);
       const after = await currentToken(ex, inst, version);
       if (after !== undefined && after !== before) settler.noteTokenChange(before, after, pid);
+    },
+  };
+}
+
+/** A change the running gateway only reads at start: the settle restarts a process older than it. */
+function restartingOnChange(r: Resource, inst: ResolvedInstance, settler: GatewaySettler): Resource {
+  return {
+    ...r,
+    async apply(ex, change, journal) {
+      settler.noteNeedsRestart((await unitNow(ex, inst.unit).catch(() => undefined))?.mainPid ?? 0);
+      await r.apply(ex, change, journal);
     },
   };
 }

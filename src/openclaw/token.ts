@@ -18,12 +18,18 @@ import { capabilities } from './versions.ts';
 
 export const TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
 export const TOKEN_REF = '${OPENCLAW_GATEWAY_TOKEN}';
-/** The SecretRef form (9.x): `doctor --lint` reports the `${ENV}` string form as a plaintext secret-bearing field. */
-export const TOKEN_SECRET_REF = { source: 'env', provider: 'default', id: TOKEN_ENV } as const;
+
+/**
+ * A config value that refers to environment variable `name`: a SecretRef object on 9.x (`doctor --lint`
+ * reports the `${ENV}` string form as a plaintext secret-bearing field), `${NAME}` before.
+ */
+export function envRefValue(name: string, version: string): string | { source: string; provider: string; id: string } {
+  return capabilities(version).tokenSecretRef ? { source: 'env', provider: 'default', id: name } : `\${${name}}`;
+}
 
 /** What `gateway.auth.token` holds on this version when the token comes from the EnvironmentFile. */
 export function tokenRefValue(version: string): string | { source: string; provider: string; id: string } {
-  return capabilities(version).tokenSecretRef ? { ...TOKEN_SECRET_REF } : TOKEN_REF;
+  return envRefValue(TOKEN_ENV, version);
 }
 
 /** True when `v` is the reference this version wants (the SecretRef object, or the `${ENV}` string before it). */

@@ -14,12 +14,18 @@
 import { planNow } from '../../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Resource } from '../../src/engine/types.ts';
 import { orderByDependencies } from '../../src/engine/order.ts';
 import type { Executor } from '../../src/exec/types.ts';
 import { desiredChain } from '../../src/firewall/docker-user.ts';
 import { openclawRun } from '../../src/openclaw/config-write.ts';
+import { configPath } from '../../src/openclaw/paths.ts';
+import { waitSettled } from '../../src/openclaw/settle.ts';
+import type { SmokeResult } from '../../src/openclaw/smoke.ts';
 import { openclawResources } from '../../src/openclaw/index.ts';
 import { SANDBOX_PACKAGES } from '../../src/openclaw/sandbox-recipe.ts';
 import { parseSandboxExplain, sandboxCreateArgv, SANDBOX_CONTAINER_PREFIX, type SandboxExplain } from '../../src/openclaw/sandbox-run.ts';
@@ -31,10 +37,16 @@ import { Spec } from '../../src/desired/schema.ts';
 import { APT_REPO_DIR } from '../testbed/apt-repo.ts';
 import { memoryJournal } from '../helpers/netns.ts';
 import { startTestbed, testbedSkipReason, timingsLine, type Testbed } from '../helpers/testbed.ts';
+import { clawops } from './apply-cli.ts';
 
 const VERSION = '2026.9.6';
 /** the resources this test applies (the rest of the plan, apt and the gateway unit, is covered by apply-openclaw-suite.ts) */
-const WANTED = [/^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^openclaw-(install|token|config|identity):/, /^sandbox-image:/];
+const WANTED = [
+  /^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^sandbox-image:/,
+  // the gateway itself, with the stand-in model as its provider, for `clawops smoke`
+  /^openclaw-(install|token|file-modes|provider-keys|config|identity|unit|unit-dropins):/, /^service:openclaw\.service$/,
+];
+const KEY_FILE = '/etc/clawops/standin-key';
 
 async function converge(ex: Executor, resources: readonly Resource[]): Promise<string[]> {
   const done: string[] = [];
@@ -61,16 +73,30 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   let resources: Resource[];
   let packages: string[];
   const container = `${SANDBOX_CONTAINER_PREFIX}clawops-proof-${randomBytes(3).toString('hex')}`;
+  // the stand-in model (test/standins/llm.mjs) inside the testbed, on its loopback
+  const llmPort = 20000 + Math.floor(Math.random() * 20000);
+  const llmUnit = `clawops-standin-llm-${randomBytes(3).toString('hex')}`;
+  const apiKey = `standin-key-${randomBytes(12).toString('hex')}`;
+  let specYaml = '';
 
   before(async () => {
     tb = await startTestbed({ openclaw: VERSION, docker: true });
-    spec = resolveSpec(Spec.parse({
+    const input = {
       openclaw: { version: VERSION, npmCache: '/var/cache/clawops-npm' },
-      node: { source: 'system' },
+      node: { source: 'system' as const },
       firewall: { confirmTimeoutSec: 15 },
       docker: { enabled: true, serviceUserGroup: true },
-      sandbox: { mode: 'all', scope: 'session', workspaceAccess: 'ro', network: 'none', readOnlyRoot: true },
-    }));
+      sandbox: { mode: 'all' as const, scope: 'session' as const, workspaceAccess: 'ro' as const, network: 'none' as const, readOnlyRoot: true },
+      providers: { standin: { baseUrl: `http://127.0.0.1:${llmPort}/v1`, apiKey: { file: KEY_FILE }, models: [{ id: 'standin-1', name: 'Stand-in 1' }] } },
+      model: { primary: 'standin/standin-1' },
+      smoke: { timeoutSec: 240 },
+    };
+    spec = resolveSpec(Spec.parse(input));
+    specYaml = JSON.stringify(input);
+    await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
+    await tb.executor.writeFile(KEY_FILE, `${apiKey}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+    await tb.executor.writeFile('/root/standin-llm.mjs', readFileSync(new URL('../standins/llm.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
+    await tb.executor.run(['systemd-run', '--unit', llmUnit, '/usr/local/bin/node', '/root/standin-llm.mjs', String(llmPort), '/root/standin-llm.jsonl']);
     // the testbed's offline repository may lack some of the recipe's packages (ripgrep): build without those, and say so
     const index = (await tb.executor.readFile(`${APT_REPO_DIR}/Packages`))?.toString('utf8') ?? '';
     packages = SANDBOX_PACKAGES.filter((p) => new RegExp(`^Package: ${p}$`, 'm').test(index));
@@ -169,5 +195,58 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     assert.match((await sh('grep NoNewPrivs /proc/self/status')).stdout, /NoNewPrivs:\s+1/);
     assert.equal((await sh('ulimit -n')).stdout.trim(), '1024');
     assert.equal((await ex.run(['docker', 'inspect', '--format', '{{.HostConfig.NetworkMode}} {{.HostConfig.ReadonlyRootfs}}', container])).stdout.trim(), 'none true');
+  });
+
+  test('clawops smoke: an agent turn through the gateway, a tool call in a fresh sandbox container; a weakened sandbox fails it', { timeout: 1_200_000 }, async (t) => {
+    const ex = tb.executor;
+    const inst = spec.resolved[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'clawops-smoke-'));
+    const specFile = join(dir, 'clawops.yaml');
+    writeFileSync(specFile, `${specYaml}\n`);
+    const target = ['--target', `nspawn:${tb.name}`, '-f', specFile];
+    const smoke = async () => {
+      const run = await clawops(['--json', 'smoke', ...target], {}, 1_100_000);
+      const r = JSON.parse(run.stdout) as SmokeResult;
+      for (const s of r.steps) t.diagnostic(`${s.status} ${s.name} ${(s.ms / 1000).toFixed(1)} s: ${s.detail}`);
+      return { code: run.code, r, run };
+    };
+    const gate = async (ids: string) => JSON.parse((await clawops(['--json', 'check', '--profile', 'go-live', '--only', ids, ...target], {}, 300_000)).stdout) as { results: { id: string; status: string; evidence: string }[] };
+
+    // the gateway applied by test 1 runs with the stand-in as its provider
+    await waitSettled(ex, inst, VERSION);
+    const providers = await gate('openclaw.config.providers,credentials.llm-provider');
+    for (const c of providers.results) t.diagnostic(`${c.id}: ${c.status}: ${c.evidence}`);
+    assert.equal(providers.results.find((c) => c.id === 'openclaw.config.providers')?.status, 'pass');
+    const config = (await ex.readFile(configPath(inst)))?.toString('utf8') ?? '';
+    assert.ok(!config.includes(apiKey), 'the API key is not in openclaw.json (a SecretRef to ~/.openclaw/.env)');
+    const dotEnv = (await ex.stat(`${inst.stateDir}/.env`))!;
+    assert.equal(dotEnv.mode.toString(8), '600');
+
+    const good = await smoke();
+    assert.equal(good.code, 0, `${good.run.stdout}\n${good.run.stderr.slice(-3000)}`);
+    assert.deepEqual(good.r.steps.map((s) => [s.name, s.status]), [['gateway', 'pass'], ['answer', 'pass'], ['tool', 'pass'], ['sandbox', 'pass']]);
+    assert.match(good.r.steps[1]!.detail, /STANDIN-REPLY/);
+    // the model server saw the key from the env file, and a turn carrying the tool's result
+    const log = ((await ex.readFile('/root/standin-llm.jsonl'))?.toString('utf8') ?? '').trim().split('\n').map((l) => JSON.parse(l) as { method: string; authorization: string | null; body: { messages?: { role: string; content: unknown }[] } });
+    const posts = log.filter((e) => e.method === 'POST');
+    assert.ok(posts.length >= 3, `${posts.length} model requests`);
+    assert.ok(posts.every((e) => e.authorization === `Bearer ${apiKey}`), 'every request carries the key from its reference');
+    assert.ok(posts.some((e) => (e.body.messages ?? []).some((m) => m.role === 'tool' && /[0-9a-f]{64}/.test(JSON.stringify(m.content)))), 'the tool result (the sha256) came back to the model');
+
+    // weakened by hand: the sandbox gets a network; the gate and the smoke both fail, and apply restores it
+    await openclawRun(ex, inst, VERSION, ['config', 'set', 'agents.defaults.sandbox.docker.network', 'bridge'], { timeoutMs: 120_000 });
+    await waitSettled(ex, inst, VERSION);
+    const weakGate = await gate('openclaw.config.sandbox');
+    assert.equal(weakGate.results[0]?.status, 'fail');
+    const weak = await smoke();
+    assert.equal(weak.code, 2);
+    const sb = weak.r.steps.find((s) => s.name === 'sandbox');
+    assert.equal(sb?.status, 'fail');
+    assert.match(sb!.detail, /network bridge \(spec: none\)/);
+    const repaired = await converge(ex, resources);
+    t.diagnostic(repaired.join('\n'));
+    assert.ok(repaired.some((a) => a.startsWith('openclaw-config:')), 'apply puts the sandbox network back');
+    await waitSettled(ex, inst, VERSION);
+    assert.equal((await gate('openclaw.config.sandbox')).results[0]?.status, 'pass');
   });
 });

@@ -142,6 +142,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     envfile: () => file(nine ? `OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n` : null),
     'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
     'openclaw.models': () => cmd('ok\n'),
+    // a provider key's reference holds a value (a spec with providers; the tests set the copy)
+    'secret-source': () => file(describeSecret('k'.repeat(40))),
     'unit.journal': () => cmd('Started openclaw.service.\n'),
     'openclaw.pairing': () => cmd(`${JSON.stringify({ db: true, deviceId: 'cc4c82c0aa8c4ae9', cached: [{ role: 'operator', scopes: ['operator.read'] }], paired: { role: 'operator', roles: ['operator'], scopes: ['operator.read'], approvedScopes: ['operator.read'], approvedVia: 'silent', clientId: 'cli', clientMode: 'cli' } })}\n`),
     // as seen on the applied testbed: the two findings the spec's choices explain (suppressed with their reasons)

@@ -1,0 +1,171 @@
+/** Model providers: spec rules, config keys per version, the key copy in ~/.openclaw/.env, the gate's check, and the smoke test's pure parts. */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { evaluateRun, planRun } from '../../../src/checks/run.ts';
+import { parseSpec } from '../../../src/desired/parse.ts';
+import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
+import { configPath } from '../../../src/openclaw/paths.ts';
+import { envFile, openclawConfig } from '../../../src/facts/openclaw.ts';
+import { describeSecret, secretSource } from '../../../src/facts/secrets.ts';
+import { fileStat } from '../../../src/facts/system.ts';
+import { ref } from '../../../src/facts/types.ts';
+import { dotEnvPath, envTextWith, providerConfigKeys, providerKeysResource, providerKeyVar } from '../../../src/openclaw/providers.ts';
+import { parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
+import { factsOf } from '../../helpers/facts.ts';
+import { hardenedConfig, hardenedRaw, hardenedSpec, NOW } from '../checks/hardened-facts.ts';
+
+const PROVIDER = `providers:
+  standin:
+    baseUrl: http://127.0.0.1:18555/v1
+    apiKey: {file: /etc/clawops/standin-key}
+    models: [{id: standin-1, name: Stand-in 1}]
+model: {primary: standin/standin-1}
+`;
+const specOf = (yaml: string): ResolvedSpec => {
+  const r = parseSpec(yaml);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+};
+const problems = (yaml: string): string[] => {
+  const r = parseSpec(yaml);
+  return r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+};
+
+describe('providers in the spec', () => {
+  it('a model ref must name a model its custom provider lists', () => {
+    assert.deepEqual(problems(`${PROVIDER.replace('primary: standin/standin-1', 'primary: standin/other')}`).length, 1);
+    assert.match(problems(PROVIDER.replace('primary: standin/standin-1', 'primary: standin/other'))[0]!, /model\.primary: provider standin lists no model other \(it has: standin-1\)/);
+    assert.deepEqual(problems(PROVIDER), []);
+    assert.deepEqual(problems('model: {primary: anthropic/claude-opus}'), [], 'a built-in provider is OpenClaw\'s to know');
+  });
+
+  it('a literal key gets the reference form; a key inside the URL is refused without repeating it', () => {
+    const lit = problems(PROVIDER.replace('{file: /etc/clawops/standin-key}', 'sk-live-abcdef0123456789'));
+    assert.equal(lit.length, 1);
+    assert.match(lit[0]!, /providers\.standin\.apiKey: a secret is never written in the spec, only where to find it/);
+    assert.doesNotMatch(lit.join(''), /sk-live/);
+    const url = problems(PROVIDER.replace('http://127.0.0.1:18555/v1', 'https://user:sk-live-abcdef@llm.example.net/v1'));
+    assert.match(url.join(''), /providers\.standin\.baseUrl: a URL with credentials in it/);
+    assert.doesNotMatch(url.join(''), /sk-live/);
+  });
+});
+
+describe('provider config keys', () => {
+  it('9.x refers to the key by SecretRef, 2.x by ${VAR}; every model field explicit; the primary model', () => {
+    const nine = Object.fromEntries(providerConfigKeys(specOf(PROVIDER), '2026.9.6').map((k) => [k.path.join('.'), k.value]));
+    assert.deepEqual(nine['models.providers.standin.apiKey'], { source: 'env', provider: 'default', id: 'STANDIN_API_KEY' });
+    assert.equal(nine['models.mode'], 'merge');
+    assert.equal(nine['models.providers.standin.api'], 'openai-completions');
+    assert.deepEqual(nine['models.providers.standin.models'], [{ id: 'standin-1', name: 'Stand-in 1', reasoning: false, input: ['text'], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }]);
+    assert.equal(nine['agents.defaults.model.primary'], 'standin/standin-1');
+    const two = Object.fromEntries(providerConfigKeys(specOf(`openclaw: {version: "2026.2.9"}\n${PROVIDER}`), '2026.2.9').map((k) => [k.path.join('.'), k.value]));
+    assert.equal(two['models.providers.standin.apiKey'], '${STANDIN_API_KEY}');
+    assert.deepEqual(providerConfigKeys(specOf(''), '2026.9.6'), [], 'no providers, no model: nothing managed');
+    assert.equal(providerKeyVar('my-llm'), 'MY_LLM_API_KEY');
+  });
+});
+
+describe('the key copy in ~/.openclaw/.env', () => {
+  const spec = specOf(PROVIDER);
+  const inst = spec.resolved[0]!;
+  const src = ref(secretSource, 'file:/etc/clawops/standin-key');
+  const key = 'k'.repeat(40);
+  const facts = (held: string | undefined, mode = 0o600, source: unknown = { missing: false, descriptor: describeSecret(key) }) => factsOf([
+    [ref(envFile, dotEnvPath(inst)), held === undefined ? { missing: true } : { missing: false, vars: { OTHER: 'x', STANDIN_API_KEY: held } }],
+    [ref(fileStat, dotEnvPath(inst)), held === undefined ? { missing: true } : { type: 'regular file', mode, owner: inst.user, group: inst.user }],
+    [src, source],
+  ]);
+  const r = providerKeysResource(spec, inst, [])!;
+
+  it('plans a write when the key is missing or not the reference\'s value, none when it is; values never in the plan', () => {
+    const missing = r.plan(facts(undefined));
+    assert.ok('changes' in missing);
+    assert.match(missing.changes[0]!.summary, /set STANDIN_API_KEY from its reference \(values not shown\)/);
+    assert.ok('noop' in r.plan(facts(describeSecret(key))));
+    const stale = r.plan(facts(describeSecret('old'.repeat(10))));
+    assert.ok('changes' in stale && /STANDIN_API_KEY/.test(stale.changes[0]!.summary));
+    const loose = r.plan(facts(describeSecret(key), 0o644));
+    assert.ok('changes' in loose && /0600/.test(loose.changes[0]!.summary));
+    assert.doesNotMatch(JSON.stringify([missing, stale, loose]), new RegExp(key));
+    // a reference that cannot be read here: written when absent, left alone when present (the apply says why)
+    assert.ok('noop' in r.plan(facts(describeSecret('anything-else-here'), 0o600, { unknown: 'denied' })));
+    assert.ok('changes' in r.plan(facts(undefined, 0o600, { missing: true })));
+    assert.equal(providerKeysResource(specOf(''), specOf('').resolved[0]!, []), undefined);
+  });
+
+  it('writes the variables and keeps every other line', () => {
+    assert.equal(envTextWith('A=1\nSTANDIN_API_KEY=old\n# note\n', { STANDIN_API_KEY: 'new' }), 'A=1\n# note\nSTANDIN_API_KEY=new\n');
+    assert.equal(envTextWith('', { X_API_KEY: 'v' }), 'X_API_KEY=v\n');
+  });
+});
+
+describe('check openclaw.config.providers', () => {
+  const key = 'k'.repeat(40);
+  const run = (mutate: (c: Record<string, any>) => void, held: string | null = describeSecret(key), yaml = PROVIDER) => {
+    const spec = hardenedSpec(yaml);
+    const inst = spec.resolved[0]!;
+    const raw = hardenedRaw(spec, '2026.9.6', 'go-live');
+    const c = hardenedConfig('2026.9.6') as Record<string, any>;
+    c.models = { mode: 'merge', providers: { standin: { baseUrl: 'http://127.0.0.1:18555/v1', api: 'openai-completions', apiKey: { source: 'env', provider: 'default', id: 'STANDIN_API_KEY' }, models: [{ id: 'standin-1' }] } } };
+    c.agents.defaults.model.primary = 'standin/standin-1';
+    mutate(c);
+    raw.set(ref(openclawConfig, configPath(inst)).key, { t: 'file', content: JSON.stringify(c), durationMs: 1 });
+    raw.set(ref(envFile, dotEnvPath(inst)).key, { t: 'file', content: held === null ? null : `STANDIN_API_KEY=${held}\n`, durationMs: 1 });
+    raw.set(ref(secretSource, 'file:/etc/clawops/standin-key').key, { t: 'file', content: describeSecret(key), durationMs: 1 });
+    const [r] = evaluateRun(planRun({ spec, profile: 'go-live', now: NOW, only: ['openclaw.config.providers'] }), raw);
+    return r!;
+  };
+
+  it('passes when configured as the spec says with the current key', () => {
+    const r = run(() => {});
+    assert.equal(r.status, 'pass', r.evidence);
+    assert.match(r.evidence, /providers standin; primary "standin\/standin-1"/);
+  });
+
+  it('fails on a literal key, a missing provider, a stale copy, a missing copy and another primary model', () => {
+    assert.match(run((c) => { c.models.providers.standin.apiKey = describeSecret('sk-literal-0123456789'); }).evidence, /apiKey is a literal key in openclaw.json/);
+    assert.match(run((c) => { delete c.models; }).evidence, /models\.providers\.standin is not configured/);
+    assert.match(run(() => {}, describeSecret('rotated-away-0123456789')).evidence, /STANDIN_API_KEY in .*\.env is not the current value of its reference/);
+    assert.match(run(() => {}, null).evidence, /\.env does not exist/);
+    assert.match(run((c) => { c.agents.defaults.model.primary = 'anthropic/claude'; }).evidence, /primary = "anthropic\/claude" \(want standin\/standin-1\)/);
+    for (const r of [run((c) => { delete c.models; }), run(() => {}, null)]) assert.equal(r.status, 'fail');
+  });
+
+  it('a literal provider key fails even when the spec names no provider; otherwise skipped', () => {
+    const lit = run((c) => { c.models.providers.standin.apiKey = describeSecret('sk-literal-0123456789'); delete c.agents.defaults.model.primary; }, null, '');
+    assert.equal(lit.status, 'fail');
+    assert.equal(run((c) => { delete c.models; delete c.agents.defaults.model.primary; }, null, '').status, 'skipped');
+  });
+});
+
+describe('smoke: pure parts', () => {
+  it('reads the gateway-backed and the exec envelopes of `openclaw agent --json`', () => {
+    const a = parseAgentAnswer(JSON.stringify({ payloads: [{ text: 'STANDIN-REPLY: hello' }], meta: { durationMs: 900, agentMeta: { provider: 'standin', model: 'standin-1' }, toolSummary: { calls: 1 } } }), 0);
+    assert.deepEqual(a, { ok: true, text: 'STANDIN-REPLY: hello', toolCalls: 1, model: 'standin/standin-1' });
+    assert.equal(parseAgentAnswer(JSON.stringify({ ok: true, status: 'ok', final: 'done', payloads: [{ text: 'done' }] }), 0).text, 'done');
+    const failed = parseAgentAnswer(JSON.stringify({ ok: false, error: { type: 'cli_error', message: 'gateway closed the connection' } }), 1);
+    assert.equal(failed.ok, false);
+    assert.equal(failed.error, 'gateway closed the connection');
+    assert.equal(parseAgentAnswer(JSON.stringify({ status: 'timeout', payloads: [] }), 2).ok, false);
+    assert.deepEqual(parseAgentAnswer('not json', 1), { ok: false, text: '', error: 'exit 1: no JSON answer' });
+  });
+
+  it('the tool step wants the sha256 of the nonce, which the prompt does not contain', () => {
+    const p = toolPrompt('0123abcd');
+    assert.equal(p.expect, createHash('sha256').update('0123abcd').digest('hex'));
+    assert.ok(!p.message.includes(p.expect));
+    assert.match(p.message, /`printf %s 0123abcd \| sha256sum`/);
+  });
+
+  it("judges a sandbox container against the spec's sandbox", () => {
+    const spec = specOf('');
+    const good = { HostConfig: { NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'] }, Mounts: [{ Destination: '/workspace', RW: false }, { Destination: '/agent', RW: false }] };
+    assert.deepEqual(sandboxProblems(spec, good), []);
+    assert.deepEqual(sandboxProblems(spec, { ...good, HostConfig: { ...good.HostConfig, NetworkMode: 'bridge' } }), ['network bridge (spec: none)']);
+    assert.deepEqual(sandboxProblems(spec, { HostConfig: { NetworkMode: 'none', ReadonlyRootfs: false, CapDrop: null }, Mounts: [{ Destination: '/workspace', RW: true }] }), [
+      'root filesystem writable (spec: read-only)', 'capabilities not dropped', 'writable /workspace (spec: workspace read-only)',
+    ]);
+    assert.deepEqual(sandboxProblems(specOf('sandbox: {network: bridge}'), { ...good, HostConfig: { ...good.HostConfig, NetworkMode: 'bridge' } }), [], "the spec's own policy, not a stricter one");
+  });
+});
