@@ -4,7 +4,8 @@
  *   1. gateway  the gateway answers its health probe;
  *   2. answer   an agent turn gets a non-empty answer from the configured model;
  *   3. tool     a turn that needs the exec tool: the answer must carry the sha256 of a fresh nonce,
- *               which only running the command yields (a model cannot guess it);
+ *               which only running the command yields (a model cannot guess it); skipped, with the
+ *               reason, when the spec's tool policy offers no exec tool (profiles minimal, messaging);
  *   4. sandbox  the turn ran in a new `openclaw-sbx-` container whose inspected settings are the
  *               spec's: network, read-only root, read-only workspace, no capabilities.
  * A fresh session key per run, so the sandbox container (scope session) is new. The tool policy
@@ -83,6 +84,19 @@ export function toolPrompt(nonce: string): { message: string; expect: string } {
   };
 }
 
+/**
+ * Why the spec's own tool policy offers no exec tool (so nothing can run in the sandbox and the tool
+ * and sandbox steps are skipped, never forced by loosening the policy), or undefined when it does.
+ * OpenClaw's profiles: minimal and messaging carry no runtime tools; coding and full carry group:runtime.
+ */
+export function noExecReason(spec: ResolvedSpec): string | undefined {
+  if (spec.tools.profile === 'minimal' || spec.tools.profile === 'messaging') {
+    return `tools.profile ${spec.tools.profile} offers no exec tool: agents run nothing in the sandbox (the coding and full profiles do)`;
+  }
+  const denied = spec.tools.deny.find((d) => ['exec', 'bash', 'group:runtime'].includes(d));
+  return denied ? `tools.deny holds ${denied}: agents run nothing in the sandbox` : undefined;
+}
+
 interface Inspected {
   Name?: string;
   HostConfig?: { NetworkMode?: string; ReadonlyRootfs?: boolean; CapDrop?: string[] | null; SecurityOpt?: string[] | null };
@@ -158,7 +172,8 @@ export async function runSmoke(ex: Executor, spec: ResolvedSpec, inst: ResolvedI
     return { status: 'pass', detail: `${a.model ? `${a.model}: ` : ''}${JSON.stringify(a.text.trim().slice(0, 160))}` };
   });
   if (!answered) skip('answer', 'the gateway is not healthy');
-  const tooled = answered?.status !== 'pass' ? undefined : await step('tool', async () => {
+  const noExec = noExecReason(spec);
+  const tooled = answered?.status !== 'pass' || noExec ? undefined : await step('tool', async () => {
     const p = toolPrompt(nonce);
     const a = await turn(p.message);
     if (!a.ok) return { status: 'fail', detail: `the agent turn failed: ${a.error}` };
@@ -167,9 +182,9 @@ export async function runSmoke(ex: Executor, spec: ResolvedSpec, inst: ResolvedI
     }
     return { status: 'pass', detail: `the exec tool ran${a.toolCalls === undefined ? '' : ` (${a.toolCalls} tool call${a.toolCalls === 1 ? '' : 's'})`} and its output came back` };
   });
-  if (!tooled) skip('tool', 'no answer to build on');
+  if (!tooled) skip('tool', noExec ?? 'no answer to build on');
   if (!sandboxed) skip('sandbox', spec.docker.enabled ? 'sandbox.mode is off in the spec' : 'docker is disabled in the spec');
-  else if (tooled?.status !== 'pass') skip('sandbox', 'no tool call to look for');
+  else if (tooled?.status !== 'pass') skip('sandbox', noExec ?? 'no tool call to look for');
   else {
     await step('sandbox', async () => {
       const after = await sandboxNames(ex);

@@ -89,6 +89,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       sandbox: { mode: 'all' as const, scope: 'session' as const, workspaceAccess: 'ro' as const, network: 'none' as const, readOnlyRoot: true },
       providers: { standin: { baseUrl: `http://127.0.0.1:${llmPort}/v1`, apiKey: { file: KEY_FILE }, models: [{ id: 'standin-1', name: 'Stand-in 1' }] } },
       model: { primary: 'standin/standin-1' },
+      // the profile whose agents run commands (group:runtime): the one whose sandbox matters
+      tools: { profile: 'coding' as const },
       smoke: { timeoutSec: 240 },
     };
     spec = resolveSpec(Spec.parse(input));

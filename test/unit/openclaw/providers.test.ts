@@ -11,7 +11,7 @@ import { describeSecret, secretSource } from '../../../src/facts/secrets.ts';
 import { fileStat } from '../../../src/facts/system.ts';
 import { ref } from '../../../src/facts/types.ts';
 import { dotEnvPath, envTextWith, providerConfigKeys, providerKeysResource, providerKeyVar } from '../../../src/openclaw/providers.ts';
-import { parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
+import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
 import { factsOf } from '../../helpers/facts.ts';
 import { hardenedConfig, hardenedRaw, hardenedSpec, NOW } from '../checks/hardened-facts.ts';
 
@@ -156,6 +156,12 @@ describe('smoke: pure parts', () => {
     assert.equal(p.expect, createHash('sha256').update('0123abcd').digest('hex'));
     assert.ok(!p.message.includes(p.expect));
     assert.match(p.message, /`printf %s 0123abcd \| sha256sum`/);
+  });
+
+  it('follows the spec\'s tool policy: no exec tool, no tool or sandbox step (never loosened for the test)', () => {
+    assert.match(noExecReason(specOf(''))!, /tools\.profile messaging offers no exec tool/);
+    assert.equal(noExecReason(specOf('tools: {profile: coding}')), undefined);
+    assert.match(noExecReason(specOf('tools: {profile: full, deny: [gateway, group:runtime]}'))!, /tools\.deny holds group:runtime/);
   });
 
   it("judges a sandbox container against the spec's sandbox", () => {
