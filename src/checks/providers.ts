@@ -1,30 +1,41 @@
 /**
- * Model providers and the default model (hardened guide phase 3): configured as the spec says,
- * each API key a reference to `~/.openclaw/.env` (never a literal in openclaw.json), and the copy
- * there the reference's current value (compared by descriptor; a value visible only to clawops'
- * own environment is not compared where that environment is absent, e.g. under a check timer).
+ * Model providers, the default model (hardened guide phase 3) and channel accounts (phase 4):
+ * configured as the spec says, each credential a reference to `~/.openclaw/.env` (never a literal
+ * in openclaw.json), and the copy there the reference's current value (compared by descriptor; a
+ * value only clawops' own environment holds is not compared where that environment is absent,
+ * e.g. under a check timer).
  */
-import { envFile } from '../facts/openclaw.ts';
+import type { FactReader } from '../facts/types.ts';
 import { parseSecretDescriptor } from '../facts/secrets.ts';
-import { isUnknown, known, ref } from '../facts/types.ts';
-import { dotEnvPath, providerKeys, providerKeyVar } from '../openclaw/providers.ts';
+import { copyState, dotEnvPath, envSecretNeeds, envSecrets, type EnvSecret } from '../openclaw/env-secrets.ts';
+import { CHANNEL_TOKENS, configuredChannels } from '../openclaw/providers.ts';
 import { config, CONFIG_FIX, configRef, envRefVariable } from './config-helpers.ts';
 import { installRef } from './helpers.ts';
-import { type CheckDef, fail, pass, skipped } from './types.ts';
+import { type CheckContext, type CheckDef, fail, pass, skipped } from './types.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const COPY_FIX = 'the credentials step copies each value from its reference into ~/.openclaw/.env (0600)';
+
+/** The problem with one credential setting (a literal, not the reference, a missing or stale copy), if any. */
+function credentialProblem(f: FactReader, ctx: CheckContext, at: string, value: unknown, s: EnvSecret): string | undefined {
+  if (parseSecretDescriptor(value)) return `${at} is a literal secret in openclaw.json`;
+  if (envRefVariable(value) !== s.variable) return `${at} is ${value === undefined ? 'not set' : 'not a reference'} (want ${s.variable} from ~/.openclaw/.env)`;
+  const state = copyState(f, ctx.inst, s);
+  if (state === 'missing') return `${dotEnvPath(ctx.inst)} does not define ${s.variable}`;
+  if (state === 'stale') return `${s.variable} in ${dotEnvPath(ctx.inst)} is not the current value of its reference (rotated?)`;
+  return undefined;
+}
+
+const secretsOf = (ctx: CheckContext, owner: RegExp) => envSecrets(ctx.spec).filter((s) => owner.test(s.owner));
 
 export const providerChecks: CheckDef[] = [
   {
     id: 'openclaw.config.providers',
-    title: "Model providers and the default model as the spec says; API keys by reference, the copy current",
+    title: 'Model providers and the default model as the spec says; API keys by reference, the copy current',
     area: 'openclaw-config', severity: 'critical', profiles: ['go-live', 'security', 'credentials'], scope: 'instance',
     runbook: 'hardened guide 3.1-3.3 (provider auth, credentials, primary model); production runbook 5 (secrets policy)',
-    remediation: `${CONFIG_FIX}; the provider step copies each key from its reference into ~/.openclaw/.env (0600)`,
-    needs: (ctx) => {
-      const keys = providerKeys(ctx.spec);
-      return [configRef(ctx), installRef(ctx), ...(keys.length > 0 ? [ref(envFile, dotEnvPath(ctx.inst)), ...keys.map((k) => k.source)] : [])];
-    },
+    remediation: `${CONFIG_FIX}; ${COPY_FIX}`,
+    needs: (ctx) => [configRef(ctx), installRef(ctx), ...envSecretNeeds(ctx.inst, secretsOf(ctx, /^provider:/))],
     evaluate(f, ctx) {
       const c = config(f, ctx);
       const spec = ctx.spec;
@@ -32,7 +43,7 @@ export const providerChecks: CheckDef[] = [
       const present = c.get('models.providers');
       // a literal key in the config is a plaintext secret whoever put it there
       for (const [id, p] of Object.entries(isObject(present) ? present : {})) {
-        if (isObject(p) && parseSecretDescriptor(p.apiKey)) problems.push(`models.providers.${id}.apiKey is a literal key in openclaw.json`);
+        if (isObject(p) && parseSecretDescriptor(p.apiKey) && !spec.providers[id]) problems.push(`models.providers.${id}.apiKey is a literal secret in openclaw.json`);
       }
       for (const [id, want] of Object.entries(spec.providers)) {
         const at = `models.providers.${id}`;
@@ -46,20 +57,9 @@ export const providerChecks: CheckDef[] = [
         const models = Array.isArray(got.models) ? got.models.map((m) => (isObject(m) ? m.id : undefined)) : [];
         const missing = want.models.filter((m) => !models.includes(m.id)).map((m) => m.id);
         if (missing.length) problems.push(`${at} lacks model${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
-        if (!want.apiKey) continue;
-        const variable = envRefVariable(got.apiKey);
-        if (variable !== providerKeyVar(id)) {
-          if (!parseSecretDescriptor(got.apiKey)) problems.push(`${at}.apiKey is ${got.apiKey === undefined ? 'not set' : 'not a reference'} (want ${providerKeyVar(id)} from ~/.openclaw/.env)`);
-          continue;
-        }
-        const env = known(f, ref(envFile, dotEnvPath(ctx.inst)));
-        const held = env.missing ? undefined : env.vars[variable];
-        if (!parseSecretDescriptor(held)) {
-          problems.push(`${dotEnvPath(ctx.inst)} ${env.missing ? 'does not exist' : `does not define ${variable}`}`);
-          continue;
-        }
-        const src = f.get(providerKeys(spec).find((k) => k.id === id)!.source) as { missing: boolean; descriptor?: string } | { unknown: string };
-        if (!isUnknown(src) && !src.missing && src.descriptor !== held) problems.push(`${variable} in ${dotEnvPath(ctx.inst)} is not the current value of its reference (rotated?)`);
+        const s = secretsOf(ctx, new RegExp(`^provider:${id}$`))[0];
+        const p = s && credentialProblem(f, ctx, `${at}.apiKey`, got.apiKey, s);
+        if (p) problems.push(p);
       }
       const primary = c.get('agents.defaults.model.primary');
       const fallbacks = c.get('agents.defaults.model.fallbacks') ?? [];
@@ -69,8 +69,37 @@ export const providerChecks: CheckDef[] = [
       }
       if (problems.length > 0) return fail(problems.join('; '));
       const ids = Object.keys(spec.providers);
-      if (ids.length === 0 && !spec.model.primary) return skipped('the spec names no provider or model (OpenClaw\'s own onboarding owns them)');
+      if (ids.length === 0 && !spec.model.primary) return skipped("the spec names no provider or model (OpenClaw's own onboarding owns them)");
       return pass(`${ids.length ? `providers ${ids.join(', ')}` : 'no custom provider'}; primary ${JSON.stringify(primary ?? null)}`);
+    },
+  },
+  {
+    id: 'openclaw.config.channel-accounts',
+    title: "The spec's channel accounts are enabled; bot tokens by reference, the copy current",
+    area: 'openclaw-config', severity: 'critical', profiles: ['go-live', 'security', 'credentials'], scope: 'instance',
+    runbook: 'hardened guide 4.1-4.3 (channel plugin, bot token, policies); production runbook 5 (secrets policy)',
+    remediation: `${CONFIG_FIX}; ${COPY_FIX}`,
+    needs: (ctx) => [configRef(ctx), installRef(ctx), ...envSecretNeeds(ctx.inst, secretsOf(ctx, /^channel:/))],
+    evaluate(f, ctx) {
+      const c = config(f, ctx);
+      const problems: string[] = [];
+      // a literal token in any channel is a plaintext secret, configured by the spec or by hand
+      for (const [ch, t] of Object.entries(CHANNEL_TOKENS)) {
+        if (!ctx.spec.channels[ch as keyof typeof CHANNEL_TOKENS] && parseSecretDescriptor(c.get(`channels.${ch}.${t.key}`))) problems.push(`channels.${ch}.${t.key} is a literal secret in openclaw.json`);
+      }
+      const chans = configuredChannels(ctx.spec);
+      for (const ch of chans) {
+        const t = CHANNEL_TOKENS[ch];
+        if (c.get(`channels.${ch}.enabled`) !== true) problems.push(`channels.${ch}.enabled is not true`);
+        const want = ctx.spec.channels[ch]!.apiRoot;
+        if (want && c.get(`channels.${ch}.apiRoot`) !== want) problems.push(`channels.${ch}.apiRoot = ${JSON.stringify(c.get(`channels.${ch}.apiRoot`))} (want ${want})`);
+        const s = secretsOf(ctx, new RegExp(`^channel:${ch}$`))[0]!;
+        const p = credentialProblem(f, ctx, `channels.${ch}.${t.key}`, c.get(`channels.${ch}.${t.key}`), s);
+        if (p) problems.push(p);
+      }
+      if (problems.length > 0) return fail(problems.join('; '));
+      if (chans.length === 0) return skipped('the spec configures no channel account');
+      return pass(`${chans.join(', ')}: enabled, token by reference`);
     },
   },
 ];

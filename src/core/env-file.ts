@@ -15,3 +15,13 @@ while IFS= read -r l || [ -n "$l" ]; do
   export "$k=$v"
 done < "$1"; }
 `;
+
+/** KEY=VALUE text (an EnvironmentFile) with `values` set, at the end, and every other line kept. */
+export function envTextWith(existing: string, values: Record<string, string>): string {
+  const names = new Set(Object.keys(values));
+  const kept = existing.split('\n').filter((l) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(l);
+    return l.trim() !== '' && !(m && names.has(m[1] ?? ''));
+  });
+  return `${[...kept, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)].join('\n')}\n`;
+}

@@ -133,6 +133,10 @@ export const Spec = z.strictObject({
     groupPolicy: z.enum(['open', 'allowlist', 'disabled']).default('disabled').describe('group chats'),
     configWrites: z.boolean().default(false).describe('may chat messages change the config'),
     enabled: z.array(z.string()).default([]).describe('channels this deployment uses (policy applies to each)'),
+    telegram: z.strictObject({
+      botToken: SecretRef.describe("the bot's token from @BotFather (a reference): clawops puts it in ~/.openclaw/.env as TELEGRAM_BOT_TOKEN, the config refers to it"),
+      apiRoot: z.url({ protocol: /^https?$/ }).optional().describe("Bot API root (default: Telegram's own), e.g. a self-hosted Bot API server"),
+    }).optional().describe('a Telegram bot account (hardened guide phase 4): enabled, the policies above apply, senders pair with `clawops pairing approve telegram CODE`'),
   }).prefault({}),
   firewall: z.strictObject({
     enabled: z.boolean().default(true).describe('manage UFW and the DOCKER-USER chain'),

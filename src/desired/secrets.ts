@@ -36,6 +36,7 @@ export function secretRefs(spec: ResolvedSpec): SecretRefData[] {
   if (spec.gateway.auth.token) refs.push(spec.gateway.auth.token);
   for (const a of spec.monitoring.alerts) if (a.type === 'webhook' || a.type === 'ping') refs.push(a.url);
   for (const p of Object.values(spec.providers)) if (p.apiKey) refs.push(p.apiKey);
+  if (spec.channels.telegram) refs.push(spec.channels.telegram.botToken);
   return refs;
 }
 

@@ -23,7 +23,7 @@ import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions
 import { openclawTokenResource } from './token-resource.ts';
 import { currentToken, tokenRefValue } from './token.ts';
 import { openclawPairingResource } from './pairing-resource.ts';
-import { providerKeysResource } from './providers.ts';
+import { envSecretsResource } from './env-secrets.ts';
 import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
 import { unitDropInsResource } from './unit-dropins.ts';
@@ -66,8 +66,8 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     // the file log's directory before the config names it: 2.x's CLI opens logging.file at start-up and
     // fails (EACCES on mkdir) until it exists; systemd's LogsDirectory= keeps it so afterwards
     const logs = directoryResource({ path: logDir(inst), mode: 0o750, owner: inst.user, dependsOn: [`user:${inst.user}`] });
-    // provider keys before the config refers to them; the gateway reads ~/.openclaw/.env only at start
-    const keys = providerKeysResource(spec, inst, [install.id, repair.id]);
+    // provider keys and bot tokens before the config refers to them; the gateway reads ~/.openclaw/.env only at start
+    const keys = envSecretsResource(spec, inst, [install.id, repair.id]);
     const configWithToken: Resource = { ...config, dependsOn: [...(config.dependsOn ?? []), token.id, modes.id, logs.id, ...(keys ? [keys.id] : [])] };
     const identity = openclawIdentityResource(spec, inst);
     const unitFile = fileResource({

@@ -1,27 +1,24 @@
 /**
- * Model providers (hardened guide phase 3): the spec's custom providers and the default model as
- * config keys, and each provider's API key copied from its secret reference into the file OpenClaw
- * itself reads for daemon keys, `~/.openclaw/.env` (0600, service user; the unit loads it too).
- * The config refers to the variable (9.x: a SecretRef object; 2.x: `${VAR}`, substituted at load),
- * so no key is ever in `openclaw.json`, on a command line or in the plan.
+ * Model providers (hardened guide phase 3) and channel accounts (phase 4) as config keys: the
+ * spec's custom providers, the default model, and each channel's bot token. Every credential is a
+ * reference to a variable in `~/.openclaw/.env` (env-secrets.ts copies the values there), 9.x: a
+ * SecretRef object, 2.x: `${VAR}`, substituted at load. No key or token is ever in `openclaw.json`.
  */
-import { safeMkdir, safeRead } from '../core/safe-fs.ts';
-import type { Executor } from '../exec/types.ts';
-import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
-import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
-import { secretValue } from '../desired/secrets.ts';
-import { envFile } from '../facts/openclaw.ts';
-import { secretSource, secretSourceArg } from '../facts/secrets.ts';
-import { fileStat } from '../facts/system.ts';
-import { type FactReader, type FactRef, isUnknown, ref } from '../facts/types.ts';
+import type { JsonValue } from '../engine/types.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { DesiredKey } from './config-keys.ts';
 import { envRefValue } from './token.ts';
 
 /** The variable that carries provider `id`'s key (OpenClaw's own convention: `<PROVIDER>_API_KEY`). */
 export const providerKeyVar = (id: string): string => `${id.toUpperCase().replace(/-/g, '_')}_API_KEY`;
 
-/** `~/.openclaw/.env`: OpenClaw's global fallback env file, which the gateway unit also loads. */
-export const dotEnvPath = (inst: ResolvedInstance): string => `${inst.stateDir}/.env`;
+/** The channel accounts the spec configures, with the config key of the token and its variable. */
+export const CHANNEL_TOKENS = { telegram: { key: 'botToken', variable: 'TELEGRAM_BOT_TOKEN' } } as const;
+export type ConfiguredChannel = keyof typeof CHANNEL_TOKENS;
+
+export function configuredChannels(spec: ResolvedSpec): ConfiguredChannel[] {
+  return (Object.keys(CHANNEL_TOKENS) as ConfiguredChannel[]).filter((c) => spec.channels[c] !== undefined);
+}
 
 /** The model entry as OpenClaw stores it (every field explicit, so its normalisation adds nothing). */
 function modelEntry(m: ResolvedSpec['providers'][string]['models'][number]): JsonValue {
@@ -36,11 +33,12 @@ function modelEntry(m: ResolvedSpec['providers'][string]['models'][number]): Jso
   };
 }
 
+const key = (path: string, value: JsonValue, why?: string): DesiredKey => ({ path: path.split('.'), value, ...(why ? { why } : {}) });
+
 /** The provider and default-model keys of `openclaw.json`. */
 export function providerConfigKeys(spec: ResolvedSpec, version: string): DesiredKey[] {
   const out: DesiredKey[] = [];
-  const key = (path: string, value: JsonValue, why?: string): DesiredKey => ({ path: path.split('.'), value, ...(why ? { why } : {}) });
-  const ids = Object.keys(spec.providers).sort();
+    const ids = Object.keys(spec.providers).sort();
   if (ids.length > 0) out.push(key('models.mode', 'merge', "the spec's providers beside OpenClaw's built-in ones"));
   for (const id of ids) {
     const p = spec.providers[id]!;
@@ -54,79 +52,15 @@ export function providerConfigKeys(spec: ResolvedSpec, version: string): Desired
   return out;
 }
 
-/** Providers whose key clawops copies: [id, variable, reference]. */
-export function providerKeys(spec: ResolvedSpec): { id: string; variable: string; source: FactRef<unknown> }[] {
-  return Object.entries(spec.providers)
-    .filter(([, p]) => p.apiKey)
-    .map(([id, p]) => ({ id, variable: providerKeyVar(id), source: ref(secretSource, secretSourceArg(p.apiKey!)) }));
-}
-
-export interface KeyFileState {
-  /** variables to (re)write: missing, or not the reference's value */
-  stale: string[];
-  /** the file is not 0600 owned by the service user */
-  modeWrong: boolean;
-  /** references whose value cannot be read here (the apply will say why) */
-  unreadable: string[];
-}
-
-/** Pure: which provider keys in `~/.openclaw/.env` differ from their references (by descriptor). */
-export function keyFileState(f: FactReader, spec: ResolvedSpec, inst: ResolvedInstance): KeyFileState {
-  const env = f.get(ref(envFile, dotEnvPath(inst)));
-  const st = f.get(ref(fileStat, dotEnvPath(inst)));
-  const vars = isUnknown(env) || env.missing ? {} : env.vars;
-  const out: KeyFileState = { stale: [], modeWrong: false, unreadable: [] };
-  for (const k of providerKeys(spec)) {
-    const src = f.get(k.source) as { missing: true } | { missing: false; descriptor: string } | { unknown: string };
-    if (isUnknown(src) || src.missing) out.unreadable.push(k.source.arg);
-    if (isUnknown(src) || src.missing ? vars[k.variable] === undefined : vars[k.variable] !== src.descriptor) out.stale.push(k.variable);
-  }
-  if (!isUnknown(st) && !('missing' in st)) out.modeWrong = st.mode !== 0o600 || st.owner !== inst.user;
-  return out;
-}
-
-/** KEY=VALUE text with `values` set and every other line kept. */
-export function envTextWith(existing: string, values: Record<string, string>): string {
-  const names = new Set(Object.keys(values));
-  const kept = existing.split('\n').filter((l) => {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(l);
-    return l.trim() !== '' && !(m && names.has(m[1] ?? ''));
+/** Each configured channel account: enabled, its token by reference, its API root when the spec sets one. */
+export function channelAccountKeys(spec: ResolvedSpec, version: string): DesiredKey[] {
+  return configuredChannels(spec).flatMap((ch) => {
+    const c = spec.channels[ch]!;
+    const t = CHANNEL_TOKENS[ch];
+    return [
+      key(`channels.${ch}.enabled`, true),
+      key(`channels.${ch}.${t.key}`, envRefValue(t.variable, version), `a reference to ${t.variable} in ~/.openclaw/.env, never the token`),
+      ...(c.apiRoot ? [key(`channels.${ch}.apiRoot`, c.apiRoot)] : []),
+    ];
   });
-  return `${[...kept, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)].join('\n')}\n`;
-}
-
-export function providerKeysResourceId(inst: ResolvedInstance): string {
-  return `openclaw-provider-keys:${inst.name}`;
-}
-
-/** The provider keys in `~/.openclaw/.env`, current with their references. Absent without providers. */
-export function providerKeysResource(spec: ResolvedSpec, inst: ResolvedInstance, dependsOn: string[], env: NodeJS.ProcessEnv = process.env): Resource | undefined {
-  const keys = providerKeys(spec);
-  if (keys.length === 0) return undefined;
-  const id = providerKeysResourceId(inst);
-  const path = dotEnvPath(inst);
-  return {
-    id,
-    kind: 'openclaw-provider-keys',
-    dependsOn,
-    needs: () => [ref(envFile, path), ref(fileStat, path), ...keys.map((k) => k.source)],
-    plan(f): PlanOutcome {
-      const s = keyFileState(f, spec, inst);
-      if (s.stale.length === 0 && !s.modeWrong) return { noop: `${path} holds the current provider keys (values not shown)` };
-      const what = s.stale.length > 0 ? `set ${s.stale.join(', ')} from ${s.stale.length === 1 ? 'its reference' : 'their references'}` : 'make it 0600, service user';
-      const change: PlannedChange = { resourceId: id, kind: 'openclaw-provider-keys', action: 'change', summary: `${path}: ${what} (values not shown)`, data: { path } };
-      return { changes: [change] };
-    },
-    async apply(ex: Executor, _change: PlannedChange, journal: Journal) {
-      const values: Record<string, string> = {};
-      for (const [pid, p] of Object.entries(spec.providers)) {
-        if (p.apiKey) values[providerKeyVar(pid)] = await secretValue(ex, p.apiKey, env, `the API key of provider ${pid}`);
-      }
-      // no-follow: a .env swapped for a link must not have its target's lines copied into the new file
-      const buf = await safeRead(ex, path);
-      await journal.saveFile(ex, path);
-      await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
-      await ex.writeFile(path, envTextWith(buf === null ? '' : buf.toString('utf8'), values), { mode: 0o600, owner: inst.user, group: inst.user });
-    },
-  };
 }

@@ -6,6 +6,7 @@
  *        holds the reference "${OPENCLAW_GATEWAY_TOKEN}".
  *   2.x: `gateway.auth.token` and `gateway.remote.token` in the config, always equal, one write.
  */
+import { envTextWith } from '../core/env-file.ts';
 import { safeMkdir, safeRead } from '../core/safe-fs.ts';
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../core/redact.ts';
@@ -61,12 +62,6 @@ export function tokenFromEnvText(text: string): string | undefined {
   return undefined;
 }
 
-/** Env-file text with the token line set and every other line kept. */
-export function envTextWithToken(existing: string, token: string): string {
-  const kept = existing.split('\n').filter((l) => l.trim() !== '' && !/^\s*(?:export\s+)?OPENCLAW_GATEWAY_TOKEN=/.test(l));
-  return `${[...kept, `${TOKEN_ENV}=${token}`].join('\n')}\n`;
-}
-
 /** The token the gateway currently uses (registered as a secret), read from where clawops keeps it. */
 export async function currentToken(ex: Executor, inst: ResolvedInstance, version: string): Promise<string | undefined> {
   if (capabilities(version).tokenEnvReference) {
@@ -90,7 +85,7 @@ export async function writeEnvToken(ex: Executor, inst: ResolvedInstance, token:
   const existing = buf === null ? '' : buf.toString('utf8');
   if (buf !== null) tokenFromEnvText(existing);
   await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
-  await ex.writeFile(inst.envFile, envTextWithToken(existing, token), { mode: 0o600, owner: inst.user, group: inst.user });
+  await ex.writeFile(inst.envFile, envTextWith(existing, { [TOKEN_ENV]: token }), { mode: 0o600, owner: inst.user, group: inst.user });
 }
 
 /** 9.x: the config refers to the env variable (a SecretRef where supported); a literal remote token (a mismatch waiting to happen) goes. */

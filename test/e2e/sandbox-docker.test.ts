@@ -44,9 +44,10 @@ const VERSION = '2026.9.6';
 const WANTED = [
   /^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^sandbox-image:/,
   // the gateway itself, with the stand-in model as its provider, for `clawops smoke`
-  /^openclaw-(install|token|file-modes|provider-keys|config|identity|unit|unit-dropins):/, /^service:openclaw\.service$/,
+  /^openclaw-(install|token|file-modes|env-secrets|config|identity|unit|unit-dropins):/, /^service:openclaw\.service$/,
 ];
 const KEY_FILE = '/etc/clawops/standin-key';
+const TG_TOKEN_FILE = '/etc/clawops/telegram-token';
 
 async function converge(ex: Executor, resources: readonly Resource[]): Promise<string[]> {
   const done: string[] = [];
@@ -77,6 +78,9 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   const llmPort = 20000 + Math.floor(Math.random() * 20000);
   const llmUnit = `clawops-standin-llm-${randomBytes(3).toString('hex')}`;
   const apiKey = `standin-key-${randomBytes(12).toString('hex')}`;
+  // the stand-in Telegram Bot API (test/standins/telegram.mjs), where the real channel plugin connects
+  const tgPort = llmPort + 1;
+  const botToken = `123456789:AAstandin${randomBytes(12).toString('hex')}`;
   let specYaml = '';
 
   before(async () => {
@@ -92,6 +96,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       // the profile whose agents run commands (group:runtime): the one whose sandbox matters
       tools: { profile: 'coding' as const },
       smoke: { timeoutSec: 240 },
+      channels: { telegram: { botToken: { file: TG_TOKEN_FILE }, apiRoot: `http://127.0.0.1:${tgPort}` } },
     };
     spec = resolveSpec(Spec.parse(input));
     specYaml = JSON.stringify(input);
@@ -99,6 +104,9 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     await tb.executor.writeFile(KEY_FILE, `${apiKey}\n`, { mode: 0o600, owner: 'root', group: 'root' });
     await tb.executor.writeFile('/root/standin-llm.mjs', readFileSync(new URL('../standins/llm.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
     await tb.executor.run(['systemd-run', '--unit', llmUnit, '/usr/local/bin/node', '/root/standin-llm.mjs', String(llmPort), '/root/standin-llm.jsonl']);
+    await tb.executor.writeFile(TG_TOKEN_FILE, `${botToken}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+    await tb.executor.writeFile('/root/standin-telegram.mjs', readFileSync(new URL('../standins/telegram.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
+    await tb.executor.run(['systemd-run', '--unit', `${llmUnit}-tg`, '/usr/local/bin/node', '/root/standin-telegram.mjs', String(tgPort), '/root/standin-telegram.jsonl']);
     // the testbed's offline repository may lack some of the recipe's packages (ripgrep): build without those, and say so
     const index = (await tb.executor.readFile(`${APT_REPO_DIR}/Packages`))?.toString('utf8') ?? '';
     packages = SANDBOX_PACKAGES.filter((p) => new RegExp(`^Package: ${p}$`, 'm').test(index));
@@ -250,5 +258,58 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     assert.ok(repaired.some((a) => a.startsWith('openclaw-config:')), 'apply puts the sandbox network back');
     await waitSettled(ex, inst, VERSION);
     assert.equal((await gate('openclaw.config.sandbox')).results[0]?.status, 'pass');
+  });
+
+  test('pairing through the Telegram Bot API: a code for an unknown sender, clawops pairing approve, the next DM answered by the model; the plan stays empty', { timeout: 900_000 }, async (t) => {
+    const ex = tb.executor;
+    const inst = spec.resolved[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'clawops-pairing-'));
+    const specFile = join(dir, 'clawops.yaml');
+    writeFileSync(specFile, `${specYaml}\n`);
+    const target = ['--target', `nspawn:${tb.name}`, '-f', specFile];
+    const tg = async (path: string, body?: unknown) =>
+      (await ex.run(['curl', '-sS', '-m', '10', ...(body === undefined ? [] : ['-H', 'content-type: application/json', '-d', JSON.stringify(body)]), `http://127.0.0.1:${tgPort}${path}`])).stdout;
+    const sentTo = async (id: number, re: RegExp, within: number): Promise<string> => {
+      for (const end = Date.now() + within; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
+        const hit = (JSON.parse(await tg('/control/sent')) as { chat_id: string; text: string }[]).find((m) => String(m.chat_id) === String(id) && re.test(m.text));
+        if (hit) return hit.text;
+      }
+      throw new Error(`nothing matching ${re} was sent to ${id} within ${within / 1000} s: ${await tg('/control/sent')}`);
+    };
+
+    await waitSettled(ex, inst, VERSION);
+    const accounts = JSON.parse((await clawops(['--json', 'check', '--profile', 'go-live', '--only', 'openclaw.config.channel-accounts,openclaw.config.channels', ...target], {}, 300_000)).stdout) as { results: { id: string; status: string; evidence: string }[] };
+    for (const c of accounts.results) t.diagnostic(`${c.id}: ${c.status}: ${c.evidence}`);
+    assert.ok(accounts.results.every((c) => c.status === 'pass'));
+    assert.ok(!((await ex.readFile(configPath(inst)))?.toString('utf8') ?? '').includes(botToken), 'the bot token is not in openclaw.json');
+
+    // an unknown sender: a pairing code, and no model turn
+    await tg('/control/inject', { text: 'hello bot', fromId: 4242, username: 'alice' });
+    const offer = await sentTo(4242, /\b[A-HJ-NP-Z2-9]{8}\b/, 120_000);
+    const code = /\b([A-HJ-NP-Z2-9]{8})\b/.exec(offer)![1]!;
+    t.diagnostic(`pairing offer: ${offer.replace(/\n/g, ' ').slice(0, 200)}`);
+    const listed = await clawops(['--json', 'pairing', 'list', 'telegram', ...target]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const pending = (JSON.parse(listed.stdout) as { pending: { code: string; id: string }[] }).pending;
+    assert.deepEqual(pending.map((p) => [p.code, p.id]), [[code, '4242']]);
+
+    const wrong = await clawops(['pairing', 'approve', 'telegram', 'ZZZZZZZZ', ...target]);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /no pending telegram pairing request has the code ZZZZZZZZ/);
+    assert.match(wrong.stderr, new RegExp(`pending codes: ${code}`));
+
+    const approved = await clawops(['--json', 'pairing', 'approve', 'telegram', code, ...target]);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.equal((JSON.parse(approved.stdout) as { approved: { id: string } }).approved.id, '4242');
+    const record = JSON.parse((await ex.readFile(`/var/lib/clawops/pairing/${inst.name}.json`))!.toString('utf8')) as { channel: string; id: string }[];
+    assert.deepEqual(record.map((a) => [a.channel, a.id]), [['telegram', '4242']]);
+    assert.equal((await ex.stat(`/var/lib/clawops/pairing/${inst.name}.json`))!.mode.toString(8), '600');
+
+    // the approved sender's next DM reaches the model, and its answer comes back as sendMessage
+    await tg('/control/inject', { text: 'which model are you?', fromId: 4242, username: 'alice' });
+    t.diagnostic(`answer: ${await sentTo(4242, /STANDIN-REPLY/, 180_000)}`);
+    // OpenClaw's owner bootstrap wrote commands.ownerAllowFrom: not drift, not undone
+    assert.match((await ex.readFile(configPath(inst)))!.toString('utf8'), /"telegram:4242"/);
+    assert.deepEqual(await converge(ex, resources), [], 'the plan after an approval is empty');
   });
 });

@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'backup', load: async () => (await import('./backup.ts')).registerBackupCommands },
   { name: 'drill', load: async () => (await import('./drill.ts')).registerDrillCommands },
   { name: 'alert', load: async () => (await import('./alert.ts')).registerAlertCommands },
+  { name: 'pairing', load: async () => (await import('./pairing.ts')).registerPairingCommands },
   { name: 'smoke', load: async () => (await import('./smoke.ts')).registerSmokeCommand },
   { name: 'rotate', load: async () => (await import('./rotate.ts')).registerRotateCommand },
   { name: 'upgrade', load: async () => (await import('./upgrade.ts')).registerUpgradeCommand },

@@ -10,7 +10,9 @@ import { envFile, openclawConfig } from '../../../src/facts/openclaw.ts';
 import { describeSecret, secretSource } from '../../../src/facts/secrets.ts';
 import { fileStat } from '../../../src/facts/system.ts';
 import { ref } from '../../../src/facts/types.ts';
-import { dotEnvPath, envTextWith, providerConfigKeys, providerKeysResource, providerKeyVar } from '../../../src/openclaw/providers.ts';
+import { envTextWith } from '../../../src/core/env-file.ts';
+import { dotEnvPath, envSecretsResource } from '../../../src/openclaw/env-secrets.ts';
+import { channelAccountKeys, providerConfigKeys, providerKeyVar } from '../../../src/openclaw/providers.ts';
 import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
 import { factsOf } from '../../helpers/facts.ts';
 import { hardenedConfig, hardenedRaw, hardenedSpec, NOW } from '../checks/hardened-facts.ts';
@@ -76,7 +78,7 @@ describe('the key copy in ~/.openclaw/.env', () => {
     [ref(fileStat, dotEnvPath(inst)), held === undefined ? { missing: true } : { type: 'regular file', mode, owner: inst.user, group: inst.user }],
     [src, source],
   ]);
-  const r = providerKeysResource(spec, inst, [])!;
+  const r = envSecretsResource(spec, inst, [])!;
 
   it('plans a write when the key is missing or not the reference\'s value, none when it is; values never in the plan', () => {
     const missing = r.plan(facts(undefined));
@@ -91,7 +93,7 @@ describe('the key copy in ~/.openclaw/.env', () => {
     // a reference that cannot be read here: written when absent, left alone when present (the apply says why)
     assert.ok('noop' in r.plan(facts(describeSecret('anything-else-here'), 0o600, { unknown: 'denied' })));
     assert.ok('changes' in r.plan(facts(undefined, 0o600, { missing: true })));
-    assert.equal(providerKeysResource(specOf(''), specOf('').resolved[0]!, []), undefined);
+    assert.equal(envSecretsResource(specOf(''), specOf('').resolved[0]!, []), undefined);
   });
 
   it('writes the variables and keeps every other line', () => {
@@ -124,10 +126,10 @@ describe('check openclaw.config.providers', () => {
   });
 
   it('fails on a literal key, a missing provider, a stale copy, a missing copy and another primary model', () => {
-    assert.match(run((c) => { c.models.providers.standin.apiKey = describeSecret('sk-literal-0123456789'); }).evidence, /apiKey is a literal key in openclaw.json/);
+    assert.match(run((c) => { c.models.providers.standin.apiKey = describeSecret('sk-literal-0123456789'); }).evidence, /apiKey is a literal secret in openclaw.json/);
     assert.match(run((c) => { delete c.models; }).evidence, /models\.providers\.standin is not configured/);
     assert.match(run(() => {}, describeSecret('rotated-away-0123456789')).evidence, /STANDIN_API_KEY in .*\.env is not the current value of its reference/);
-    assert.match(run(() => {}, null).evidence, /\.env does not exist/);
+    assert.match(run(() => {}, null).evidence, /\.env does not define STANDIN_API_KEY/);
     assert.match(run((c) => { c.agents.defaults.model.primary = 'anthropic/claude'; }).evidence, /primary = "anthropic\/claude" \(want standin\/standin-1\)/);
     for (const r of [run((c) => { delete c.models; }), run(() => {}, null)]) assert.equal(r.status, 'fail');
   });
