@@ -267,8 +267,10 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     const specFile = join(dir, 'clawops.yaml');
     writeFileSync(specFile, `${specYaml}\n`);
     const target = ['--target', `nspawn:${tb.name}`, '-f', specFile];
+    // the test plays the human through the stand-in's control API (no curl in the testbed: node's fetch)
+    const FETCH = 'const [u, b] = process.argv.slice(1); fetch(u, b ? { method: "POST", headers: { "content-type": "application/json" }, body: b } : {}).then((r) => r.text()).then((t) => process.stdout.write(t))';
     const tg = async (path: string, body?: unknown) =>
-      (await ex.run(['curl', '-sS', '-m', '10', ...(body === undefined ? [] : ['-H', 'content-type: application/json', '-d', JSON.stringify(body)]), `http://127.0.0.1:${tgPort}${path}`])).stdout;
+      (await ex.run(['/usr/local/bin/node', '-e', FETCH, `http://127.0.0.1:${tgPort}${path}`, ...(body === undefined ? [] : [JSON.stringify(body)])])).stdout;
     const sentTo = async (id: number, re: RegExp, within: number): Promise<string> => {
       for (const end = Date.now() + within; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
         const hit = (JSON.parse(await tg('/control/sent')) as { chat_id: string; text: string }[]).find((m) => String(m.chat_id) === String(id) && re.test(m.text));

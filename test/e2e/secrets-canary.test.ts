@@ -1,7 +1,8 @@
 /**
  * Secrets canary, on one testbed shared by the cases (boot time matters): a recognisable canary in
  * every secret the spec can name (restic password file, gateway token reference, alert webhook
- * URL with a token in it, a restic repository URL with a password) plus the gateway token clawops
+ * URL with a token in it, a restic repository URL with a password, a model provider's API key, a
+ * Telegram bot token, with the real channel plugin polling a stand-in Bot API) plus the gateway token clawops
  * generates; then apply, check --json, facts --out, plan and apply over a legacy unit holding the
  * token inline (as 2.x wrote it), backup run / list / drill, and backup run / list against the
  * repository URL with the password. Meanwhile /proc/<pid>/cmdline and environ of every process on
@@ -28,19 +29,23 @@ const CANARY = {
   tokenRef: `canary-gateway-token-ref-${tag}`,
   webhookToken: `canaryHookTok${tag}`,
   repoPassword: `canary-repo-pw-${tag}`,
+  providerKey: `canary-provider-key-${tag}`,
+  botToken: `123456789:AAcanaryBotToken${tag}`,
 };
 const WEBHOOK = `https://hooks.example.invalid/services/T0/B0/${CANARY.webhookToken}?token=${CANARY.webhookToken}x`;
 const HOME = '/home/openclaw-svc';
 const STATE = '/var/lib/clawops';
 const UNIT = '/etc/systemd/system/openclaw.service';
+/** the stand-in Telegram Bot API the channel plugin talks to (its request log goes nowhere: its paths hold the token) */
+const TG_PORT = 20000 + Math.floor(Math.random() * 20000);
 
 /** Files whose purpose is to hold a secret (hits there are expected, and they must be 0600). */
 const SECRET_FILES = [
-  /^\/etc\/clawops\/(restic-password|gateway-token|webhook-url)$/,
-  new RegExp(`^${HOME}/\\.openclaw/gateway\\.systemd\\.env$`),
+  /^\/etc\/clawops\/(restic-password|gateway-token|webhook-url|provider-key|telegram-token)$/,
+  new RegExp(`^${HOME}/\\.openclaw/(gateway\\.systemd\\.env|\\.env)$`),
   new RegExp(`^${STATE}/journal/[^/]+/secret/\\d{4}\\.bin$`),
   // the restored backup: the instance's env file
-  /^\/restore-check\/instance\/openclaw\/state\/gateway\.systemd\.env$/,
+  /^\/restore-check\/instance\/openclaw\/state\/(gateway\.systemd\.env|\.env)$/,
 ];
 /** Where the target is searched (node_modules excepted), the restored backup included. */
 const SCAN = [
@@ -60,6 +65,11 @@ monitoring:
 backup:
   repository: "${repository}"
   password: {file: /etc/clawops/restic-password}
+providers:
+  canary: {baseUrl: "http://127.0.0.1:9/v1", apiKey: {file: /etc/clawops/provider-key}, models: [{id: canary-1}]}
+model: {primary: canary/canary-1}
+channels:
+  telegram: {botToken: {file: /etc/clawops/telegram-token}, apiRoot: "http://127.0.0.1:${TG_PORT}"}
 `;
 
 // in the testbed: every argv element of every process, deduplicated, 5 rounds per second, at most 30 min;
@@ -100,6 +110,10 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     await ex.writeFile('/etc/clawops/restic-password', `${CANARY.resticPassword}\n`, secret);
     await ex.writeFile('/etc/clawops/gateway-token', `${CANARY.tokenRef}\n`, secret);
     await ex.writeFile('/etc/clawops/webhook-url', `${WEBHOOK}\n`, secret);
+    await ex.writeFile('/etc/clawops/provider-key', `${CANARY.providerKey}\n`, secret);
+    await ex.writeFile('/etc/clawops/telegram-token', `${CANARY.botToken}\n`, secret);
+    await ex.writeFile('/usr/local/lib/standin-telegram.mjs', readFileSync(new URL('../standins/telegram.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
+    await ex.run(['systemd-run', '--unit', 'clawops-standin-telegram', '/usr/local/bin/node', '/usr/local/lib/standin-telegram.mjs', String(TG_PORT), '/dev/null']);
     await ex.run(['sh', '-c', `nohup sh -c '${TARGET_SAMPLER.replace(/'/g, `'\\''`)}' >/dev/null 2>&1 &`]);
     host = procSampler({ intervalMs: 50, maxRounds: 36_000, environ: true });
   });
@@ -201,14 +215,15 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     const look = (what: string, text: string) => {
       for (const c of canaries) if (text.includes(c)) found.push(`${what}: holds ${c.slice(0, 24)}…`);
     };
-    // the one designed channel: OpenClaw reads the token from its EnvironmentFile, so the environment of the gateway
+    // the one designed channel: OpenClaw reads the token (and, from ~/.openclaw/.env, the provider key and the bot
+    // token) from its EnvironmentFiles, so the environment of the gateway
     // and of `openclaw` run as the service user holds it (/proc/PID/environ: readable by that process' user and root
     // only). Counted by uid: the drill's throwaway gateway runs as root (uid 0), which the report names.
-    const designed = /(^| )OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}( |$)/g;
+    const designed = new RegExp(`(^| )(OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}|CANARY_API_KEY=${CANARY.providerKey}|TELEGRAM_BOT_TOKEN=${CANARY.botToken})( |$)`, 'g');
     const tokenEnv = new Map<string, number>();
     for (const s of host.seen) {
       const uid = /^environ uid=(\S+) /.exec(s)?.[1];
-      const own = uid !== undefined ? s.replace(designed, '$1$2') : s;
+      const own = uid !== undefined ? s.replace(designed, '$1$3') : s;
       if (own !== s) tokenEnv.set(uid!, (tokenEnv.get(uid!) ?? 0) + 1);
       const hit = canaries.find((c) => own.includes(c));
       if (hit) found.push(`on this machine: ${own.replaceAll(hit, '<CANARY>').slice(0, 300)}`);

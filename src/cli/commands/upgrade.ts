@@ -31,8 +31,9 @@ export function registerUpgradeCommand(program: Command, ctx: CliContext): void 
     .option('--checks <ids>', 'go-live check ids the gate runs after health (comma-separated; "" = health only; default: the whole go-live profile)')
     .option('--npm-cache <dir>', 'install offline from this npm cache on the target')
     .option('--health-timeout <seconds>', 'how long the gateway gets to become healthy', '180')
+    .option('--smoke', 'the gate also runs `clawops smoke` (an agent turn, a tool call in the sandbox); a failed smoke rolls back', false)
     .addOption(waitOption())
-    .action(async (version: string, opts: { instance?: string; yes: boolean; checks?: string; npmCache?: string; healthTimeout: string; wait?: string }, cmd: Command) => {
+    .action(async (version: string, opts: { instance?: string; yes: boolean; checks?: string; npmCache?: string; healthTimeout: string; smoke: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
       if (!opts.yes) throw new ClawopsError('an upgrade restarts the gateway', { hint: `run again with --yes: clawops upgrade ${version} --yes` });
       const bc = await backupContext(ctx, g, { command: `clawops upgrade ${version}`, wait: opts.wait });
@@ -41,6 +42,7 @@ export function registerUpgradeCommand(program: Command, ctx: CliContext): void 
         const r = await withHostEvent(bc.ex, bc.spec, 'upgrade', bc.log, () => runUpgrade(bc, version, {
           ...(opts.instance ? { instance: opts.instance } : {}), ...(checks ? { checks } : {}), ...(opts.npmCache ? { npmCache: opts.npmCache } : {}),
           healthTimeoutSec: Math.max(5, Number(opts.healthTimeout) || 180),
+          ...(opts.smoke ? { smokeTimeoutSec: bc.spec.smoke.timeoutSec } : {}),
         }), (u) => ({ ok: u.exitCode === 0, summary: `${u.kind} of ${u.instance} ${u.from} -> ${u.to}: ${u.exitCode === 0 ? 'ok' : u.exitCode === 2 ? 'rolled back' : `failed${u.failedStep ? ` at ${u.failedStep}` : ''}`}` }));
         if (g.json) printJson(ctx.rt, r);
         else {

@@ -14,6 +14,8 @@ import { envTextWith } from '../../../src/core/env-file.ts';
 import { dotEnvPath, envSecretsResource } from '../../../src/openclaw/env-secrets.ts';
 import { channelAccountKeys, providerConfigKeys, providerKeyVar } from '../../../src/openclaw/providers.ts';
 import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
+import { parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
+import { desiredConfigKeys } from '../../../src/openclaw/config-keys.ts';
 import { factsOf } from '../../helpers/facts.ts';
 import { hardenedConfig, hardenedRaw, hardenedSpec, NOW } from '../checks/hardened-facts.ts';
 
@@ -175,5 +177,53 @@ describe('smoke: pure parts', () => {
       'root filesystem writable (spec: read-only)', 'capabilities not dropped', 'writable /workspace (spec: workspace read-only)',
     ]);
     assert.deepEqual(sandboxProblems(specOf('sandbox: {network: bridge}'), { ...good, HostConfig: { ...good.HostConfig, NetworkMode: 'bridge' } }), [], "the spec's own policy, not a stricter one");
+  });
+});
+
+const TELEGRAM = 'channels: {telegram: {botToken: {file: /etc/clawops/tg}, apiRoot: "http://127.0.0.1:18666"}}\n';
+
+describe('channel accounts', () => {
+  it('a configured telegram account: enabled, the token by reference, its policies applied', () => {
+    const spec = specOf(TELEGRAM);
+    const keys = Object.fromEntries(desiredConfigKeys(spec, spec.resolved[0]!, '2026.9.6').map((k) => [k.path.join('.'), k.value]));
+    assert.equal(keys['channels.telegram.enabled'], true);
+    assert.deepEqual(keys['channels.telegram.botToken'], { source: 'env', provider: 'default', id: 'TELEGRAM_BOT_TOKEN' });
+    assert.equal(keys['channels.telegram.apiRoot'], 'http://127.0.0.1:18666');
+    assert.equal(keys['channels.telegram.dmPolicy'], 'pairing', 'the spec policy holds for a configured account without listing it in enabled');
+    assert.equal(channelAccountKeys(specOf(`openclaw: {version: "2026.2.9"}\n${TELEGRAM}`), '2026.2.9').find((k) => k.path.join('.') === 'channels.telegram.botToken')?.value, '${TELEGRAM_BOT_TOKEN}');
+    assert.match(problems('channels: {telegram: {botToken: "123:AAliteral"}}').join(''), /channels\.telegram\.botToken: a secret is never written in the spec/);
+  });
+
+  it('check openclaw.config.channel-accounts: passes with the reference and the current copy, fails on a literal or a missing copy', () => {
+    const run = (token: unknown, held: string | null) => {
+      const spec = hardenedSpec(TELEGRAM);
+      const inst = spec.resolved[0]!;
+      const raw = hardenedRaw(spec, '2026.9.6', 'go-live');
+      const c = hardenedConfig('2026.9.6') as Record<string, any>;
+      c.channels.telegram = { ...c.channels.telegram, enabled: true, apiRoot: 'http://127.0.0.1:18666', botToken: token };
+      raw.set(ref(openclawConfig, configPath(inst)).key, { t: 'file', content: JSON.stringify(c), durationMs: 1 });
+      raw.set(ref(envFile, dotEnvPath(inst)).key, { t: 'file', content: held === null ? null : `TELEGRAM_BOT_TOKEN=${held}\n`, durationMs: 1 });
+      raw.set(ref(secretSource, 'file:/etc/clawops/tg').key, { t: 'file', content: describeSecret('123:AA' + 'x'.repeat(30)), durationMs: 1 });
+      return evaluateRun(planRun({ spec, profile: 'go-live', now: NOW, only: ['openclaw.config.channel-accounts'] }), raw)[0]!;
+    };
+    const refValue = { source: 'env', provider: 'default', id: 'TELEGRAM_BOT_TOKEN' };
+    assert.equal(run(refValue, describeSecret('123:AA' + 'x'.repeat(30))).status, 'pass');
+    const lit = run(describeSecret('123:AAliteral0123456789'), null);
+    assert.equal(lit.status, 'fail');
+    assert.match(lit.evidence, /channels\.telegram\.botToken is a literal secret in openclaw\.json/);
+    assert.match(run(refValue, null).evidence, /does not define TELEGRAM_BOT_TOKEN/);
+    assert.match(run(refValue, describeSecret('123:AAold-old-old-old-old')).evidence, /not the current value of its reference/);
+  });
+});
+
+describe('pairing list', () => {
+  it("reads OpenClaw's {channel, requests} envelope; the sender id from meta.senderId", () => {
+    const out = JSON.stringify({ channel: 'telegram', requests: [{ id: 'req-1', code: 'ABCD2345', createdAt: '2026-12-03T10:00:00Z', meta: { senderId: '4242', username: 'alice' } }, { code: 'EFGH6789', id: '77' }, { nothing: true }] });
+    assert.deepEqual(parsePairingList(out), [
+      { code: 'ABCD2345', id: '4242', username: 'alice', createdAt: '2026-12-03T10:00:00Z' },
+      { code: 'EFGH6789', id: '77' },
+    ]);
+    assert.deepEqual(parsePairingList('{"channel":"telegram","requests":[]}'), []);
+    assert.throws(() => parsePairingList('No chat DM pairing channels are configured.'), /printed no JSON/);
   });
 });
