@@ -1,5 +1,6 @@
 /** The service user and the modes/owners of everything that holds state or secrets. */
-import { fileStat, serviceUser, type StatValue } from '../facts/system.ts';
+import { fileStat, serviceUser, textFile, type StatValue } from '../facts/system.ts';
+import { builtRecordPath, imageRef, parseBuiltRecord, wantsSandboxImage } from '../openclaw/sandbox-image.ts';
 import { ref, known } from '../facts/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { MODE_RULES, type ModeRule } from '../openclaw/modes.ts';
@@ -88,6 +89,25 @@ export const fileChecks: CheckDef[] = [
         return fail(`sandbox.mode ${ctx.spec.sandbox.mode} runs tools in Docker, but the service user has no way to the Docker socket (docker.serviceUserGroup is false): those tools fail closed`);
       }
       return pass('docker.serviceUserGroup: true (the service user is in the docker group)');
+    },
+  },
+  {
+    id: 'sandbox.image',
+    title: 'The sandbox image is the one clawops built (recipe label, and the image id it recorded)',
+    area: 'user', severity: 'warn', profiles: ['go-live', 'integrity'], scope: 'host',
+    runbook: 'hardened guide 5.1 (build the sandbox image); the runbook has no `openclaw sandbox build`',
+    remediation: 'clawops apply (rebuilds it from the recipe: `clawops render sandbox-dockerfile`, and records its id)',
+    needs: (ctx) => (wantsSandboxImage(ctx.spec) ? [imageRef(ctx.spec.sandbox.image, {}), ref(textFile, builtRecordPath(ctx.spec))] : []),
+    evaluate(f, ctx) {
+      if (!wantsSandboxImage(ctx.spec)) return skipped(ctx.spec.docker.enabled ? 'sandbox.mode is off' : 'docker.enabled is false');
+      const s = known(f, imageRef(ctx.spec.sandbox.image, {}));
+      const rec = parseBuiltRecord(known(f, ref(textFile, builtRecordPath(ctx.spec))).content);
+      if (!s.docker) return fail('docker is not installed: no sandbox image, so sandboxed tools cannot run');
+      if (!s.imagePresent) return fail(`${s.image} does not exist: the first sandboxed tool call fails`);
+      if (s.recipe === null) return fail(`${s.image} was not built by clawops (no recipe label): its contents are unknown`);
+      if (rec === null || rec.image !== s.image) return fail(`${s.image} (recipe ${s.recipe.slice(0, 19)}) has no record of its build in ${builtRecordPath(ctx.spec)}`);
+      if (rec.id !== s.id) return fail(`${s.image} is ${s.id?.slice(0, 19) ?? 'unknown'}, not the image clawops built (${rec.id.slice(0, 19)}, ${rec.builtAt}): replaced under the tag`);
+      return pass(`${s.image}: ${s.id?.slice(0, 19)}, built by clawops ${rec.builtAt} from recipe ${rec.recipe.slice(0, 19)}`);
     },
   },
   ...modeChecks,

@@ -10,6 +10,7 @@ import { PlanProblemError } from '../engine/errors.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import { readFact, scriptFact } from '../facts/probe.ts';
+import { textFile } from '../facts/system.ts';
 import { type FactKind, known, ref, unknown } from '../facts/types.ts';
 import { progress } from '../resources/file.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
@@ -36,6 +37,8 @@ export interface SandboxImageState {
   imagePresent: boolean;
   /** its recipe label (null: absent or built by someone else) */
   recipe: string | null;
+  /** its image id (`sha256:...`; null: absent) */
+  id: string | null;
   /** the recipe's base image is on the target already */
   basePresent: boolean;
   /** its registry digests (`sha256:...`, from RepoDigests; none for an image made by docker import) */
@@ -44,8 +47,18 @@ export interface SandboxImageState {
   repoPresent: boolean | null;
 }
 
+/** What clawops built last: the image id is the digest the gate holds the tag to. */
+export interface BuiltRecord {
+  image: string;
+  id: string;
+  recipe: string;
+  builtAt: string;
+}
+
 export interface SandboxImageChangeData {
   [k: string]: JsonValue;
+  /** only the record is missing: the image is the current recipe's, keep it */
+  recordOnly: boolean;
   image: string;
   dockerfile: string;
   recipe: string;
@@ -62,6 +75,22 @@ export function sandboxContextDir(spec: ResolvedSpec): string {
   return `${spec.stateDir}/sandbox-image`;
 }
 
+/** The record of the last build (root 0600): image, id, recipe, time. */
+export function builtRecordPath(spec: ResolvedSpec): string {
+  return `${sandboxContextDir(spec)}/built.json`;
+}
+
+/** Pure: the record's text (null: none, or not a record). */
+export function parseBuiltRecord(text: string | null): BuiltRecord | null {
+  if (text === null) return null;
+  try {
+    const j = JSON.parse(text) as Partial<BuiltRecord>;
+    return typeof j.image === 'string' && typeof j.id === 'string' && typeof j.recipe === 'string' && typeof j.builtAt === 'string' ? (j as BuiltRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the spec wants the image at all. */
 export function wantsSandboxImage(spec: ResolvedSpec): boolean {
   return spec.docker.enabled && spec.sandbox.mode !== 'off';
@@ -75,7 +104,7 @@ export function sandboxDockerfile(opts: SandboxImageOptions = {}, baseDigest?: s
 const IMAGE_SCRIPT = `image=$1 base=$2 repo=\${3:-}
 command -v docker >/dev/null 2>&1 || { echo docker=no; exit 0; }
 echo docker=yes
-if out=$(docker image inspect --format '{{json .Config.Labels}}' "$image" 2>&1); then printf 'labels=%s\\n' "$out"
+if out=$(docker image inspect --format '{{json .Config.Labels}}' "$image" 2>&1); then printf 'labels=%s\\n' "$out"; printf 'id=%s\\n' "$(docker image inspect --format '{{.Id}}' "$image")"
 else case "$out" in *"o such image"*|*"o such object"*) echo labels=;; *) printf 'docker does not answer: %s\\n' "$out" >&2; exit 5;; esac
 fi
 if digests=$(docker image inspect --format '{{range .RepoDigests}}{{.}} {{end}}' "$base" 2>/dev/null); then echo base=yes; printf 'digests=%s\\n' "$digests"; else echo base=no; fi
@@ -91,7 +120,7 @@ export const sandboxImage: FactKind<SandboxImageState> = scriptFact({
   parse(out, arg) {
     const image = arg.split('\n')[0] ?? '';
     const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(out)?.[1];
-    const empty = { image, imagePresent: false, recipe: null, basePresent: false, baseDigests: [], repoPresent: null };
+    const empty = { image, imagePresent: false, recipe: null, id: null, basePresent: false, baseDigests: [], repoPresent: null };
     if (get('docker') !== 'yes') return { ...empty, docker: false };
     const labels = get('labels') ?? '';
     let recipe: string | null = null;
@@ -104,25 +133,34 @@ export const sandboxImage: FactKind<SandboxImageState> = scriptFact({
     }
     const repo = get('repo');
     const baseDigests = (get('digests') ?? '').split(' ').flatMap((d) => /@(sha256:[0-9a-f]{64})$/.exec(d)?.[1] ?? []);
-    return { ...empty, docker: true, imagePresent: labels !== '', recipe, basePresent: get('base') === 'yes', baseDigests, repoPresent: repo === undefined ? null : repo === 'yes' };
+    const id = /^sha256:[0-9a-f]{64}$/.exec(get('id') ?? '')?.[0] ?? null;
+    return { ...empty, docker: true, imagePresent: labels !== '', recipe, id, basePresent: get('base') === 'yes', baseDigests, repoPresent: repo === undefined ? null : repo === 'yes' };
   },
 });
 
-const imageRef = (image: string, opts: SandboxImageOptions) => ref(sandboxImage, [image, SANDBOX_BASE_IMAGE, opts.aptRepo ?? ''].join('\n'));
+export const imageRef = (image: string, opts: SandboxImageOptions) => ref(sandboxImage, [image, SANDBOX_BASE_IMAGE, opts.aptRepo ?? ''].join('\n'));
 
 export function readSandboxImageState(ex: Executor, image: string, opts: SandboxImageOptions = {}): Promise<SandboxImageState> {
   return readFact(ex, imageRef(image, opts));
 }
 
-/** Pure: the build (or why none is needed) for the state read. */
-export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts: SandboxImageOptions = {}): PlanOutcome {
+/**
+ * Pure: the build (or why none is needed) for the state read and the record of the last build. An
+ * image of the current recipe whose id is not the recorded one was replaced under the tag: rebuilt.
+ */
+export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts: SandboxImageOptions = {}, record: BuiltRecord | null = null): PlanOutcome {
   const pin = spec.sandbox.baseDigest;
   const dockerfile = sandboxDockerfile(opts, pin);
   const want = recipeHash(dockerfile);
   if (!s.docker) {
     return { noop: `docker is not installed on the target: ${s.image} cannot be built until Docker Engine is (OpenClaw runs sandboxed tools in it)` };
   }
-  if (s.recipe === want) return { noop: `${s.image} is built from the current recipe (${want.slice(0, 19)})` };
+  const mine = record !== null && record.image === s.image;
+  if (s.recipe === want && mine && record.id === s.id) return { noop: `${s.image} is built from the current recipe (${want.slice(0, 19)}), id ${s.id?.slice(0, 19)} as recorded` };
+  if (s.recipe === want && !mine) {
+    const data: SandboxImageChangeData = { recordOnly: true, image: s.image, dockerfile, recipe: want, contextDir: sandboxContextDir(spec), aptRepo: opts.aptRepo ?? null, replaces: false };
+    return { changes: [{ resourceId: sandboxImageResourceId(s.image), kind: SANDBOX_IMAGE_KIND, action: 'change', summary: `record the id of ${s.image} (built from the current recipe; no record of the build yet)`, data }] };
+  }
   if (opts.aptRepo !== undefined) {
     if (!s.basePresent) {
       throw new PlanProblemError('sandbox.image', `the base image ${SANDBOX_BASE_IMAGE} is not on the target and the build is offline (no registry)`, {
@@ -143,8 +181,9 @@ export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts:
   const from = baseImageRef(pin);
   const local = s.basePresent && (!pin || s.baseDigests.includes(pin));
   const base = `${from} (${local ? 'on the target' : 'pulled from its registry by docker build'}${pin ? '' : '; not pinned: sandbox.baseDigest pins it'})`;
-  const why = !s.imagePresent ? 'absent' : s.recipe === null ? 'not built by clawops' : 'another recipe';
+  const why = !s.imagePresent ? 'absent' : s.recipe === null ? 'not built by clawops' : s.recipe === want ? `replaced under the tag since clawops built ${record?.id.slice(0, 19)}` : 'another recipe';
   const data: SandboxImageChangeData = {
+    recordOnly: false,
     image: s.image,
     dockerfile,
     recipe: want,
@@ -163,8 +202,20 @@ export function planSandboxImage(spec: ResolvedSpec, s: SandboxImageState, opts:
   return { changes: [change] };
 }
 
+async function writeBuiltRecord(ex: Executor, d: SandboxImageChangeData, state: SandboxImageState): Promise<void> {
+  if (state.id === null) throw new ClawopsError(`docker image inspect ${d.image} gave no image id`);
+  const rec: BuiltRecord = { image: d.image, id: state.id, recipe: d.recipe, builtAt: new Date().toISOString() };
+  await ex.run(['install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', d.contextDir]);
+  await ex.writeFile(`${d.contextDir}/built.json`, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
+}
+
 export async function applySandboxImage(ex: Executor, change: PlannedChange, journal: Journal, timeoutMs = 30 * 60_000): Promise<void> {
   const d = change.data as SandboxImageChangeData;
+  if (d.recordOnly) {
+    await journal.saveFile(ex, `${d.contextDir}/built.json`);
+    await writeBuiltRecord(ex, d, await readSandboxImageState(ex, d.image));
+    return;
+  }
   // removing a new tag undoes an add; a replaced image stays on the host (dangling) and is not re-tagged
   await journal.saveStep(`docker build -t ${d.image}`, d.replaces ? null : ['docker', 'image', 'rm', d.image]);
   progress(journal, `building ${d.image} (docker build)`);
@@ -187,6 +238,8 @@ export async function applySandboxImage(ex: Executor, change: PlannedChange, jou
       hint: `build it by hand from ${d.contextDir}/Dockerfile to see docker's output`,
     });
   }
+  await journal.saveFile(ex, `${d.contextDir}/built.json`);
+  await writeBuiltRecord(ex, d, after);
 }
 
 export function sandboxImageResource(spec: ResolvedSpec, opts: SandboxImageOptions = {}, dependsOn: readonly string[] = []): Resource {
@@ -195,8 +248,8 @@ export function sandboxImageResource(spec: ResolvedSpec, opts: SandboxImageOptio
     id: sandboxImageResourceId(image),
     kind: SANDBOX_IMAGE_KIND,
     dependsOn,
-    needs: () => [imageRef(image, opts)],
-    plan: (f) => planSandboxImage(spec, known(f, imageRef(image, opts)), opts),
+    needs: () => [imageRef(image, opts), ref(textFile, builtRecordPath(spec))],
+    plan: (f) => planSandboxImage(spec, known(f, imageRef(image, opts)), opts, parseBuiltRecord(known(f, ref(textFile, builtRecordPath(spec))).content)),
     apply: (ex, change, journal) => applySandboxImage(ex, change, journal, opts.timeoutMs),
   };
 }

@@ -219,11 +219,11 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     // token) from its EnvironmentFiles, so the environment of the gateway
     // and of `openclaw` run as the service user holds it (/proc/PID/environ: readable by that process' user and root
     // only). Counted by uid: the drill's throwaway gateway runs as root (uid 0), which the report names.
-    const designed = new RegExp(`(^| )(OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}|CANARY_API_KEY=${CANARY.providerKey}|TELEGRAM_BOT_TOKEN=${CANARY.botToken})( |$)`, 'g');
+    const designed = new RegExp(`(?<=^| )(OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}|CANARY_API_KEY=${CANARY.providerKey}|TELEGRAM_BOT_TOKEN=${CANARY.botToken})(?= |$)`, 'g');
     const tokenEnv = new Map<string, number>();
     for (const s of host.seen) {
       const uid = /^environ uid=(\S+) /.exec(s)?.[1];
-      const own = uid !== undefined ? s.replace(designed, '$1$3') : s;
+      const own = uid !== undefined ? s.replace(designed, '') : s;
       if (own !== s) tokenEnv.set(uid!, (tokenEnv.get(uid!) ?? 0) + 1);
       const hit = canaries.find((c) => own.includes(c));
       if (hit) found.push(`on this machine: ${own.replaceAll(hit, '<CANARY>').slice(0, 300)}`);

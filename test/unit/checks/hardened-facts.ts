@@ -31,6 +31,8 @@ const file = (content: string | null): Raw => ({ t: 'file', content, durationMs:
 const stat = (type: string, mode: string, owner: string, group = owner) => cmd(`${type}|${mode}|0|0|${owner}|${group}|10|1700000000\n`);
 const SOUL = '# Agent Identity\n';
 export const INVENTORY_SHA = 'a'.repeat(64);
+/** the sandbox image clawops built and recorded */
+export const SANDBOX_IMAGE_ID = `sha256:${'5'.repeat(64)}`;
 export const SOUL_SHA = createHash('sha256').update(SOUL).digest('hex');
 const iso = (msAgo: number) => new Date(NOW.getTime() - msAgo).toISOString();
 const sdTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/^/, 'Sat ');
@@ -101,6 +103,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
       if (p.endsWith('/identity/openclaw.sha256')) return file(`${SOUL_SHA}  ${i.stateDir}/workspace/SOUL.md\n`);
       if (p.endsWith('/inventory/openclaw.tsv')) return file(`workspace-skills\tnotes\t${INVENTORY_SHA}\n`);
       if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
+      if (p.endsWith('/sandbox-image/built.json')) return file(JSON.stringify({ image: spec.sandbox.image, id: SANDBOX_IMAGE_ID, recipe: 'sha256:' + 'e'.repeat(64), builtAt: iso(86_400_000) }));
       if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));
       return file(null);
     },
@@ -141,6 +144,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'openclaw.config': () => file(JSON.stringify(hardenedConfig(version))),
     envfile: () => file(nine ? `OPENCLAW_GATEWAY_TOKEN=${describeSecret('t'.repeat(64))}\n` : null),
     'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
+    'docker.sandbox-image': () => cmd(`docker=yes\nlabels={"org.clawops.sandbox.recipe":"sha256:${'e'.repeat(64)}"}\nid=${SANDBOX_IMAGE_ID}\nbase=yes\ndigests=\n`),
     'openclaw.models': () => cmd('ok\n'),
     // a provider key's reference holds a value (a spec with providers; the tests set the copy)
     'secret-source': () => file(describeSecret('k'.repeat(40))),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { PlanProblemError } from '../../../src/engine/errors.ts';
 import { openclawResources, renderSandboxDockerfileFiles } from '../../../src/openclaw/index.ts';
-import { planSandboxImage, readSandboxImageState, sandboxDockerfile, type SandboxImageState, type SandboxImageChangeData } from '../../../src/openclaw/sandbox-image.ts';
+import { parseBuiltRecord, planSandboxImage, readSandboxImageState, sandboxDockerfile, type BuiltRecord, type SandboxImageState, type SandboxImageChangeData } from '../../../src/openclaw/sandbox-image.ts';
 import type { Executor } from '../../../src/exec/types.ts';
 import { recipeHash, renderSandboxDockerfile, SANDBOX_PACKAGES } from '../../../src/openclaw/sandbox-recipe.ts';
 import { parseSandboxExplain, sandboxCreateArgv } from '../../../src/openclaw/sandbox-run.ts';
@@ -15,7 +15,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sandbox/$
 const spec = (input: SpecInput = {}) => resolveSpec(Spec.parse(input));
 const IMAGE = 'openclaw-sandbox:bookworm-slim';
 const state = (s: Partial<SandboxImageState> = {}): SandboxImageState => ({
-  image: IMAGE, docker: true, imagePresent: false, recipe: null, basePresent: true, baseDigests: [], repoPresent: null, ...s,
+  image: IMAGE, docker: true, imagePresent: false, recipe: null, id: null, basePresent: true, baseDigests: [], repoPresent: null, ...s,
 });
 
 describe('sandbox recipe', () => {
@@ -46,9 +46,13 @@ describe('sandbox recipe', () => {
 describe('sandbox image plan', () => {
   const s = spec();
   const current = recipeHash(sandboxDockerfile());
-  const cases: { name: string; st: SandboxImageState; opts?: { aptRepo: string }; noop?: RegExp; action?: string; summary?: RegExp }[] = [
+  const ID = `sha256:${'1'.repeat(64)}`;
+  const built: BuiltRecord = { image: IMAGE, id: ID, recipe: current, builtAt: '2026-12-01T00:00:00Z' };
+  const cases: { name: string; st: SandboxImageState; opts?: { aptRepo: string }; record?: BuiltRecord; noop?: RegExp; action?: string; summary?: RegExp }[] = [
     { name: 'no docker on the target', st: state({ docker: false }), noop: /docker is not installed.*cannot be built/ },
-    { name: 'built from this recipe', st: state({ imagePresent: true, recipe: current }), noop: /built from the current recipe/ },
+    { name: 'built from this recipe, the id recorded', st: state({ imagePresent: true, recipe: current, id: ID }), record: built, noop: /built from the current recipe .*as recorded/ },
+    { name: 'built from this recipe, no record yet: record it, no rebuild', st: state({ imagePresent: true, recipe: current, id: ID }), action: 'change', summary: /^record the id of openclaw-sandbox:bookworm-slim/ },
+    { name: 'replaced under the tag (same label, another id): rebuilt', st: state({ imagePresent: true, recipe: current, id: `sha256:${'2'.repeat(64)}` }), record: built, action: 'change', summary: /\(replaced under the tag since clawops built sha256:1111/ },
     { name: 'absent, base local', st: state(), action: 'add', summary: /from debian:bookworm-slim \(on the target; not pinned: sandbox\.baseDigest pins it\) \(absent\)$/ },
     { name: 'absent, base pulled', st: state({ basePresent: false }), action: 'add', summary: /\(pulled from its registry by docker build; not pinned/ },
     { name: 'another recipe', st: state({ imagePresent: true, recipe: 'sha256:0' }), action: 'change', summary: /\(another recipe\)$/ },
@@ -57,7 +61,7 @@ describe('sandbox image plan', () => {
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const out = planSandboxImage(s, c.st, c.opts);
+      const out = planSandboxImage(s, c.st, c.opts, c.record ?? null);
       if (c.noop) {
         assert.ok('noop' in out, JSON.stringify(out));
         assert.match(out.noop, c.noop);
@@ -69,7 +73,7 @@ describe('sandbox image plan', () => {
       assert.match(ch?.summary ?? '', c.summary ?? /./);
       const d = ch?.data as SandboxImageChangeData;
       assert.equal(d.recipe, recipeHash(d.dockerfile));
-      assert.equal(d.replaces, c.st.imagePresent);
+      assert.equal(d.replaces, c.st.imagePresent && !d.recordOnly);
       assert.equal(d.contextDir, '/var/lib/clawops/sandbox-image');
       assert.doesNotThrow(() => JSON.stringify(ch), 'the change is data');
     });
@@ -98,6 +102,13 @@ describe('sandbox image plan', () => {
     assert.deepEqual((await read(`docker=yes\nlabels=\nbase=yes\ndigests=debian@${pin} \n`)).baseDigests, [pin]);
     assert.deepEqual((await read('docker=yes\nlabels=\nbase=yes\ndigests=\n')).baseDigests, []);
     assert.equal((await read('docker=yes\nlabels=\nbase=no\n')).basePresent, false);
+    const id = `sha256:${'d'.repeat(64)}`;
+    assert.equal((await read(`docker=yes\nlabels={"a":"b"}\nid=${id}\nbase=yes\ndigests=\n`)).id, id);
+    assert.equal((await read('docker=yes\nlabels=\nbase=no\n')).id, null);
+    assert.deepEqual(parseBuiltRecord(JSON.stringify({ image: IMAGE, id, recipe: 'sha256:0', builtAt: 'x' })), { image: IMAGE, id, recipe: 'sha256:0', builtAt: 'x' });
+    assert.equal(parseBuiltRecord('{"image": 1}'), null);
+    assert.equal(parseBuiltRecord('not json'), null);
+    assert.equal(parseBuiltRecord(null), null);
   });
 
   test('offline without the base image or without the repository index: a plan problem on sandbox.image', () => {
