@@ -116,6 +116,12 @@ export const Spec = z.strictObject({
         name: z.string().min(1).optional().describe('display name (default: the id)'),
         contextWindow: z.number().int().positive().default(128000),
         maxTokens: z.number().int().positive().default(4096),
+        cost: z.strictObject({
+          input: z.number().min(0).default(0),
+          output: z.number().min(0).default(0),
+          cacheRead: z.number().min(0).default(0),
+          cacheWrite: z.number().min(0).default(0),
+        }).prefault({}).describe("USD per million tokens, OpenClaw's basis for its usage-cost estimates (0: not priced)"),
       })).min(1).describe('the models it serves'),
     }),
   ).default({}).describe('custom model providers (models.providers in openclaw.json, merged with the built-in ones)'),

@@ -27,7 +27,7 @@ function modelEntry(m: ResolvedSpec['providers'][string]['models'][number]): Jso
     name: m.name ?? m.id,
     reasoning: false,
     input: ['text'],
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    cost: { ...m.cost },
     contextWindow: m.contextWindow,
     maxTokens: m.maxTokens,
   };

@@ -67,6 +67,8 @@ describe('provider config keys', () => {
     assert.equal(two['models.providers.standin.apiKey'], '${STANDIN_API_KEY}');
     assert.deepEqual(providerConfigKeys(specOf(''), '2026.9.6'), [], 'no providers, no model: nothing managed');
     assert.equal(providerKeyVar('my-llm'), 'MY_LLM_API_KEY');
+    const priced = providerConfigKeys(specOf(PROVIDER.replace('name: Stand-in 1}', 'name: Stand-in 1, cost: {input: 3, output: 15}}')), '2026.9.6').find((k) => k.path.join('.') === 'models.providers.standin.models');
+    assert.deepEqual((priced?.value as { cost: unknown }[])[0]!.cost, { input: 3, output: 15, cacheRead: 0, cacheWrite: 0 }, "prices reach OpenClaw's usage-cost estimates");
   });
 });
 
