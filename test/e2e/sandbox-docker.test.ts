@@ -14,7 +14,7 @@
 import { planNow } from '../../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -81,7 +81,10 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   // the stand-in Telegram Bot API (test/standins/telegram.mjs), where the real channel plugin connects
   const tgPort = llmPort + 1;
   const botToken = `123456789:AAstandin${randomBytes(12).toString('hex')}`;
-  let specYaml = '';
+  // the same spec for the CLI (`clawops smoke`, `check`, `pairing`), as a file
+  const specDir = mkdtempSync(join(tmpdir(), 'clawops-sandbox-'));
+  const specFile = join(specDir, 'clawops.yaml');
+  const cliTarget = () => ['--target', `nspawn:${tb.name}`, '-f', specFile];
 
   before(async () => {
     tb = await startTestbed({ openclaw: VERSION, docker: true });
@@ -99,7 +102,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       channels: { telegram: { botToken: { file: TG_TOKEN_FILE }, apiRoot: `http://127.0.0.1:${tgPort}` } },
     };
     spec = resolveSpec(Spec.parse(input));
-    specYaml = JSON.stringify(input);
+    writeFileSync(specFile, `${JSON.stringify(input)}\n`);
     await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
     await tb.executor.writeFile(KEY_FILE, `${apiKey}\n`, { mode: 0o600, owner: 'root', group: 'root' });
     await tb.executor.writeFile('/root/standin-llm.mjs', readFileSync(new URL('../standins/llm.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
@@ -117,7 +120,10 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     ];
     resources = orderByDependencies(all.filter((r) => WANTED.some((re) => re.test(r.id))));
   });
-  after(async () => tb?.stop());
+  after(async () => {
+    await tb?.stop();
+    rmSync(specDir, { recursive: true, force: true });
+  });
 
   test('host layer, OpenClaw config and the sandbox image converge; re-plan is empty', { timeout: 1_200_000 }, async (t) => {
     t.diagnostic(timingsLine(tb));
@@ -210,10 +216,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   test('clawops smoke: an agent turn through the gateway, a tool call in a fresh sandbox container; a weakened sandbox fails it', { timeout: 1_200_000 }, async (t) => {
     const ex = tb.executor;
     const inst = spec.resolved[0]!;
-    const dir = mkdtempSync(join(tmpdir(), 'clawops-smoke-'));
-    const specFile = join(dir, 'clawops.yaml');
-    writeFileSync(specFile, `${specYaml}\n`);
-    const target = ['--target', `nspawn:${tb.name}`, '-f', specFile];
+    const target = cliTarget();
     const smoke = async () => {
       const run = await clawops(['--json', 'smoke', ...target], {}, 1_100_000);
       const r = JSON.parse(run.stdout) as SmokeResult;
@@ -263,10 +266,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   test('pairing through the Telegram Bot API: a code for an unknown sender, clawops pairing approve, the next DM answered by the model; the plan stays empty', { timeout: 900_000 }, async (t) => {
     const ex = tb.executor;
     const inst = spec.resolved[0]!;
-    const dir = mkdtempSync(join(tmpdir(), 'clawops-pairing-'));
-    const specFile = join(dir, 'clawops.yaml');
-    writeFileSync(specFile, `${specYaml}\n`);
-    const target = ['--target', `nspawn:${tb.name}`, '-f', specFile];
+    const target = cliTarget();
     // the test plays the human through the stand-in's control API (no curl in the testbed: node's fetch)
     const FETCH = 'const [u, b] = process.argv.slice(1); fetch(u, b ? { method: "POST", headers: { "content-type": "application/json" }, body: b } : {}).then((r) => r.text()).then((t) => process.stdout.write(t))';
     const tg = async (path: string, body?: unknown) =>
