@@ -3,6 +3,7 @@ import { accessChecks } from './access.ts';
 import { auditChecks } from './audit.ts';
 import { backupChecks } from './backup.ts';
 import { configChecks } from './config.ts';
+import { costChecks } from './cost.ts';
 import { doctorLintChecks } from './doctor-lint.ts';
 import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
@@ -24,6 +25,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...firewallChecks,
   ...configChecks,
   ...providerChecks,
+  ...costChecks,
   ...doctorLintChecks,
   ...auditChecks,
   ...identityChecks,

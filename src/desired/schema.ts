@@ -131,6 +131,11 @@ export const Spec = z.strictObject({
     fallbacks: z.array(z.string().regex(/^[a-z][a-z0-9-]*\/[\w.:-]+$/, 'a model ref: <provider>/<model>')).default([])
       .describe('agents.defaults.model.fallbacks, tried in order'),
   }).prefault({}),
+  cost: z.strictObject({
+    dailyUSD: z.number().positive().optional().describe("estimated spend per day (OpenClaw's usage-cost, from the model prices) above which cost.budget fails and alerts"),
+    monthlyUSD: z.number().positive().optional().describe('the same for the calendar month so far'),
+    stop: z.boolean().default(false).describe('over budget, the check timers stop the gateway (OpenClaw has no spend cap) until an operator starts it: `clawops status` says why'),
+  }).prefault({}),
   smoke: z.strictObject({
     timeoutSec: z.number().int().min(10).max(1800).default(180).describe('each agent turn of `clawops smoke` must finish within this'),
   }).prefault({}),

@@ -204,3 +204,49 @@ export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
     return { exitCode: raw.exitCode, summary: firstLine(raw.stderr) || firstLine(raw.stdout) };
   },
 };
+
+const USAGE_SCRIPT = `${FIND_BIN}
+cd "$2" 2>/dev/null || cd /
+${LOAD_ENV_FN}load_env "$3"
+exec "$b" gateway usage-cost --days 31 --all-agents --json`;
+
+export interface UsageCostValue {
+  /** per day (OpenClaw's date, YYYY-MM-DD), estimated USD from the configured model prices */
+  daily: { date: string; usd: number; tokens: number }[];
+  /** calls whose cost OpenClaw could not price (a model without prices) */
+  missingCostEntries: number;
+}
+
+/**
+ * `openclaw gateway usage-cost --days 31 --all-agents --json` as the service user: OpenClaw's own
+ * estimate from its session logs (it has no spend cap: the budget check is clawops'). Needs the
+ * gateway and a device with operator.read (apply pairs the CLI device). arg as auditArg.
+ */
+export const openclawUsageCost: FactKind<UsageCostValue> = {
+  kind: 'openclaw.usage-cost',
+  describe: '`openclaw gateway usage-cost --json` as the service user (estimated spend per day)',
+  spawnsOpenclaw: true,
+  probe(ex: Executor, arg: string): Promise<Raw> {
+    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
+    return runRaw(ex, ['sh', '-c', USAGE_SCRIPT, 'sh', bin, home, env], 120_000, { user, env: { HOME: home, NO_COLOR: '1' } });
+  },
+  parse(raw) {
+    const p = cmdProblem(raw, 'openclaw gateway usage-cost --json');
+    if (p) return p;
+    if (raw.t !== 'cmd') return unknown('openclaw gateway usage-cost: no output');
+    const start = raw.stdout.indexOf('{');
+    if (raw.exitCode !== 0 || start < 0) return unknown(`openclaw gateway usage-cost failed (exit ${raw.exitCode}): ${firstLine(raw.stderr) || firstLine(raw.stdout)}`);
+    try {
+      const v = JSON.parse(raw.stdout.slice(start)) as { daily?: unknown; totals?: { missingCostEntries?: unknown } };
+      if (!Array.isArray(v.daily)) return unknown('openclaw gateway usage-cost --json: no daily list in its JSON');
+      const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+      const daily = v.daily.flatMap((d) => {
+        const o = d as { date?: unknown; totalCost?: unknown; totalTokens?: unknown };
+        return typeof o.date === 'string' ? [{ date: o.date, usd: num(o.totalCost), tokens: num(o.totalTokens) }] : [];
+      });
+      return { daily, missingCostEntries: num(v.totals?.missingCostEntries) };
+    } catch (err) {
+      return unknown(`openclaw gateway usage-cost --json: invalid JSON: ${(err as Error).message}`);
+    }
+  },
+};

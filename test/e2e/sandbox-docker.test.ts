@@ -84,7 +84,9 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
   // the same spec for the CLI (`clawops smoke`, `check`, `pairing`), as a file
   const specDir = mkdtempSync(join(tmpdir(), 'clawops-sandbox-'));
   const specFile = join(specDir, 'clawops.yaml');
-  const cliTarget = () => ['--target', `nspawn:${tb.name}`, '-f', specFile];
+  const cliTarget = (file = specFile) => ['--target', `nspawn:${tb.name}`, '-f', file];
+  // the same with a daily budget the turns above exceed, and the cost stop on
+  const budgetFile = join(specDir, 'budget.yaml');
 
   before(async () => {
     tb = await startTestbed({ openclaw: VERSION, docker: true });
@@ -94,7 +96,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       firewall: { confirmTimeoutSec: 15 },
       docker: { enabled: true, serviceUserGroup: true },
       sandbox: { mode: 'all' as const, scope: 'session' as const, workspaceAccess: 'ro' as const, network: 'none' as const, readOnlyRoot: true },
-      providers: { standin: { baseUrl: `http://127.0.0.1:${llmPort}/v1`, apiKey: { file: KEY_FILE }, models: [{ id: 'standin-1', name: 'Stand-in 1' }] } },
+      // priced so that each stand-in turn (10 + 5 tokens) costs $1.50: the cost guard's budget is crossed below
+      providers: { standin: { baseUrl: `http://127.0.0.1:${llmPort}/v1`, apiKey: { file: KEY_FILE }, models: [{ id: 'standin-1', name: 'Stand-in 1', cost: { input: 100_000, output: 100_000 } }] } },
       model: { primary: 'standin/standin-1' },
       // the profile whose agents run commands (group:runtime): the one whose sandbox matters
       tools: { profile: 'coding' as const },
@@ -103,6 +106,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     };
     spec = resolveSpec(Spec.parse(input));
     writeFileSync(specFile, `${JSON.stringify(input)}\n`);
+    writeFileSync(budgetFile, `${JSON.stringify({ ...input, cost: { dailyUSD: 1, stop: true } })}\n`);
     await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
     await tb.executor.writeFile(KEY_FILE, `${apiKey}\n`, { mode: 0o600, owner: 'root', group: 'root' });
     await tb.executor.writeFile('/root/standin-llm.mjs', readFileSync(new URL('../standins/llm.mjs', import.meta.url)), { mode: 0o644, owner: 'root', group: 'root' });
@@ -313,5 +317,30 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     // OpenClaw's owner bootstrap wrote commands.ownerAllowFrom: not drift, not undone
     assert.match((await ex.readFile(configPath(inst)))!.toString('utf8'), /"telegram:4242"/);
     assert.deepEqual(await converge(ex, resources), [], 'the plan after an approval is empty');
+  });
+
+  test('the cost guard: over the daily budget cost.budget fails, and the timer run (check --alert) with cost.stop stops the gateway', { timeout: 600_000 }, async (t) => {
+    const ex = tb.executor;
+    const inst = spec.resolved[0]!;
+    const target = cliTarget(budgetFile);
+    const plain = await clawops(['--json', 'check', '--profile', 'credentials', '--only', 'cost.budget', ...target], {}, 300_000);
+    const budget = (JSON.parse(plain.stdout) as { results: { status: string; evidence: string }[] }).results[0]!;
+    t.diagnostic(`cost.budget: ${budget.status}: ${budget.evidence}`);
+    assert.equal(budget.status, 'fail');
+    assert.match(budget.evidence, /over budget: today \$\d+\.\d\d > \$1\.00 a day \(cost\.stop/);
+    assert.equal((await ex.run(['systemctl', 'is-active', inst.unit], { allowFailure: true })).stdout.trim(), 'active', 'a plain check changes nothing');
+
+    // what the credentials timer runs: the alert goes out, and the gateway is stopped with the reason recorded
+    const timer = await clawops(['check', '--profile', 'credentials', '--only', 'cost.budget', '--alert', ...target], {}, 300_000);
+    t.diagnostic(timer.stderr.trim());
+    assert.equal(timer.code, 2);
+    assert.match(timer.stderr, new RegExp(`${inst.unit} STOPPED by the cost guard at .*over budget`));
+    assert.equal((await ex.run(['systemctl', 'is-active', inst.unit], { allowFailure: true })).stdout.trim(), 'inactive');
+    const record = JSON.parse((await ex.readFile('/var/lib/clawops/cost-stop.json'))!.toString('utf8')) as { unit: string; why: string }[];
+    assert.deepEqual(record.map((r) => r.unit), [inst.unit]);
+    assert.equal((await ex.stat('/var/lib/clawops/cost-stop.json'))!.mode.toString(8), '600');
+    // the operator starts it again once the spend is understood
+    await ex.run(['systemctl', 'start', inst.unit]);
+    await waitSettled(ex, inst, VERSION);
   });
 });

@@ -124,6 +124,8 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
             try {
               const { dispatchAlerts } = await import('../../alerts/dispatch.ts');
               report.alerts = await dispatchAlerts(ex, spec, results, { now: started, env: ctx.rt.env, profile: opts.profile, gate: report.summary.gate });
+              const { costStopLine, enforceCostStop } = await import('../../openclaw/cost-stop.ts');
+              for (const s of await enforceCostStop(ex, spec, results, started)) ctx.rt.err(`${costStopLine(s)}\n`);
             } catch (err) {
               alertingFailed = true;
               ctx.rt.err(`clawops: alerting failed: ${redact((err as Error).message)} (the checks' results below are complete)\n`);

@@ -4,6 +4,7 @@
  * against a remote --target they run the clawops installed there (ledger/host.ts).
  */
 import type { Command } from 'commander';
+import { costStopLine, costStopsInForce } from '../../openclaw/cost-stop.ts';
 import { ClawopsError } from '../../core/errors.ts';
 import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
@@ -224,7 +225,7 @@ export function registerSignoffCommand(program: Command, ctx: CliContext): void 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
     .command('status')
-    .description('one screen for the operator, from the host\'s ledger and alert state: the last run of each check profile, open incidents, burn-in day N of M, sign-off, last backup, drill and apply, each alert sink\'s health. Exit 2 when an incident is open or the last health run failed')
+    .description('one screen for the operator, from the host\'s ledger and alert state: the last run of each check profile, open incidents, burn-in day N of M, sign-off, last backup, drill and apply, each alert sink\'s health, a gateway the cost guard stopped. Exit 2 when an incident is open, the last health run failed or the cost guard stopped a gateway')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = ctx.globals(cmd);
       const ex = executorFor(g.target);
@@ -246,10 +247,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           return { sink: sinkName(sink, i), ok: !h?.failures, failures: h?.failures ?? 0, ...(h?.lastError ? { lastError: h.lastError, lastErrorAt: h.lastErrorAt } : {}), spooled: store.spool.filter((e) => e.sink === i).length };
         });
         const health = r.value.runs.find((x) => x.profile === 'health');
-        const ok = r.value.incidents.length === 0 && health?.gate === 'pass';
+        const costStops = await costStopsInForce(ex, spec);
+        const ok = r.value.incidents.length === 0 && health?.gate === 'pass' && costStops.length === 0;
         if (g.json) {
-          printJson(ctx.rt, { schemaVersion: 1, ok, ...r.value, openAlerts: Object.keys(store.book.open).length, sinks, signedOff: frozen ? { at: frozen.signedOffAt, by: frozen.by } : null });
+          printJson(ctx.rt, { schemaVersion: 1, ok, ...r.value, openAlerts: Object.keys(store.book.open).length, sinks, signedOff: frozen ? { at: frozen.signedOffAt, by: frozen.by } : null, costStops });
         } else {
+          for (const s of costStops) printLine(ctx.rt, costStopLine(s));
           const ago = (isoAt: string) => `${Math.max(0, Math.round((now.getTime() - Date.parse(isoAt)) / 60_000))} min ago`;
           printLine(ctx.rt, `checks:    ${r.value.runs.length ? '' : 'no run recorded yet (the check timers record theirs every minute once applied)'}`);
           for (const x of r.value.runs) printLine(ctx.rt, `  ${x.profile.padEnd(10)} ${x.gate === 'pass' ? 'pass' : 'FAIL'} ${ago(x.at).padStart(12)}  ${x.pass} pass, ${x.warn} warn, ${x.fail} critical, ${x.unknown} unknown`);

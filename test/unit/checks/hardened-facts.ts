@@ -146,6 +146,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'openclaw.audit': () => cmd(JSON.stringify({ summary: { critical: 0, warn: 0, info: 1 }, findings: [{ checkId: 'summary.attack_surface', severity: 'info', title: 'Attack surface summary' }] })),
     'docker.sandbox-image': () => cmd(`docker=yes\nlabels={"org.clawops.sandbox.recipe":"sha256:${'e'.repeat(64)}"}\nid=${SANDBOX_IMAGE_ID}\nbase=yes\ndigests=\n`),
     'openclaw.models': () => cmd('ok\n'),
+    // a spec with a budget: nothing spent yet
+    'openclaw.usage-cost': () => cmd(JSON.stringify({ daily: [], totals: { totalCost: 0, totalTokens: 0, missingCostEntries: 0 } })),
     // a provider key's reference holds a value (a spec with providers; the tests set the copy)
     'secret-source': () => file(describeSecret('k'.repeat(40))),
     'unit.journal': () => cmd('Started openclaw.service.\n'),

@@ -15,6 +15,8 @@ import { dotEnvPath, envSecretsResource } from '../../../src/openclaw/env-secret
 import { channelAccountKeys, providerConfigKeys, providerKeyVar } from '../../../src/openclaw/providers.ts';
 import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
 import { parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
+import { usageRef } from '../../../src/checks/cost.ts';
+import { costStopLine, parseCostStops } from '../../../src/openclaw/cost-stop.ts';
 import { desiredConfigKeys } from '../../../src/openclaw/config-keys.ts';
 import { factsOf } from '../../helpers/facts.ts';
 import { hardenedConfig, hardenedRaw, hardenedSpec, NOW } from '../checks/hardened-facts.ts';
@@ -227,5 +229,42 @@ describe('pairing list', () => {
     ]);
     assert.deepEqual(parsePairingList('{"channel":"telegram","requests":[]}'), []);
     assert.throws(() => parsePairingList('No chat DM pairing channels are configured.'), /printed no JSON/);
+  });
+});
+
+describe('the cost guard', () => {
+  const usage = (daily: { date: string; totalCost: number }[], missing = 0) => JSON.stringify({ updatedAt: 1, days: 31, daily: daily.map((d) => ({ ...d, totalTokens: 15 })), totals: { totalCost: 0, totalTokens: 0, missingCostEntries: missing }, cacheStatus: {} });
+  const run = (yaml: string, out: string, exitCode = 0) => {
+    const spec = hardenedSpec(yaml);
+    const raw = hardenedRaw(spec, '2026.9.6', 'go-live');
+    raw.set(usageRef({ spec, inst: spec.resolved[0]!, now: NOW } as never).key, { t: 'cmd', exitCode, stdout: out, stderr: exitCode ? 'gateway closed (1006)' : '', timedOut: false, durationMs: 1 });
+    return evaluateRun(planRun({ spec, profile: 'go-live', now: NOW, only: ['cost.budget'] }), raw)[0]!;
+  };
+  const today = NOW.toISOString().slice(0, 10);
+
+  it('within budget passes; over the daily or the monthly budget fails, naming both figures', () => {
+    const days = [{ date: '2026-11-01', totalCost: 30 }, { date: today, totalCost: 2.5 }];
+    const ok = run('cost: {dailyUSD: 5, monthlyUSD: 100}', usage(days));
+    assert.equal(ok.status, 'pass');
+    assert.equal(ok.evidence, 'today $2.50 of $5.00, this month $32.50 of $100.00');
+    const daily = run('cost: {dailyUSD: 2}', usage(days));
+    assert.equal(daily.status, 'fail');
+    assert.match(daily.evidence, /over budget: today \$2\.50 > \$2\.00 a day/);
+    assert.match(run('cost: {monthlyUSD: 20, stop: true}', usage(days)).evidence, /this month \$32\.50 > \$20\.00 \(cost\.stop: the check timers stop the gateway\)/);
+    assert.match(run('cost: {dailyUSD: 5}', usage(days, 3)).evidence, /3 call\(s\) not priced/);
+  });
+
+  it('no budget: skipped without running OpenClaw; a usage it cannot read is unknown with the reason', () => {
+    assert.equal(run('', usage([])).status, 'skipped');
+    const u = run('cost: {dailyUSD: 5}', '', 1);
+    assert.equal(u.status, 'unknown');
+    assert.match(u.evidence, /usage-cost failed \(exit 1\): gateway closed/);
+  });
+
+  it('the stop record reads back; a broken one is none', () => {
+    const s = { instance: 'openclaw', unit: 'openclaw.service', at: '2026-12-03T10:00:00Z', why: 'over budget: today $9.00 > $5.00 a day' };
+    assert.deepEqual(parseCostStops(JSON.stringify([s, { nope: 1 }])), [s]);
+    assert.deepEqual(parseCostStops('{'), []);
+    assert.match(costStopLine(s), /^openclaw\.service STOPPED by the cost guard at 2026-12-03T10:00:00Z: over budget.*systemctl start openclaw\.service\)$/);
   });
 });
