@@ -1,12 +1,17 @@
 /** Remote access (Tailscale), and the things only an external service can confirm (channel, LLM). */
 import { tailscaleServe, tailscaleStatus } from '../facts/services.ts';
 import { openclawModels } from '../facts/openclaw.ts';
+import { textFile } from '../facts/system.ts';
+import { approvalsPath, parseApprovals } from '../openclaw/dm-pairing.ts';
+import { configuredChannels } from '../openclaw/providers.ts';
 import { ref, known } from '../facts/types.ts';
 import { config, configRef } from './config-helpers.ts';
 import { list } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped, unknownV } from './types.ts';
 
 const usesTailscale = (ctx: CheckContext) => ctx.spec.access.mode === 'tailscale-serve' || ctx.spec.firewall.managementInterfaces.includes('tailscale0');
+
+const approvalsRef = (ctx: CheckContext) => ref(textFile, approvalsPath(ctx.spec, ctx.inst));
 
 export const modelsRef = (ctx: CheckContext) => ref(openclawModels, `${ctx.inst.user} ${ctx.inst.home} ${ctx.inst.envFile} ${ctx.inst.bin}`);
 
@@ -60,14 +65,33 @@ export const accessChecks: CheckDef[] = [
     area: 'access', severity: 'warn', profiles: ['go-live'], scope: 'instance',
     runbook: 'hardened guide 4.3-4.4, 8.2 (pair your account; end-to-end message); checklist "Channel paired"',
     remediation: 'openclaw channels add ... then pair (hardened guide Phase 4); verify by messaging the bot',
-    needs: (ctx) => [configRef(ctx)],
+    needs: (ctx) => [configRef(ctx), approvalsRef(ctx)],
     evaluate(f, ctx) {
       const chans = (config(f, ctx).get('channels') ?? {}) as Record<string, unknown>;
-      const missing = ctx.spec.channels.enabled.filter((c) => !(c in chans));
+      const missing = [...ctx.spec.channels.enabled, ...configuredChannels(ctx.spec)].filter((c) => !(c in chans));
       if (missing.length) return fail(`channels enabled in the spec but not configured: ${list(missing)}`);
       const names = Object.keys(chans);
       if (names.length === 0) return unknownV('no messaging channel configured; pairing can only be verified with a messaging platform (Phase 4)');
-      return unknownV(`configured: ${list(names)}; a paired account is only proven by a message round trip through the platform (Phase 8.2)`);
+      const approved = parseApprovals(known(f, approvalsRef(ctx)).content);
+      const paired = names.filter((c) => approved.some((a) => a.channel === c));
+      if (paired.length === names.length) return pass(names.map((c) => `${c}: ${list(approved.filter((a) => a.channel === c).map((a) => a.id))} approved`).join('; '));
+      return unknownV(`configured: ${list(names)}; no sender approved through clawops for ${list(names.filter((c) => !paired.includes(c)))}: DM the bot, then clawops pairing approve <channel> CODE (Phase 4.4)`);
+    },
+  },
+  {
+    id: 'access.elevated-approved',
+    title: 'Only approved (paired) senders may run elevated tools',
+    area: 'access', severity: 'critical', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 5.4 (tools.elevated.allowFrom: only your own, paired, account)',
+    remediation: 'pair the sender first (clawops pairing approve <channel> CODE), or remove the id from tools.elevated.allowFrom in the spec and run clawops apply',
+    needs: (ctx) => [approvalsRef(ctx)],
+    evaluate(f, ctx) {
+      const e = ctx.spec.tools.elevated;
+      if (!e.enabled) return skipped('tools.elevated.enabled is false');
+      const approved = parseApprovals(known(f, approvalsRef(ctx)).content);
+      const strangers = Object.entries(e.allowFrom).flatMap(([ch, ids]) => ids.filter((id) => !approved.some((a) => a.channel === ch && (a.id === id || `${ch}:${a.id}` === id))).map((id) => `${ch}:${id}`));
+      if (strangers.length) return fail(`tools.elevated.allowFrom names senders nobody approved: ${list(strangers)}`);
+      return pass(`elevated tools for ${list(Object.entries(e.allowFrom).flatMap(([ch, ids]) => ids.map((id) => `${ch}:${id}`)))}, each approved`);
     },
   },
   {

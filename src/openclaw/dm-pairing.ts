@@ -70,15 +70,19 @@ const lastLine = (s: string): string => s.trim().split('\n').filter(Boolean).pop
 
 export const approvalsPath = (spec: ResolvedSpec, inst: ResolvedInstance): string => `${spec.stateDir}/pairing/${inst.name}.json`;
 
-export async function readApprovals(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance): Promise<PairingApproval[]> {
-  const b = await ex.readFile(approvalsPath(spec, inst));
-  if (b === null) return [];
+/** Pure: the approvals record's text (absent or broken: none). */
+export function parseApprovals(text: string | null): PairingApproval[] {
+  if (text === null) return [];
   try {
-    const j = JSON.parse(b.toString('utf8')) as unknown;
-    return Array.isArray(j) ? (j.filter(isObj) as unknown as PairingApproval[]) : [];
+    const j = JSON.parse(text) as unknown;
+    return Array.isArray(j) ? (j.filter((a) => isObj(a) && typeof a.channel === 'string' && typeof a.id === 'string') as unknown as PairingApproval[]) : [];
   } catch {
     return [];
   }
+}
+
+export async function readApprovals(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance): Promise<PairingApproval[]> {
+  return parseApprovals((await ex.readFile(approvalsPath(spec, inst)))?.toString('utf8') ?? null);
 }
 
 /** Approves `code` on `channel` (it must be pending: an unknown code is a clear error) and records the sender. */

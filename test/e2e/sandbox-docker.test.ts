@@ -310,6 +310,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     const record = JSON.parse((await ex.readFile(`/var/lib/clawops/pairing/${inst.name}.json`))!.toString('utf8')) as { channel: string; id: string }[];
     assert.deepEqual(record.map((a) => [a.channel, a.id]), [['telegram', '4242']]);
     assert.equal((await ex.stat(`/var/lib/clawops/pairing/${inst.name}.json`))!.mode.toString(8), '600');
+    const paired = JSON.parse((await clawops(['--json', 'check', '--profile', 'go-live', '--only', 'access.channel.paired', ...target], {}, 300_000)).stdout) as { results: { status: string; evidence: string }[] };
+    assert.deepEqual([paired.results[0]?.status, paired.results[0]?.evidence], ['pass', 'telegram: 4242 approved']);
 
     // the approved sender's next DM reaches the model, and its answer comes back as sendMessage
     await tg('/control/inject', { text: 'which model are you?', fromId: 4242, username: 'alice' });

@@ -36,7 +36,7 @@ describe('catalogue', () => {
       const results = evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW }), hardenedRaw(s, version));
       const notPass = results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
       assert.deepEqual(notPass.map((r) => `${r.id}: ${r.status}`), ['access.channel.paired: unknown']);
-      assert.match(notPass[0]!.evidence, /message round trip/);
+      assert.match(notPass[0]!.evidence, /no sender approved through clawops for telegram: DM the bot, then clawops pairing approve <channel> CODE/);
       assert.equal(summarize(results, 'warn', true).gate, 'pass');
       assert.equal(summarize(results, 'warn', false).gate, 'fail');
     });

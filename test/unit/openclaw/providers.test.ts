@@ -8,13 +8,13 @@ import type { ResolvedSpec } from '../../../src/desired/resolve.ts';
 import { configPath } from '../../../src/openclaw/paths.ts';
 import { envFile, openclawConfig } from '../../../src/facts/openclaw.ts';
 import { describeSecret, secretSource } from '../../../src/facts/secrets.ts';
-import { fileStat } from '../../../src/facts/system.ts';
+import { fileStat, textFile } from '../../../src/facts/system.ts';
 import { ref } from '../../../src/facts/types.ts';
 import { envTextWith } from '../../../src/core/env-file.ts';
 import { dotEnvPath, envSecretsResource } from '../../../src/openclaw/env-secrets.ts';
 import { channelAccountKeys, providerConfigKeys, providerKeyVar } from '../../../src/openclaw/providers.ts';
 import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
-import { parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
+import { approvalsPath, parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
 import { usageRef } from '../../../src/checks/cost.ts';
 import { costStopLine, parseCostStops } from '../../../src/openclaw/cost-stop.ts';
 import { desiredConfigKeys } from '../../../src/openclaw/config-keys.ts';
@@ -266,5 +266,32 @@ describe('the cost guard', () => {
     assert.deepEqual(parseCostStops(JSON.stringify([s, { nope: 1 }])), [s]);
     assert.deepEqual(parseCostStops('{'), []);
     assert.match(costStopLine(s), /^openclaw\.service STOPPED by the cost guard at 2026-12-03T10:00:00Z: over budget.*systemctl start openclaw\.service\)$/);
+  });
+});
+
+describe('approved senders in the gate', () => {
+  const run = (yaml: string, approvals: unknown[] | null, ids: string[]) => {
+    const spec = hardenedSpec(yaml);
+    const inst = spec.resolved[0]!;
+    const raw = hardenedRaw(spec, '2026.9.6', 'go-live');
+    raw.set(ref(textFile, approvalsPath(spec, inst)).key, { t: 'file', content: approvals === null ? null : JSON.stringify(approvals), durationMs: 1 });
+    return Object.fromEntries(evaluateRun(planRun({ spec, profile: 'go-live', now: NOW, only: ids }), raw).map((r) => [r.id, r]));
+  };
+  const alice = { channel: 'telegram', id: '4242', approvedAt: '2026-12-03T10:00:00Z' };
+
+  it('access.channel.paired passes once a sender of each configured channel was approved through clawops', () => {
+    const r = run('', [alice], ['access.channel.paired'])['access.channel.paired']!;
+    assert.equal(r.status, 'pass');
+    assert.equal(r.evidence, 'telegram: 4242 approved');
+    assert.equal(run('', null, ['access.channel.paired'])['access.channel.paired']!.status, 'unknown');
+  });
+
+  it('access.elevated-approved: elevated tools only for approved senders', () => {
+    const yaml = 'tools: {elevated: {enabled: true, allowFrom: {telegram: ["4242"]}}}';
+    assert.equal(run(yaml, [alice], ['access.elevated-approved'])['access.elevated-approved']!.status, 'pass');
+    const stranger = run(yaml, [{ ...alice, id: '777' }], ['access.elevated-approved'])['access.elevated-approved']!;
+    assert.equal(stranger.status, 'fail');
+    assert.match(stranger.evidence, /names senders nobody approved: telegram:4242/);
+    assert.equal(run('', [], ['access.elevated-approved'])['access.elevated-approved']!.status, 'skipped');
   });
 });
