@@ -6,6 +6,7 @@
 import type { Executor } from '../exec/types.ts';
 import { parsePairingState, READ_PAIRING_SCRIPT, STATE_DB, type PairingState } from '../openclaw/pairing.ts';
 import { cmdProblem, firstLine, lastLine, runRaw } from './probe.ts';
+import { serviceUserCli } from './openclaw.ts';
 import { type FactKind, type Raw, ref, unknown } from './types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 
@@ -59,21 +60,12 @@ export interface LintValue {
 
 export const DOCTOR_LINT_TIMEOUT_MS = 120_000;
 
-// arg as auditArg in openclaw.ts: USER HOME ENVFILE BIN
-const LINT_SCRIPT = `b=$1
-if [ ! -e "$b" ]; then b=$(command -v openclaw) || { echo "openclaw: not installed" >&2; exit 127; }; fi
-cd "$2" 2>/dev/null || cd /
-if [ -r "$3" ]; then set -a; . "$3"; set +a; fi
-exec "$b" doctor --lint --json`;
-
 export const openclawDoctorLint: FactKind<LintValue> = {
   kind: 'openclaw.doctor-lint',
   describe: '`openclaw doctor --lint --json` as the service user (read-only findings; exit 0 none, 1 findings, 2 failure)',
   spawnsOpenclaw: true,
-  probe(ex: Executor, arg: string): Promise<Raw> {
-    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
-    return runRaw(ex, ['sh', '-c', LINT_SCRIPT, 'sh', bin, home, env], DOCTOR_LINT_TIMEOUT_MS, { user, env: { HOME: home, NO_COLOR: '1' } });
-  },
+  // arg as auditArg in openclaw.ts: USER HOME ENVFILE BIN
+  probe: serviceUserCli('doctor --lint --json', DOCTOR_LINT_TIMEOUT_MS),
   parse(raw) {
     const p = cmdProblem(raw, 'openclaw doctor --lint --json');
     if (p) return p;

@@ -10,6 +10,21 @@ import { type FactKind, FactUnknownError, type Raw, unknown } from './types.ts';
 const FIND_BIN = `b=$1
 if [ ! -e "$b" ]; then b=$(command -v openclaw) || { echo "openclaw: not installed (neither $1 nor on PATH)" >&2; exit 127; }; fi`;
 
+/**
+ * A probe running `openclaw ARGS` as the service user. arg: `USER HOME ENVFILE BIN` (auditArg); the
+ * EnvironmentFile is parsed, never sourced (core/env-file.ts). `pre`: shell lines run first.
+ */
+export function serviceUserCli(args: string, timeoutMs: number, pre = ''): (ex: Executor, arg: string) => Promise<Raw> {
+  const script = `${FIND_BIN}
+${pre}cd "$2" 2>/dev/null || cd /
+${LOAD_ENV_FN}load_env "$3"
+exec "$b" ${args}`;
+  return (ex, arg) => {
+    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
+    return runRaw(ex, ['sh', '-c', script, 'sh', bin, home, env], timeoutMs, { user, env: { HOME: home, NO_COLOR: '1' } });
+  };
+}
+
 const INSTALL_SCRIPT = `${FIND_BIN}
 p=$(readlink -f "$b"); d=$(dirname "$p")
 while [ "$d" != / ]; do
@@ -145,22 +160,11 @@ export function auditArg(user: string, home: string, envFilePath: string, bin: s
   return [user, home, envFilePath, bin].join(' ');
 }
 
-const AUDIT_SCRIPT = `${FIND_BIN}
-cd "$2" 2>/dev/null || cd /
-${LOAD_ENV_FN}load_env "$3"
-exec "$b" security audit --deep --json`;
-
 export const openclawAudit: FactKind<AuditValue> = {
   kind: 'openclaw.audit',
   describe: '`openclaw security audit --deep --json` as the service user (the deep probe of the live gateway included), under a timeout (it always exits 0 and can hang)',
   spawnsOpenclaw: true,
-  probe(ex: Executor, arg: string): Promise<Raw> {
-    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
-    return runRaw(ex, ['sh', '-c', AUDIT_SCRIPT, 'sh', bin, home, env], AUDIT_TIMEOUT_MS, {
-      user,
-      env: { HOME: home, NO_COLOR: '1' },
-    });
-  },
+  probe: serviceUserCli('security audit --deep --json', AUDIT_TIMEOUT_MS),
   parse(raw) {
     const p = cmdProblem(raw, 'openclaw security audit --deep --json');
     if (p) return p;
@@ -178,11 +182,6 @@ export const openclawAudit: FactKind<AuditValue> = {
 };
 
 export const NO_MODEL = 64;
-const MODELS_SCRIPT = `${FIND_BIN}
-grep -q '"primary"' "$2/.openclaw/openclaw.json" 2>/dev/null || { echo "no LLM model configured (agents.defaults.model.primary)" >&2; exit ${NO_MODEL}; }
-cd "$2" 2>/dev/null || cd /
-${LOAD_ENV_FN}load_env "$3"
-exec "$b" models status --check`;
 
 /**
  * `openclaw models status --check`: exit 0 ok, 1 missing/expired, 2 expiring. arg as auditArg.
@@ -192,10 +191,8 @@ export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
   kind: 'openclaw.models',
   describe: '`openclaw models status --check` as the service user (credential check)',
   spawnsOpenclaw: true,
-  probe(ex: Executor, arg: string): Promise<Raw> {
-    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
-    return runRaw(ex, ['sh', '-c', MODELS_SCRIPT, 'sh', bin, home, env], 60_000, { user, env: { HOME: home, NO_COLOR: '1' } });
-  },
+  probe: serviceUserCli('models status --check', 60_000,
+    `grep -q '"primary"' "$2/.openclaw/openclaw.json" 2>/dev/null || { echo "no LLM model configured (agents.defaults.model.primary)" >&2; exit ${NO_MODEL}; }\n`),
   parse(raw) {
     const p = cmdProblem(raw, 'openclaw models status --check');
     if (p) return p;
@@ -204,11 +201,6 @@ export const openclawModels: FactKind<{ exitCode: number; summary: string }> = {
     return { exitCode: raw.exitCode, summary: firstLine(raw.stderr) || firstLine(raw.stdout) };
   },
 };
-
-const USAGE_SCRIPT = `${FIND_BIN}
-cd "$2" 2>/dev/null || cd /
-${LOAD_ENV_FN}load_env "$3"
-exec "$b" gateway usage-cost --days 31 --all-agents --json`;
 
 export interface UsageCostValue {
   /** per day (OpenClaw's date, YYYY-MM-DD), estimated USD from the configured model prices */
@@ -226,10 +218,7 @@ export const openclawUsageCost: FactKind<UsageCostValue> = {
   kind: 'openclaw.usage-cost',
   describe: '`openclaw gateway usage-cost --json` as the service user (estimated spend per day)',
   spawnsOpenclaw: true,
-  probe(ex: Executor, arg: string): Promise<Raw> {
-    const [user = '', home = '', env = '', bin = ''] = arg.split(' ');
-    return runRaw(ex, ['sh', '-c', USAGE_SCRIPT, 'sh', bin, home, env], 120_000, { user, env: { HOME: home, NO_COLOR: '1' } });
-  },
+  probe: serviceUserCli('gateway usage-cost --days 31 --all-agents --json', 120_000),
   parse(raw) {
     const p = cmdProblem(raw, 'openclaw gateway usage-cost --json');
     if (p) return p;

@@ -231,9 +231,12 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
 
     // the gateway applied by test 1 runs with the stand-in as its provider
     await waitSettled(ex, inst, VERSION);
-    const providers = await gate('openclaw.config.providers,credentials.llm-provider');
+    const providers = await gate('openclaw.config.providers,credentials.llm-provider,openclaw.doctor-lint,audit.openclaw');
     for (const c of providers.results) t.diagnostic(`${c.id}: ${c.status}: ${c.evidence}`);
     assert.equal(providers.results.find((c) => c.id === 'openclaw.config.providers')?.status, 'pass');
+    assert.equal(providers.results.find((c) => c.id === 'credentials.llm-provider')?.status, 'pass', 'openclaw models status --check, as the service user, reads the key');
+    // OpenClaw's own judges, run as the service user with its EnvironmentFile parsed: they ran and answered
+    for (const id of ['openclaw.doctor-lint', 'audit.openclaw']) assert.notEqual(providers.results.find((c) => c.id === id)?.status ?? 'unknown', 'unknown', id);
     const config = (await ex.readFile(configPath(inst)))?.toString('utf8') ?? '';
     assert.ok(!config.includes(apiKey), 'the API key is not in openclaw.json (a SecretRef to ~/.openclaw/.env)');
     const dotEnv = (await ex.stat(`${inst.stateDir}/.env`))!;
