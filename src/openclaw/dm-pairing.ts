@@ -55,6 +55,12 @@ export function checkChannel(channel: string): void {
   if (!CHANNEL_RE.test(channel)) throw new ClawopsError(`${JSON.stringify(channel)} is not a channel id`, { hint: 'a channel id like telegram, discord, slack' });
 }
 
+/** Bad input is refused before anything runs on the target (no lock, no openclaw). */
+export function checkCode(channel: string, code: string): void {
+  checkChannel(channel);
+  if (!CODE_RE.test(code)) throw new ClawopsError(`${JSON.stringify(code)} is not a pairing code`, { hint: `the bot sends an 8-character code; clawops pairing list ${channel} shows the pending ones` });
+}
+
 export async function listPairing(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance, channel: string): Promise<PairingRequest[]> {
   checkChannel(channel);
   const r = await openclawRun(ex, inst, spec.openclaw.version, ['pairing', 'list', channel, '--json'], { allowFailure: true, timeoutMs: 120_000 });
@@ -87,8 +93,7 @@ export async function readApprovals(ex: Executor, spec: ResolvedSpec, inst: Reso
 
 /** Approves `code` on `channel` (it must be pending: an unknown code is a clear error) and records the sender. */
 export async function approvePairing(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance, channel: string, code: string, now = new Date()): Promise<PairingApproval> {
-  checkChannel(channel);
-  if (!CODE_RE.test(code)) throw new ClawopsError(`${JSON.stringify(code)} is not a pairing code`, { hint: `the bot sends an 8-character code; clawops pairing list ${channel} shows the pending ones` });
+  checkCode(channel, code);
   const pending = await listPairing(ex, spec, inst, channel);
   const req = pending.find((p) => p.code.toUpperCase() === code.toUpperCase());
   if (!req) {

@@ -4,7 +4,7 @@ import type { HeldLock } from '../../core/lock.ts';
 import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { executorFor } from '../../exec/target.ts';
-import { approvePairing, listPairing, readApprovals } from '../../openclaw/dm-pairing.ts';
+import { approvePairing, checkChannel, checkCode, listPairing, readApprovals } from '../../openclaw/dm-pairing.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 import { takeHostLock, waitOption } from '../lock.ts';
@@ -23,6 +23,7 @@ export function registerPairingCommands(program: Command, ctx: CliContext): void
     .description('pending pairing requests (code, sender) and the senders clawops approved')
     .option('--instance <name>', 'the instance (default: the first)')
     .action(async (channel: string, opts: { instance?: string }, cmd: Command) => {
+      checkChannel(channel);
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const inst = instanceOf(spec, opts.instance);
@@ -50,6 +51,7 @@ export function registerPairingCommands(program: Command, ctx: CliContext): void
     .option('--instance <name>', 'the instance (default: the first)')
     .addOption(waitOption())
     .action(async (channel: string, code: string, opts: { instance?: string; wait?: string }, cmd: Command) => {
+      checkCode(channel, code);
       const g = ctx.globals(cmd);
       const spec = await loadSpec(g.spec, ctx.rt);
       const inst = instanceOf(spec, opts.instance);
