@@ -14,7 +14,7 @@ import { envTextWith } from '../../../src/core/env-file.ts';
 import { dotEnvPath, envSecretsResource } from '../../../src/openclaw/env-secrets.ts';
 import { channelAccountKeys, providerConfigKeys, providerKeyVar } from '../../../src/openclaw/providers.ts';
 import { noExecReason, parseAgentAnswer, sandboxProblems, toolPrompt } from '../../../src/openclaw/smoke.ts';
-import { approvalsPath, parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
+import { approvalsPath, checkCode, parsePairingList } from '../../../src/openclaw/dm-pairing.ts';
 import { usageRef } from '../../../src/checks/cost.ts';
 import { costStopLine, parseCostStops } from '../../../src/openclaw/cost-stop.ts';
 import { desiredConfigKeys } from '../../../src/openclaw/config-keys.ts';
@@ -229,6 +229,9 @@ describe('pairing list', () => {
     ]);
     assert.deepEqual(parsePairingList('{"channel":"telegram","requests":[]}'), []);
     assert.throws(() => parsePairingList('No chat DM pairing channels are configured.'), /printed no JSON/);
+    assert.throws(() => checkCode('telegram', 'bad code!'), /"bad code!" is not a pairing code/);
+    assert.throws(() => checkCode('../x', 'ABCD2345'), /is not a channel id/);
+    assert.doesNotThrow(() => checkCode('telegram', 'ABCD2345'));
   });
 });
 
