@@ -102,4 +102,23 @@ export const providerChecks: CheckDef[] = [
       return pass(`${chans.join(', ')}: enabled, token by reference`);
     },
   },
+  {
+    id: 'openclaw.config.plugins',
+    title: 'Plugins the spec enables are enabled, those it disables are disabled',
+    area: 'openclaw-config', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
+    runbook: 'hardened guide 3.1 and 4.1 (enable the plugins you use); OpenClaw: plugins.entries.<id>.enabled',
+    remediation: CONFIG_FIX,
+    needs: (ctx) => [configRef(ctx), installRef(ctx)],
+    evaluate(f, ctx) {
+      const { enable, disable } = ctx.spec.plugins;
+      if (enable.length + disable.length === 0) return skipped('the spec turns no plugin on or off (OpenClaw\'s defaults hold)');
+      const c = config(f, ctx);
+      const wrong = [
+        ...enable.filter((id) => c.get(`plugins.entries.${id}.enabled`) !== true).map((id) => `${id} is not enabled`),
+        ...disable.filter((id) => c.get(`plugins.entries.${id}.enabled`) !== false).map((id) => `${id} is not disabled`),
+      ];
+      if (wrong.length > 0) return fail(wrong.join('; '));
+      return pass([enable.length ? `enabled: ${enable.join(', ')}` : '', disable.length ? `disabled: ${disable.join(', ')}` : ''].filter(Boolean).join('; '));
+    },
+  },
 ];

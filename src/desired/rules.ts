@@ -107,7 +107,7 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
   return out;
 }
 
-/** Model refs name a model their custom provider lists; a provider URL carries no credential. */
+/** Model refs name a model their custom provider lists; a provider URL carries no credential; a plugin is enabled or disabled, not both. */
 function modelRules(data: SpecData): RuleViolation[] {
   const out: RuleViolation[] = [];
   const refs: [PropertyKey[], string][] = [
@@ -121,6 +121,9 @@ function modelRules(data: SpecData): RuleViolation[] {
       out.push({ path, message: `provider ${id} lists no model ${model} (it has: ${p.models.map((m) => m.id).join(', ')})` });
     }
   }
+  data.plugins.disable.forEach((id, i) => {
+    if (data.plugins.enable.includes(id)) out.push({ path: ['plugins', 'disable', i], message: `plugin ${id} is also in plugins.enable` });
+  });
   for (const [id, p] of Object.entries(data.providers)) {
     if (/^[a-z]+:\/\/[^/@]*@/i.test(p.baseUrl)) {
       out.push({ path: ['providers', id, 'baseUrl'], message: 'a URL with credentials in it: put the key in apiKey (a secret reference) instead' });

@@ -131,6 +131,12 @@ export const Spec = z.strictObject({
     fallbacks: z.array(z.string().regex(/^[a-z][a-z0-9-]*\/[\w.:-]+$/, 'a model ref: <provider>/<model>')).default([])
       .describe('agents.defaults.model.fallbacks, tried in order'),
   }).prefault({}),
+  plugins: z.strictObject({
+    enable: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a plugin id: lowercase letters, digits and "-"')).default([])
+      .describe('plugins.entries.<id>.enabled: true (e.g. diagnostics-prometheus)'),
+    disable: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a plugin id: lowercase letters, digits and "-"')).default([])
+      .describe('plugins.entries.<id>.enabled: false: bundled plugins this deployment does not use (e.g. browser, webhooks); their config is kept'),
+  }).prefault({}),
   cost: z.strictObject({
     dailyUSD: z.number().positive().optional().describe("estimated spend per day (OpenClaw's usage-cost, from the model prices) above which cost.budget fails and alerts"),
     monthlyUSD: z.number().positive().optional().describe('the same for the calendar month so far'),

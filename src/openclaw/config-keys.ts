@@ -6,7 +6,7 @@
 import type { JsonValue } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import { logFilePath } from './paths.ts';
-import { channelAccountKeys, configuredChannels, providerConfigKeys } from './providers.ts';
+import { channelAccountKeys, configuredChannels, pluginKeys, providerConfigKeys } from './providers.ts';
 import { capabilities } from './versions.ts';
 
 export interface DesiredKey {
@@ -62,7 +62,7 @@ export function desiredConfigKeys(spec: ResolvedSpec, inst: ResolvedInstance, ve
     key(`${sb}.docker.image`, spec.sandbox.image),
   );
 
-  out.push(...providerConfigKeys(spec, version), ...channelAccountKeys(spec, version));
+  out.push(...providerConfigKeys(spec, version), ...channelAccountKeys(spec, version), ...pluginKeys(spec));
 
   for (const ch of [...new Set([...spec.channels.enabled, ...configuredChannels(spec), ...(present.channels ?? [])])]) {
     const dm = caps.legacyDmPolicyChannels.includes(ch) ? `channels.${ch}.dm.policy` : `channels.${ch}.dmPolicy`;

@@ -1,6 +1,6 @@
 /**
- * Model providers (hardened guide phase 3) and channel accounts (phase 4) as config keys: the
- * spec's custom providers, the default model, and each channel's bot token. Every credential is a
+ * Model providers (hardened guide phase 3), channel accounts (phase 4) and plugins as config keys:
+ * the spec's custom providers, the default model, each channel's bot token, plugins on or off. Every credential is a
  * reference to a variable in `~/.openclaw/.env` (env-secrets.ts copies the values there), 9.x: a
  * SecretRef object, 2.x: `${VAR}`, substituted at load. No key or token is ever in `openclaw.json`.
  */
@@ -63,4 +63,12 @@ export function channelAccountKeys(spec: ResolvedSpec, version: string): Desired
       ...(c.apiRoot ? [key(`channels.${ch}.apiRoot`, c.apiRoot)] : []),
     ];
   });
+}
+
+/** The plugins the spec turns on or off (their other config is kept). */
+export function pluginKeys(spec: ResolvedSpec): DesiredKey[] {
+  return [
+    ...spec.plugins.enable.map((id) => key(`plugins.entries.${id}.enabled`, true)),
+    ...spec.plugins.disable.map((id) => key(`plugins.entries.${id}.enabled`, false, 'not used by this deployment')),
+  ];
 }

@@ -101,6 +101,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       model: { primary: 'standin/standin-1' },
       // the profile whose agents run commands (group:runtime): the one whose sandbox matters
       tools: { profile: 'coding' as const },
+      // a bundled plugin this deployment does not use
+      plugins: { disable: ['webhooks'] },
       smoke: { timeoutSec: 240 },
       channels: { telegram: { botToken: { file: TG_TOKEN_FILE }, apiRoot: `http://127.0.0.1:${tgPort}` } },
     };
@@ -231,9 +233,9 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
 
     // the gateway applied by test 1 runs with the stand-in as its provider
     await waitSettled(ex, inst, VERSION);
-    const providers = await gate('openclaw.config.providers,credentials.llm-provider,openclaw.doctor-lint,audit.openclaw');
+    const providers = await gate('openclaw.config.providers,openclaw.config.plugins,credentials.llm-provider,openclaw.doctor-lint,audit.openclaw');
     for (const c of providers.results) t.diagnostic(`${c.id}: ${c.status}: ${c.evidence}`);
-    assert.equal(providers.results.find((c) => c.id === 'openclaw.config.providers')?.status, 'pass');
+    for (const id of ['openclaw.config.providers', 'openclaw.config.plugins']) assert.equal(providers.results.find((c) => c.id === id)?.status, 'pass', id);
     assert.equal(providers.results.find((c) => c.id === 'credentials.llm-provider')?.status, 'pass', 'openclaw models status --check, as the service user, reads the key');
     // OpenClaw's own judges, run as the service user with its EnvironmentFile parsed: they ran and answered
     for (const id of ['openclaw.doctor-lint', 'audit.openclaw']) assert.notEqual(providers.results.find((c) => c.id === id)?.status ?? 'unknown', 'unknown', id);

@@ -298,3 +298,22 @@ describe('approved senders in the gate', () => {
     assert.equal(run('', [], ['access.elevated-approved'])['access.elevated-approved']!.status, 'skipped');
   });
 });
+
+describe('plugins on and off', () => {
+  it('become plugins.entries.<id>.enabled; one id in both lists is refused; the check reads them back', () => {
+    const spec = specOf('plugins: {enable: [diagnostics-prometheus], disable: [webhooks]}');
+    const keys = Object.fromEntries(desiredConfigKeys(spec, spec.resolved[0]!, '2026.9.6').map((k) => [k.path.join('.'), k.value]));
+    assert.equal(keys['plugins.entries.diagnostics-prometheus.enabled'], true);
+    assert.equal(keys['plugins.entries.webhooks.enabled'], false);
+    assert.match(problems('plugins: {enable: [webhooks], disable: [webhooks]}').join(''), /plugins\.disable\[0\]: plugin webhooks is also in plugins\.enable/);
+    const run = (entries: unknown) => {
+      const s = hardenedSpec('plugins: {enable: [diagnostics-prometheus], disable: [webhooks]}');
+      const raw = hardenedRaw(s, '2026.9.6', 'go-live');
+      raw.set(ref(openclawConfig, configPath(s.resolved[0]!)).key, { t: 'file', content: JSON.stringify({ ...hardenedConfig('2026.9.6'), plugins: { entries } }), durationMs: 1 });
+      return evaluateRun(planRun({ spec: s, profile: 'go-live', now: NOW, only: ['openclaw.config.plugins'] }), raw)[0]!;
+    };
+    assert.equal(run({ 'diagnostics-prometheus': { enabled: true }, webhooks: { enabled: false } }).status, 'pass');
+    const off = run({ 'diagnostics-prometheus': { enabled: true } });
+    assert.deepEqual([off.status, off.evidence], ['fail', 'webhooks is not disabled']);
+  });
+});
