@@ -1,4 +1,4 @@
-import { compareVersions } from '../openclaw/versions.ts';
+import { capabilities, compareVersions } from '../openclaw/versions.ts';
 import { homeProblem, within } from './paths.ts';
 import { resolveInstances, type ResolvedInstance } from './resolve.ts';
 import type { SpecData } from './schema.ts';
@@ -120,6 +120,9 @@ function modelRules(data: SpecData): RuleViolation[] {
     if (p && !p.models.some((m) => m.id === model)) {
       out.push({ path, message: `provider ${id} lists no model ${model} (it has: ${p.models.map((m) => m.id).join(', ')})` });
     }
+  }
+  if (data.channels.telegram?.apiRoot && !capabilities(data.openclaw.version).telegramApiRoot) {
+    out.push({ path: ['channels', 'telegram', 'apiRoot'], message: `OpenClaw ${data.openclaw.version} has no channels.telegram.apiRoot (it rejects the key); leave it out to use Telegram's own Bot API` });
   }
   data.plugins.disable.forEach((id, i) => {
     if (data.plugins.enable.includes(id)) out.push({ path: ['plugins', 'disable', i], message: `plugin ${id} is also in plugins.enable` });

@@ -73,8 +73,12 @@ export async function validateCandidateConfig(ex: Executor, inst: ResolvedInstan
     });
     const out = `${r.stdout}\n${r.stderr}`;
     if (r.exitCode !== 0 || /invalid config|config validation failed|unrecognized key/i.test(out)) {
-      const why = out.split('\n').find((l) => /invalid|unrecognized|validation/i.test(l)) ?? `exit ${r.exitCode}`;
-      throw new ClawopsError(`openclaw ${version} rejects the planned config: ${why.trim()}`, {
+      // OpenClaw names the key on the lines after its verdict (inside a box on 2.x): keep those, unboxed
+      const BOX = /[\u2500-\u257f\u25c6\u25c7|]/g;
+      const lines = out.split('\n').map((l) => l.replace(BOX, '').trim()).filter((l) => l !== '');
+      const at = lines.findIndex((l) => /invalid|unrecognized|validation|unknown config/i.test(l));
+      const why = at < 0 ? `exit ${r.exitCode}` : lines.slice(at, at + 8).join('; ');
+      throw new ClawopsError(`openclaw ${version} rejects the planned config: ${why.slice(0, 600)}`, {
         hint: 'the live config was not touched; check the keys in the plan against this version',
       });
     }

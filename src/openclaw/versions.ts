@@ -93,6 +93,8 @@ export interface Capabilities {
   loggingFileKey: boolean;
   /** the gateway rotates `logging.file` itself (logging.maxFileBytes, default 100 MB, 5 archives); before: logrotate's job */
   logSelfRotation: boolean;
+  /** `channels.telegram.apiRoot` (a self-hosted Bot API); 2026.2.9 rejects it as an unknown key */
+  telegramApiRoot: boolean;
 }
 
 export function capabilities(v: OpenclawVersion | string): Capabilities {
@@ -141,5 +143,7 @@ export function capabilities(v: OpenclawVersion | string): Capabilities {
     loggingFileKey: true,
     // 2026.9.6 docs/logging.md (maxFileBytes, five numbered archives); 2026.2.9's docs name no rotation
     logSelfRotation: nine,
+    // 2026.2.9: "Unknown config keys: channels.telegram.apiRoot" (seen on the testbed); 2026.9.6 accepts it; between unchecked
+    telegramApiRoot: nine,
   };
 }

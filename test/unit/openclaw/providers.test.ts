@@ -194,7 +194,9 @@ describe('channel accounts', () => {
     assert.deepEqual(keys['channels.telegram.botToken'], { source: 'env', provider: 'default', id: 'TELEGRAM_BOT_TOKEN' });
     assert.equal(keys['channels.telegram.apiRoot'], 'http://127.0.0.1:18666');
     assert.equal(keys['channels.telegram.dmPolicy'], 'pairing', 'the spec policy holds for a configured account without listing it in enabled');
-    assert.equal(channelAccountKeys(specOf(`openclaw: {version: "2026.2.9"}\n${TELEGRAM}`), '2026.2.9').find((k) => k.path.join('.') === 'channels.telegram.botToken')?.value, '${TELEGRAM_BOT_TOKEN}');
+    const two = specOf('openclaw: {version: "2026.2.9"}\nchannels: {telegram: {botToken: {file: /etc/clawops/tg}}}\n');
+    assert.equal(channelAccountKeys(two, '2026.2.9').find((k) => k.path.join('.') === 'channels.telegram.botToken')?.value, '${TELEGRAM_BOT_TOKEN}');
+    assert.match(problems(`openclaw: {version: "2026.2.9"}\n${TELEGRAM}`).join(''), /channels\.telegram\.apiRoot: OpenClaw 2026\.2\.9 has no channels\.telegram\.apiRoot/);
     assert.match(problems('channels: {telegram: {botToken: "123:AAliteral"}}').join(''), /channels\.telegram\.botToken: a secret is never written in the spec/);
   });
 
