@@ -91,6 +91,7 @@ export const providerChecks: CheckDef[] = [
       for (const ch of chans) {
         const t = CHANNEL_TOKENS[ch];
         if (c.get(`channels.${ch}.enabled`) !== true) problems.push(`channels.${ch}.enabled is not true`);
+        if (c.get(`plugins.entries.${ch}.enabled`) !== true) problems.push(`plugins.entries.${ch}.enabled is not true (the channel plugin)`);
         const want = ctx.spec.channels[ch]!.apiRoot;
         if (want && c.get(`channels.${ch}.apiRoot`) !== want) problems.push(`channels.${ch}.apiRoot = ${JSON.stringify(c.get(`channels.${ch}.apiRoot`))} (want ${want})`);
         const s = secretsOf(ctx, new RegExp(`^channel:${ch}$`))[0]!;

@@ -126,6 +126,7 @@ function modelRules(data: SpecData): RuleViolation[] {
   }
   data.plugins.disable.forEach((id, i) => {
     if (data.plugins.enable.includes(id)) out.push({ path: ['plugins', 'disable', i], message: `plugin ${id} is also in plugins.enable` });
+    if (id === 'telegram' && data.channels.telegram) out.push({ path: ['plugins', 'disable', i], message: 'channels.telegram configures a bot whose plugin this disables' });
   });
   for (const [id, p] of Object.entries(data.providers)) {
     if (/^[a-z]+:\/\/[^/@]*@/i.test(p.baseUrl)) {

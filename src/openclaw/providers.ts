@@ -58,6 +58,9 @@ export function channelAccountKeys(spec: ResolvedSpec, version: string): Desired
     const c = spec.channels[ch]!;
     const t = CHANNEL_TOKENS[ch];
     return [
+      // the channel's plugin, as the guide's phase 4 enables it: 2026.2.9 registers a configured channel's
+      // plugin as `enabled: false` ("Telegram configured, not enabled yet"); 9.x auto-activates it
+      key(`plugins.entries.${ch}.enabled`, true, 'the channel plugin'),
       key(`channels.${ch}.enabled`, true),
       key(`channels.${ch}.${t.key}`, envRefValue(t.variable, version), `a reference to ${t.variable} in ~/.openclaw/.env, never the token`),
       ...(c.apiRoot ? [key(`channels.${ch}.apiRoot`, c.apiRoot)] : []),

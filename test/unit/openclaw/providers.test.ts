@@ -191,6 +191,8 @@ describe('channel accounts', () => {
     const spec = specOf(TELEGRAM);
     const keys = Object.fromEntries(desiredConfigKeys(spec, spec.resolved[0]!, '2026.9.6').map((k) => [k.path.join('.'), k.value]));
     assert.equal(keys['channels.telegram.enabled'], true);
+    assert.equal(keys['plugins.entries.telegram.enabled'], true, 'the channel plugin, as phase 4 enables it');
+    assert.match(problems(`${TELEGRAM}plugins: {disable: [telegram]}\n`).join(''), /configures a bot whose plugin this disables/);
     assert.deepEqual(keys['channels.telegram.botToken'], { source: 'env', provider: 'default', id: 'TELEGRAM_BOT_TOKEN' });
     assert.equal(keys['channels.telegram.apiRoot'], 'http://127.0.0.1:18666');
     assert.equal(keys['channels.telegram.dmPolicy'], 'pairing', 'the spec policy holds for a configured account without listing it in enabled');
@@ -207,6 +209,7 @@ describe('channel accounts', () => {
       const raw = hardenedRaw(spec, '2026.9.6', 'go-live');
       const c = hardenedConfig('2026.9.6') as Record<string, any>;
       c.channels.telegram = { ...c.channels.telegram, enabled: true, apiRoot: 'http://127.0.0.1:18666', botToken: token };
+      c.plugins = { entries: { telegram: { enabled: true } } };
       raw.set(ref(openclawConfig, configPath(inst)).key, { t: 'file', content: JSON.stringify(c), durationMs: 1 });
       raw.set(ref(envFile, dotEnvPath(inst)).key, { t: 'file', content: held === null ? null : `TELEGRAM_BOT_TOKEN=${held}\n`, durationMs: 1 });
       raw.set(ref(secretSource, 'file:/etc/clawops/tg').key, { t: 'file', content: describeSecret('123:AA' + 'x'.repeat(30)), durationMs: 1 });
