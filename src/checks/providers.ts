@@ -5,6 +5,7 @@
  * value only clawops' own environment holds is not compared where that environment is absent,
  * e.g. under a check timer).
  */
+import { isObject } from '../openclaw/config-doc.ts';
 import type { FactReader } from '../facts/types.ts';
 import { parseSecretDescriptor } from '../facts/secrets.ts';
 import { copyState, dotEnvPath, envSecretNeeds, envSecrets, type EnvSecret } from '../openclaw/env-secrets.ts';
@@ -13,7 +14,6 @@ import { config, CONFIG_FIX, configRef, envRefVariable } from './config-helpers.
 import { installRef } from './helpers.ts';
 import { type CheckContext, type CheckDef, fail, pass, skipped } from './types.ts';
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const COPY_FIX = 'the credentials step copies each value from its reference into ~/.openclaw/.env (0600)';
 
 /** The problem with one credential setting (a literal, not the reference, a missing or stale copy), if any. */

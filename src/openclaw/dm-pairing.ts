@@ -6,6 +6,7 @@
  * OpenClaw's approve also writes `commands.ownerAllowFrom` on the first approval (owner bootstrap):
  * a key clawops does not manage, so the next apply neither reports nor undoes it.
  */
+import { isObject } from './config-doc.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
@@ -28,7 +29,6 @@ export interface PairingApproval {
 
 const CHANNEL_RE = /^[a-z][a-z0-9-]{0,31}$/;
 const CODE_RE = /^[A-Za-z0-9]{4,16}$/;
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Pure: `openclaw pairing list <channel> --json` (`{channel, requests: [{code, id, meta, createdAt}]}`). */
@@ -39,9 +39,9 @@ export function parsePairingList(stdout: string): PairingRequest[] {
   } catch {
     throw new ClawopsError('openclaw pairing list printed no JSON', { hint: `its output began: ${stdout.trim().slice(0, 120)}` });
   }
-  const list = isObj(j) && Array.isArray(j.requests) ? j.requests : Array.isArray(j) ? j : [];
-  return list.filter(isObj).flatMap((r) => {
-    const meta = isObj(r.meta) ? r.meta : {};
+  const list = isObject(j) && Array.isArray(j.requests) ? j.requests : Array.isArray(j) ? j : [];
+  return list.filter(isObject).flatMap((r) => {
+    const meta = isObject(r.meta) ? r.meta : {};
     const code = str(r.code);
     const id = str(meta.senderId) ?? str(r.id);
     if (!code || !id) return [];
@@ -81,7 +81,7 @@ export function parseApprovals(text: string | null): PairingApproval[] {
   if (text === null) return [];
   try {
     const j = JSON.parse(text) as unknown;
-    return Array.isArray(j) ? (j.filter((a) => isObj(a) && typeof a.channel === 'string' && typeof a.id === 'string') as unknown as PairingApproval[]) : [];
+    return Array.isArray(j) ? (j.filter((a) => isObject(a) && typeof a.channel === 'string' && typeof a.id === 'string') as unknown as PairingApproval[]) : [];
   } catch {
     return [];
   }

@@ -48,16 +48,21 @@ export const envSecretNeeds = (inst: ResolvedInstance, secrets: readonly EnvSecr
 export type CopyState = 'current' | 'missing' | 'stale' | 'unverifiable';
 
 /**
- * Pure: the copy of `s` in `~/.openclaw/.env` against its reference, by descriptor. A reference
+ * Pure: the copy of `s` among the env file's `vars` against its reference, by descriptor. A reference
  * that cannot be read here (clawops' own environment, absent under a check timer) is unverifiable.
  */
-export function copyState(f: FactReader, inst: ResolvedInstance, s: EnvSecret): CopyState {
-  const env = known(f, ref(envFile, dotEnvPath(inst)));
-  const held = env.missing ? undefined : env.vars[s.variable];
+function copyStateIn(f: FactReader, vars: Record<string, string>, s: EnvSecret): CopyState {
+  const held = vars[s.variable];
   if (held === undefined || held === '') return 'missing';
   const src = f.get(s.source);
   if (isUnknown(src) || src.missing) return 'unverifiable';
   return src.descriptor === held ? 'current' : 'stale';
+}
+
+/** Pure: the copy of `s` in `~/.openclaw/.env` (the gate's reading: unknown when the file cannot be read). */
+export function copyState(f: FactReader, inst: ResolvedInstance, s: EnvSecret): CopyState {
+  const env = known(f, ref(envFile, dotEnvPath(inst)));
+  return copyStateIn(f, env.missing ? {} : env.vars, s);
 }
 
 export interface KeyFileState {
@@ -72,11 +77,7 @@ export function keyFileState(f: FactReader, spec: ResolvedSpec, inst: ResolvedIn
   const env = f.get(ref(envFile, dotEnvPath(inst)));
   const st = f.get(ref(fileStat, dotEnvPath(inst)));
   const vars = isUnknown(env) || env.missing ? {} : env.vars;
-  const stale: string[] = [];
-  for (const s of envSecrets(spec)) {
-    const src = f.get(s.source);
-    if (isUnknown(src) || src.missing ? vars[s.variable] === undefined : vars[s.variable] !== src.descriptor) stale.push(s.variable);
-  }
+  const stale = envSecrets(spec).filter((s) => ['missing', 'stale'].includes(copyStateIn(f, vars, s))).map((s) => s.variable);
   return { stale, modeWrong: !isUnknown(st) && !('missing' in st) && (st.mode !== 0o600 || st.owner !== inst.user) };
 }
 

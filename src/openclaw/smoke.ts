@@ -11,6 +11,7 @@
  * A fresh session key per run, so the sandbox container (scope session) is new. The tool policy
  * is the spec's own: nothing is loosened for the test.
  */
+import { isObject } from './config-doc.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { redact } from '../core/redact.ts';
 import type { Executor } from '../exec/types.ts';
@@ -45,7 +46,6 @@ export interface AgentAnswer {
   model?: string;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Pure: the answer text, status and tool count from `openclaw agent --json` stdout. */
 export function parseAgentAnswer(stdout: string, exitCode: number | null): AgentAnswer {
@@ -55,15 +55,15 @@ export function parseAgentAnswer(stdout: string, exitCode: number | null): Agent
   } catch {
     return { ok: false, text: '', error: `exit ${exitCode}: no JSON answer` };
   }
-  if (!isObj(j)) return { ok: false, text: '', error: 'the answer is not a JSON object' };
-  const body = isObj(j.result) ? { ...j, ...j.result } : j;
+  if (!isObject(j)) return { ok: false, text: '', error: 'the answer is not a JSON object' };
+  const body = isObject(j.result) ? { ...j, ...j.result } : j;
   const payloads = Array.isArray(body.payloads) ? body.payloads : [];
-  const texts = payloads.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).filter(Boolean);
+  const texts = payloads.map((p) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).filter(Boolean);
   const text = typeof body.final === 'string' && body.final ? body.final : texts.join('\n');
-  const meta = isObj(body.meta) ? body.meta : {};
-  const agentMeta = isObj(meta.agentMeta) ? meta.agentMeta : {};
-  const summary = isObj(meta.toolSummary) ? meta.toolSummary : isObj(body.toolSummary) ? body.toolSummary : undefined;
-  const err = isObj(body.error) ? String(body.error.message ?? body.error.type ?? 'error') : isObj(meta.error) ? String(meta.error.message ?? 'error') : undefined;
+  const meta = isObject(body.meta) ? body.meta : {};
+  const agentMeta = isObject(meta.agentMeta) ? meta.agentMeta : {};
+  const summary = isObject(meta.toolSummary) ? meta.toolSummary : isObject(body.toolSummary) ? body.toolSummary : undefined;
+  const err = isObject(body.error) ? String(body.error.message ?? body.error.type ?? 'error') : isObject(meta.error) ? String(meta.error.message ?? 'error') : undefined;
   const status = typeof body.status === 'string' ? body.status : undefined;
   const ok = exitCode === 0 && body.ok !== false && (status === undefined || status === 'ok') && err === undefined;
   const model = typeof agentMeta.model === 'string' ? `${typeof agentMeta.provider === 'string' ? `${agentMeta.provider}/` : ''}${agentMeta.model}` : typeof body.model === 'string' ? body.model : undefined;
