@@ -102,7 +102,8 @@ export const ROUNDS: Breakage[][] = [
     { name: 'service user added to sudo', ids: ['user.service-account'], break: (ex) => sh(ex, `usermod -aG sudo ${USER}`) },
     { name: 'UFW default incoming allow', ids: ['firewall.ufw.incoming'], break: (ex) => sh(ex, 'ufw default allow incoming') },
     { name: 'fail2ban stopped', ids: ['host.fail2ban'], break: (ex) => sh(ex, 'systemctl stop fail2ban') },
-    { name: 'a check timer disabled', ids: ['monitoring.timers'], break: (ex) => sh(ex, 'systemctl disable --now clawops-security.timer') },
+    // judged where every timer has run (the newest OpenClaw's suite)
+    { name: 'a check timer disabled', ids: ['monitoring.timers'], when: nineX, break: (ex) => sh(ex, 'systemctl disable --now clawops-security.timer') },
     {
       name: 'a new workspace skill appears',
       ids: ['identity.extensions'],
