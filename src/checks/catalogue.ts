@@ -5,6 +5,7 @@ import { backupChecks } from './backup.ts';
 import { configChecks } from './config.ts';
 import { costChecks } from './cost.ts';
 import { doctorLintChecks } from './doctor-lint.ts';
+import { emergencyChecks } from './emergency.ts';
 import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
 import { frozenChecks } from './frozen.ts';
@@ -14,12 +15,15 @@ import { managedChecks } from './managed.ts';
 import { networkChecks } from './network.ts';
 import { providerChecks } from './providers.ts';
 import { serviceChecks } from './service.ts';
+import { sudoChecks } from './sudo.ts';
 import type { CheckDef } from './types.ts';
 
 export const CATALOGUE: readonly CheckDef[] = [
   ...hostChecks,
+  ...emergencyChecks,
   ...managedChecks,
   ...fileChecks,
+  ...sudoChecks,
   ...serviceChecks,
   ...networkChecks,
   ...firewallChecks,

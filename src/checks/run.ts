@@ -12,6 +12,7 @@ import type { Profile } from '../facts/paths.ts';
 import type { FactRef, Raw } from '../facts/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { CATALOGUE } from './catalogue.ts';
+import { containRecordPath } from '../emergency/record.ts';
 
 import type { CheckContext, CheckDef, CheckResult, Severity, Status } from './types.ts';
 import { auditWaivers, findWaiver, NO_WAIVERS, type WaiverSet } from './waivers.ts';
@@ -83,9 +84,18 @@ export function evaluateRun(planned: readonly Planned[], raw: ReadonlyMap<string
   });
 }
 
+const HEALTH_NO_OPENCLAW = 'the health profile never spawns the openclaw CLI';
+
+/** Why this run must not spawn the openclaw CLI (the service user's program), if it must not. */
+export async function openclawForbidden(ex: Executor, input: Pick<RunInput, 'profile' | 'spec'>): Promise<string | undefined> {
+  if (input.profile === 'health') return HEALTH_NO_OPENCLAW;
+  const contained = await ex.readFile(containRecordPath(input.spec)).catch(() => null);
+  return contained === null ? undefined : 'the host is contained: the service user\'s programs are not run until `clawops emergency recover` or `lift`';
+}
+
 export async function runChecks(ex: Executor, input: RunInput): Promise<{ results: CheckResult[]; raw: Map<string, Raw> }> {
   const planned = planRun(input);
-  const raw = await collectRaw(ex, planned.flatMap((p) => p.refs), { forbidOpenclaw: input.profile === 'health' });
+  const raw = await collectRaw(ex, planned.flatMap((p) => p.refs), { forbidOpenclaw: await openclawForbidden(ex, input) });
   return { results: evaluateRun(planned, raw, input.waivers), raw };
 }
 

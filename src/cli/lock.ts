@@ -32,9 +32,10 @@ export async function takeHostLock(
   stateDir: string,
   command: string,
   wait: string | undefined,
+  opts: { whileContained?: boolean } = {},
 ): Promise<HeldLock> {
   const note = (l: string) => ctx.rt.err(`${l}\n`);
-  const lock = await acquireLock(ex, stateDir, command, { waitSec: parseWait(wait), note });
+  const lock = await acquireLock(ex, stateDir, command, { waitSec: parseWait(wait), note, ...opts });
   await lockHeldPause(ctx.rt.env);
   return lock;
 }

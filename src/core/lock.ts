@@ -18,6 +18,7 @@
  * The lock is re-entrant per executor: a command that holds it may call code that takes it again
  * (an upgrade takes a backup), and only the outermost release lets go.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Executor, LiveProcess } from '../exec/types.ts';
 import { ClawopsError } from './errors.ts';
@@ -30,6 +31,8 @@ export interface LockInfo {
   startedAt: string;
   /** pid of the process on the target that holds the flock (kill it and the lock is free) */
   targetPid?: number;
+  /** random, in the root-only lock file: what a holder lends to the clawops it runs on the host */
+  nonce?: string;
 }
 
 export interface LockOptions {
@@ -37,6 +40,11 @@ export interface LockOptions {
   waitSec?: number;
   /** progress for the operator (waiting, who holds it) */
   note?: (line: string) => void;
+  /**
+   * This command may run on a contained host (`clawops emergency contain`): it only reads, records,
+   * or is part of the emergency procedure. Every other command is refused while the host is contained.
+   */
+  whileContained?: boolean;
 }
 
 /** Another command holds the lock (and kept it for as long as this one would wait). */
@@ -59,6 +67,25 @@ export interface HeldLock {
 export const DEFAULT_WAIT_SEC = 30;
 
 export const lockPath = (stateDir: string) => `${stateDir}/lock`;
+
+/** Present while the host is contained (src/emergency/record.ts writes it; root 0600). */
+export const containedPath = (stateDir: string) => `${stateDir}/contained.json`;
+
+/** A command refused because the host is contained: read under the lock, so contain and this command cannot interleave. */
+export async function refuseWhileContained(ex: Executor, stateDir: string, command: string): Promise<void> {
+  const text = (await ex.readFile(containedPath(stateDir)))?.toString('utf8');
+  if (text === undefined) return;
+  let since = '';
+  try {
+    const r = JSON.parse(text) as { at?: unknown; reason?: unknown };
+    since = ` since ${String(r.at)} (${String(r.reason)})`;
+  } catch {
+    since = ` (${containedPath(stateDir)} does not parse)`;
+  }
+  throw new ClawopsError(`${command}: refused, the host is contained${since}`, {
+    hint: 'collect evidence first (`clawops emergency evidence --out FILE`), then `clawops emergency recover` (rotate, re-apply, gate) or, for a false alarm, `clawops emergency lift`',
+  });
+}
 
 const BUSY = 75;
 const UNSAFE = 77;
@@ -113,6 +140,33 @@ interface Held {
 /** Locks this process holds, per executor and lock directory (re-entry). */
 const held = new WeakMap<Executor, Map<string, Held>>();
 
+/** The environment variable through which a lock holder lends the lock to a clawops it runs on the host. */
+export const LOCK_HOLDER_ENV = 'CLAWOPS_LOCK_HOLDER';
+
+/** What a holder passes to a clawops it runs on the host (the ledger's commands), so that one does not wait for it. */
+export const lendLock = (lock: HeldLock): Record<string, string> =>
+  (lock.info.targetPid && lock.info.nonce ? { [LOCK_HOLDER_ENV]: `${lock.info.targetPid}:${lock.info.nonce}` } : {});
+
+/**
+ * A clawops started by the lock's holder (LOCK_HOLDER_ENV: the holding shell's pid and the nonce
+ * in the root-only lock file) runs under its parent's lock while the file still names that live
+ * holder with that nonce (the holder clears the file when it lets go). Only on the host itself.
+ */
+async function inheritedLock(ex: Executor, stateDir: string, command: string, opts: LockOptions): Promise<HeldLock | null> {
+  const m = /^(\d+):([0-9a-f]{32})$/.exec(process.env[LOCK_HOLDER_ENV] ?? '');
+  if (ex.target !== 'local' || !m) return null;
+  let info: LockInfo;
+  try {
+    info = JSON.parse(((await ex.readFile(lockPath(stateDir)))?.toString('utf8') ?? '').split('\n')[0] ?? '') as LockInfo;
+    if (info.targetPid !== Number(m[1]) || info.nonce !== m[2]) return null;
+    process.kill(Number(m[1]), 0);
+  } catch {
+    return null;
+  }
+  if (!opts.whileContained) await refuseWhileContained(ex, stateDir, command);
+  return { info: { ...info, command: `${info.command} > ${command}` }, release: async () => {} };
+}
+
 /**
  * Take the host lock for `command`, waiting up to `waitSec` for another holder. Throws a
  * ClawopsError naming the holder when it stays busy, or naming the path when it is unsafe.
@@ -125,12 +179,22 @@ export async function acquireLock(
 ): Promise<HeldLock> {
   let mine = held.get(ex);
   if (!mine) held.set(ex, (mine = new Map()));
+  const inherited = await inheritedLock(ex, stateDir, command, opts);
+  if (inherited) return inherited;
   const again = mine.get(stateDir);
   if (again) {
     again.depth++;
     return { info: again.lock.info, release: once(async () => void again.depth--) };
   }
   const lock = await take(ex, stateDir, command, opts);
+  if (!opts.whileContained) {
+    try {
+      await refuseWhileContained(ex, stateDir, command);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
   const entry: Held = { lock, depth: 1 };
   mine.set(stateDir, entry);
   return {
@@ -178,7 +242,7 @@ async function take(ex: Executor, stateDir: string, command: string, opts: LockO
       hint: 'commands that change a host need a local, ssh:// or nspawn: target',
     });
   }
-  const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
+  const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString(), nonce: randomBytes(16).toString('hex') };
   const proc = ex.start(['sh', '-c', HOLDER, 'clawops-lock', stateDir, String(waitSec), JSON.stringify(info)]);
   let holder: LockInfo | null | undefined;
   let unsafe: string | undefined;

@@ -81,7 +81,8 @@ export async function registerKnownSecrets(ex: Executor, spec: ResolvedSpec, env
   const pw = urlPassword(spec.backup.repository);
   if (pw) values.push(pw, decodeURIComponentSafe(pw));
   const whole = secretRefFiles(spec);
-  const envFiles = spec.resolved.map((i) => i.envFile);
+  // the gateway token's file, and ~/.openclaw/.env with the copies of provider keys and bot tokens (openclaw/env-secrets.ts)
+  const envFiles = spec.resolved.flatMap((i) => [i.envFile, `${i.stateDir}/.env`]);
   const configs = spec.resolved.map((i) => `${i.stateDir}/openclaw.json`);
   const files = await readFiles(ex, [...whole, ...envFiles, ...configs]);
   for (const [path, text] of files) {

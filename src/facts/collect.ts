@@ -5,8 +5,8 @@ import { type FactKind, type FactReader, type FactRef, type Raw, rawDuration, un
 export const CONCURRENCY = 6;
 
 export interface CollectOptions {
-  /** refuse probes that spawn the openclaw CLI (the health profile) */
-  forbidOpenclaw?: boolean;
+  /** refuse probes that spawn the openclaw CLI, for this reason (the health profile; a contained host) */
+  forbidOpenclaw?: string | undefined;
 }
 
 export function dedupe(refs: readonly FactRef<unknown>[]): FactRef<unknown>[] {
@@ -34,7 +34,7 @@ export async function collectRaw(ex: Executor, refs: readonly FactRef<unknown>[]
   const byKind = new Map<FactKind<unknown>, FactRef<unknown>[]>();
   for (const r of dedupe(refs)) {
     if (opts.forbidOpenclaw && r.kind.spawnsOpenclaw) {
-      raw.set(r.key, { t: 'error', message: 'not probed: this profile never spawns the openclaw CLI', durationMs: 0 });
+      raw.set(r.key, { t: 'error', message: `not probed: ${opts.forbidOpenclaw}`, durationMs: 0 });
       continue;
     }
     byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);

@@ -6,6 +6,7 @@
  * (`remoteLedgerCommand`), so `clawops --target ssh://… incident list` reads that host's ledger.
  */
 import { ClawopsError } from '../core/errors.ts';
+import { lendLock, type HeldLock } from '../core/lock.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import { DEFAULT_SPEC_PATH } from '../openclaw/timers.ts';
@@ -69,8 +70,9 @@ export function onHostLedger<T>(spec: ResolvedSpec, now: Date, fn: (l: Ledger) =
  * The same ledger command on a remote host, by the clawops installed there with the spec it last
  * applied: its stdout, stderr and exit code are this command's.
  */
-export async function remoteLedgerCommand(ex: Executor, argv: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const r = await ex.run([INSTALLED_CLAWOPS, '-f', DEFAULT_SPEC_PATH, ...argv], { allowFailure: true, timeoutMs: 120_000 });
+export async function remoteLedgerCommand(ex: Executor, argv: readonly string[], held?: HeldLock): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  // a holder of the host lock lends it: the command there must not wait for its own caller
+  const r = await ex.run([INSTALLED_CLAWOPS, '-f', DEFAULT_SPEC_PATH, ...argv], { allowFailure: true, timeoutMs: 120_000, ...(held ? { env: lendLock(held) } : {}) });
   if (r.exitCode === 127 || (r.exitCode !== 0 && r.stderr.includes(`${INSTALLED_CLAWOPS}: No such file`))) {
     throw new ClawopsError(`the ledger lives on ${ex.target}, and clawops is not installed there`, {
       hint: 'run `clawops apply` (it installs clawops and the check timers that keep the ledger), or run this command on the host',

@@ -180,6 +180,20 @@ export function recordEvent(l: Ledger, e: EventInput): { id: number; opened?: In
   });
 }
 
+/**
+ * An incident a person or an emergency command opens (not a check's): under `manual.<key>`, so the
+ * same key while it is open is that incident again, not a second one.
+ */
+export function openManualIncident(l: Ledger, i: { at: Date; key: string; title: string; severity: 'critical' | 'warn'; evidence: string }): { id: number; opened: boolean } {
+  const key = `-/manual.${i.key}`;
+  return write(l, () => {
+    const open = l.db.prepare('SELECT id FROM incidents WHERE key = ? AND resolved_at IS NULL').get(key) as { id: number } | undefined;
+    if (open) return { id: open.id, opened: false };
+    const r = insertIncident(l, { at: i.at.getTime(), key, check: `manual.${i.key}`, instance: null, severity: i.severity, title: redact(i.title), evidence: redact(JSON.stringify({ evidence: i.evidence })) });
+    return { id: r.id, opened: true };
+  });
+}
+
 /** A sign-off: its frozen digests and the event, in one transaction. */
 export function recordSignoff(l: Ledger, at: Date, by: string, frozen: Record<string, string>): number {
   return write(l, () => {

@@ -27,7 +27,7 @@ export interface RotateOptions {
   log?: (line: string) => void;
 }
 
-async function writeToken(ex: Executor, inst: ResolvedInstance, version: string, token: string): Promise<void> {
+export async function writeToken(ex: Executor, inst: ResolvedInstance, version: string, token: string): Promise<void> {
   if (capabilities(version).tokenEnvReference) await writeEnvToken(ex, inst, token);
   else await writeConfigTokens(ex, inst, token);
 }

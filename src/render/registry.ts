@@ -6,11 +6,12 @@ import { ClawopsError } from '../core/errors.ts';
 import { HOST_ARTIFACTS } from './host.ts';
 import { LAYER_ARTIFACTS } from './layers.ts';
 import { MONITORING_ARTIFACTS } from './monitoring.ts';
+import { SECRETS_ARTIFACTS } from './secrets.ts';
 import type { Artifact } from './types.ts';
 
 export type { Artifact, RenderedFile } from './types.ts';
 
-const ARTIFACTS: readonly Artifact[] = [...HOST_ARTIFACTS, ...LAYER_ARTIFACTS, ...MONITORING_ARTIFACTS].sort((a, b) => a.name.localeCompare(b.name));
+const ARTIFACTS: readonly Artifact[] = [...HOST_ARTIFACTS, ...LAYER_ARTIFACTS, ...MONITORING_ARTIFACTS, ...SECRETS_ARTIFACTS].sort((a, b) => a.name.localeCompare(b.name));
 
 export function listArtifacts(): Artifact[] {
   return [...ARTIFACTS];

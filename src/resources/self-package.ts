@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ClawopsError } from '../core/errors.ts';
 import { localExecutor } from '../exec/local.ts';
-import { tarArchive, type TarEntry } from './self-tar.ts';
+import { tarArchive, type TarEntry } from '../core/tar.ts';
 
 export const MARKER = '.clawops-install.json';
 

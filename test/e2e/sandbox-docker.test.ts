@@ -14,7 +14,9 @@
 import { planNow } from '../../src/engine/plan.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -32,6 +34,7 @@ import { parseSandboxExplain, sandboxCreateArgv, SANDBOX_CONTAINER_PREFIX, type 
 import { DAEMON_JSON } from '../../src/resources/docker.ts';
 import { firewallResources } from '../../src/resources/firewall/index.ts';
 import { hostResources } from '../../src/resources/host.ts';
+import { selfResources } from '../../src/resources/self.ts';
 import { resolveSpec, type ResolvedSpec } from '../../src/desired/resolve.ts';
 import { Spec } from '../../src/desired/schema.ts';
 import { APT_REPO_DIR } from '../testbed/apt-repo.ts';
@@ -45,6 +48,8 @@ const WANTED = [
   /^user:/, /^dir:/, /^json-merge:/, /^iptables:DOCKER-USER$/, /^sandbox-image:/,
   // the gateway itself, with the stand-in model as its provider, for `clawops smoke`
   /^openclaw-(install|token|file-modes|env-secrets|config|identity|unit|unit-dropins):/, /^service:openclaw\.service$/,
+  // clawops and its spec on the host: the ledger's commands there (the emergency's incident)
+  /^clawops:(self|spec)$/,
 ];
 const KEY_FILE = '/etc/clawops/standin-key';
 const TG_TOKEN_FILE = '/etc/clawops/telegram-token';
@@ -123,6 +128,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
       ...hostResources(spec),
       ...firewallResources(spec),
       ...openclawResources(spec, { npmCache: '/var/cache/clawops-npm', sandboxImage: { aptRepo: APT_REPO_DIR, packages } }),
+      ...selfResources(spec),
     ];
     resources = orderByDependencies(all.filter((r) => WANTED.some((re) => re.test(r.id))));
   });
@@ -357,5 +363,114 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     // the operator starts it again once the spend is understood
     await ex.run(['systemctl', 'start', inst.unit]);
     await waitSettled(ex, inst, VERSION);
+  });
+  test('emergency: contain cuts the service user off but the management path, stops and keeps the sandbox containers, twice unchanged; evidence verifies and holds no secret; lift restores', { timeout: 900_000 }, async (t) => {
+    const ex = tb.executor;
+    const inst = spec.resolved[0]!;
+    const target = cliTarget();
+    await waitSettled(ex, inst, VERSION);
+    const sandboxes = async (all: boolean) => (await ex.run(['docker', 'ps', ...(all ? ['-a'] : []), '--filter', `name=^${SANDBOX_CONTAINER_PREFIX}`, '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+    const running = await sandboxes(false);
+    assert.ok(running.includes(container), `the proof container runs: ${running.join(', ')}`);
+    // the management path: an interface named as the spec's, with a route out of it (a dummy: what leaves is dropped there)
+    // (a veth pair: the testbed's kernel has no dummy module; what leaves tailscale0 arrives at ts-peer, where nothing answers)
+    await ex.run(['sh', '-c', 'ip link add tailscale0 type veth peer name ts-peer && ip link set ts-peer up && ip link set tailscale0 up && ip route add 100.64.0.0/10 dev tailscale0']);
+    // a TCP connect as a user: "connected", "refused ..." (an immediate error) or "timeout"
+    const PROBE = `const s = require('net').connect(+process.argv[2], process.argv[1]); const d = setTimeout(() => { console.log('timeout'); process.exit(0); }, 3000);
+      s.on('connect', () => { console.log('connected'); process.exit(0); }); s.on('error', (e) => { clearTimeout(d); console.log('refused ' + e.code); process.exit(0); });`;
+    // as that uid with setpriv (not runuser: contain expires the service user's account, and PAM would refuse it)
+    const connect = async (user: string, host: string, port: number) => {
+      const [uid, gid] = (await ex.run(['sh', '-c', 'echo "$(id -u "$1") $(id -g "$1")"', 'sh', user])).stdout.trim().split(' ');
+      return (await ex.run(['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '/usr/local/bin/node', '-e', PROBE, host, String(port)])).stdout.trim();
+    };
+    const account = async () => `${(await ex.run(['getent', 'shadow', inst.user])).stdout.split(':')[7]} ${(await ex.run(['id', '-nG', inst.user])).stdout.trim()}`;
+    const accountBefore = await account();
+    assert.match(accountBefore, /\bdocker\b/);
+    assert.equal(await connect(inst.user, '127.0.0.1', llmPort), 'connected', 'before: the service user reaches the model server');
+    const gatewayToken = /OPENCLAW_GATEWAY_TOKEN=(\S+)/.exec((await ex.readFile(inst.envFile))!.toString('utf8'))![1]!;
+
+    const first = await clawops(['--json', 'emergency', 'contain', '--reason', 'test: the agent posted its config to a paste site', ...target], {}, 300_000);
+    assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
+    const r1 = JSON.parse(first.stdout) as { unchanged: boolean; record: { incident: number | null; containers: string[] }; steps: { step: string; status: string; detail: string }[] };
+    for (const s of r1.steps) t.diagnostic(`${s.status} ${s.step}: ${s.detail}`);
+    assert.equal(r1.unchanged, false);
+    assert.ok(r1.record.incident !== null, 'an incident was opened in the host\'s ledger');
+    assert.deepEqual(r1.record.containers.sort(), running.sort());
+    // no process of the service user; the gateway stopped, disabled and held; the account expired and out of docker
+    assert.equal((await ex.run(['pgrep', '-u', inst.user], { allowFailure: true })).stdout.trim(), '');
+    assert.equal((await ex.run(['systemctl', 'is-active', inst.unit], { allowFailure: true })).stdout.trim(), 'inactive');
+    assert.equal((await ex.run(['systemctl', 'is-enabled', inst.unit], { allowFailure: true })).stdout.trim(), 'disabled');
+    const start = await ex.run(['systemctl', 'start', inst.unit], { allowFailure: true });
+    assert.notEqual(start.exitCode, 0, 'a held gateway does not start, whoever starts it');
+    assert.match((await ex.run(['systemctl', 'show', '-p', 'AssertResult', '--value', inst.unit])).stdout, /no/);
+    assert.equal(await account(), `1 ${accountBefore.split(' ').slice(1).filter((g) => g !== 'docker').join(' ')}`);
+    // the containers: stopped, kept, inspectable
+    assert.deepEqual(await sandboxes(false), []);
+    assert.deepEqual((await sandboxes(true)).filter((n) => running.includes(n)).sort(), running.sort());
+    assert.equal((await ex.run(['docker', 'inspect', '--format', '{{.State.Running}}', container])).stdout.trim(), 'false');
+    // the network: the service user is refused everywhere but out of the management interface; other users are not affected
+    assert.match(await connect(inst.user, '127.0.0.1', llmPort), /^refused /);
+    assert.equal(await connect(inst.user, '100.64.0.9', 443), 'timeout', 'out of tailscale0 the packet leaves (nothing answers at the other end)');
+    const counters = (await ex.run(['iptables', '-w', '-L', 'CLAWOPS-CONTAIN', '-v', '-x', '-n'])).stdout;
+    t.diagnostic(counters);
+    assert.match(counters, /^\s*[1-9]\d*\s+\d+\s+RETURN\s.*tailscale0/m, 'the management path was taken');
+    assert.equal(await connect('nobody', '127.0.0.1', llmPort), 'connected', 'the cut is the service user\'s only');
+
+    // twice: nothing changes
+    const second = await clawops(['--json', 'emergency', 'contain', '--reason', 'again', ...target], {}, 300_000);
+    assert.equal(second.code, 0, second.stderr);
+    const r2 = JSON.parse(second.stdout) as typeof r1;
+    assert.equal(r2.unchanged, true, JSON.stringify(r2.steps));
+    assert.equal(r2.record.incident, r1.record.incident);
+    // every other change is refused, naming the way out; the gate says contained; the service user's programs are not run
+    const apply = await clawops(['apply', '--yes', ...target], {}, 300_000);
+    assert.equal(apply.code, 1);
+    assert.match(apply.stderr, /clawops apply: refused, the host is contained since .* \(test: the agent posted/);
+    const gate = JSON.parse((await clawops(['--json', 'check', '--only', 'host.not-contained,credentials.llm-provider', ...target], {}, 300_000)).stdout) as { results: { id: string; status: string; evidence: string }[] };
+    assert.equal(gate.results.find((r) => r.id === 'host.not-contained')?.status, 'fail');
+    assert.match(gate.results.find((r) => r.id === 'credentials.llm-provider')?.evidence ?? '', /not probed: the host is contained/);
+    const status = await clawops(['status', ...target]);
+    assert.equal(status.code, 2);
+
+    // evidence: 0600, verifies with sha256sum -c, holds the journal and the containers, and no secret
+    const out = join(specDir, 'evidence.tar.gz');
+    const ev = await clawops(['emergency', 'evidence', '--out', out, '--since', '2h', ...target], {}, 600_000);
+    assert.equal(ev.code, 0, ev.stderr);
+    t.diagnostic(ev.stdout.trim());
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const unpacked = mkdtempSync(join(specDir, 'ev-'));
+    execFileSync('tar', ['xzf', out, '-C', unpacked]);
+    const top = join(unpacked, readdirSync(unpacked)[0]!);
+    execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: top });
+    const manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8')) as { contained: boolean; items: { path: string; bytes: number; error?: string }[] };
+    assert.equal(manifest.contained, true);
+    const item = (p: string) => manifest.items.find((i) => i.path === p);
+    for (const p of [`journal/${inst.unit}.log`, `openclaw/${inst.name}/openclaw.json`, `docker/${container}.inspect.json`, 'host/processes.txt', 'host/iptables.txt', 'ledger/incidents.json']) {
+      assert.ok((item(p)?.bytes ?? 0) > 0, `${p}: ${JSON.stringify(item(p))}`);
+    }
+    assert.match(readFileSync(join(top, 'host', 'iptables.txt'), 'utf8'), /CLAWOPS-CONTAIN/);
+    assert.match(readFileSync(join(top, 'ledger', 'incidents.json'), 'utf8'), /host contained: test: the agent posted/);
+    assert.match(item(`openclaw/${inst.name}/security-audit.json`)?.error ?? '', /not run: the host is contained/);
+    const everything = gunzipSync(readFileSync(out)).toString('latin1');
+    for (const [what, secret] of [['provider key', apiKey], ['bot token', botToken], ['gateway token', gatewayToken]] as const) {
+      assert.ok(!everything.includes(secret), `the ${what} is not in the archive`);
+    }
+    const again = await clawops(['emergency', 'evidence', '--out', out, ...target], {}, 600_000);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /evidence never overwrites a file/);
+
+    // lift: exactly the state before
+    const lifted = await clawops(['emergency', 'lift', ...target], {}, 300_000);
+    assert.equal(lifted.code, 0, lifted.stderr);
+    t.diagnostic(lifted.stdout.trim());
+    assert.equal((await ex.run(['systemctl', 'is-enabled', inst.unit], { allowFailure: true })).stdout.trim(), 'enabled');
+    assert.equal(await account(), accountBefore, 'the account as it was');
+    await waitSettled(ex, inst, VERSION);
+    assert.equal(await connect(inst.user, '127.0.0.1', llmPort), 'connected');
+    assert.equal((await ex.run(['iptables', '-w', '-S', 'CLAWOPS-CONTAIN'], { allowFailure: true })).exitCode, 1, 'the chain is gone');
+    assert.equal((await ex.run(['sh', '-c', 'ip6tables -w -S OUTPUT | grep -c CLAWOPS'], { allowFailure: true })).stdout.trim(), '0');
+    assert.equal((await clawops(['emergency', 'lift', ...target])).stdout.trim(), 'The host is not contained; nothing to lift.');
+    assert.deepEqual(await converge(ex, resources), [], 'the plan after lift is empty');
+    await ex.run(['ip', 'link', 'del', 'tailscale0'], { allowFailure: true });
   });
 });

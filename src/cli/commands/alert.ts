@@ -72,7 +72,7 @@ export function registerAlertCommands(program: Command, ctx: CliContext): void {
       try {
         await registerKnownSecrets(ex, spec, ctx.rt.env);
         const result = unitEventResult(inst.name, inst.unit, ev.kind, await unitNow(ex, inst.unit));
-        lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops alert unit-event ${arg}`, '600');
+        lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops alert unit-event ${arg}`, '600', { whileContained: true });
         const now = new Date();
         const r = await dispatchAlerts(ex, spec, [result], { now, env: ctx.rt.env, profile: 'unit-event', gate: 'fail' });
         // the ledger: the crash as a run of its check (a critical failure opens an incident) and as a restart seen

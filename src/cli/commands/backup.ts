@@ -22,14 +22,14 @@ import { withHostEvent } from '../../ledger/events.ts';
  * --json. With `lock` (the commands that change the target), the host lock is taken first and
  * released by close().
  */
-export async function backupContext(ctx: CliContext, g: GlobalOptions, lock?: { command: string; wait: string | undefined }): Promise<BackupContext & { close(): Promise<void> }> {
+export async function backupContext(ctx: CliContext, g: GlobalOptions, lock?: { command: string; wait: string | undefined; whileContained?: boolean }): Promise<BackupContext & { close(): Promise<void> }> {
   const spec = await loadSpec(g.spec, ctx.rt);
   const specText = g.spec ? { name: basename(g.spec), text: await readFile(g.spec, 'utf8') } : undefined;
   const ex = executorFor(g.target);
   await registerKnownSecrets(ex, spec, ctx.rt.env);
   let held: HeldLock | undefined;
   try {
-    if (lock) held = await takeHostLock(ctx, ex, spec.stateDir, lock.command, lock.wait);
+    if (lock) held = await takeHostLock(ctx, ex, spec.stateDir, lock.command, lock.wait, { whileContained: lock.whileContained ?? false });
   } catch (err) {
     await ex.close();
     throw err;
@@ -59,7 +59,8 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .addOption(waitOption())
     .action(async (opts: { instance?: string[]; maintenance: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const bc = await backupContext(ctx, g, { command: 'clawops backup run', wait: opts.wait });
+      // on a contained host only without maintenance: retention could forget the snapshots from before the incident
+      const bc = await backupContext(ctx, g, { command: opts.maintenance ? 'clawops backup run' : 'clawops backup run --no-maintenance', wait: opts.wait, whileContained: !opts.maintenance });
       try {
         const rec = await withHostEvent(bc.ex, bc.spec, 'backup', bc.log, () => runBackup(bc, { ...(opts.instance ? { instances: opts.instance } : {}), skipMaintenance: !opts.maintenance }),
           (r) => ({
@@ -120,7 +121,7 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
       const g = ctx.globals(cmd);
       if (opts.inPlace === Boolean(opts.to)) throw new ClawopsError('give exactly one of --to DIR or --in-place', { hint: 'a restore goes into a fresh directory (--to), or replaces an instance\'s state (--in-place --instance NAME)' });
       if (opts.inPlace && !opts.instance) throw new ClawopsError('--in-place needs --instance NAME', { hint: 'name the instance whose live state is replaced' });
-      const bc = await backupContext(ctx, g, { command: 'clawops backup restore', wait: opts.wait });
+      const bc = await backupContext(ctx, g, { command: `clawops backup restore${opts.inPlace ? ' --in-place' : ''}`, wait: opts.wait, whileContained: !opts.inPlace });
       try {
         if (opts.to) {
           const r = await restoreTo(bc, snapshot, opts.to, opts.instance);

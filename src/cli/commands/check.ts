@@ -118,7 +118,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
           if (opts.profile === 'health') report.gateway = gatewayNumbers(factReader(raw), spec);
           // a timer's check writes its textfile (and records) under the host lock, taken after the probes: a
           // deep audit is minutes of reading, and five timers firing together must not queue behind it
-          if ((format === 'prom' && opts.promFile !== '-') || opts.alert) lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait);
+          if ((format === 'prom' && opts.promFile !== '-') || opts.alert) lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops check --profile ${opts.profile}`, opts.wait, { whileContained: true });
           if (opts.alert) {
             // the report and the textfile are written whatever happens to the alerting; a failure of it is exit 1
             try {

@@ -7,7 +7,7 @@ import { collectRaw, factReader } from '../../facts/collect.ts';
 import { factsFile } from '../../facts/file.ts';
 import type { Profile } from '../../facts/paths.ts';
 import { isUnknown } from '../../facts/types.ts';
-import { planRun } from '../../checks/run.ts';
+import { openclawForbidden, planRun } from '../../checks/run.ts';
 import { loadSpec } from '../../desired/load.ts';
 import { registerKnownSecrets } from '../../desired/secrets.ts';
 import type { CliContext } from '../program.ts';
@@ -29,7 +29,7 @@ export function registerFactsCommand(program: Command, ctx: CliContext): void {
       try {
         const planned = planRun({ spec, profile: opts.profile, now });
         const refs = planned.flatMap((p) => p.refs);
-        const raw = await collectRaw(ex, refs, { forbidOpenclaw: opts.profile === 'health' });
+        const raw = await collectRaw(ex, refs, { forbidOpenclaw: await openclawForbidden(ex, { profile: opts.profile, spec }) });
         if (opts.out) {
           try {
             await writeFile(opts.out, `${JSON.stringify(factsFile(ex.target, now, opts.profile, spec, raw), null, 2)}\n`, { mode: 0o600 });

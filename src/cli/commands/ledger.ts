@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { costStopLine, costStopsInForce } from '../../openclaw/cost-stop.ts';
+import { readContainRecord } from '../../emergency/record.ts';
 import { ClawopsError } from '../../core/errors.ts';
 import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
@@ -17,7 +18,7 @@ import { lastEvents, lastRuns, ledgerStats, listIncidents, readBurnin, showIncid
 import { loadStore } from '../../alerts/store.ts';
 import { sinkName } from '../../alerts/deliver.ts';
 import { frozenPath, parseFrozen } from '../../ledger/frozen.ts';
-import { recordSignoff } from '../../ledger/record.ts';
+import { openManualIncident, recordSignoff } from '../../ledger/record.ts';
 import { freeze, preconditions } from '../../ledger/signoff.ts';
 import { runChecks } from '../../checks/run.ts';
 import { factReader } from '../../facts/collect.ts';
@@ -34,14 +35,15 @@ import { printJson, printLine } from '../runtime.ts';
  * rebuilt ledger) go to stderr. A command that changes the ledger (`writes`: its name) holds the
  * host lock while it does.
  */
-async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number, writes?: string): Promise<void> {
+async function onLedger(ctx: CliContext, g: GlobalOptions, argv: readonly string[], local: (l: Ledger, spec: ResolvedSpec) => number, writes?: string, creates = false): Promise<void> {
   const ex = executorFor(g.target);
   let lock: HeldLock | undefined;
   try {
     if (await relayedToHost(ctx, g, ex, argv)) return;
     const spec = await loadSpec(g.spec, ctx.rt);
-    if (writes) lock = await takeHostLock(ctx, ex, spec.stateDir, writes, undefined);
-    const r = onHostLedger(spec, new Date(), (l) => local(l, spec));
+    if (writes) lock = await takeHostLock(ctx, ex, spec.stateDir, writes, undefined, { whileContained: true });
+    // a command that adds a record starts the ledger if there is none yet (the others read an empty one)
+    const r = creates ? withLedger(ledgerOf(spec), new Date(), (l) => local(l, spec)) : onHostLedger(spec, new Date(), (l) => local(l, spec));
     for (const n of r.notes) ctx.rt.err(`${n}\n`);
     ctx.setExit(r.value);
   } finally {
@@ -110,6 +112,7 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
         return EXIT.ok;
       });
     });
+  registerIncidentOpen(inc, ctx);
   for (const action of ['ack', 'resolve'] as const) {
     inc
       .command(action)
@@ -128,6 +131,33 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
         }, `clawops incident ${action} ${n}`);
       });
   }
+}
+
+const KEY_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+function registerIncidentOpen(inc: Command, ctx: CliContext): void {
+  inc
+    .command('open')
+    .requiredOption('--title <text>', 'what is wrong, in one line')
+    .option('--key <key>', 'a name for it: while an incident with this key is open, opening it again returns that one', '')
+    .option('--severity <level>', 'critical (breaks the burn-in day) or warn', 'critical')
+    .option('--evidence <text>', 'what was seen (kept with the incident)', '')
+    .description('open an incident by hand (a person saw something the checks did not); `clawops emergency contain` opens one too')
+    .action(async (opts: { title: string; key: string; severity: string; evidence: string }, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      if (!opts.title.trim()) throw new ClawopsError('--title is empty', { hint: 'say in one line what is wrong' });
+      if (opts.severity !== 'critical' && opts.severity !== 'warn') throw new ClawopsError(`--severity must be critical or warn, got ${JSON.stringify(opts.severity)}`, { hint: 'critical breaks the burn-in day; warn does not' });
+      const key = opts.key || `at-${Date.now()}`;
+      if (!KEY_RE.test(key)) throw new ClawopsError(`--key ${JSON.stringify(opts.key)} is not a key`, { hint: 'lower-case letters, digits, dot, dash, underscore; at most 63' });
+      const severity = opts.severity;
+      await onLedger(ctx, g, ['incident', 'open', '--title', opts.title, '--key', key, '--severity', severity, '--evidence', opts.evidence], (l) => {
+        const r = openManualIncident(l, { at: new Date(), key, title: opts.title, severity, evidence: opts.evidence });
+        const row = showIncident(l, r.id);
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, opened: r.opened, incident: row });
+        else printLine(ctx.rt, `${r.opened ? 'opened' : 'already open'}: ${incidentLine(row)}`);
+        return EXIT.ok;
+      }, 'clawops incident open', true);
+    });
 }
 
 function burninLines(b: BurninStatus): string[] {
@@ -248,10 +278,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         });
         const health = r.value.runs.find((x) => x.profile === 'health');
         const costStops = await costStopsInForce(ex, spec);
-        const ok = r.value.incidents.length === 0 && health?.gate === 'pass' && costStops.length === 0;
+        const contained = await readContainRecord(ex, spec).catch((err: Error) => ({ at: '?', reason: err.message, incident: null }));
+        const ok = r.value.incidents.length === 0 && health?.gate === 'pass' && costStops.length === 0 && contained === null;
         if (g.json) {
-          printJson(ctx.rt, { schemaVersion: 1, ok, ...r.value, openAlerts: Object.keys(store.book.open).length, sinks, signedOff: frozen ? { at: frozen.signedOffAt, by: frozen.by } : null, costStops });
+          printJson(ctx.rt, { schemaVersion: 1, ok, ...r.value, openAlerts: Object.keys(store.book.open).length, sinks, signedOff: frozen ? { at: frozen.signedOffAt, by: frozen.by } : null, costStops, contained });
         } else {
+          if (contained) printLine(ctx.rt, `CONTAINED since ${contained.at}: ${contained.reason}${contained.incident !== null ? ` (incident #${contained.incident})` : ''}; recover: clawops emergency recover, false alarm: clawops emergency lift`);
           for (const s of costStops) printLine(ctx.rt, costStopLine(s));
           const ago = (isoAt: string) => `${Math.max(0, Math.round((now.getTime() - Date.parse(isoAt)) / 60_000))} min ago`;
           printLine(ctx.rt, `checks:    ${r.value.runs.length ? '' : 'no run recorded yet (the check timers record theirs every minute once applied)'}`);

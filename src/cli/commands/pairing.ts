@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
-import type { HeldLock } from '../../core/lock.ts';
+import { refuseWhileContained, type HeldLock } from '../../core/lock.ts';
 import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { executorFor } from '../../exec/target.ts';
@@ -29,6 +29,8 @@ export function registerPairingCommands(program: Command, ctx: CliContext): void
       const inst = instanceOf(spec, opts.instance);
       const ex = executorFor(g.target);
       try {
+        // it runs the service user's openclaw: not on a contained host
+        await refuseWhileContained(ex, spec.stateDir, `clawops pairing list ${channel}`);
         const pending = await listPairing(ex, spec, inst, channel);
         const approved = (await readApprovals(ex, spec, inst)).filter((a) => a.channel === channel);
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, instance: inst.name, channel, pending, approved });

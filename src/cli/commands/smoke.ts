@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
+import { refuseWhileContained } from '../../core/lock.ts';
 import { loadSpec } from '../../desired/load.ts';
 import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { executorFor } from '../../exec/target.ts';
@@ -23,6 +24,8 @@ export function registerSmokeCommand(program: Command, ctx: CliContext): void {
       const ex = executorFor(g.target);
       try {
         await registerKnownSecrets(ex, spec, ctx.rt.env);
+        // it runs the service user's openclaw and starts sandbox containers: not on a contained host
+        await refuseWhileContained(ex, spec.stateDir, 'clawops smoke');
         const r = await runSmoke(ex, spec, inst, { timeoutSec, log: g.json ? undefined : (l) => ctx.rt.err(`${l}\n`) });
         if (g.json) printJson(ctx.rt, { ...r, target: ex.target });
         else {

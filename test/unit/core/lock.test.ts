@@ -12,7 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ClawopsError } from '../../../src/core/errors.ts';
-import { acquireLock, lockPath, withLock } from '../../../src/core/lock.ts';
+import { acquireLock, lendLock, LOCK_HOLDER_ENV, lockPath, withLock } from '../../../src/core/lock.ts';
 import { localExecutor } from '../../../src/exec/local.ts';
 import { RecorderExecutor } from '../../helpers/exec/recorder.ts';
 
@@ -204,4 +204,38 @@ test('a state dir reached through a symlink is locked at its real path; a missin
 test('an executor that cannot keep a process (a recording) cannot take the lock', async () => {
   const recording = new RecorderExecutor();
   await assert.rejects(acquireLock(recording, '/var/lib/clawops', 'clawops apply'), /cannot keep a command running/);
+});
+
+test('a contained host: every command is refused under the lock (and lets it go) but those allowed while contained', async () => {
+  const state = fresh();
+  mkdirSync(state, { mode: 0o755 });
+  writeFileSync(join(state, 'contained.json'), JSON.stringify({ at: '2026-12-03T10:00:00.000Z', reason: 'odd outbound traffic' }), { mode: 0o600 });
+  await assert.rejects(take(state, 'clawops apply'), (e: unknown) => {
+    assert.ok(e instanceof ClawopsError);
+    assert.equal(e.message, 'clawops apply: refused, the host is contained since 2026-12-03T10:00:00.000Z (odd outbound traffic)');
+    assert.match(e.hint ?? '', /clawops emergency recover/);
+    return true;
+  });
+  const ok = await acquireLock(localExecutor(), state, 'clawops check --profile health', { waitSec: 0, whileContained: true });
+  await ok.release();
+  writeFileSync(join(state, 'contained.json'), '{not json');
+  await assert.rejects(take(state, 'clawops upgrade'), /refused, the host is contained \(.*contained\.json does not parse\)/);
+  rmSync(join(state, 'contained.json'));
+  await (await take(state, 'clawops apply')).release();
+});
+
+test('a holder lends the lock to the clawops it runs on the host (LOCK_HOLDER_ENV: pid and nonce), and only while it holds it', async () => {
+  const state = fresh();
+  const held = await acquireLock(localExecutor(), state, 'clawops emergency contain', { waitSec: 0 });
+  const child = (env: Record<string, string>) => spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const { acquireLock } = await import(${JSON.stringify(LOCK_TS)});
+    const { localExecutor } = await import(${JSON.stringify(LOCAL_TS)});
+    try { const l = await acquireLock(localExecutor(), ${JSON.stringify(state)}, 'clawops incident open', { waitSec: 0 }); console.log(l.info.command); await l.release(); }
+    catch (e) { console.log('refused: ' + e.message); }`], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  assert.equal(child(lendLock(held)).stdout.trim(), 'clawops emergency contain > clawops incident open');
+  assert.match(child({ [LOCK_HOLDER_ENV]: `1:${'0'.repeat(32)}` }).stdout, /^refused: .*holds the lock/, 'a pid that does not hold it lends nothing');
+  assert.match(child({ [LOCK_HOLDER_ENV]: `${held.info.targetPid}:${'0'.repeat(32)}` }).stdout, /^refused: .*holds the lock/, 'the holder\'s pid without its nonce lends nothing');
+  await held.release();
+  const after = child(lendLock(held));
+  assert.equal(after.stdout.trim(), 'clawops incident open', 'after release the child takes the lock itself');
 });

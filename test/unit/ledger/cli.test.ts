@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/program.ts';
 import { memoryRuntime } from '../../../src/cli/runtime.ts';
 import { withLedger } from '../../../src/ledger/db.ts';
+import { ledgerPath } from '../../../src/ledger/paths.ts';
 import { recordEvent, recordRun } from '../../../src/ledger/record.ts';
 import { QUIET } from './fixtures.ts';
 
@@ -82,5 +83,31 @@ describe('clawops incident | burnin | ledger on the host', () => {
     assert.match(human.out, /incidents: 1 open\n {2}#\d+ +open/);
     assert.match(human.out, /burn-in: +day 0 of 7/);
     assert.match(human.out, /last drill +FAILED/);
+  });
+});
+
+describe('clawops incident open', () => {
+  const d = mkdtempSync(join(tmpdir(), 'clawops-incident-open-'));
+  const s = join(d, 'clawops.yaml');
+  writeFileSync(s, `stateDir: ${join(d, 'state')}\ndocker: { enabled: false }\n`);
+  const run = async (...argv: string[]) => {
+    const rt = memoryRuntime();
+    const code = await runCli(['--spec', s, '--target', 'local', ...argv], rt);
+    return { code, out: rt.stdout, err: rt.stderr };
+  };
+  after(() => rmSync(d, { recursive: true, force: true }));
+
+  it('starts the ledger when there is none; the same key while open is that incident; bad input is exit 1', async () => {
+    const first = await run('--json', 'incident', 'open', '--title', 'odd outbound traffic', '--key', 'seen.1', '--evidence', 'ss -tnp showed it');
+    assert.equal(first.code, 0, first.err);
+    const a = JSON.parse(first.out) as { opened: boolean; incident: { id: number; state: string; title: string } };
+    assert.deepEqual([a.opened, a.incident.state, a.incident.title], [true, 'open', 'odd outbound traffic']);
+    assert.ok(existsSync(ledgerPath(join(d, 'state'))), 'the ledger file exists now');
+    const again = await run('incident', 'open', '--title', 'again', '--key', 'seen.1');
+    assert.match(again.out, new RegExp(`^already open: #${a.incident.id} `));
+    assert.equal((await run('incident', 'open', '--title', 'x', '--key', 'Bad Key')).code, 1);
+    assert.equal((await run('incident', 'open', '--title', 'x', '--severity', 'minor')).code, 1);
+    const list = await run('incident', 'list');
+    assert.match(list.out, /odd outbound traffic/);
   });
 });

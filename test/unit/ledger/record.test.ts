@@ -3,7 +3,7 @@ import { statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openLedger, withLedger } from '../../../src/ledger/db.ts';
-import { recordEvent, recordRun } from '../../../src/ledger/record.ts';
+import { openManualIncident, recordEvent, recordRun } from '../../../src/ledger/record.ts';
 import { listIncidents, showIncident, updateIncident } from '../../../src/ledger/query.ts';
 import { forgetSecrets, registerSecret } from '../../../src/core/redact.ts';
 import { QUIET, result, scratchLedger } from './fixtures.ts';
@@ -143,6 +143,29 @@ describe('ledger: check runs, transitions and incidents', () => {
       assert.match(dump, /REDACTED|<secret /);
     } finally {
       forgetSecrets();
+    }
+  });
+});
+
+describe('ledger: incidents a person (or contain) opens', () => {
+  it('one per key while open, a new one after it is resolved; secrets in its words are redacted', () => {
+    const s = scratchLedger();
+    registerSecret('sk-manual-canary-0123456789');
+    try {
+      const a = openManualIncident(s.l, { at: at(0), key: 'emergency.contained.20261103', title: 'host contained: saw sk-manual-canary-0123456789', severity: 'critical', evidence: 'steps' });
+      const b = openManualIncident(s.l, { at: at(1), key: 'emergency.contained.20261103', title: 'again', severity: 'critical', evidence: '' });
+      assert.deepEqual([a.opened, b.opened, b.id], [true, false, a.id]);
+      const d = showIncident(s.l, a.id);
+      assert.equal(d.title, 'host contained: saw [REDACTED]');
+      assert.equal(d.severity, 'critical');
+      assert.equal(listIncidents(s.l, { all: false, limit: 10 }).length, 1);
+      updateIncident(s.l, a.id, 'resolve', 'recovered', at(2));
+      const c = openManualIncident(s.l, { at: at(3), key: 'emergency.contained.20261103', title: 'later', severity: 'warn', evidence: '' });
+      assert.equal(c.opened, true);
+      assert.notEqual(c.id, a.id);
+    } finally {
+      forgetSecrets();
+      s.done();
     }
   });
 });

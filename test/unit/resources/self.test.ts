@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { collectFiles, dependencyDirs, MARKER, packFiles } from '../../../src/resources/self-package.ts';
-import { tarArchive } from '../../../src/resources/self-tar.ts';
+import { tarArchive } from '../../../src/core/tar.ts';
 import { installDirName, launcherTarget, parseSelfState, planSelf, selfResources, type SelfChangeData, type SelfState } from '../../../src/resources/self.ts';
 import { resolveSpec } from '../../../src/desired/resolve.ts';
 import { Spec } from '../../../src/desired/schema.ts';

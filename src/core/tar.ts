@@ -1,6 +1,6 @@
 /**
- * A minimal, deterministic POSIX ustar writer for shipping clawops to a target (GNU tar unpacks it
- * there). Entries are written in the order given, owned by root (uid/gid 0), with a fixed mtime, so
+ * A minimal, deterministic POSIX ustar writer: clawops shipped to a target (GNU tar unpacks it
+ * there), and the emergency evidence archive. Entries are written in the order given, owned by root (uid/gid 0), with a fixed mtime, so
  * the same files always give the same bytes. Paths up to 255 bytes (ustar name + prefix).
  */
 import { ClawopsError } from '../core/errors.ts';
@@ -34,7 +34,7 @@ export function tarArchive(entries: readonly TarEntry[]): Buffer {
 
 function header(e: TarEntry, size: number): Buffer {
   if (e.path === '' || e.path.startsWith('/') || e.path.split('/').includes('..')) {
-    throw new ClawopsError(`refusing to archive the path "${e.path}"`, { hint: 'this is a bug in the clawops self-install packaging' });
+    throw new ClawopsError(`refusing to archive the path "${e.path}"`, { hint: 'this is a bug in clawops: archive paths are made by clawops' });
   }
   const full = e.type === 'dir' && !e.path.endsWith('/') ? `${e.path}/` : e.path;
   const [prefix, name] = splitPath(full);
@@ -69,5 +69,5 @@ function splitPath(path: string): [string, string] {
     const name = path.slice(i + 1);
     if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name !== '') return [prefix, name];
   }
-  throw new ClawopsError(`path too long for a ustar archive: ${path}`, { hint: 'this is a bug in the clawops self-install packaging' });
+  throw new ClawopsError(`path too long for a ustar archive: ${path}`, { hint: 'this is a bug in clawops: archive paths are made by clawops' });
 }
