@@ -395,7 +395,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     for (const s of r1.steps) t.diagnostic(`${s.status} ${s.step}: ${s.detail}`);
     assert.equal(r1.unchanged, false);
     assert.ok(r1.record.incident !== null, 'an incident was opened in the host\'s ledger');
-    assert.deepEqual(r1.record.containers.sort(), running.sort());
+    // the proof container is stopped by contain; OpenClaw's own session sandboxes may already have gone with the gateway's stop
+    assert.ok(r1.record.containers.includes(container), JSON.stringify(r1.record.containers));
     // no process of the service user; the gateway stopped, disabled and held; the account expired and out of docker
     assert.equal((await ex.run(['pgrep', '-u', inst.user], { allowFailure: true })).stdout.trim(), '');
     assert.equal((await ex.run(['systemctl', 'is-active', inst.unit], { allowFailure: true })).stdout.trim(), 'inactive');
@@ -406,7 +407,7 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     assert.equal(await account(), `1 ${accountBefore.split(' ').slice(1).filter((g) => g !== 'docker').join(' ')}`);
     // the containers: stopped, kept, inspectable
     assert.deepEqual(await sandboxes(false), []);
-    assert.deepEqual((await sandboxes(true)).filter((n) => running.includes(n)).sort(), running.sort());
+    assert.ok((await sandboxes(true)).includes(container), 'the proof container is kept');
     assert.equal((await ex.run(['docker', 'inspect', '--format', '{{.State.Running}}', container])).stdout.trim(), 'false');
     // the network: the service user is refused everywhere but out of the management interface; other users are not affected
     assert.match(await connect(inst.user, '127.0.0.1', llmPort), /^refused /);
