@@ -4,6 +4,7 @@ import { auditChecks } from './audit.ts';
 import { backupChecks } from './backup.ts';
 import { configChecks } from './config.ts';
 import { costChecks } from './cost.ts';
+import { credentialChecks } from './credentials.ts';
 import { doctorLintChecks } from './doctor-lint.ts';
 import { emergencyChecks } from './emergency.ts';
 import { fileChecks } from './files.ts';
@@ -30,6 +31,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...configChecks,
   ...providerChecks,
   ...costChecks,
+  ...credentialChecks,
   ...doctorLintChecks,
   ...auditChecks,
   ...identityChecks,

@@ -11,6 +11,8 @@ export interface Runtime {
   isTTY: boolean;
   /** Ask a yes/no question on the terminal (absent when stdin is not a terminal: commands then refuse to prompt). */
   confirm?: (question: string) => Promise<boolean>;
+  /** All of standard input (absent when it is a terminal: a secret is never typed into an echoing prompt). */
+  readStdin?: () => Promise<string>;
 }
 
 export interface GlobalOptions {
@@ -34,8 +36,14 @@ export function processRuntime(): Runtime {
     err: (t) => process.stderr.write(redact(t)),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
-    ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
+    ...(process.stdin.isTTY ? { confirm: askOnTerminal } : { readStdin: readAllStdin }),
   };
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

@@ -25,3 +25,13 @@ export function envTextWith(existing: string, values: Record<string, string>): s
   });
   return `${[...kept, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)].join('\n')}\n`;
 }
+
+/** Pure: the KEY=VALUE pairs of an EnvironmentFile's text (one pair of surrounding quotes removed). */
+export function envTextVars(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (m) vars[m[1] ?? ''] = (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return vars;
+}

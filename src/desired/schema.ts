@@ -142,6 +142,11 @@ export const Spec = z.strictObject({
     monthlyUSD: z.number().positive().optional().describe('the same for the calendar month so far'),
     stop: z.boolean().default(false).describe('over budget, the check timers stop the gateway (OpenClaw has no spend cap) until an operator starts it: `clawops status` says why'),
   }).prefault({}),
+  credentials: z.strictObject({
+    gatewayTokenDays: z.number().int().min(0).default(90).describe('rotate the gateway token at least this often (the guide\'s table: quarterly); credentials.age warns past it; 0: only on compromise'),
+    providerKeyDays: z.number().int().min(0).default(90).describe('the same for LLM provider API keys (quarterly)'),
+    botTokenDays: z.number().int().min(0).default(0).describe('the same for channel bot tokens (the table: on compromise, so 0 by default)'),
+  }).prefault({}).describe('rotation intervals (`clawops rotate`; the time of each rotation is recorded on the target)'),
   smoke: z.strictObject({
     timeoutSec: z.number().int().min(10).max(1800).default(180).describe('each agent turn of `clawops smoke` must finish within this'),
   }).prefault({}),

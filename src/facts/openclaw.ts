@@ -1,5 +1,5 @@
 /** OpenClaw facts: the installed version (from its package.json, no CLI spawn), config, env file, audit. */
-import { LOAD_ENV_FN } from '../core/env-file.ts';
+import { envTextVars, LOAD_ENV_FN } from '../core/env-file.ts';
 import type { Executor } from '../exec/types.ts';
 import { parseVersion, type OpenclawVersion } from '../openclaw/versions.ts';
 import { parseJson5 } from './json5.ts';
@@ -130,12 +130,7 @@ export const envFile: FactKind<EnvFileValue> = {
     if (raw.t === 'error') return unknown(`read ${path}: ${raw.message}`);
     if (raw.t !== 'file') return unknown(`${path}: unexpected raw`);
     if (raw.content === null) return { missing: true };
-    const vars: Record<string, string> = {};
-    for (const line of raw.content.split('\n')) {
-      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-      if (m) vars[m[1] ?? ''] = (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
-    }
-    return { missing: false, vars };
+    return { missing: false, vars: envTextVars(raw.content) };
   },
 };
 

@@ -4,7 +4,8 @@
  * unit loads it too). The config refers to each variable (providers.ts), so no credential is in
  * `openclaw.json`, on a command line, in the plan or in a raw fact: the plan compares descriptors.
  */
-import { envTextWith } from '../core/env-file.ts';
+import { envTextVars, envTextWith } from '../core/env-file.ts';
+import { noteCredentials } from '../credentials/record.ts';
 import { safeMkdir, safeRead } from '../core/safe-fs.ts';
 import type { Executor } from '../exec/types.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
@@ -104,13 +105,27 @@ export function envSecretsResource(spec: ResolvedSpec, inst: ResolvedInstance, d
       return { changes: [change] };
     },
     async apply(ex: Executor, _change: PlannedChange, journal: Journal) {
-      const values: Record<string, string> = {};
-      for (const s of secrets) values[s.variable] = await secretValue(ex, s.ref, env, s.what);
-      // no-follow: a .env swapped for a link must not have its target's lines copied into the new file
-      const buf = await safeRead(ex, path);
       await journal.saveFile(ex, path);
-      await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
-      await ex.writeFile(path, envTextWith(buf === null ? '' : buf.toString('utf8'), values), { mode: 0o600, owner: inst.user, group: inst.user });
+      const changed = await writeEnvSecrets(ex, spec, inst, env);
+      await noteCredentials(ex, spec.stateDir, changed, 'apply');
     },
   };
+}
+
+/**
+ * Writes every credential of the spec into the instance's `~/.openclaw/.env` from its reference
+ * (`values` overrides a variable: a rotation putting the old value back), other lines kept. Read
+ * no-follow: a .env swapped for a link must not have its target's lines copied into the new file.
+ * Returns the owners whose value changed.
+ */
+export async function writeEnvSecrets(ex: Executor, spec: ResolvedSpec, inst: ResolvedInstance, env: NodeJS.ProcessEnv, values: Record<string, string> = {}): Promise<string[]> {
+  const secrets = envSecrets(spec);
+  const next: Record<string, string> = {};
+  for (const s of secrets) next[s.variable] = values[s.variable] ?? await secretValue(ex, s.ref, env, s.what);
+  const path = dotEnvPath(inst);
+  const text = (await safeRead(ex, path))?.toString('utf8') ?? '';
+  const before = envTextVars(text);
+  await safeMkdir(ex, inst.stateDir, { mode: 0o700, owner: inst.user, group: inst.user });
+  await ex.writeFile(path, envTextWith(text, next), { mode: 0o600, owner: inst.user, group: inst.user });
+  return secrets.filter((s) => before[s.variable] !== next[s.variable]).map((s) => s.owner);
 }

@@ -123,6 +123,17 @@ async function sandboxNames(ex: Executor): Promise<string[] | string> {
   return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+/** One agent turn through the running gateway, as the service user, in session `sessionKey`. */
+export async function agentTurn(ex: Executor, inst: ResolvedInstance, version: string, sessionKey: string, message: string, timeoutSec: number): Promise<AgentAnswer> {
+  const r = await openclawRun(ex, inst, version, ['agent', '--agent', 'main', '--session-key', sessionKey, '--message', message, '--json', '--timeout', String(timeoutSec)], {
+    allowFailure: true,
+    timeoutMs: (timeoutSec + 60) * 1000,
+  });
+  const a = parseAgentAnswer(r.stdout, r.exitCode);
+  if (!a.ok && r.stderr.trim()) a.error = `${a.error ?? 'failed'}: ${r.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+  return a;
+}
+
 export interface SmokeOptions {
   /** each agent turn's deadline */
   timeoutSec: number;
@@ -149,15 +160,7 @@ export async function runSmoke(ex: Executor, spec: ResolvedSpec, inst: ResolvedI
     return s;
   };
   const skip = (name: SmokeStepName, why: string) => steps.push({ name, status: 'skipped', ms: 0, detail: why });
-  const turn = async (message: string): Promise<AgentAnswer> => {
-    const r = await openclawRun(ex, inst, version, ['agent', '--agent', 'main', '--session-key', sessionKey, '--message', message, '--json', '--timeout', String(opts.timeoutSec)], {
-      allowFailure: true,
-      timeoutMs: (opts.timeoutSec + 60) * 1000,
-    });
-    const a = parseAgentAnswer(r.stdout, r.exitCode);
-    if (!a.ok && r.stderr.trim()) a.error = `${a.error ?? 'failed'}: ${r.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
-    return a;
-  };
+  const turn = (message: string): Promise<AgentAnswer> => agentTurn(ex, inst, version, sessionKey, message, opts.timeoutSec);
 
   const gw = await step('gateway', async () => {
     const h = await probeHealth(ex, inst, version);

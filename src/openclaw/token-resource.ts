@@ -3,6 +3,7 @@
  * 0600, owned by the service user (and, on 2.x, equal on both config keys). It never rotates a
  * healthy token: that is `clawops rotate gateway-token`.
  */
+import { gatewayTokenId, noteCredentials } from '../credentials/record.ts';
 import type { Executor } from '../exec/types.ts';
 import type { Journal, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
@@ -106,23 +107,24 @@ export function openclawTokenResource(spec: ResolvedSpec, inst: ResolvedInstance
         const f = tokenFactsFrom(factReader(await collectRaw(ex, tokenNeeds(inst))), inst, version);
         if (f.envFileOk === true) return;
         await journal.saveFile(ex, inst.envFile);
-        await writeEnvToken(ex, inst, await keepOrNew(ex, inst, step));
+        const kept = step === 'env-file-mode' ? await wellFormedToken(ex, inst) : undefined;
+        await writeEnvToken(ex, inst, kept ?? generateToken());
+        if (kept === undefined) await noteCredentials(ex, spec.stateDir, [gatewayTokenId(inst.name)], 'apply');
       } else if (step === 'config-ref') {
         await journal.saveFile(ex, configPath(inst));
         await writeConfigTokenRef(ex, inst, version);
       } else {
         await journal.saveFile(ex, configPath(inst));
         await writeConfigTokens(ex, inst, generateToken());
+        await noteCredentials(ex, spec.stateDir, [gatewayTokenId(inst.name)], 'apply');
       }
     },
   };
 }
 
-async function keepOrNew(ex: Executor, inst: ResolvedInstance, step: Step): Promise<string> {
-  if (step === 'env-file-mode') {
-    const buf = await ex.readFile(inst.envFile);
-    const t = buf === null ? undefined : tokenFromEnvText(buf.toString('utf8'));
-    if (isWellFormedToken(t)) return t;
-  }
-  return generateToken();
+/** The token already in the EnvironmentFile when it is well-formed (kept when only the mode was wrong). */
+async function wellFormedToken(ex: Executor, inst: ResolvedInstance): Promise<string | undefined> {
+  const buf = await ex.readFile(inst.envFile);
+  const t = buf === null ? undefined : tokenFromEnvText(buf.toString('utf8'));
+  return isWellFormedToken(t) ? t : undefined;
 }

@@ -474,4 +474,74 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     assert.deepEqual(await converge(ex, resources), [], 'the plan after lift is empty');
     await ex.run(['ip', 'link', 'del', 'tailscale0'], { allowFailure: true });
   });
+
+  test('rotate key: the bot token and the provider key through their file references, proven by the stand-ins, the old values in no file; credentials.age; emergency cost-stop, twice unchanged, apply brings the keys back', { timeout: 900_000 }, async (t) => {
+    const ex = tb.executor;
+    const inst = spec.resolved[0]!;
+    const target = cliTarget();
+    await waitSettled(ex, inst, VERSION);
+    const newToken = `123456789:AArotated${randomBytes(12).toString('hex')}`;
+    const newKey = `standin-key-rotated-${randomBytes(12).toString('hex')}`;
+    const valueFile = join(specDir, 'new-value');
+    writeFileSync(valueFile, `${newToken}\n`, { mode: 0o600 });
+    const tgLog = async () => ((await ex.readFile('/root/standin-telegram.jsonl'))?.toString('utf8') ?? '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ts: string; path: string });
+    const llmLog = async () => ((await ex.readFile('/root/standin-llm.jsonl'))?.toString('utf8') ?? '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ts: string; authorization: string | null });
+
+    const since = new Date().toISOString();
+    const bot = await clawops(['--json', 'rotate', 'key', 'channel:telegram', '--from-file', valueFile, ...target], {}, 600_000);
+    assert.equal(bot.code, 0, `${bot.stdout}\n${bot.stderr}`);
+    const rb = JSON.parse(bot.stdout) as { verified: string; oldValueLeft: string[]; instances: { restarted: boolean; healthyMs: number }[] };
+    t.diagnostic(`bot token: ${rb.verified}; restarted healthy in ${rb.instances[0]?.healthyMs} ms; old value left in: ${rb.oldValueLeft.join(', ') || 'nothing'}`);
+    assert.match(rb.verified, /getMe/);
+    assert.equal(rb.instances[0]?.restarted, true);
+    assert.equal((await ex.readFile(TG_TOKEN_FILE))!.toString('utf8').trim(), newToken);
+    assert.equal((await ex.stat(TG_TOKEN_FILE))!.mode & 0o777, 0o600);
+    // the restarted channel polls with the new token only
+    let polled: string[] = [];
+    for (let i = 0; i < 60 && !polled.some((u) => u.includes(newToken)); i++) {
+      polled = (await tgLog()).filter((e) => e.ts > since && /getUpdates/.test(e.path)).map((e) => e.path);
+      if (!polled.some((u) => u.includes(newToken))) await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.ok(polled.some((u) => u.includes(newToken)), 'the channel polls with the new token');
+
+    writeFileSync(valueFile, `${newKey}\n`, { mode: 0o600 });
+    const mark = new Date().toISOString();
+    const key = await clawops(['--json', 'rotate', 'key', 'provider:standin', '--from-command', `cat ${valueFile}`, ...target], {}, 600_000);
+    assert.equal(key.code, 0, `${key.stdout}\n${key.stderr}`);
+    const rk = JSON.parse(key.stdout) as typeof rb;
+    t.diagnostic(`provider key: ${rk.verified}; old value left in: ${rk.oldValueLeft.join(', ') || 'nothing'}`);
+    assert.match(rk.verified, /an agent turn through openclaw answered with the new key/);
+    const auth = (await llmLog()).filter((e) => e.ts > mark).map((e) => e.authorization);
+    assert.ok(auth.length > 0 && auth.every((a) => a === `Bearer ${newKey}`), `the model server saw only the new key: ${auth.length} request(s)`);
+    // the old values: in no file of the gateway's state, the spec references or clawops' state
+    for (const [what, old] of [['bot token', botToken], ['provider key', apiKey]] as const) {
+      const hits = await ex.run(['grep', '-rlF', '-e', old, '--', inst.stateDir, '/etc/clawops', '/var/lib/clawops'], { allowFailure: true });
+      assert.equal(hits.stdout.trim(), '', `the old ${what} is gone`);
+    }
+    assert.deepEqual([...rb.oldValueLeft, ...rk.oldValueLeft], []);
+    const age = JSON.parse((await clawops(['--json', 'check', '--only', 'credentials.age', ...target], {}, 300_000)).stdout) as { results: { status: string; evidence: string }[] };
+    t.diagnostic(age.results[0]!.evidence);
+    assert.equal(age.results[0]!.status, 'pass');
+    assert.match(age.results[0]!.evidence, /provider:standin 0 d of 90 \(rotated /);
+
+    // the unexpected bill: stopped, disabled, the key out of .env (a start by hand cannot spend), recorded; twice: unchanged
+    const stop = await clawops(['--json', 'emergency', 'cost-stop', '--reason', 'test: a bill overnight', ...target], {}, 300_000);
+    assert.equal(stop.code, 0, `${stop.stdout}\n${stop.stderr}`);
+    const rs = JSON.parse(stop.stdout) as { unchanged: boolean; incident: number | null; steps: { step: string; status: string }[] };
+    assert.equal(rs.unchanged, false);
+    assert.ok(rs.incident !== null);
+    assert.equal((await ex.run(['systemctl', 'is-active', inst.unit], { allowFailure: true })).stdout.trim(), 'inactive');
+    assert.equal((await ex.run(['systemctl', 'is-enabled', inst.unit], { allowFailure: true })).stdout.trim(), 'disabled');
+    const dotEnv = (await ex.readFile(`${inst.stateDir}/.env`))!.toString('utf8');
+    assert.doesNotMatch(dotEnv, /STANDIN_API_KEY/);
+    assert.match(dotEnv, /TELEGRAM_BOT_TOKEN=/, 'the other credentials stay');
+    assert.match((await clawops(['status', ...target])).stdout, /STOPPED by the cost guard at .*emergency cost-stop: test: a bill overnight/);
+    const again = JSON.parse((await clawops(['--json', 'emergency', 'cost-stop', '--reason', 'again', ...target], {}, 300_000)).stdout) as typeof rs;
+    assert.equal(again.unchanged, true, JSON.stringify(again.steps));
+    assert.equal(again.incident, rs.incident, 'the same incident');
+    // the way back: apply puts the referenced key back and the gateway up
+    assert.ok((await converge(ex, resources)).some((c) => c.startsWith('openclaw-env-secrets:')));
+    await waitSettled(ex, inst, VERSION);
+    assert.equal((await ex.run(['systemctl', 'is-enabled', inst.unit], { allowFailure: true })).stdout.trim(), 'enabled');
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `clawops emergency contain|lift|evidence|recover`: the hardened guide's phase 10 as commands
+ * `clawops emergency contain|lift|evidence|recover|cost-stop`: the hardened guide's phase 10 as commands
  * (src/emergency/). Each takes the host lock like every mutating command, and may run while the
  * host is contained; every other mutating command is refused until `lift` or `recover`.
  */
@@ -12,6 +12,7 @@ import type { ResolvedSpec } from '../../desired/resolve.ts';
 import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { evidenceArchive } from '../../emergency/archive.ts';
 import { contain, type Step } from '../../emergency/contain.ts';
+import { emergencyCostStop } from '../../emergency/cost-stop.ts';
 import { collectEvidence } from '../../emergency/evidence.ts';
 import { lift } from '../../emergency/lift.ts';
 import { recover } from '../../emergency/recover.ts';
@@ -95,7 +96,7 @@ const parseSince = (v: string, now: Date): Date => {
 };
 
 export function registerEmergencyCommands(program: Command, ctx: CliContext): void {
-  const em = program.command('emergency').description('suspected compromise (hardened guide phase 10): contain, collect evidence, recover or lift');
+  const em = program.command('emergency').description('hardened guide phase 10: a suspected compromise (contain, evidence, recover or lift), an unexpected API bill (cost-stop)');
 
   em.command('contain')
     .description('cut the service users off the network (but the management interfaces), stop, disable and hold each gateway (no start while contained, reboots included), expire the account and take it out of the docker group, kill every process of its user, stop (keep) the sandbox containers, pause the timers that run its programs or prune backups, open an incident. Idempotent; runs no program the service user can write')
@@ -114,6 +115,28 @@ export function registerEmergencyCommands(program: Command, ctx: CliContext): vo
           printLine(ctx.rt, 'Next: clawops emergency evidence --out FILE (read-only), then clawops emergency recover; a false alarm: clawops emergency lift (restores exactly the state above).');
         }
         if (failed.length > 0) ctx.rt.err(`contain: ${failed.length} step(s) failed: ${failed.map(stepLine).join(' | ')}\n`);
+        return failed.length > 0 ? EXIT.error : EXIT.ok;
+      });
+    });
+
+  em.command('cost-stop')
+    .description('an unexpected API bill (hardened guide phase 10): stop and disable every gateway, take the provider API keys out of each ~/.openclaw/.env (a gateway started by hand cannot spend), record the stop (`clawops status` shows it), open an incident. Idempotent; runs no program the service user can write')
+    .requiredOption('--reason <text>', 'why (kept with the incident and the record)')
+    .addOption(waitOption())
+    .action(async (opts: { reason: string; wait?: string }, cmd: Command) => {
+      if (!opts.reason.trim()) throw new ClawopsError('--reason is empty', { hint: 'say in one line what was seen (e.g. "provider bill $400 overnight")' });
+      const g = ctx.globals(cmd);
+      await underLock(ctx, cmd, 'clawops emergency cost-stop', opts.wait, async (ex, spec, lock) => {
+        const now = new Date();
+        const r = await emergencyCostStop(ex, spec, { reason: opts.reason, now, openIncident: incidentOpener(ex, spec, now, lock), ...(g.json ? {} : { log: (l) => printLine(ctx.rt, l) }) });
+        const failed = r.steps.filter((s) => s.status === 'failed');
+        if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, unchanged: r.unchanged, incident: r.incident, steps: r.steps });
+        else {
+          printLine(ctx.rt, r.unchanged ? 'Already cost-stopped; nothing changed.' : `Cost-stopped ${ex.target}.`);
+          const keys = Object.keys(spec.providers).filter((id) => spec.providers[id]?.apiKey).map((id) => `provider:${id}`);
+          printLine(ctx.rt, `Next: read the provider's billing; revoke the key there and put a new one in place${keys.length ? ` (clawops rotate key ${keys[0]} --from-file NEW)` : ''}; then clawops apply (keys back, gateways enabled and started)${r.incident !== null ? ` and clawops incident resolve ${r.incident} --note ...` : ''}.`);
+        }
+        if (failed.length > 0) ctx.rt.err(`cost-stop: ${failed.length} step(s) failed: ${failed.map(stepLine).join(' | ')}\n`);
         return failed.length > 0 ? EXIT.error : EXIT.ok;
       });
     });

@@ -104,6 +104,7 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
       if (p.endsWith('/inventory/openclaw.tsv')) return file(`workspace-skills\tnotes\t${INVENTORY_SHA}\n`);
       if (p.endsWith('/backup/last.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: iso(3_600_000), finishedAt: iso(3_500_000), lastSuccessAt: iso(3_500_000), durationMs: 1, host: 'h', repository: 'r', instances: [] }));
       if (p.endsWith('/sandbox-image/built.json')) return file(JSON.stringify({ image: spec.sandbox.image, id: SANDBOX_IMAGE_ID, recipe: 'sha256:' + 'e'.repeat(64), builtAt: iso(86_400_000) }));
+      if (p.endsWith('/credentials.json')) return file(JSON.stringify({ schemaVersion: 1, credentials: { 'gateway-token:openclaw': { at: iso(30 * 86_400_000), how: 'rotate' } } }));
       if (p.endsWith('/backup/drill.json')) return file(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: iso(86_400_000), finishedAt: iso(86_000_000), lastSuccessAt: iso(86_000_000), host: 'h', instance: 'openclaw', steps: [] }));
       return file(null);
     },
