@@ -7,6 +7,7 @@ import { costChecks } from './cost.ts';
 import { credentialChecks } from './credentials.ts';
 import { doctorLintChecks } from './doctor-lint.ts';
 import { emergencyChecks } from './emergency.ts';
+import { fallbackChecks } from './fallback.ts';
 import { fileChecks } from './files.ts';
 import { firewallChecks } from './firewall.ts';
 import { frozenChecks } from './frozen.ts';
@@ -36,6 +37,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...auditChecks,
   ...identityChecks,
   ...accessChecks,
+  ...fallbackChecks,
   ...backupChecks,
   ...frozenChecks,
 ];

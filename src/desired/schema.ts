@@ -173,6 +173,12 @@ export const Spec = z.strictObject({
   access: z.strictObject({
     mode: z.enum(['tailscale-serve', 'ssh-tunnel']).default('ssh-tunnel').describe('how the operator reaches the loopback-only gateway'),
     funnel: z.literal(false).default(false).describe('Tailscale Funnel must stay off'),
+    sshFallback: z.strictObject({
+      enabled: z.boolean().default(false).describe('opt-in (hardened guide phase 10, option 2): a timer opens the SSH port in UFW while Tailscale is down, for key-only sshd, and closes it when Tailscale is back; prefer the provider\'s console where there is one'),
+      downAfterSec: z.number().int().min(0).max(86_400).default(600).describe('Tailscale down this long (seconds) before the port opens'),
+      upAfterSec: z.number().int().min(0).max(86_400).default(300).describe('Tailscale back this long before the port closes again'),
+      intervalSec: z.number().int().min(10).max(3600).default(60).describe('how often the timer looks'),
+    }).prefault({}),
   }).prefault({}),
   fail2ban: z.strictObject({
     enabled: z.boolean().default(true).describe('manage fail2ban jail.local'),

@@ -29,6 +29,8 @@ export type UfwState = {
   /** `ufw show added` lines, e.g. `ufw allow in on tailscale0 comment 'clawops'` */
   rules: string[];
   sshSessions: { peer: string; local: string; iface: string | null }[];
+  /** the Tailscale-down SSH fallback holds the SSH port open (src/fallback/): its rule is left alone */
+  fallbackOpen?: boolean;
 };
 
 export type UfwOp = 'add' | 'update' | 'default' | 'enable' | 'delete';
@@ -47,6 +49,8 @@ export interface UfwPlanInput {
   firewall: FirewallSpec;
   /** gateway ports of all instances */
   gatewayPorts: number[];
+  /** clawops' state dir on the target (where the SSH fallback's record is) */
+  stateDir?: string;
 }
 
 function change(action: PlannedChange['action'], summary: string, data: UfwChangeData, diff: string): PlannedChange {
@@ -115,7 +119,7 @@ export function planUfw(state: UfwState, input: UfwPlanInput): PlanOutcome {
     const del = (why: string, safetyNet: boolean): PlannedChange =>
       change('remove', `ufw delete ${r.text} (${why})`, { op: 'delete', argv: deleteArgv(r.text), guarded: true, undo: ['ufw', ...r.text.split(' '), ...(r.comment ? ['comment', r.comment] : [])], safetyNet }, `- ufw ${r.text}${r.comment ? ` ${quoteComment(r.comment)}` : ''}`);
     if (isSafetyNet(r)) {
-      if (fw.sshSafetyNet) continue;
+      if (fw.sshSafetyNet || state.fallbackOpen) continue;
       const refusal = refuseSafetyNetRemoval(state.sshSessions, mgmt);
       if (refusal) throw refusal;
       lateRemovals.push(del('SSH safety net no longer needed', true));

@@ -22,6 +22,7 @@ import { clawops, prepareExampleTarget } from './apply-cli.ts';
 import { driftRounds, EXTERNAL, withAuditRetried } from './drift-table.ts';
 import { crashAlertTests } from './alerts-testbed.ts';
 import { recoverTests } from './emergency-testbed.ts';
+import { fallbackTests } from './fallback-testbed.ts';
 import type { ReportData } from '../../src/report/model.ts';
 
 const EXAMPLE = new URL('../../examples/clawops.yaml', import.meta.url).pathname;
@@ -146,6 +147,8 @@ export function applyOpenclawSuite(version: TestbedOpenclawVersion): void {
     });
 
     driftRounds(version, { tb: () => tb, target, converged: () => gated });
+    // the fallback changes the host's firewall and sshd: last, on the older OpenClaw's testbed (the suites run side by side)
+    if (version.startsWith('2026.2.')) fallbackTests({ tb: () => tb, specFile: () => SPEC, converged: () => gated });
     if (version.startsWith('2026.9.')) {
       crashAlertTests({ tb: () => tb, spec: () => SPEC, converged: () => gated });
       recoverTests({ tb: () => tb, target, converged: () => gated });

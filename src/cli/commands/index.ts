@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'status', load: async () => (await import('./ledger.ts')).registerStatusCommand },
   { name: 'ledger', load: async () => (await import('./ledger.ts')).registerLedgerCommands },
   { name: 'report', load: async () => (await import('./report.ts')).registerReportCommand },
+  { name: 'fallback', load: async () => (await import('./fallback.ts')).registerFallbackCommands },
   { name: 'emergency', load: async () => (await import('./emergency.ts')).registerEmergencyCommands },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

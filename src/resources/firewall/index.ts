@@ -37,7 +37,7 @@ export function firewallResources(spec: ResolvedSpec, opts: FirewallOptions = {}
     timeoutSec: fw.confirmTimeoutSec,
     openConfirmConnection: opts.openConfirmConnection ?? defaultConfirmConnection,
   };
-  const ufw = new UfwResource({ firewall: fw, gatewayPorts: spec.resolved.map((i) => i.port) }, guard, opts.dependsOn);
+  const ufw = new UfwResource({ firewall: fw, gatewayPorts: spec.resolved.map((i) => i.port), stateDir: spec.stateDir }, guard, opts.dependsOn);
   const out: Resource[] = [ufw as unknown as Resource];
   if (managesDockerUser(spec)) {
     out.push(new DockerUserResource(fw.managementInterfaces, guard, [ufw.id]) as unknown as Resource);

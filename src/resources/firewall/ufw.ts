@@ -9,15 +9,16 @@ import { UFW_FILES, withGuard, type GuardOptions } from '../../firewall/guard.ts
 import { planUfw, refuseSafetyNetRemoval, UFW_RESOURCE_ID, type UfwChangeData, type UfwPlanInput, type UfwState } from '../../firewall/ufw-plan.ts';
 import type { Policy } from '../../firewall/ufw-rules.ts';
 import { parseDefaultUfw } from '../../firewall/ufw-status.ts';
+import { fallbackRecordPath, parseFallbackRecord } from '../../fallback/state.ts';
 
 const UFW_DEFAULTS = '/etc/default/ufw';
 
 /** The facts the UFW plan reads: the gate's `ufw status verbose`, `ufw show added`, the defaults file, SSH sessions. */
-export const ufwNeeds = () => [ref(ufwStatus), ref(ufwAdded), ref(textFile, UFW_DEFAULTS), ref(sshSessions)];
+export const ufwNeeds = (stateDir?: string) => [ref(ufwStatus), ref(ufwAdded), ref(textFile, UFW_DEFAULTS), ref(sshSessions), ...(stateDir ? [ref(textFile, fallbackRecordPath(stateDir))] : [])];
 
 const asPolicy = (w: string | undefined): Policy | null => (w === 'allow' || w === 'deny' || w === 'reject' ? w : null);
 
-export function ufwState(f: FactReader): UfwState {
+export function ufwState(f: FactReader, stateDir?: string): UfwState {
   const sessions = known(f, ref(sshSessions));
   const status = known(f, ref(ufwStatus));
   if (!status.installed) return { installed: false, active: false, defaults: { incoming: null, outgoing: null, routed: null }, rules: [], sshSessions: sessions };
@@ -30,6 +31,7 @@ export function ufwState(f: FactReader): UfwState {
     defaults: file !== null ? parseDefaultUfw(file) : { incoming: asPolicy(d.incoming), outgoing: asPolicy(d.outgoing), routed: asPolicy(d.routed) },
     rules: known(f, ref(ufwAdded)).map((r) => `ufw ${r.text}${r.comment !== null ? ` comment '${r.comment}'` : ''}`),
     sshSessions: sessions,
+    ...(stateDir ? { fallbackOpen: parseFallbackRecord(known(f, ref(textFile, fallbackRecordPath(stateDir))).content).open } : {}),
   };
 }
 
@@ -46,11 +48,11 @@ export class UfwResource implements Resource {
   }
 
   needs(): FactRef<unknown>[] {
-    return ufwNeeds();
+    return ufwNeeds(this.input.stateDir);
   }
 
   plan(f: FactReader): PlanOutcome {
-    return planUfw(ufwState(f), this.input);
+    return planUfw(ufwState(f, this.input.stateDir), this.input);
   }
 
   async apply(ex: Executor, change: PlannedChange, journal: Journal): Promise<void> {
