@@ -100,6 +100,8 @@ async function restartIfRan(ex: Executor, inst: ResolvedInstance, wasActive: boo
 /** Files under the instance's OpenClaw state that still hold `value` (read as the service user: its own files, no root reads of its links). */
 async function filesHolding(ex: Executor, inst: ResolvedInstance, value: string): Promise<string[]> {
   const r = await ex.run(['grep', '-rlF', '--binary-files=text', '-f', '-', '--', inst.stateDir], { user: inst.user, stdin: `${value}\n`, allowFailure: true, timeoutMs: 120_000 });
+  // grep: 0 found, 1 none; anything else (the account expired by a containment, a read error) is said, never taken for "none"
+  if (r.exitCode !== 0 && r.exitCode !== 1) return [`${inst.stateDir} (not searched: ${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`})`];
   return r.stdout.split('\n').filter((l) => l && l !== dotEnvPath(inst));
 }
 

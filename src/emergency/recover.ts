@@ -11,6 +11,8 @@
  * runs, so a recover that was killed is finished by the next one.
  */
 import { runChecks } from '../checks/run.ts';
+import { credentialsOf } from '../credentials/inventory.ts';
+import { credentialsRecordPath, gatewayTokenId, noteCredentials, parseCredentialRecord } from '../credentials/record.ts';
 import { applyPlan } from '../engine/apply.ts';
 import { buildPlan } from '../engine/plan.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
@@ -69,6 +71,7 @@ export async function recover(ex: Executor, spec: ResolvedSpec, o: RecoverOption
     say({ step: `${r.id}${r.instance ? ` ${r.instance}` : ''}`, status: bad.includes(r) ? 'failed' : 'done', detail: bad.includes(r) ? `${r.status}: ${r.evidence} (fix: ${r.remediation}); recover again afterwards${record ? ', the host stays contained' : ''}` : r.evidence });
   }
   if (bad.length > 0) return { ok: false, steps, incident };
+  if (record) for (const s of await keysSince(ex, spec, record.at)) say(s);
 
   await ex.writeFile(recoveringPath(spec), `${JSON.stringify({ incident, startedAt: new Date().toISOString() })}\n`, { mode: 0o600, owner: 'root', group: 'root' });
   const old = new Map<string, string | undefined>();
@@ -78,6 +81,7 @@ export async function recover(ex: Executor, spec: ResolvedSpec, o: RecoverOption
       await writeToken(ex, inst, version, generateToken());
       say({ step: `gateway token ${inst.name}`, status: 'done', detail: 'a new token written while the gateway is stopped' });
     }
+    await noteCredentials(ex, spec.stateDir, spec.resolved.map((i) => gatewayTokenId(i.name)), 'rotate');
     const lifted = await lift(ex, spec, { start: false });
     say({ step: 'containment', status: lifted.record ? 'done' : 'skipped', detail: lifted.record ? `lifted (contained since ${lifted.record.at}); gateways left stopped for apply` : 'the host was not contained' });
 
@@ -118,4 +122,19 @@ export async function recover(ex: Executor, spec: ResolvedSpec, o: RecoverOption
   }
   await ex.run(['rm', '-f', '--', recoveringPath(spec)]);
   return { ok: true, steps, incident };
+}
+
+/**
+ * The provider keys and bot tokens, each: rotated since the containment, or not (recover cannot make
+ * them: they come from the provider; `clawops rotate key` runs while contained). Never blocking: a
+ * person judges whether a key could have been read.
+ */
+async function keysSince(ex: Executor, spec: ResolvedSpec, containedAt: string): Promise<Step[]> {
+  const rec = parseCredentialRecord((await ex.readFile(credentialsRecordPath(spec.stateDir)))?.toString('utf8') ?? null);
+  return credentialsOf(spec).filter((c) => c.ref !== undefined).map((c) => {
+    const at = rec[c.id]?.how === 'rotate' ? rec[c.id]!.at : undefined;
+    return at !== undefined && at >= containedAt
+      ? { step: c.id, status: 'done' as const, detail: `rotated ${at}, after the containment` }
+      : { step: c.id, status: 'skipped' as const, detail: `not rotated since the containment (${containedAt}): if it could have been read, revoke it at its source, then ${c.rotate} (it runs while contained)` };
+  });
 }

@@ -73,7 +73,8 @@ running this without --from-*. Killed at any step, run it again (without --from-
       await registerKnownSecrets(ex, spec, ctx.rt.env);
       let lock: HeldLock | undefined;
       try {
-        lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops rotate key ${id}`, opts.wait);
+        // allowed while contained: the keys a compromise may have read are replaced before `emergency recover`
+        lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops rotate key ${id}`, opts.wait, { whileContained: true });
         const r = await rotateKey(ex, spec, id, { newValue, env: ctx.rt.env, log: (l) => ctx.rt.err(`${l}\n`) });
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, ...r });
         else {
