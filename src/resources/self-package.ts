@@ -9,11 +9,12 @@
  * no TypeScript there the error says to install the dev dependencies or run the built CLI.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { cacheDir } from '../core/cache-dir.ts';
 import { ClawopsError } from '../core/errors.ts';
 import { localExecutor } from '../exec/local.ts';
 import { tarArchive, type TarEntry } from '../core/tar.ts';
@@ -74,15 +75,68 @@ export function selfPackage(root = selfRoot()): Promise<SelfPackage> {
   return p;
 }
 
-/** Pack it now (not cached): built afresh when running from a source checkout. */
-export async function packSelf(root = selfRoot(), source = fromSource()): Promise<SelfPackage> {
+/**
+ * Pack it now: from a source checkout, built afresh, or taken from clawops' cache directory when a
+ * build of exactly these sources (and this TypeScript) is there (every plan and apply needs the
+ * package's hash; a build costs seconds of CPU).
+ */
+export async function packSelf(root = selfRoot(), source = fromSource(), cache = cacheDir()): Promise<SelfPackage> {
   if (!source) return packFiles(collectFiles(root, join(root, 'dist')));
-  const out = mkdtempSync(join(tmpdir(), 'clawops-self-build-'));
+  const cached = cache === undefined ? undefined : join(cache, `self-build-${buildKey(root).slice(0, 32)}`);
+  if (cached !== undefined && ownPrivateDir(cached) && existsSync(join(cached, 'cli.js'))) return packFiles(collectFiles(root, cached));
+  // one that is not ours alone (or half there) is built again in its place
+  if (cached !== undefined && existsSync(cached) && cache !== undefined && ownPrivateDir(cache)) rmSync(cached, { recursive: true, force: true });
+  const out = mkdtempSync(join(cache !== undefined && ownPrivateDir(cache, true) ? cache : tmpdir(), 'clawops-self-build-'));
   try {
     await compile(root, out);
-    return packFiles(collectFiles(root, out));
+    const pkg = packFiles(collectFiles(root, out));
+    if (cached !== undefined && dirname(out) === cache) keepBuild(out, cached);
+    return pkg;
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Pure over the checkout: the build's inputs (the sources, the build config, TypeScript's version) as one sha256. */
+export function buildKey(root: string): string {
+  const h = createHash('sha256');
+  const add = (rel: string) => {
+    const full = join(root, rel);
+    if (existsSync(full)) h.update(`${rel}\0`).update(readFileSync(full)).update('\0');
+  };
+  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'node_modules/typescript/package.json']) add(f);
+  const walkSrc = (rel: string): void => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
+      const r = `${rel}/${name}`;
+      if (statSync(join(root, r)).isDirectory()) walkSrc(r);
+      else add(r);
+    }
+  };
+  walkSrc('src');
+  return h.digest('hex');
+}
+
+/** A directory of ours that nobody else can write (a cached build is installed on targets and run there as root). */
+function ownPrivateDir(dir: string, create = false): boolean {
+  try {
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The fresh build becomes the cached one (one rename; a concurrent run's identical build may win), older builds go. */
+function keepBuild(out: string, cached: string): void {
+  try {
+    renameSync(out, cached); // mkdtemp made it 0700
+  } catch {
+    // a concurrent run's identical build is there already: ours is removed by the caller
+  }
+  const dir = dirname(cached);
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('self-build-') && join(dir, name) !== cached && join(dir, name) !== out) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 

@@ -1,12 +1,12 @@
 /** clawops on the target: packaging (deterministic tar, dependency walk), the read parser, the plan. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { collectFiles, dependencyDirs, MARKER, packFiles } from '../../../src/resources/self-package.ts';
+import { collectFiles, dependencyDirs, MARKER, packFiles, packSelf } from '../../../src/resources/self-package.ts';
 import { tarArchive } from '../../../src/core/tar.ts';
 import { installDirName, launcherTarget, parseSelfState, planSelf, selfResources, type SelfChangeData, type SelfState } from '../../../src/resources/self.ts';
 import { resolveSpec } from '../../../src/desired/resolve.ts';
@@ -135,6 +135,43 @@ const WANT: SelfChangeData = {
   name: 'clawops', version: '0.1.0', hash: `sha256:${'ab'.repeat(32)}`, files: 611, bytes: 3_917_366,
   dir: `/usr/local/lib/clawops/0.1.0-${'ab'.repeat(6)}`, bin: '/usr/local/bin/clawops', linkTarget: launcherTarget(),
 };
+
+describe('self-install build cache', () => {
+  test('a source checkout is built once per state of its sources; an edit rebuilds; a cache others can write is not used', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'clawops-self-cache-'));
+    const cache = join(root, 'cache');
+    try {
+      // a stand-in compiler that records each run and writes the entry point
+      writeTree(root, {
+        'package.json': pj({ name: 'clawops', version: '1.2.3', bin: { clawops: 'dist/cli.js' } }),
+        'tsconfig.build.json': '{}\n',
+        'src/cli.ts': 'export {}\n',
+        'node_modules/typescript/package.json': pj({ name: 'typescript', version: '9.9.9' }),
+        'node_modules/typescript/bin/tsc': `const fs = require('node:fs'); const out = process.argv[process.argv.indexOf('--outDir') + 1];
+fs.appendFileSync(${JSON.stringify(join(root, 'compiles.log'))}, 'x'); fs.writeFileSync(out + '/cli.js', fs.readFileSync(${JSON.stringify(join(root, 'src/cli.ts'))}));`,
+      });
+      const compiles = () => readFileSync(join(root, 'compiles.log'), 'utf8').length;
+      const builds = () => readdirSync(cache).filter((n) => n.startsWith('self-build-'));
+      const a = await packSelf(root, true, cache);
+      const b = await packSelf(root, true, cache);
+      assert.equal(compiles(), 1, 'the second pack used the cached build');
+      assert.equal(a.hash, b.hash);
+      assert.equal(builds().length, 1);
+      writeFileSync(join(root, 'src/cli.ts'), 'export const changed = 1;\n');
+      const c = await packSelf(root, true, cache);
+      assert.equal(compiles(), 2, 'an edited source is built again');
+      assert.notEqual(c.hash, a.hash);
+      assert.equal(builds().length, 1, 'the older build is gone');
+      chmodSync(join(cache, builds()[0]!), 0o777);
+      await packSelf(root, true, cache);
+      assert.equal(compiles(), 3, 'a cached build others can write is never installed');
+      await packSelf(root, true, cache);
+      assert.equal(compiles(), 3, 'it was replaced by a private one');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('self-install read and plan', () => {
   test('recorded reads from a testbed: fresh host, installed host', () => {
