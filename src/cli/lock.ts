@@ -7,6 +7,11 @@ import { Option } from 'commander';
 import { ClawopsError } from '../core/errors.ts';
 import { acquireLock, DEFAULT_WAIT_SEC, type HeldLock } from '../core/lock.ts';
 import { lockHeldPause } from '../engine/fault.ts';
+import type { Command } from 'commander';
+import { loadSpec } from '../desired/load.ts';
+import type { ResolvedSpec } from '../desired/resolve.ts';
+import { registerKnownSecrets } from '../desired/secrets.ts';
+import { executorFor } from '../exec/target.ts';
 import type { Executor } from '../exec/types.ts';
 import type { CliContext } from './program.ts';
 
@@ -38,4 +43,31 @@ export async function takeHostLock(
   const lock = await acquireLock(ex, stateDir, command, { waitSec: parseWait(wait), note, ...opts });
   await lockHeldPause(ctx.rt.env);
   return lock;
+}
+
+/**
+ * A command's whole run under the host lock: the spec, the executor with the host's secrets
+ * registered, the lock; `fn` returns the exit code; the lock is released and the executor closed
+ * however it ends.
+ */
+export async function withHostLock(
+  ctx: CliContext,
+  cmd: Command,
+  command: string,
+  wait: string | undefined,
+  opts: { whileContained?: boolean },
+  fn: (ex: Executor, spec: ResolvedSpec, lock: HeldLock) => Promise<number>,
+): Promise<void> {
+  const g = ctx.globals(cmd);
+  const spec = await loadSpec(g.spec, ctx.rt);
+  const ex = executorFor(g.target);
+  let lock: HeldLock | undefined;
+  try {
+    await registerKnownSecrets(ex, spec, ctx.rt.env);
+    lock = await takeHostLock(ctx, ex, spec.stateDir, command, wait, opts);
+    ctx.setExit(await fn(ex, spec, lock));
+  } finally {
+    await lock?.release();
+    await ex.close();
+  }
 }

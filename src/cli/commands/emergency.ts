@@ -22,7 +22,7 @@ import type { Executor } from '../../exec/types.ts';
 import { onHostLedger, recordOnHost, remoteLedgerCommand } from '../../ledger/host.ts';
 import { listIncidents, updateIncident } from '../../ledger/query.ts';
 import { openManualIncident } from '../../ledger/record.ts';
-import { takeHostLock, waitOption } from '../lock.ts';
+import { waitOption, withHostLock } from '../lock.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 
@@ -71,21 +71,9 @@ function incidentResolver(ex: Executor, spec: ResolvedSpec, held: HeldLock) {
   };
 }
 
-/** spec, executor with the host's secrets registered, the lock (allowed while contained); `fn` runs under it. */
-async function underLock(ctx: CliContext, cmd: Command, command: string, wait: string | undefined, fn: (ex: Executor, spec: ResolvedSpec, lock: HeldLock) => Promise<number>): Promise<void> {
-  const g = ctx.globals(cmd);
-  const spec = await loadSpec(g.spec, ctx.rt);
-  const ex = executorFor(g.target);
-  let lock: HeldLock | undefined;
-  try {
-    await registerKnownSecrets(ex, spec, ctx.rt.env);
-    lock = await takeHostLock(ctx, ex, spec.stateDir, command, wait, { whileContained: true });
-    ctx.setExit(await fn(ex, spec, lock));
-  } finally {
-    await lock?.release();
-    await ex.close();
-  }
-}
+/** The emergency commands run while the host is contained. */
+const underLock = (ctx: CliContext, cmd: Command, command: string, wait: string | undefined, fn: (ex: Executor, spec: ResolvedSpec, lock: HeldLock) => Promise<number>) =>
+  withHostLock(ctx, cmd, command, wait, { whileContained: true }, fn);
 
 const parseSince = (v: string, now: Date): Date => {
   const rel = /^(\d+)([mhd])$/.exec(v);

@@ -7,17 +7,15 @@ import type { Command } from 'commander';
 import { dispatchAlerts } from '../../alerts/dispatch.ts';
 import { fallbackChecks, FALLBACK_CHECK_ID } from '../../checks/fallback.ts';
 import type { CheckResult } from '../../checks/types.ts';
-import type { HeldLock } from '../../core/lock.ts';
 import { loadSpec } from '../../desired/load.ts';
 import type { ResolvedSpec } from '../../desired/resolve.ts';
-import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { executorFor } from '../../exec/target.ts';
 import { fallbackRecordPath, type FallbackRecord } from '../../fallback/state.ts';
 import { fallbackTick, readFallback } from '../../fallback/tick.ts';
 import { factReader } from '../../facts/collect.ts';
 import { textFile } from '../../facts/system.ts';
 import { ref } from '../../facts/types.ts';
-import { takeHostLock, waitOption } from '../lock.ts';
+import { waitOption, withHostLock } from '../lock.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
 
@@ -37,13 +35,8 @@ export function registerFallbackCommands(program: Command, ctx: CliContext): voi
     .addOption(waitOption())
     .action(async (opts: { wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec, ctx.rt);
-      const ex = executorFor(g.target);
-      let lock: HeldLock | undefined;
-      try {
-        await registerKnownSecrets(ex, spec, ctx.rt.env);
-        // the operator's way in: it works while the host is contained too
-        lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops fallback tick', opts.wait ?? '300', { whileContained: true });
+      // the operator's way in: it works while the host is contained too
+      await withHostLock(ctx, cmd, 'clawops fallback tick', opts.wait, { whileContained: true }, async (ex, spec) => {
         const now = new Date();
         const t = await fallbackTick(ex, spec, now);
         const notes: string[] = [];
@@ -61,11 +54,8 @@ export function registerFallbackCommands(program: Command, ctx: CliContext): voi
           printLine(ctx.rt, t.summary);
           for (const n of notes) ctx.rt.err(`${n}\n`);
         }
-        ctx.setExit(t.transition === 'refused' ? EXIT.gate : EXIT.ok);
-      } finally {
-        await lock?.release();
-        await ex.close();
-      }
+        return t.transition === 'refused' ? EXIT.gate : EXIT.ok;
+      });
     });
   fb.command('status')
     .description('the fallback\'s record: open or closed, since when, the last Tailscale reading, a refusal and why')

@@ -1,17 +1,14 @@
 import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
-import { executorFor } from '../../exec/target.ts';
 import { readFile } from 'node:fs/promises';
 import { rotateGatewayToken, type RotateResult } from '../../openclaw/rotate.ts';
 import { gatewayTokenId, noteCredentials } from '../../credentials/record.ts';
 import { rotateKey, rotatableKey } from '../../credentials/rotate-key.ts';
 import { localExecutor } from '../../exec/local.ts';
 import { loadSpec } from '../../desired/load.ts';
-import { registerKnownSecrets } from '../../desired/secrets.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine } from '../runtime.ts';
-import { takeHostLock, waitOption } from '../lock.ts';
-import type { HeldLock } from '../../core/lock.ts';
+import { waitOption, withHostLock } from '../lock.ts';
 
 export function registerRotateCommand(program: Command, ctx: CliContext): void {
   const rotate = program.command('rotate').description('rotate credentials: the gateway token (gateway-token), provider API keys and bot tokens (key)');
@@ -30,12 +27,8 @@ export function registerRotateCommand(program: Command, ctx: CliContext): void {
           hint: `instances: ${spec.resolved.map((i) => i.name).join(', ')}`,
         });
       }
-      const ex = executorFor(g.target);
-      await registerKnownSecrets(ex, spec, ctx.rt.env);
-      const results: RotateResult[] = [];
-      let lock: HeldLock | undefined;
-      try {
-        lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops rotate gateway-token', opts.wait);
+      await withHostLock(ctx, cmd, 'clawops rotate gateway-token', opts.wait, {}, async (ex) => {
+        const results: RotateResult[] = [];
         for (const inst of spec.resolved.filter((i) => wanted.includes(i.name))) {
           const r = await rotateGatewayToken(ex, inst, spec.openclaw.version, { log: (l) => ctx.rt.err(`${l}\n`) });
           results.push(r);
@@ -45,11 +38,8 @@ export function registerRotateCommand(program: Command, ctx: CliContext): void {
           }
         }
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, rotated: results });
-        ctx.setExit(EXIT.ok);
-      } finally {
-        await lock?.release();
-        await ex.close();
-      }
+        return EXIT.ok;
+      });
     });
 
   rotate
@@ -66,15 +56,10 @@ rewritten atomically; an env reference ({env: VAR}) is rotated by exporting the 
 running this without --from-*. Killed at any step, run it again (without --from-*) and it converges.`)
     .action(async (id: string, opts: { fromFile?: string; fromCommand?: string; fromStdin?: boolean; wait?: string }, cmd: Command) => {
       const g = ctx.globals(cmd);
-      const spec = await loadSpec(g.spec, ctx.rt);
-      rotatableKey(spec, id);
+      rotatableKey(await loadSpec(g.spec, ctx.rt), id);
       const newValue = await newValueFrom(ctx, opts);
-      const ex = executorFor(g.target);
-      await registerKnownSecrets(ex, spec, ctx.rt.env);
-      let lock: HeldLock | undefined;
-      try {
-        // allowed while contained: the keys a compromise may have read are replaced before `emergency recover`
-        lock = await takeHostLock(ctx, ex, spec.stateDir, `clawops rotate key ${id}`, opts.wait, { whileContained: true });
+      // allowed while contained: the keys a compromise may have read are replaced before `emergency recover`
+      await withHostLock(ctx, cmd, `clawops rotate key ${id}`, opts.wait, { whileContained: true }, async (ex, spec) => {
         const r = await rotateKey(ex, spec, id, { newValue, env: ctx.rt.env, log: (l) => ctx.rt.err(`${l}\n`) });
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, ...r });
         else {
@@ -82,11 +67,8 @@ running this without --from-*. Killed at any step, run it again (without --from-
           for (const i of r.instances) printLine(ctx.rt, `  ${i.name}: ${i.restarted ? `${i.unit} healthy ${((i.healthyMs ?? 0) / 1000).toFixed(1)} s after restart` : `${i.unit} was not running: the file is written, nothing restarted`}`);
           if (r.oldValueLeft.length > 0) printLine(ctx.rt, `  the old value is still in: ${r.oldValueLeft.join(', ')} (OpenClaw's own copies; revoke it at the provider)`);
         }
-        ctx.setExit(EXIT.ok);
-      } finally {
-        await lock?.release();
-        await ex.close();
-      }
+        return EXIT.ok;
+      });
     });
 }
 
