@@ -168,7 +168,9 @@ export const ROUNDS: Breakage[][] = [
     {
       name: 'gateway.bind lan and restarted: listening beyond loopback',
       ids: ['openclaw.config.bind', 'network.gateway-loopback'],
-      versioned: true,
+      // the newest only: the older's first round repairs gateway.bind through its own config write already, and
+      // what a restart adds (a listener beyond loopback, read from the sockets) does not depend on the version
+      when: nineX,
       alone: true,
       break: async (ex) => {
         await editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; });
