@@ -278,6 +278,23 @@ export const Spec = z.strictObject({
     install: z.boolean().default(true)
       .describe('install this clawops (/usr/local/bin/clawops) and the applied spec (/etc/clawops/clawops.yaml) on the target: the check timers run them'),
   }).prefault({}),
+  report: z.strictObject({
+    publish: z.union([
+      z.strictObject({
+        s3: z.strictObject({
+          endpoint: z.url({ protocol: /^https?$/ }).describe('the S3-compatible endpoint, e.g. https://<account>.r2.cloudflarestorage.com or https://s3.eu-central-1.amazonaws.com'),
+          region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a region name: lowercase letters, digits and "-"').default('us-east-1').describe('signing region (R2: auto)'),
+          bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
+          prefix: z.string().regex(/^(?:[\w.-]+\/)*$/, 'empty, or path segments each ending in "/" (reports/host1/)').default('').describe('key prefix the report goes under'),
+          accessKeyId: SecretRef.describe('where the access key id lives'),
+          secretAccessKey: SecretRef.describe('where the secret access key lives'),
+        }),
+      }).describe('upload to a bucket: each run under <prefix>runs/<time>/, then <prefix>index.html replaced in one PUT (a failed upload leaves the previous page)'),
+      z.strictObject({
+        command: z.array(z.string().min(1)).min(1).describe('argv run where clawops runs, with the report directory appended (and in $CLAWOPS_REPORT_DIR): your own tooling, e.g. ["wrangler", "pages", "deploy"]'),
+      }),
+    ]).optional().describe('`clawops report publish DIR` (the runbook\'s report fan-out)'),
+  }).prefault({}),
   stateDir: absPath().default('/var/lib/clawops').describe('clawops state on the target: journal, baselines, results'),
   journal: z.strictObject({
     retentionDays: z.number().int().min(1).default(30)

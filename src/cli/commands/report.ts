@@ -35,8 +35,22 @@ interface ReportOpts {
 }
 
 export function registerReportCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('report')
+  const report = program.command('report');
+  report.command('publish')
+    .description('put a report written by `report --out DIR` where others read it, as report.publish in the spec says: an S3-compatible bucket (the run under <prefix>runs/<time>/, then <prefix>index.html in one PUT: a failed upload leaves the previous page) or your own command with DIR appended')
+    .argument('<dir>', 'the directory `clawops report --out` wrote')
+    .action(async (dir: string, _opts: unknown, cmd: Command) => {
+      const g = ctx.globals(cmd);
+      const spec = await loadSpec(g.spec, ctx.rt);
+      const p = spec.report.publish;
+      if (!p) throw new ClawopsError('the spec says nowhere to publish to', { hint: 'add report.publish: {s3: {endpoint, bucket, accessKeyId: {env: ...}, secretAccessKey: {env: ...}}} or {command: [...]} (clawops spec init shows the form)' });
+      const { publishReport } = await import('../../report/publish.ts');
+      const r = await publishReport(dir, p, ctx.rt.env, new Date(), g.json ? undefined : (l) => ctx.rt.err(`${l}\n`));
+      if (g.json) printJson(ctx.rt, { schemaVersion: 1, published: r });
+      else printLine(ctx.rt, `published ${dir} to ${r.to} in ${(r.ms / 1000).toFixed(1)} s (${r.wrote.length} ${'command' in p ? 'command' : 'objects'})`);
+      ctx.setExit(EXIT.ok);
+    });
+  report
     .description('a page a person opens offline, prints or attaches to a sign-off: the go-live gate by area, the burn-in calendar, incidents, plots from the ledger (health time, memory, restarts, failures, backups, drills against RPO/RTO), versions, exposure, sign-off. Writes DIR/index.html (no script, nothing fetched) and DIR/report.json; --json prints the data')
     .option('--out <dir>', 'write index.html and report.json here (created if missing; each file is replaced only once the new one is complete)')
     .option('--days <n>', 'days of ledger history in the calendar and the plots', '30')
