@@ -59,7 +59,7 @@ node: {source: system, major: 24}
 gateway: {auth: {token: {file: /etc/clawops/gateway-token}}}
 firewall: {enabled: false}
 docker: {enabled: false}
-clawops: {install: false}
+clawops: {install: true}
 monitoring:
   alerts: [{type: journal}, {type: webhook, url: {file: /etc/clawops/webhook-url}}]
 backup:
@@ -87,6 +87,7 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
   const dir = mkdtempSync('/tmp/clawops-canary-');
   const LOCAL = join(dir, 'local.yaml');
   const REST = join(dir, 'rest.yaml');
+  const GATE = join(dir, 'gate.json');
   const canaries: string[] = Object.values(CANARY);
   const outputs: { what: string; text: string }[] = [];
   const bundles: string[] = [];
@@ -143,12 +144,22 @@ describe(TITLE, { skip: testbedSkipReason() }, () => {
     }
     const check = await cli(['check', '--json', '--allow-unknown', ...target()], 300_000);
     assert.ok(check.stdout.includes('"results"'), check.stdout + check.stderr);
+    writeFileSync(GATE, check.stdout);
     for (const profile of ['go-live', 'security']) {
       const out = join(dir, `facts-${profile}.json`);
       const r = await cli(['facts', '--profile', profile, '--out', out, ...target()], 300_000);
       assert.equal(r.code, 0, r.stderr);
       bundles.push(out);
     }
+  });
+
+  test('report (of the gate above, with the ledger of the host) and status: the page and its data', { timeout: 600_000 }, async () => {
+    const out = join(dir, 'report');
+    const r = await cli(['report', '--from-check', GATE, '--out', out, ...target()], 600_000);
+    assert.equal(r.code, 0, r.stderr);
+    bundles.push(join(out, 'index.html'), join(out, 'report.json'));
+    const status = await cli(['status', ...target()], 300_000);
+    assert.ok(status.stdout.length > 0, status.stderr);
   });
 
   const LEGACY = 'a legacy unit with the token inline: plan shows the change without it; apply journals it as secret';
