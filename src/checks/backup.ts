@@ -1,18 +1,22 @@
 /** Backups against the RPO, restore drills, the check timers, and the waivers file itself. */
-import { lastBackupPath, lastDrillPath, PROFILES, timerUnit, type Profile } from '../facts/paths.ts';
+import { FALLBACK_UNIT, lastBackupPath, lastDrillPath, PROFILES, timerUnit, type Profile } from '../facts/paths.ts';
 import { textFile } from '../facts/system.ts';
 import { parseBackupRecord, parseDrillRecord } from '../backup/records.ts';
 import { parseSystemdTime, systemdUnit, unitExposure } from '../facts/systemd.ts';
 import { isUnknown, ref, known } from '../facts/types.ts';
 import { list } from './helpers.ts';
-import { type CheckDef, fail, pass, skipped, unknownV } from './types.ts';
+import { type CheckContext, type CheckDef, fail, pass, skipped, unknownV } from './types.ts';
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
 const timerService = (p: Exclude<Profile, 'go-live'>) => timerUnit(p).replace(/\.timer$/, '.service');
 const scheduled = PROFILES.filter((p): p is Exclude<Profile, 'go-live'> => p !== 'go-live');
 /** the most `systemd-analyze security` exposure a check job may have (its services run as root) */
 export const MAX_TIMER_EXPOSURE = 4.0;
-const serviceFile = (p: Exclude<Profile, 'go-live'>) => `/etc/systemd/system/${timerService(p)}`;
+/** The services of clawops' own jobs: the check timers', and the SSH fallback's when it is on. */
+const jobServices = (ctx: CheckContext): string[] => [
+  ...scheduled.filter((p) => p !== 'backup' || ctx.spec.backup.enabled).map(timerService),
+  ...(ctx.spec.access.sshFallback.enabled ? [`${FALLBACK_UNIT}.service`] : []),
+];
 
 export const backupChecks: CheckDef[] = [
   {
@@ -100,23 +104,23 @@ export const backupChecks: CheckDef[] = [
   },
   {
     id: 'monitoring.timers-exposure',
-    title: `Each check job's service is sandboxed: systemd exposure at most ${MAX_TIMER_EXPOSURE}`,
+    title: `Each clawops job's service (the check timers, the SSH fallback) is sandboxed: systemd exposure at most ${MAX_TIMER_EXPOSURE}`,
     area: 'monitoring', severity: 'warn', profiles: ['go-live', 'security'], scope: 'host',
     runbook: 'production runbook 6 (timers); they run as root next to the service user, so they are confined',
     remediation: 'clawops apply (timers step) renders the sandboxed services',
-    needs: (ctx) => scheduled.filter((p) => p !== 'backup' || ctx.spec.backup.enabled).map((p) => ref(unitExposure, serviceFile(p))),
+    needs: (ctx) => jobServices(ctx).map((n) => ref(unitExposure, `/etc/systemd/system/${n}`)),
     evaluate(f, ctx) {
       const seen: string[] = [];
       const bad: string[] = [];
-      for (const p of scheduled.filter((q) => q !== 'backup' || ctx.spec.backup.enabled)) {
-        const e = f.get(ref(unitExposure, serviceFile(p)));
+      for (const name of jobServices(ctx)) {
+        const e = f.get(ref(unitExposure, `/etc/systemd/system/${name}`));
         if (isUnknown(e)) {
-          if (/no such unit file/.test(e.unknown)) bad.push(`${timerService(p)} not installed`);
+          if (/no such unit file/.test(e.unknown)) bad.push(`${name} not installed`);
           else return unknownV(e.unknown);
           continue;
         }
-        seen.push(`${timerService(p)} ${e.score} ${e.level}`);
-        if (e.score > MAX_TIMER_EXPOSURE) bad.push(`${timerService(p)} exposure ${e.score} > ${MAX_TIMER_EXPOSURE}`);
+        seen.push(`${name} ${e.score} ${e.level}`);
+        if (e.score > MAX_TIMER_EXPOSURE) bad.push(`${name} exposure ${e.score} > ${MAX_TIMER_EXPOSURE}`);
       }
       if (bad.length) return fail([...bad, ...seen].join('; '));
       return pass(seen.join('; '));

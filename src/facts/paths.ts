@@ -30,3 +30,6 @@ export function lastDrillPath(spec: ResolvedSpec): string {
 }
 export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
 export const UNATTENDED_CONF = '/etc/apt/apt.conf.d/20auto-upgrades';
+
+/** The Tailscale-down SSH fallback's unit (access.sshFallback; openclaw/timers.ts renders it). */
+export const FALLBACK_UNIT = 'clawops-ssh-fallback';

@@ -7,6 +7,7 @@ import { LOAD_ENV_FN } from '../core/env-file.ts';
 import type { PlanProblem } from '../engine/types.ts';
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
+import { FALLBACK_UNIT } from '../facts/paths.ts';
 import { servicePath } from './paths.ts';
 import { renderUnit, unitWord, type UnitLine } from './systemd.ts';
 import { capabilities } from './versions.ts';
@@ -111,7 +112,6 @@ export function renderTimers(spec: ResolvedSpec, opts: TimerOptions = {}): Rende
   return files;
 }
 
-export const FALLBACK_UNIT = 'clawops-ssh-fallback';
 
 /** The Tailscale-down SSH fallback's look every intervalSec (access.sshFallback; src/fallback/). */
 function renderFallbackTimer(spec: ResolvedSpec, base: string): RenderedUnitFile[] {
@@ -127,11 +127,8 @@ function renderFallbackTimer(spec: ResolvedSpec, base: string): RenderedUnitFile
           l('ExecStart', `${base} fallback tick`, 'reads tailscale status; opens or closes the port in UFW, starts or puts back sshd, alerts'),
           l('TimeoutStartSec', '10min', 'an apply may hold the host lock meanwhile'),
           l('CacheDirectory', 'clawops'),
-          l('PrivateTmp', 'yes'),
-          l('NoNewPrivileges', 'yes'),
-          l('ProtectSystem', 'strict'),
-          l('ProtectHome', 'read-only'),
-          l('ReadWritePaths', ['/etc/ufw', '/lib/ufw', spec.stateDir, '/run'].map((w) => `-${unitWord(w)}`).join(' '), 'UFW\'s rules and lock, clawops\' state (the record, the ledger, the alert book)'),
+          // UFW's rules and the xtables lock, sshd's /run/sshd, clawops' state (the record, the ledger, the alert book)
+          ...jobSandbox(['/etc/ufw', spec.stateDir, '/run'], { caps: 'CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_READ_SEARCH', why: 'change the firewall; see whether login accounts have authorized keys' }),
           l('SyslogIdentifier', FALLBACK_UNIT),
         ],
       },
@@ -185,17 +182,21 @@ export function timerHardening(spec: ResolvedSpec, p: ScheduleProfile): UnitLine
   if (p === 'backup' && spec.backup.repository.startsWith('/')) writable.push(spec.backup.repository);
   // set-uid bits: backup copies state as found (restore drops them); 9.x's CLI breaks under the filter (see unit.ts)
   const suid = p !== 'backup' && !capabilities(spec.openclaw.version).breaksUnderRestrictSuidSgid;
+  return jobSandbox(writable, {
+    caps: 'CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_CHOWN CAP_FSETID CAP_SETUID CAP_SETGID CAP_SYS_PTRACE CAP_NET_ADMIN CAP_NET_RAW CAP_AUDIT_WRITE',
+    why: 'read any file; own and mode the staged backup; switch to the service user; see other users\' sockets (ss -p); read the firewall',
+  }, suid);
+}
+
+/** The sandbox of a clawops job run as root: the file system read-only but `writable`, capabilities `caps` only. */
+export function jobSandbox(writable: readonly string[], caps: { caps: string; why: string }, restrictSuid = true): UnitLine[] {
   return [
     l('PrivateTmp', 'yes'),
     l('NoNewPrivileges', 'yes'),
     l('ProtectSystem', 'strict'),
     l('ProtectHome', 'read-only'),
     l('ReadWritePaths', writable.map((w) => `-${unitWord(w)}`).join(' '), '"-": a path that does not exist yet is skipped, not an error'),
-    l(
-      'CapabilityBoundingSet',
-      'CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_CHOWN CAP_FSETID CAP_SETUID CAP_SETGID CAP_SYS_PTRACE CAP_NET_ADMIN CAP_NET_RAW CAP_AUDIT_WRITE',
-      'read any file; own and mode the staged backup; switch to the service user; see other users\' sockets (ss -p); read the firewall',
-    ),
+    l('CapabilityBoundingSet', caps.caps, caps.why),
     l('PrivateDevices', 'yes'),
     l('PrivateMounts', 'yes'),
     l('ProtectKernelTunables', 'yes'),
@@ -206,7 +207,7 @@ export function timerHardening(spec: ResolvedSpec, p: ScheduleProfile): UnitLine
     l('ProtectHostname', 'yes'),
     l('RestrictNamespaces', 'yes'),
     l('RestrictRealtime', 'yes'),
-    l('RestrictSUIDSGID', suid ? 'yes' : 'no'),
+    l('RestrictSUIDSGID', restrictSuid ? 'yes' : 'no'),
     l('LockPersonality', 'yes'),
     l('SystemCallArchitectures', 'native'),
     l('SystemCallFilter', '@system-service'),

@@ -71,6 +71,10 @@ export function fallbackTests(o: FallbackTarget): void {
       const applied = await clawops(['apply', '--yes', ...target], {}, 900_000);
       assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
       assert.equal((await ex.run(['systemctl', 'is-active', 'clawops-ssh-fallback.timer'])).stdout.trim(), 'active');
+      const exposure = JSON.parse((await clawops(['--json', 'check', '--only', 'monitoring.timers-exposure', ...target], {}, 300_000)).stdout) as { results: { status: string; evidence: string }[] };
+      t.diagnostic(exposure.results[0]!.evidence);
+      assert.equal(exposure.results[0]!.status, 'pass');
+      assert.match(exposure.results[0]!.evidence, /clawops-ssh-fallback\.service \d/, 'the fallback\'s service is scored with the check jobs');
       assert.doesNotMatch((await ex.run(['ufw', 'status'])).stdout, /\b22\/tcp\b/, 'the safety net is gone: port 22 is closed');
       await sh('systemctl is-active ssh || systemctl start ssh');
       assert.match(await login('key'), /Connection timed out/, 'closed: no way in from outside');

@@ -132,6 +132,10 @@ describe('fallback tick (in memory)', () => {
 
   it('the timer exists only when the fallback is on', () => {
     assert.ok(renderTimers(spec).some((f) => f.path.endsWith('clawops-ssh-fallback.timer')));
+    const service = renderTimers(spec).find((f) => f.path.endsWith('clawops-ssh-fallback.service'))!.content;
+    assert.match(service, /^ProtectSystem=strict$/m);
+    assert.match(service, /^ReadWritePaths=-\/etc\/ufw -\/var\/lib\/clawops -\/run$/m, 'writes only UFW\'s rules, its own state and /run');
+    assert.match(service, /^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_READ_SEARCH$/m);
     const off = parseSpec('{}\n');
     assert.ok(off.ok);
     assert.ok(!renderTimers(off.spec).some((f) => f.path.includes('ssh-fallback')));
