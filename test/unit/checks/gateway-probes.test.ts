@@ -91,3 +91,32 @@ describe('service.memory-growth: the trend of the memory the health runs recorde
     assert.match(none.evidence, /sqlite3: not installed/);
   });
 });
+
+describe('gateway unit: restarts and memory', () => {
+  const KEY = 'unit:openclaw.service';
+  const at = (props: Record<string, string>, yaml = '') => {
+    const s = hardenedSpec(yaml);
+    const raw = hardenedRaw(s, '2026.9.6', 'restart');
+    const base = { Id: 'openclaw.service', LoadState: 'loaded', ActiveState: 'active', SubState: 'running', UnitFileState: 'enabled', Result: 'success', MainPID: '42', NRestarts: '0', Restart: 'always', StartLimitBurst: '5' };
+    raw.set(KEY, { t: 'cmd', exitCode: 0, stdout: `${Object.entries({ ...base, ...props }).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, stderr: '', timedOut: false, durationMs: 5 });
+    return Object.fromEntries(evaluateRun(planRun({ spec: s, profile: 'restart', now: NOW, only: ['service.restarts', 'service.memory'] }), raw).map((r) => [r.id, r]));
+  };
+
+  it('a crash-looping gateway fails service.restarts with the count and the journal to read', () => {
+    const r = at({ NRestarts: '7', ExecMainStartTimestamp: 'Sat 2026-11-21 11:00:00 UTC' })['service.restarts']!;
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /^NRestarts 7 since Sat 2026-11-21 11:00:00 UTC$/);
+    assert.match(r.remediation, /journalctl -u openclaw\.service -n 200/);
+    assert.equal(at({ NRestarts: '2' })['service.restarts']!.status, 'pass');
+  });
+
+  it('memory over monitoring.gateway.memoryMaxMB fails with both numbers; accounting off is skipped, not passed', () => {
+    const over = at({ MemoryCurrent: String(600 * 1_048_576) }, 'monitoring: {gateway: {memoryMaxMB: 512}}')['service.memory']!;
+    assert.equal(over.status, 'fail');
+    assert.equal(over.evidence, 'openclaw.service uses 600 MB > 512 MB');
+    assert.equal(at({ MemoryCurrent: String(300 * 1_048_576) }, 'monitoring: {gateway: {memoryMaxMB: 512}}')['service.memory']!.status, 'pass');
+    const off = at({ MemoryCurrent: '[not set]' })['service.memory']!;
+    assert.equal(off.status, 'skipped');
+    assert.match(off.evidence, /memory accounting is off/);
+  });
+});

@@ -99,3 +99,21 @@ describe('clawops check --facts (offline) and checks list', () => {
     assert.match(rt.stderr, /cannot read facts file.*\n.*next: record one with `clawops facts --out FILE`/);
   });
 });
+
+describe('render grafana-dashboard', () => {
+  it('is a dashboard JSON whose every query reads a series clawops writes (health textfile, backup, drill)', async () => {
+    const { renderGrafanaDashboard } = await import('../../../src/render/monitoring.ts');
+    const { backupMetrics, drillMetrics, parseBackupRecord, parseDrillRecord } = await import('../../../src/backup/records.ts');
+    const d = JSON.parse(renderGrafanaDashboard()) as { title: string; panels: { title: string; targets: { expr: string }[] }[]; templating?: unknown };
+    assert.ok(d.title && d.panels.length >= 6, 'a titled dashboard with its panels');
+    const written = new Set([
+      renderProm({ ...report(), profile: 'health', gateway: [{ instance: 'openclaw', restarts: 1, memoryBytes: 1, healthProbeMs: 1 }], ledger: { transitions: 0, opened: [], cleared: 0, openIncidents: 0, burninDays: 1, burninTarget: 7 } }),
+      backupMetrics(parseBackupRecord(JSON.stringify({ schemaVersion: 1, kind: 'backup', ok: true, startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), lastSuccessAt: NOW.toISOString(), durationMs: 1, host: 'h', repository: 'r', instances: [] }))!),
+      drillMetrics(parseDrillRecord(JSON.stringify({ schemaVersion: 1, kind: 'drill', ok: true, startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), lastSuccessAt: NOW.toISOString(), host: 'h', instance: 'openclaw', steps: [] }))!),
+    ].flatMap((text) => [...text.matchAll(/^(clawops_[a-z_]+)[{ ]/gm)].map((m) => m[1]!)));
+    for (const p of d.panels) {
+      assert.ok(p.targets.length > 0, `${p.title}: a query`);
+      for (const t of p.targets) for (const m of t.expr.matchAll(/clawops_[a-z_]+/g)) assert.ok(written.has(m[0]), `${p.title}: ${m[0]} is a series clawops writes`);
+    }
+  });
+});
