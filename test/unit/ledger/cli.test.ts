@@ -1,6 +1,7 @@
 /** The ledger's commands on this host's ledger (a scratch stateDir; nothing else on the machine is read or written). */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { alertStorePath, emptyStore } from '../../../src/alerts/store.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -83,6 +84,15 @@ describe('clawops incident | burnin | ledger on the host', () => {
     assert.match(human.out, /incidents: 1 open\n {2}#\d+ +open/);
     assert.match(human.out, /burn-in: +day 0 of 7/);
     assert.match(human.out, /last drill +FAILED/);
+  });
+
+  it('status: a sink that keeps failing is shown failing, with how often and its last error', async () => {
+    const store = { ...emptyStore(), sinks: { 0: { sinkType: 'journal', failures: 3, lastError: 'systemd-cat: socket gone', lastErrorAt: '2026-12-03T10:00:00.000Z' } } };
+    writeFileSync(alertStorePath(stateDir), JSON.stringify(store), { mode: 0o600 });
+    const st = await cli('--json', 'status');
+    const sinks = (JSON.parse(st.out) as { sinks: { sink: string; ok: boolean; failures: number; lastError?: string }[] }).sinks;
+    assert.deepEqual(sinks.map((x) => `${x.sink} ${x.ok} ${x.failures} ${x.lastError}`), ['journal#1 false 3 systemd-cat: socket gone']);
+    assert.match((await cli('status')).out, /FAIL journal#1: 3 failure\(s\) in a row, last 2026-12-03T10:00:00\.000Z: systemd-cat: socket gone/);
   });
 });
 
