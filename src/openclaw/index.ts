@@ -255,4 +255,4 @@ export { readIdentityIntegrity, identityIntegrity } from './identity.ts';
 export { rotateGatewayToken } from './rotate.ts';
 export { validateCalendars } from './timers.ts';
 export { analyzeUnitSecurity, parseSecurityText } from './analyze.ts';
-export { probeHealth, listenersOn } from './probe.ts';
+export { probeHealth } from './probe.ts';

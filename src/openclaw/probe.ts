@@ -1,40 +1,11 @@
 /**
- * Read-only probes of a running gateway: who listens on its port, and whether it answers health.
+ * Read-only probes of a running gateway: whether it answers health (who listens: facts/network.ts).
  * Every loop is bounded; nothing here needs or prints the token.
  */
 import type { Executor } from '../exec/types.ts';
 import type { ResolvedInstance } from '../desired/resolve.ts';
 import { openclawRun } from './config-write.ts';
 import { capabilities } from './versions.ts';
-
-export interface Listener {
-  address: string;
-  port: number;
-  /** `users:(("openclaw-gatewa",pid=123,fd=21))` as printed by ss, when known */
-  process: string;
-}
-
-/** Parses `ss -Htlnp` (no header): `LISTEN 0 511 127.0.0.1:18789 0.0.0.0:* users:((...))`. */
-export function parseListeners(text: string): Listener[] {
-  const out: Listener[] = [];
-  for (const line of text.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length < 5 || cols[0] !== 'LISTEN') continue;
-    const local = cols[3] ?? '';
-    const i = local.lastIndexOf(':');
-    if (i < 0) continue;
-    const address = local.slice(0, i).replace(/^\[|\]$/g, '').replace(/%\w+$/, '');
-    out.push({ address, port: Number(local.slice(i + 1)), process: cols.slice(5).join(' ') });
-  }
-  return out;
-}
-
-export async function listenersOn(ex: Executor, port: number): Promise<Listener[]> {
-  const r = await ex.run(['ss', '-Htlnp'], { timeoutMs: 10_000 });
-  return parseListeners(r.stdout).filter((l) => l.port === port);
-}
-
-export const isLoopback = (address: string): boolean => address === '::1' || /^127\./.test(address);
 
 export interface HttpAnswer {
   status: number;

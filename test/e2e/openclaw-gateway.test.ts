@@ -23,7 +23,10 @@ import { openclawIdentityResource, readIdentityIntegrity } from '../../src/openc
 import { identityFilePath, logDir } from '../../src/openclaw/paths.ts';
 import { directoryResource } from '../../src/resources/directory.ts';
 import { RESTART_SEC, renderGatewayUnit } from '../../src/openclaw/unit.ts';
-import { isLoopback, listenersOn, waitHealthy } from '../../src/openclaw/probe.ts';
+import { waitHealthy } from '../../src/openclaw/probe.ts';
+import { isLoopback, listeners } from '../../src/facts/network.ts';
+import { readFact } from '../../src/facts/probe.ts';
+import { ref } from '../../src/facts/types.ts';
 import { analyzeUnitSecurity } from '../../src/openclaw/analyze.ts';
 import { currentToken, probeToken } from '../../src/openclaw/token.ts';
 import { openclawRun } from '../../src/openclaw/config-write.ts';
@@ -31,6 +34,9 @@ import { runCli } from '../../src/cli/program.ts';
 import { runChecks } from '../../src/checks/run.ts';
 import { NO_WAIVERS } from '../../src/checks/waivers.ts';
 import { memoryRuntime } from '../../src/cli/runtime.ts';
+
+/** The sockets listening on `port` (the gate's own reading of `ss`). */
+const listenersOn = async (ex: Executor, port: number) => (await readFact(ex, ref(listeners))).filter((l) => l.port === port);
 
 const RUNBOOK_SCORE = 5.9;
 const journal: Journal = { saveFile: async () => {}, saveStep: async () => {} };
