@@ -267,7 +267,13 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
           t.diagnostic(`${b.name} -> ${id} fail: ${r.evidence} [fix: ${r.remediation}]`);
         }
       }
+      const plan = await clawops(['plan', '--json', ...on.target()], {}, 300_000);
+      assert.equal(plan.code, 0, plan.stderr);
+      const changes = (JSON.parse(plan.stdout) as { resources: { id: string; changes: { summary: string }[] }[] }).resources
+        .flatMap((r) => r.changes.map((c) => `${r.id}: ${c.summary}`));
+      t.diagnostic(`plan: ${changes.join(' | ')}`);
       const manual = table.filter((b) => b.manual);
+      if (manual.length < table.length) assert.ok(changes.length > 0, 'the plan has a change for what the gate found');
       for (const b of manual) {
         const rem = b.ids.map((id) => before.get(id)?.remediation ?? '').join(' ');
         assert.match(rem, /^manual: /, `${b.name}: a manual remediation`);
@@ -275,14 +281,10 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
         assert.ok(said, `${b.name}: the remediation names the step the test performs: ${rem}`);
         await b.manual!.step(ex, said);
       }
-      // apply plans first (its --json names each change it made): the plan is not read a second time
       const t1 = performance.now();
-      const applied = await clawops(['--json', 'apply', '--yes', ...on.target()], {}, 1_200_000);
+      const applied = await clawops(['apply', '--yes', ...on.target()], {}, 1_200_000);
       assert.equal(applied.code, 0, `${applied.stdout}\n${applied.stderr}`);
       const t2 = performance.now();
-      const changes = (JSON.parse(applied.stdout) as { steps: { resourceId: string; summary: string }[] }).steps.map((c) => `${c.resourceId}: ${c.summary}`);
-      t.diagnostic(`applied: ${changes.join(' | ')}`);
-      if (manual.length < table.length) assert.ok(changes.length > 0, 'apply changed something for what the gate found');
       const afterIt = await check(ids);
       for (const b of table) {
         for (const id of b.ids) {
