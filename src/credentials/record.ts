@@ -2,7 +2,7 @@
  * When each credential was last set: `<stateDir>/credentials.json` (root 0600; times only, never a
  * value). `clawops apply` notes a credential it writes (a token it generates, a key whose reference
  * changed) and `clawops rotate` one it rotates; `credentials.age` reads it. Written under the host
- * lock (which makes the state dir), read-modify-write through one atomic write.
+ * lock, read-modify-write through one atomic write.
  */
 import type { Executor } from '../exec/types.ts';
 
@@ -45,5 +45,7 @@ export async function noteCredentials(ex: Executor, stateDir: string, ids: reado
   const rec = parseCredentialRecord((await ex.readFile(path))?.toString('utf8') ?? null);
   for (const id of ids) rec[id] = { at: now.toISOString(), how };
   const sorted = Object.fromEntries(Object.entries(rec).sort(([a], [b]) => a.localeCompare(b)));
+  // the host lock makes the state dir; a resource applied by itself (tests, the engine alone) may come first
+  await ex.run(['mkdir', '-p', '-m', '0700', '--', stateDir]);
   await ex.writeFile(path, `${JSON.stringify({ schemaVersion: 1, credentials: sorted }, null, 2)}\n`, { mode: 0o600, owner: 'root', group: 'root' });
 }

@@ -113,7 +113,8 @@ describe('backup on the testbed with a running OpenClaw 2026.9.6 gateway', { ski
     await tb.executor.writeFile('/usr/local/bin/oc-broken', '#!/bin/sh\necho "never starts" >&2\nexit 1\n', { mode: 0o755 });
     const probe = async (bin: string) => {
       const scratch = `/root/probe-${randomBytes(3).toString('hex')}`;
-      await sh(`install -d -m 0700 ${scratch} && cp -a ${STATE} ${scratch}/state && rm -f ${scratch}/state/.started`);
+      // a live gateway's state: a staging file it renames away mid-copy is retried (at most 3 copies)
+      await sh(`install -d -m 0700 ${scratch} && for i in 1 2 3; do rm -rf ${scratch}/state; cp -a ${STATE} ${scratch}/state && break; done && rm -f ${scratch}/state/.started`);
       try {
         return await probeGateway(tb.executor, {
           bin, stateDir: `${scratch}/state`, envFile: `${scratch}/state/gateway.systemd.env`, home: `${scratch}/home`,

@@ -76,6 +76,8 @@ export function fallbackTests(o: FallbackTarget): void {
       assert.equal(exposure.results[0]!.status, 'pass');
       assert.match(exposure.results[0]!.evidence, /clawops-ssh-fallback\.service \d/, 'the fallback\'s service is scored with the check jobs');
       assert.doesNotMatch((await ex.run(['ufw', 'status'])).stdout, /\b22\/tcp\b/, 'the safety net is gone: port 22 is closed');
+      // the example spec does not install sshd: the testbed's offline repository has it
+      await ex.run(['sh', '-c', 'command -v sshd >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server >/dev/null'], { timeoutMs: 300_000 });
       await sh('systemctl is-active ssh || systemctl start ssh');
       assert.match(await login('key'), /Connection timed out/, 'closed: no way in from outside');
 

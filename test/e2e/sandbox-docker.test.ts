@@ -487,6 +487,8 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     const tgLog = async () => ((await ex.readFile('/root/standin-telegram.jsonl'))?.toString('utf8') ?? '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ts: string; path: string });
     const llmLog = async () => ((await ex.readFile('/root/standin-llm.jsonl'))?.toString('utf8') ?? '').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ts: string; authorization: string | null });
 
+    // getMe goes through curl, which os.packages installs on a real host (this suite applies a subset without apt)
+    await ex.run(['sh', '-c', 'command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null'], { timeoutMs: 300_000 });
     const since = new Date().toISOString();
     const bot = await clawops(['--json', 'rotate', 'key', 'channel:telegram', '--from-file', valueFile, ...target], {}, 600_000);
     assert.equal(bot.code, 0, `${bot.stdout}\n${bot.stderr}`);
