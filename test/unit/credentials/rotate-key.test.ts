@@ -40,6 +40,7 @@ function host(opts: { getMe?: (url: string) => boolean } = {}): RecorderExecutor
   ex.addFile(TOKEN_FILE, `${OLD}\n`, { mode: 0o600 }).addFile(KEY_FILE, 'sk-key-one-1234567890\n', { mode: 0o600 });
   ex.addDir('/var/lib/clawops', { mode: 0o700 });
   ex.on(['systemctl', 'is-active'], { exitCode: 3 });
+  ex.on(['mkdir', '-p', '-m', '0700', '--'], {});
   ex.on(['mv', '-f', '--'], (argv) => {
     const f = ex.files.get(argv[3]!);
     if (!f) return { exitCode: 1, stderr: 'mv: no such file' };
