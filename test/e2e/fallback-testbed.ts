@@ -104,7 +104,7 @@ export function fallbackTests(o: FallbackTarget): void {
       t.diagnostic(`opened ${opened.ms} ms after Tailscale went down (window ${downAfterSec} s, timer every 10 s): ${opened.s.check.evidence}`);
       assert.ok(opened.ms >= downAfterSec * 1000 - 1000, 'not before the window');
       assert.equal(opened.s.check.status, 'fail', 'an open fallback is a failing check: it alerts');
-      assert.match((await ex.run(['ufw', 'status'])).stdout, /22\/tcp\s+ALLOW IN\s+Anywhere\s+# clawops: tailscale-down ssh fallback/);
+      assert.match((await ex.run(['ufw', 'status'])).stdout, /^22\/tcp\s+ALLOW\s+Anywhere\s+# clawops: tailscale-down ssh fallback$/m);
       assert.equal((await ex.run(['systemctl', 'is-active', 'ssh'], { allowFailure: true })).stdout.trim(), 'active');
       assert.equal(await login('key'), 'ok ops', 'a key login from outside');
       assert.match(await login('password'), /Permission denied \(publickey\)/, 'no password login');
