@@ -54,7 +54,7 @@ describe('ssh executor against a real loopback sshd', { skip: sshdSkipReason(), 
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('multiplexes: the second command reuses the master connection (measured)', async (t) => {
+  it('multiplexes: the second command reuses the master connection (its pid; the times are printed)', async (t) => {
     let t0 = performance.now();
     await ex.run(['true']);
     const first = performance.now() - t0;
@@ -71,7 +71,7 @@ describe('ssh executor against a real loopback sshd', { skip: sshdSkipReason(), 
     const fresh = performance.now() - t0;
     await direct.close();
     t.diagnostic(`ssh latency: first command ${first.toFixed(0)} ms (connect + auth), multiplexed ${muxed.toFixed(0)} ms (mean of ${n}), another fresh connection ${fresh.toFixed(0)} ms`);
-    assert.ok(muxed < first, `multiplexed ${muxed} ms must beat the first ${first} ms`);
+    // the proof is the master's pid above; the times are a measurement (a loaded runner can reorder them), not an assertion
   });
 
   it('returns remote output, exit codes and stderr', async () => {
