@@ -35,3 +35,14 @@ export function envTextVars(text: string): Record<string, string> {
   }
   return vars;
 }
+
+/** Pure: the text without the lines that set any of `names` (null: none of them was there); other lines kept. */
+export function envTextWithout(text: string, names: readonly string[]): string | null {
+  const vars = envTextVars(text);
+  if (!names.some((n) => n in vars)) return null;
+  const kept = text.split('\n').filter((l) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(l);
+    return !(m && names.includes(m[1] ?? ''));
+  });
+  return envTextWith(kept.join('\n'), {});
+}

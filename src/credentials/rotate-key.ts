@@ -21,6 +21,7 @@ import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
 import { dotEnvPath, writeEnvSecrets } from '../openclaw/env-secrets.ts';
 import { waitHealthy } from '../openclaw/probe.ts';
+import { restartGateway } from '../openclaw/rotate.ts';
 import { agentTurn } from '../openclaw/smoke.ts';
 import { credentialsOf, type Credential } from './inventory.ts';
 import { noteCredentials } from './record.ts';
@@ -91,12 +92,6 @@ async function stageFile(ex: Executor, file: string, newValue: string | undefine
   return { old, resumed };
 }
 
-async function restartIfRan(ex: Executor, inst: ResolvedInstance, wasActive: boolean): Promise<void> {
-  if (!wasActive) return;
-  await ex.run(['systemctl', 'reset-failed', inst.unit], { allowFailure: true });
-  await ex.run(['systemctl', 'restart', inst.unit], { timeoutMs: 360_000 });
-}
-
 /** Files under the instance's OpenClaw state that still hold `value` (read as the service user: its own files, no root reads of its links). */
 async function filesHolding(ex: Executor, inst: ResolvedInstance, value: string): Promise<string[]> {
   const r = await ex.run(['grep', '-rlF', '--binary-files=text', '-f', '-', '--', inst.stateDir], { user: inst.user, stdin: `${value}\n`, allowFailure: true, timeoutMs: 120_000 });
@@ -164,7 +159,7 @@ export async function rotateKey(ex: Executor, spec: ResolvedSpec, id: string, op
     result.instances = [];
     for (const inst of spec.resolved) {
       await writeEnvSecrets(ex, spec, inst, opts.env, override);
-      await restartIfRan(ex, inst, active.get(inst.name) === true);
+      if (active.get(inst.name)) await restartGateway(ex, inst);
       const h = active.get(inst.name) ? await waitHealthy(ex, inst, spec.openclaw.version, opts.healthTimeoutMs ?? 240_000) : undefined;
       result.instances.push({ name: inst.name, unit: inst.unit, restarted: h !== undefined, healthyMs: h?.ok ? h.ms : null });
       if (h && !h.ok) throw new Error(`${inst.unit} is not healthy after the restart: ${h.detail}`);

@@ -7,7 +7,7 @@
  * apply` the referenced ones back and the gateways up again. Idempotent: a second run changes
  * nothing. Runs only root's programs (systemctl, the no-follow file primitive).
  */
-import { envTextVars, envTextWith } from '../core/env-file.ts';
+import { envTextWithout } from '../core/env-file.ts';
 import { safeRead } from '../core/safe-fs.ts';
 import type { ResolvedInstance, ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
@@ -29,17 +29,6 @@ export interface EmergencyCostStop {
   steps: Step[];
 }
 
-/** Pure: the env text without the given variables (null: none of them was there). */
-export function withoutVariables(text: string, names: readonly string[]): string | null {
-  const vars = envTextVars(text);
-  if (!names.some((n) => n in vars)) return null;
-  const kept = text.split('\n').filter((l) => {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(l);
-    return !(m && names.includes(m[1] ?? ''));
-  });
-  return envTextWith(kept.join('\n'), {});
-}
-
 async function stopGateway(ex: Executor, inst: ResolvedInstance): Promise<Step> {
   const active = (await ex.run(['systemctl', 'is-active', '--quiet', '--', inst.unit], { allowFailure: true })).exitCode === 0;
   const enabled = (await ex.run(['systemctl', 'is-enabled', '--quiet', '--', inst.unit], { allowFailure: true })).exitCode === 0;
@@ -54,7 +43,7 @@ async function removeKeys(ex: Executor, inst: ResolvedInstance, names: readonly 
   const step = `keys out of ${path}`;
   if (names.length === 0) return { step, status: 'already', detail: 'the spec references no provider key' };
   const text = (await safeRead(ex, path))?.toString('utf8');
-  const next = text === undefined ? null : withoutVariables(text, names);
+  const next = text === undefined ? null : envTextWithout(text, names);
   if (next === null) return { step, status: 'already', detail: `${names.join(', ')} not there` };
   await ex.writeFile(path, next, { mode: 0o600, owner: inst.user, group: inst.user });
   return { step, status: 'done', detail: `${names.join(', ')} removed (still in their spec references)` };

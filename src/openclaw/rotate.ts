@@ -32,7 +32,8 @@ export async function writeToken(ex: Executor, inst: ResolvedInstance, version: 
   else await writeConfigTokens(ex, inst, token);
 }
 
-async function restart(ex: Executor, inst: ResolvedInstance): Promise<void> {
+/** A gateway restarted the way an operator would: a latched start limit cleared first. */
+export async function restartGateway(ex: Executor, inst: ResolvedInstance): Promise<void> {
   await ex.run(['systemctl', 'reset-failed', inst.unit], { allowFailure: true });
   await ex.run(['systemctl', 'restart', inst.unit], { timeoutMs: 360_000 });
 }
@@ -49,14 +50,14 @@ export async function rotateGatewayToken(
   const next = generateToken();
   await writeToken(ex, inst, version, next);
   log(`${inst.name}: new token written (${capabilities(version).tokenEnvReference ? inst.envFile : 'auth.token + remote.token'}); restarting ${inst.unit}`);
-  await restart(ex, inst);
+  await restartGateway(ex, inst);
   const h = await waitHealthy(ex, inst, version, timeout);
   const newProbe = h.ok ? await probeToken(ex, inst, next) : 'unreachable';
   if (!h.ok || newProbe !== 'accepted') {
     if (old !== undefined) {
       log(`${inst.name}: the gateway did not come back with the new token; putting the old one back`);
       await writeToken(ex, inst, version, old);
-      await restart(ex, inst);
+      await restartGateway(ex, inst);
     }
     throw new ClawopsError(
       `${inst.name}: after rotation the gateway is ${h.ok ? `healthy but the new token was ${newProbe}` : `not healthy (${h.detail})`}`,
