@@ -1,7 +1,7 @@
 import { capabilities, compareVersions } from '../openclaw/versions.ts';
 import { homeProblem, within } from './paths.ts';
 import { resolveInstances, type ResolvedInstance } from './resolve.ts';
-import type { SpecData } from './schema.ts';
+import type { SecretRefData, SpecData } from './schema.ts';
 
 export interface RuleViolation {
   path: PropertyKey[];
@@ -72,6 +72,17 @@ function boundaryRules(data: SpecData, instances: ResolvedInstance[]): RuleViola
     [['monitoring', 'textfileDir'], data.monitoring.textfileDir],
   ];
   if ('file' in data.backup.password) rootOwned.push([['backup', 'password', 'file'], data.backup.password.file]);
+  // every other secret a file holds: root reads them, and `clawops rotate key` writes beside them
+  const refs: [PropertyKey[], SecretRefData | undefined][] = [
+    [['gateway', 'auth', 'token'], data.gateway.auth.token],
+    ...Object.entries(data.providers).map(([id, p]): [PropertyKey[], SecretRefData | undefined] => [['providers', id, 'apiKey'], p.apiKey]),
+    [['channels', 'telegram', 'botToken'], data.channels.telegram?.botToken],
+    ...data.monitoring.alerts.map((a, i): [PropertyKey[], SecretRefData | undefined] => [['monitoring', 'alerts', i, 'url'], a.type === 'webhook' || a.type === 'ping' ? a.url : undefined]),
+    ...(data.report.publish && 's3' in data.report.publish
+      ? [[['report', 'publish', 's3', 'accessKeyId'], data.report.publish.s3.accessKeyId], [['report', 'publish', 's3', 'secretAccessKey'], data.report.publish.s3.secretAccessKey]] as [PropertyKey[], SecretRefData][]
+      : []),
+  ];
+  for (const [path, r] of refs) if (r && 'file' in r) rootOwned.push([[...path, 'file'], r.file]);
   if (data.backup.repository.startsWith('/')) rootOwned.push([['backup', 'repository'], data.backup.repository]);
   instances.forEach((inst, i) => {
     if (inst.user === 'root') {

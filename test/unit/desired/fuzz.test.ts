@@ -129,6 +129,10 @@ const corpus: { name: string; yaml: string; problems: SpecProblem[] }[] = [
     problems: [{ path: 'instances[0].home', line: 3, message: '/srv is a top-level directory: a home must be a directory of its own, e.g. /home/<user>' }],
   },
   {
+    name: 'a provider key file inside a home (root reads it, rotate key writes beside it)', yaml: 'instances:\n  - name: a\n    home: /srv/a\nproviders:\n  p: {baseUrl: "http://127.0.0.1:9/v1", apiKey: {file: /srv/a/key}, models: [{id: m}]}\n',
+    problems: [{ path: 'providers.p.apiKey.file', line: 5, message: '/srv/a/key is inside the home of instances[0] (/srv/a), which its service user controls; keep it outside' }],
+  },
+  {
     name: 'clawops state inside a home', yaml: 'instances:\n  - name: a\n    home: /srv/a\nstateDir: /srv/a/clawops\n',
     problems: [{ path: 'stateDir', line: 4, message: '/srv/a/clawops is inside the home of instances[0] (/srv/a), which its service user controls; keep it outside' }],
   },
