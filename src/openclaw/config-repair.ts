@@ -6,6 +6,11 @@
  * token and config steps then plan on the restored file (deferred until it is in place), so the
  * managed keys end up as the spec says, validated. With no parsable copy the plan stops and says
  * what to do by hand.
+ *
+ * The gateway is stopped first (`beforeWrite`): a gateway cannot serve from a file that does not
+ * parse, and one starting while the copy is put back (a crash loop, a restart in flight) races
+ * with the restore and with the config step that follows (OpenClaw 2026.9 runs its own recovery
+ * from its ring when it reads a broken file). The settle starts it again once every step is done.
  */
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal, JsonValue, PlanOutcome, PlannedChange, Resource } from '../engine/types.ts';
@@ -62,7 +67,11 @@ export function planConfigRepair(inst: ResolvedInstance, f: FactReader): PlanOut
 // as the service user, umask 077: the broken file (it may hold secrets) kept 0600 beside it
 const KEEP_BROKEN = 'umask 077; cp -- "$1" "$1.clobbered.$2"';
 
-export function openclawConfigRepairResource(inst: ResolvedInstance, dependsOn: string[]): Resource {
+export function openclawConfigRepairResource(
+  inst: ResolvedInstance,
+  dependsOn: string[],
+  beforeWrite: (ex: Executor, journal: Journal) => Promise<void>,
+): Resource {
   const path = configPath(inst);
   return {
     id: configRepairId(inst),
@@ -77,6 +86,7 @@ export function openclawConfigRepairResource(inst: ResolvedInstance, dependsOn: 
       if (!parsesAsObject(text)) {
         throw new ClawopsError(`${data.from} no longer parses or cannot be read (it did when the plan was made)`, { hint: 'run `clawops plan` again' });
       }
+      await beforeWrite(ex, journal);
       await journal.saveFile(ex, data.path);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       await ex.run(['sh', '-c', KEEP_BROKEN, 'sh', data.path, stamp], { user: inst.user });

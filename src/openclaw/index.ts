@@ -54,10 +54,14 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
     const install = openclawInstallResource(spec, inst, opts);
     // an openclaw.json that no longer parses is put back from OpenClaw's .bak ring first: the token and
     // config steps read it (and are planned after this step when it does not parse)
-    const repair = openclawConfigRepairResource(inst, [install.id]);
+    const settler = gatewaySettler(inst, version);
+    const repair = openclawConfigRepairResource(inst, [install.id], async (ex, journal) => {
+      await journal.saveStep(`systemctl stop ${inst.unit} (its openclaw.json does not parse; the settle starts it again)`, null);
+      await ex.run(['systemctl', 'stop', '--', inst.unit], { timeoutMs: 360_000 });
+      settler.noteStopped();
+    });
     const tokenStep = openclawTokenResource(spec, inst);
     const token: Resource = { ...tokenStep, dependsOn: [...(tokenStep.dependsOn ?? []), repair.id] };
-    const settler = gatewaySettler(inst, version);
     const config = openclawConfigResource(spec, inst, async (ex) => {
       settler.noteNeedsRestart((await unitNow(ex, inst.unit).catch(() => undefined))?.mainPid ?? 0);
     });

@@ -104,6 +104,8 @@ export interface GatewaySettler {
   /** clawops wrote openclaw.json itself (no `config patch`): OpenClaw's file watch may not see an atomic
    * replace, so a gateway still running from before the write (MainPID then) is restarted */
   noteNeedsRestart(pidAtWrite: number): void;
+  /** apply stopped the gateway to replace what it starts from: the settle starts it again */
+  noteStopped(): void;
   /** settles when something changed since the last run (or `force`); otherwise returns at once */
   run(ex: Executor, journal: Journal, log?: (line: string) => void, force?: boolean): Promise<Settled>;
 }
@@ -111,6 +113,7 @@ export interface GatewaySettler {
 export function gatewaySettler(inst: ResolvedInstance, version: string): GatewaySettler {
   let token: { old: string | undefined; next: string; pid: number } | undefined;
   let restartPid: number | undefined;
+  let stopped = false;
   let dirty = false;
   let lastDetail = '';
   return {
@@ -125,6 +128,10 @@ export function gatewaySettler(inst: ResolvedInstance, version: string): Gateway
     },
     noteNeedsRestart(pidAtWrite) {
       restartPid ??= pidAtWrite;
+      dirty = true;
+    },
+    noteStopped() {
+      stopped = true;
       dirty = true;
     },
     async run(ex, journal, log = () => {}, force = false) {
@@ -142,6 +149,17 @@ export function gatewaySettler(inst: ResolvedInstance, version: string): Gateway
         }
       }
       restartPid = undefined;
+      if (stopped) {
+        // the service step may have started it already (it was planned on a failed unit)
+        const u = await unitNow(ex, inst.unit);
+        if (u.active === 'inactive' || u.active === 'failed') {
+          await journal.saveStep(`systemctl start ${inst.unit} (stopped by this apply)`, null);
+          log(`starting ${inst.unit}: this apply stopped it`);
+          await ex.run(['systemctl', 'reset-failed', '--', inst.unit], { allowFailure: true });
+          await ex.run(['systemctl', 'start', '--', inst.unit], { timeoutMs: 360_000 });
+        }
+        stopped = false;
+      }
       const s = await waitSettled(ex, inst, version);
       if (token) {
         const next = await probeToken(ex, inst, token.next);

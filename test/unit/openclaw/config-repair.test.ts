@@ -62,3 +62,39 @@ describe('openclaw.json that does not parse', () => {
     await assert.rejects(async () => r.plan(await facts(BROKEN, [])), /does not parse .*openclaw\.config\.present/);
   });
 });
+
+describe('putting back a copy: the gateway is stopped first, the settle starts it again', () => {
+  it('stops the unit before any write, starts it when the settle runs, and says both in the journal', async () => {
+    const { RecorderExecutor } = await import('../../helpers/exec/recorder.ts');
+    const { memoryJournal } = await import('../../helpers/netns.ts');
+    const { openclawResources } = await import('../../../src/openclaw/index.ts');
+    let active = 'active';
+    const ex = new RecorderExecutor()
+      .on(['cat', '--', `${path}.bak`], { stdout: GOOD })
+      .on(['sh', '-c'], {})
+      .script((argv) => {
+        if (argv[0] !== 'systemctl') return undefined;
+        if (argv[1] === 'stop') active = 'inactive';
+        if (argv[1] === 'start') active = 'failed'; // it fails at once: the settle reports it, quickly
+        if (argv[1] === 'show') return { stdout: `ActiveState=${active}\nSubState=dead\nMainPID=0\nExecMainStatus=78\nResult=exit-code\n` };
+        return {};
+      })
+      .on(['journalctl'], { stdout: '' });
+    const resources = openclawResources(spec);
+    const repair = resources.find((r) => r.id.startsWith('openclaw-config-repair:'))!;
+    const journal = memoryJournal();
+    const change = { resourceId: repair.id, kind: repair.kind, action: 'change' as const, summary: '', data: { path, from: `${path}.bak` } };
+    await repair.apply(ex, change, journal as never);
+    const order = ex.calls.map((c) => (c.kind === 'write' ? `write ${c.path}` : (c.argv ?? []).slice(0, 2).join(' ')));
+    assert.ok(order.indexOf('systemctl stop') >= 0 && order.indexOf('systemctl stop') < order.indexOf(`write ${path}`), order.join('\n'));
+    assert.equal(active, 'inactive');
+    assert.equal(repair.settleKey, `gateway:${inst.name}`);
+    // the settle: the unit is down because of this apply, so it is started (and here fails at once: reported)
+    await assert.rejects(repair.settle!(ex, journal as never), /did not settle/);
+    const after = ex.commands().map((a) => a.slice(0, 2).join(' '));
+    assert.ok(after.lastIndexOf('systemctl start') > after.indexOf('systemctl reset-failed'), after.join('\n'));
+    const steps = journal.steps.map((x) => x.description).join('\n');
+    assert.match(steps, /systemctl stop openclaw\.service \(its openclaw\.json does not parse/);
+    assert.match(steps, /systemctl start openclaw\.service \(stopped by this apply\)/);
+  });
+});
