@@ -32,7 +32,16 @@ interface Running {
   done: Promise<{ code: number | null; signal: string | null; stderr: string }>;
 }
 
-const KINDS: { name: string; args: string[] }[] = [
+/** A spec with a provider key by file reference (what `rotate key` needs before it takes the lock). */
+const KEY_FILE = '/etc/clawops/standin-key';
+const KEYED_SPEC = `providers:
+  standin:
+    baseUrl: http://127.0.0.1:9/v1
+    apiKey: { file: ${KEY_FILE} }
+    models: [{ id: standin-1, name: Stand-in 1 }]
+`;
+
+const KINDS: { name: string; args: string[]; spec?: string; newValue?: true }[] = [
   { name: 'apply', args: ['apply', '--yes'] },
   { name: 'undo', args: ['undo'] },
   { name: 'upgrade 2026.9.6', args: ['upgrade', '2026.9.6', '--yes'] },
@@ -43,6 +52,12 @@ const KINDS: { name: string; args: string[] }[] = [
   { name: 'drill', args: ['drill'] },
   { name: 'standby sync', args: ['standby', 'sync', '--yes'] },
   { name: 'check --profile health', args: ['check', '--profile', 'health', '--format', 'prom'] },
+  { name: 'rotate key provider:standin', args: ['rotate', 'key', 'provider:standin'], spec: KEYED_SPEC, newValue: true },
+  { name: 'emergency contain', args: ['emergency', 'contain', '--reason', 'lock test'] },
+  { name: 'emergency cost-stop', args: ['emergency', 'cost-stop', '--reason', 'lock test'] },
+  { name: 'emergency lift', args: ['emergency', 'lift'] },
+  { name: 'fallback tick', args: ['fallback', 'tick'] },
+  { name: 'pairing approve telegram', args: ['pairing', 'approve', 'telegram', 'ABCD2345'] },
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +111,8 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
 
   before(async () => {
     tb = await startTestbed();
+    await tb.executor.run(['install', '-d', '-m', '0700', '/etc/clawops']);
+    await tb.executor.writeFile(KEY_FILE, 'the-old-key-value-for-the-lock-test\n', { mode: 0o600, owner: 'root', group: 'root' });
   });
   after(async () => {
     for (const c of live) c.kill('SIGKILL');
@@ -106,8 +123,19 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
   for (const kind of KINDS) {
     const title = `${kind.name}: one of two proceeds, the other names it; kill -9 of the holder frees the lock at once`;
     test(title, async (t) => {
-      const a = start([...kind.args, '--wait', '0']);
-      const b = start([...kind.args, '--wait', '0']);
+      const args = [...kind.args];
+      if (kind.spec) {
+        const spec = join(local, `${kind.args.join('-')}.yaml`);
+        writeFileSync(spec, kind.spec);
+        args.unshift('-f', spec);
+      }
+      if (kind.newValue) {
+        const next = join(local, 'new-value');
+        writeFileSync(next, 'a-new-key-value-for-the-lock-test\n', { mode: 0o600 });
+        args.push('--from-file', next);
+      }
+      const a = start([...args, '--wait', '0']);
+      const b = start([...args, '--wait', '0']);
       const first = await Promise.race([a.done.then(() => a), b.done.then(() => b)]);
       const loser = await first.done;
       const winner = first === a ? b : a;
@@ -124,7 +152,7 @@ describe('the host lock on the testbed, through the CLI', { skip: testbedSkipRea
       assert.ok(loser.stderr.includes(refusal), `loser's stderr:\n${loser.stderr}\nexpected:\n${refusal}`);
       assert.equal(winner.child.exitCode, null, 'the winner still runs');
 
-      const waiter = start([...kind.args, '--wait', '30']);
+      const waiter = start([...args, '--wait', '30']);
       const saysSo = () => (waiter.stderr().includes('waiting up to 30 s') ? true : undefined);
       await until('the waiter to say whom it waits for', saysSo);
       const by = `held by clawops ${escape(kind.name)} \\(pid ${winner.pid} `;
