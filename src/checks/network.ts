@@ -1,5 +1,7 @@
 /** Listening sockets and the gateway's health answer. */
 import { httpHealth, isLoopback, listeners } from '../facts/network.ts';
+import { tokenLiveRef } from '../facts/openclaw-live.ts';
+import { capabilities } from '../openclaw/versions.ts';
 import { ref, known } from '../facts/types.ts';
 import { effectiveVersion, installRef, list } from './helpers.ts';
 import { type CheckDef, fail, pass, skipped } from './types.ts';
@@ -74,6 +76,27 @@ export const networkChecks: CheckDef[] = [
       }
       if (a.status !== 200 || body.ok !== true) return fail(`GET ${url}: HTTP ${a.status} ${a.body.slice(0, 120)}`, fix);
       return pass(`GET ${url}: 200 ${JSON.stringify(body)} (${note})`);
+    },
+  },
+  {
+    id: 'network.gateway-token-live',
+    title: 'The running gateway accepts the token clawops keeps for it (not a stale one)',
+    area: 'network', severity: 'critical', profiles: ['go-live', 'security', 'credentials'], scope: 'instance',
+    runbook: 'hardened guide 5.7, 9.2 (token rotation: the gateway reads its token at start)',
+    remediation: 'clawops apply (restarts the gateway on the token in its file)',
+    needs: (ctx) => [ref(httpHealth, healthUrl(ctx.inst.port)), tokenLiveRef(ctx.inst, ctx.spec.openclaw.version)],
+    evaluate(f, ctx) {
+      if (ctx.spec.gateway.auth.mode !== 'token') return skipped(`gateway.auth.mode is ${ctx.spec.gateway.auth.mode} in the spec`);
+      if (known(f, ref(httpHealth, healthUrl(ctx.inst.port))).status === 0) return skipped('the gateway does not answer (network.gateway-health reports it)');
+      const where = capabilities(ctx.spec.openclaw.version).tokenEnvReference ? ctx.inst.envFile : 'openclaw.json';
+      const v = known(f, tokenLiveRef(ctx.inst, ctx.spec.openclaw.version)).verdict;
+      if (v === 'accepted') return pass(`the running gateway accepts the token in ${where}`);
+      if (v === 'no-token') return skipped(`no token in ${where} (openclaw.config.auth reports it)`);
+      if (v === 'unreachable') return fail(`the gateway answers health but not POST /tools/invoke on port ${ctx.inst.port}`, `journalctl -u ${ctx.inst.unit} -n 100`);
+      return fail(
+        `the running gateway refuses the token in ${where}: it runs with another one (started before the file changed, or a token from another source such as ~/.openclaw/.env)`,
+        `clawops apply (restarts ${ctx.inst.unit} on the token in its file); if it still refuses, remove OPENCLAW_GATEWAY_TOKEN from ~/.openclaw/.env`,
+      );
     },
   },
   {

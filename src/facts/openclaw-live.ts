@@ -5,6 +5,8 @@
  */
 import type { Executor } from '../exec/types.ts';
 import { parsePairingState, READ_PAIRING_SCRIPT, STATE_DB, type PairingState } from '../openclaw/pairing.ts';
+import { probeTokenOnPort, tokenAt, type AuthProbe } from '../openclaw/token.ts';
+import { configPath } from '../openclaw/paths.ts';
 import { cmdProblem, firstLine, lastLine, runRaw } from './probe.ts';
 import { serviceUserCli } from './openclaw.ts';
 import { type FactKind, type Raw, ref, unknown } from './types.ts';
@@ -42,6 +44,40 @@ export const openclawPairing: FactKind<PairingState> = {
 
 /** The pairing as the gate reads it (`audit.probe-device`) and the pairing step plans from it. */
 export const pairingFactRef = (inst: ResolvedInstance) => ref(openclawPairing, liveArg(inst.user, inst.home, inst.stateDir, inst.npmPrefix));
+
+export type TokenLive = AuthProbe | 'no-token';
+
+/**
+ * The running gateway asked with the token clawops keeps (the env file on 9.x, openclaw.json on
+ * 2.x): accepted, refused (it runs with another one: started before the file changed, or reads
+ * another source), unreachable, or no token in the file. The token goes on stdin; the reading holds
+ * only the verdict. arg: `VERSION PORT ENVFILE CONFIG`.
+ */
+export const gatewayTokenLive: FactKind<{ verdict: TokenLive }> = {
+  kind: 'openclaw.token-live',
+  describe: 'whether the running gateway accepts the token in its env file (9.x) or openclaw.json (2.x) (POST /tools/invoke, the token on stdin)',
+  async probe(ex: Executor, arg: string): Promise<Raw> {
+    const [version = '', port = '', envFile = '', config = ''] = arg.split(' ');
+    const started = Date.now();
+    try {
+      const token = await tokenAt(ex, version, envFile, config);
+      const verdict: TokenLive = token === undefined ? 'no-token' : await probeTokenOnPort(ex, Number(port), token);
+      return { t: 'cmd', exitCode: 0, stdout: verdict, stderr: '', timedOut: false, durationMs: Date.now() - started };
+    } catch (err) {
+      return { t: 'error', message: err instanceof Error ? err.message : String(err), durationMs: Date.now() - started };
+    }
+  },
+  parse(raw) {
+    const p = cmdProblem(raw, 'ask the gateway with its token');
+    if (p) return p;
+    if (raw.t !== 'cmd') return unknown('ask the gateway with its token: no answer');
+    const v = raw.stdout.trim();
+    return ['accepted', 'refused', 'unreachable', 'no-token'].includes(v) ? { verdict: v as TokenLive } : unknown(`ask the gateway with its token: ${JSON.stringify(v.slice(0, 40))}`);
+  },
+};
+
+export const tokenLiveRef = (inst: ResolvedInstance, version: string) =>
+  ref(gatewayTokenLive, [version, String(inst.port), inst.envFile, configPath(inst)].join(' '));
 
 export interface LintFinding {
   checkId: string;

@@ -23,6 +23,7 @@ import { renderOcWrapper, renderTimers, type RenderedUnitFile, type TimerOptions
 import { openclawTokenResource } from './token-resource.ts';
 import { currentToken, tokenRefValue } from './token.ts';
 import { openclawPairingResource } from './pairing-resource.ts';
+import { tokenLiveResource } from './token-live-resource.ts';
 import { envSecretsResource } from './env-secrets.ts';
 import { gatewaySettler, unitNow, type GatewaySettler } from './settle.ts';
 import { renderGatewayUnit } from './unit.ts';
@@ -110,6 +111,7 @@ export function openclawResources(spec: ResolvedSpec, opts: OpenclawOptions = {}
       settling(unitFile, settler),
       settling(dropIns, settler),
       settling(service, settler),
+      settling(tokenLiveResource(spec, inst, [service.id, token.id]), settler),
       pairingAfterSettle(pairing, settler),
       inventory,
     );

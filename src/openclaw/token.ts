@@ -63,14 +63,22 @@ export function tokenFromEnvText(text: string): string | undefined {
 }
 
 /** The token the gateway currently uses (registered as a secret), read from where clawops keeps it. */
-export async function currentToken(ex: Executor, inst: ResolvedInstance, version: string): Promise<string | undefined> {
+export function currentToken(ex: Executor, inst: ResolvedInstance, version: string): Promise<string | undefined> {
+  return tokenAt(ex, version, inst.envFile, configPath(inst));
+}
+
+/**
+ * The token in the env file (9.x) or openclaw.json (2.x), read as root without following a link the
+ * service user planted (both files are in its home).
+ */
+export async function tokenAt(ex: Executor, version: string, envFile: string, config: string): Promise<string | undefined> {
   if (capabilities(version).tokenEnvReference) {
-    const buf = await ex.readFile(inst.envFile);
+    const buf = await safeRead(ex, envFile);
     return buf === null ? undefined : tokenFromEnvText(buf.toString('utf8'));
   }
-  const buf = await ex.readFile(configPath(inst));
+  const buf = await safeRead(ex, config);
   if (buf === null) return undefined;
-  const t = getPath(parseConfigText(buf.toString('utf8'), configPath(inst)), ['gateway', 'auth', 'token']);
+  const t = getPath(parseConfigText(buf.toString('utf8'), config), ['gateway', 'auth', 'token']);
   if (typeof t === 'string' && t.length > 0) {
     registerSecret(t);
     return t;
@@ -121,8 +129,12 @@ process.stdin.on('data', (d) => (t += d)).on('end', () => {
     .catch((e) => { process.stderr.write(String(e)); process.exit(3); });
 });`;
 
-export async function probeToken(ex: Executor, inst: ResolvedInstance, token: string): Promise<AuthProbe> {
-  const r = await ex.run(['node', '-e', AUTH_PROBE_SCRIPT, `http://127.0.0.1:${inst.port}/tools/invoke`], {
+export function probeToken(ex: Executor, inst: ResolvedInstance, token: string): Promise<AuthProbe> {
+  return probeTokenOnPort(ex, inst.port, token);
+}
+
+export async function probeTokenOnPort(ex: Executor, port: number, token: string): Promise<AuthProbe> {
+  const r = await ex.run(['node', '-e', AUTH_PROBE_SCRIPT, `http://127.0.0.1:${port}/tools/invoke`], {
     stdin: token,
     allowFailure: true,
     timeoutMs: 20_000, // root runs node from its fixed PATH, never the service user's prefix

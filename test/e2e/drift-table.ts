@@ -133,6 +133,14 @@ export const ROUNDS: Breakage[][] = [
     { name: 'fail2ban sshd jail disabled in jail.local', older: true, ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
     { name: 'service user added to the docker group', older: true, ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
     { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
+    {
+      // a well-formed token put in by hand (its file's mode and owner kept), the gateway not restarted: it
+      // still accepts the old token and refuses the one in the file (after the 644 breakage above)
+      name: 'a new token written into the env file by hand, the gateway not restarted',
+      ids: ['network.gateway-token-live'],
+      when: nineX,
+      break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=%s\\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')" > ${ENV_FILE}`),
+    },
   ],
   [
     { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },

@@ -154,6 +154,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'unit.journal': () => cmd('Started openclaw.service.\n'),
     // Debian's /etc/sudoers: no passwordless rule
     sudoers: () => cmd('==> /etc/sudoers\nDefaults\tenv_reset\nroot\tALL=(ALL:ALL) ALL\n%sudo\tALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n'),
+    // the running gateway accepts the token in its file
+    'openclaw.token-live': () => cmd('accepted\n'),
     'openclaw.pairing': () => cmd(`${JSON.stringify({ db: true, deviceId: 'cc4c82c0aa8c4ae9', cached: [{ role: 'operator', scopes: ['operator.read'] }], paired: { role: 'operator', roles: ['operator'], scopes: ['operator.read'], approvedScopes: ['operator.read'], approvedVia: 'silent', clientId: 'cli', clientMode: 'cli' } })}\n`),
     // as seen on the applied testbed: the two findings the spec's choices explain (suppressed with their reasons)
     'openclaw.doctor-lint': () => cmd(JSON.stringify({ schemaVersion: 1, ok: false, checksRun: 35, findings: LINT_EXPECTED }), 1),

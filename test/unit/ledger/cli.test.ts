@@ -94,6 +94,19 @@ describe('clawops incident | burnin | ledger on the host', () => {
     assert.deepEqual(sinks.map((x) => `${x.sink} ${x.ok} ${x.failures} ${x.lastError}`), ['journal#1 false 3 systemd-cat: socket gone']);
     assert.match((await cli('status')).out, /FAIL journal#1: 3 failure\(s\) in a row, last 2026-12-03T10:00:00\.000Z: systemd-cat: socket gone/);
   });
+
+  it('signoff through the CLI on a host that is not ready: exit 2, each precondition named, nothing frozen', async () => {
+    // the go-live gate reads this machine (read-only) and finds no gateway: the sign-off must refuse
+    const r = await cli('--json', 'signoff', '--by', 'test', '--wait', '0');
+    assert.equal(r.code, 2, r.err);
+    const j = JSON.parse(r.out) as { signedOff: boolean; preconditions: { name: string; ok: boolean; detail: string }[] };
+    assert.equal(j.signedOff, false);
+    const failing = j.preconditions.filter((p) => !p.ok).map((p) => p.name);
+    for (const name of ['burn-in', 'go-live gate']) assert.ok(failing.includes(name), `${name} named: ${JSON.stringify(j.preconditions)}`);
+    assert.match(j.preconditions.find((p) => p.name === 'burn-in')!.detail, /day \d+ of 7/);
+    assert.match(j.preconditions.find((p) => p.name === 'go-live gate')!.detail, /service\.active\[openclaw\]/);
+    assert.ok(!existsSync(join(stateDir, 'frozen.json')), 'a refused sign-off freezes nothing');
+  });
 });
 
 describe('clawops incident open', () => {

@@ -171,7 +171,7 @@ describe('per version: what the OpenClaw layer adds', () => {
     const { openclawResources } = await import('../../../src/openclaw/index.ts');
     const rs = openclawResources(specOf());
     const keys = rs.filter((r) => r.settle).map((r) => `${r.id}=${r.settleKey}`);
-    assert.deepEqual(keys, ['openclaw-config-repair:openclaw=gateway:openclaw', 'openclaw-token:openclaw=gateway:openclaw', 'openclaw-config:openclaw=gateway:openclaw', 'openclaw-unit:openclaw=gateway:openclaw', 'openclaw-unit-dropins:openclaw=gateway:openclaw', 'service:openclaw.service=gateway:openclaw']);
+    assert.deepEqual(keys, ['openclaw-config-repair:openclaw=gateway:openclaw', 'openclaw-token:openclaw=gateway:openclaw', 'openclaw-config:openclaw=gateway:openclaw', 'openclaw-unit:openclaw=gateway:openclaw', 'openclaw-unit-dropins:openclaw=gateway:openclaw', 'service:openclaw.service=gateway:openclaw', 'openclaw-token-live:openclaw=gateway:openclaw']);
   });
 });
 
