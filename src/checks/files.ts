@@ -116,7 +116,7 @@ export const fileChecks: CheckDef[] = [
     title: 'Secret files the spec references are 600 (or 400) and root- or user-owned',
     area: 'files', severity: 'critical', profiles: ['go-live', 'credentials'], scope: 'host',
     runbook: 'production runbook 5 (secrets and env policy)',
-    remediation: 'chmod 600 the secret file (clawops apply creates them so)',
+    remediation: 'manual: chmod 600 the secret file (root-owned); a missing one: put the value in it (mode 600)',
     needs: (ctx) => secretRefFiles(ctx.spec).map((p) => ref(fileStat, p)),
     evaluate(f, ctx) {
       const files = secretRefFiles(ctx.spec);
@@ -128,16 +128,20 @@ export const fileChecks: CheckDef[] = [
         const s = known(f, ref(fileStat, p));
         if (isMissing(s)) {
           bad.push(`${p} missing`);
-          fixes.push(`create ${p} (mode 600)`);
+          fixes.push(`put the value in ${p} (install -m 600 /dev/null ${p}, then write it)`);
           continue;
         }
         seen.push(describeStat(s));
-        if ((s.mode & 0o077) !== 0 || !owners.has(s.owner) || s.type !== 'file') {
+        if (s.type !== 'file') {
           bad.push(describeStat(s));
-          fixes.push(`chmod 600 ${p}`);
+          fixes.push(`replace ${p} by a regular file holding the value (mode 600)`);
+        } else if ((s.mode & 0o077) !== 0 || !owners.has(s.owner)) {
+          bad.push(describeStat(s));
+          fixes.push(`${owners.has(s.owner) ? '' : `chown root:root ${p} && `}chmod 600 ${p}`);
         }
       }
-      if (bad.length) return fail(bad.join('; '), fixes.join(' && '));
+      // the values are the operator's: clawops reads them and never rewrites a secret file it did not generate
+      if (bad.length) return fail(bad.join('; '), `manual: ${fixes.join(' && ')}`);
       return pass(seen.length ? seen.join('; ') : 'no secret files referenced');
     },
   },

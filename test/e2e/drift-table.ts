@@ -134,6 +134,14 @@ export const ROUNDS: Breakage[][] = [
     { name: 'service user added to the docker group', older: true, ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
     { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
     {
+      name: 'the backup repository password file 644',
+      ids: ['files.secret-refs'],
+      older: true,
+      break: (ex) => sh(ex, 'chmod 644 /etc/clawops/restic-password'),
+      // the operator's secret: clawops names the fix and never rewrites it
+      manual: { says: /chmod 600 (\/etc\/clawops\/restic-password)/, step: (ex, said) => sh(ex, `chmod 600 ${said[1]}`) },
+    },
+    {
       // a well-formed token put in by hand (its file's mode and owner kept), the gateway not restarted: it
       // still accepts the old token and refuses the one in the file (after the 644 breakage above)
       name: 'a new token written into the env file by hand, the gateway not restarted',
