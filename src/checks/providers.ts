@@ -105,20 +105,31 @@ export const providerChecks: CheckDef[] = [
   },
   {
     id: 'openclaw.config.plugins',
-    title: 'Plugins the spec enables are enabled, those it disables are disabled',
+    title: 'Plugins the spec enables are enabled, those it disables are disabled, and no other is enabled',
     area: 'openclaw-config', severity: 'warn', profiles: ['go-live', 'security'], scope: 'instance',
     runbook: 'hardened guide 3.1 and 4.1 (enable the plugins you use); OpenClaw: plugins.entries.<id>.enabled',
     remediation: CONFIG_FIX,
     needs: (ctx) => [configRef(ctx), installRef(ctx)],
     evaluate(f, ctx) {
       const { enable, disable } = ctx.spec.plugins;
-      if (enable.length + disable.length === 0) return skipped('the spec turns no plugin on or off (OpenClaw\'s defaults hold)');
       const c = config(f, ctx);
+      // a plugin turned on in openclaw.json that the spec does not name (by hand, `oc plugins enable`, a
+      // skill's instructions): the agent gained code the spec does not account for
+      const named = new Set([...enable, ...disable, ...configuredChannels(ctx.spec)]);
+      const entries = c.get('plugins.entries');
+      const unnamed = isObject(entries) ? Object.keys(entries).filter((id) => !named.has(id) && isObject(entries[id]) && entries[id].enabled === true).sort() : [];
+      if (unnamed.length > 0) {
+        return fail(
+          `enabled in openclaw.json but not in the spec: ${unnamed.join(', ')}`,
+          `manual: name ${unnamed.length > 1 ? 'them' : 'it'} in the spec, then clawops apply: plugins.disable: [${unnamed.join(', ')}] turns ${unnamed.length > 1 ? 'them' : 'it'} off, plugins.enable: [${unnamed.join(', ')}] keeps ${unnamed.length > 1 ? 'them' : 'it'}`,
+        );
+      }
+      if (enable.length + disable.length === 0) return skipped('the spec turns no plugin on or off (OpenClaw\'s defaults hold), and openclaw.json enables none it does not name');
       const wrong = [
         ...enable.filter((id) => c.get(`plugins.entries.${id}.enabled`) !== true).map((id) => `${id} is not enabled`),
         ...disable.filter((id) => c.get(`plugins.entries.${id}.enabled`) !== false).map((id) => `${id} is not disabled`),
       ];
-      if (wrong.length > 0) return fail(wrong.join('; '));
+      if (wrong.length > 0) return fail(wrong.join('; '), CONFIG_FIX);
       return pass([enable.length ? `enabled: ${enable.join(', ')}` : '', disable.length ? `disabled: ${disable.join(', ')}` : ''].filter(Boolean).join('; '));
     },
   },
