@@ -7,23 +7,34 @@
  *   npm test -- test/unit         only some files or directories
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, globSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostSnapshot, diffSnapshots } from '../test/helpers/host-invariants.ts';
 
 const args = process.argv.slice(2);
-const files = args.length > 0 ? args : ['test/unit', 'test/e2e'];
-const globs = files.flatMap((f) => (f.endsWith('.ts') ? [f] : [`${f}/**/*.test.ts`])).filter((g) => g.includes('*') || existsSync(g));
+const roots = args.length > 0 ? args : ['test/e2e', 'test/unit'];
+const found = roots.flatMap((f) => (f.endsWith('.ts') ? (existsSync(f) ? [f] : []) : globSync(`${f}/**/*.test.ts`).sort()));
+// Files start in this order as workers free up: the longest testbed suites first, so that no long
+// file starts last and runs alone at the end (the slowest first, measured by suite-times' table).
+const LONGEST_FIRST = ['apply-openclaw-2026.9.6', 'sandbox-docker', 'apply-openclaw-2026.2.9', 'secrets-canary', 'standby-sync', 'upgrade-cli', 'openclaw-gateway'];
+const rank = (f: string): number => {
+  const i = LONGEST_FIRST.findIndex((name) => f.endsWith(`/${name}.test.ts`));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+const files = [...new Set(found)].map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
+// Testbed suites mostly wait on containers booting and gateways starting, so one more worker than
+// a 2-core CI machine's cores shortens the run; CLAWOPS_TEST_CONCURRENCY overrides it.
+const concurrency = Number(process.env.CLAWOPS_TEST_CONCURRENCY ?? 3);
 
 // the spec cache of in-process CLI runs goes to a scratch directory, not the user's ~/.cache
 const cacheDir = mkdtempSync(join(tmpdir(), 'clawops-test-cache-'));
 const before = hostSnapshot();
 const times = new URL('./suite-times.ts', import.meta.url).pathname;
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${times}`, '--test-reporter-destination=stdout'];
-const r = spawnSync(process.execPath, ['--test', ...reporters, '--test-concurrency=2', ...globs], {
+const r = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
-  env: { ...process.env, CLAWOPS_CACHE_DIR: cacheDir },
+  env: { ...process.env, CLAWOPS_CACHE_DIR: cacheDir, CLAWOPS_TEST_CONCURRENCY: String(concurrency) },
 });
 rmSync(cacheDir, { recursive: true, force: true });
 const after = hostSnapshot();

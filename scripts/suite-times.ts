@@ -20,6 +20,6 @@ export default async function* suiteTimes(source: AsyncIterable<Event>): AsyncGe
   }
   const rows = [...times].sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((n, [, ms]) => n + ms, 0);
-  yield `\nper-suite wall time (${rows.length} files, ${(total / 1000).toFixed(0)} s summed over 2 workers):\n`;
+  yield `\nper-suite wall time (${rows.length} files, ${(total / 1000).toFixed(0)} s summed over ${process.env.CLAWOPS_TEST_CONCURRENCY ?? '?'} workers):\n`;
   for (const [file, ms] of rows) yield `  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file}\n`;
 }
