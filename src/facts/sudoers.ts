@@ -17,9 +17,9 @@ export interface SudoRule {
   commands: string;
 }
 
-const SCRIPT = `for f in /etc/sudoers /etc/sudoers.d/*; do
+export const SUDOERS_SCRIPT = `for f in /etc/sudoers /etc/sudoers.d/*; do
   [ -f "$f" ] || continue
-  case "$f" in *~|*.*) [ "$f" = /etc/sudoers ] || continue ;; esac
+  case "\${f##*/}" in *~|*.*) continue ;; esac
   printf '==> %s\\n' "$f"; cat -- "$f"; printf '\\n'
 done`;
 
@@ -71,6 +71,6 @@ export function parseSudoers(out: string): SudoRule[] {
 export const sudoers: FactKind<SudoRule[]> = scriptFact({
   kind: 'sudoers',
   describe: 'the sudo rules in /etc/sudoers and /etc/sudoers.d (who, NOPASSWD, commands)',
-  script: SCRIPT,
+  script: SUDOERS_SCRIPT,
   parse: (stdout) => parseSudoers(stdout),
 });

@@ -70,6 +70,9 @@ export interface UpgradeReport {
   durationMs: number;
 }
 
+/** The end of preflight's refusal when the version asked for already runs (the Ansible module reads it as "not changed"). */
+export const ALREADY_RUNNING = 'is already the running version';
+
 /** Refusals before anything runs (pure): not a version, below the minimum, or already there. */
 export function preflightProblem(
   target: string,
@@ -81,6 +84,6 @@ export function preflightProblem(
   if (!parse(target)) return `${target} is not an OpenClaw version (like 2026.9.6)`;
   if (cmp(target, minimum) < 0) return `${target} is below openclaw.minimumVersion ${minimum} (not security-patched)`;
   if (current === null) return 'no OpenClaw is installed for this instance (run `clawops apply` first)';
-  if (cmp(target, current) === 0) return `openclaw ${current} is already the running version`;
+  if (cmp(target, current) === 0) return `openclaw ${current} ${ALREADY_RUNNING}`;
   return undefined;
 }

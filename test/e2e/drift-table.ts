@@ -142,6 +142,14 @@ export const ROUNDS: Breakage[][] = [
       manual: { says: /chmod 600 (\/etc\/clawops\/restic-password)/, step: (ex, said) => sh(ex, `chmod 600 ${said[1]}`) },
     },
     {
+      name: 'a passwordless sudoers.d rule for the service user',
+      ids: ['user.sudo'],
+      older: true,
+      break: (ex) => sh(ex, `echo '${USER} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/90-agent && chmod 440 /etc/sudoers.d/90-agent`),
+      // a way to root a person made: clawops names the file and line, the person removes it
+      manual: { says: /remove or narrow (\/etc\/sudoers\.d\/[^:\s]+):\d+ with visudo -f/, step: (ex, said) => sh(ex, `rm -f -- ${said[1]}`) },
+    },
+    {
       // a well-formed token put in by hand (its file's mode and owner kept), the gateway not restarted: it
       // still accepts the old token and refuses the one in the file (after the 644 breakage above)
       name: 'a new token written into the env file by hand, the gateway not restarted',

@@ -411,7 +411,9 @@ describe(`sandbox on a real Docker engine (OpenClaw ${VERSION})`, { skip: testbe
     assert.equal((await ex.run(['docker', 'inspect', '--format', '{{.State.Running}}', container])).stdout.trim(), 'false');
     // the network: the service user is refused everywhere but out of the management interface; other users are not affected
     assert.match(await connect(inst.user, '127.0.0.1', llmPort), /^refused /);
-    assert.equal(await connect(inst.user, '100.64.0.9', 443), 'timeout', 'out of tailscale0 the packet leaves (nothing answers at the other end)');
+    // the chain's REJECT would say ECONNREFUSED; past it, the stand-in tailscale0 (a TUN nobody reads) never answers, or the
+    // kernel gives up on the next hop first (EHOSTUNREACH, seen under load): the counters below prove which rule it took
+    assert.match(await connect(inst.user, '100.64.0.9', 443), /^(timeout|refused EHOSTUNREACH)$/, 'out of tailscale0 the packet leaves (nothing answers at the other end)');
     const counters = (await ex.run(['iptables', '-w', '-L', 'CLAWOPS-CONTAIN', '-v', '-x', '-n'])).stdout;
     t.diagnostic(counters);
     assert.match(counters, /^\s*[1-9]\d*\s+\d+\s+RETURN\s.*tailscale0/m, 'the management path was taken');

@@ -23,7 +23,7 @@ export const STANDBY_ADDR = '10.213.47.2';
 export const REPO_ALIAS = 'clawops-repo';
 export const STANDBY_ALIAS = 'clawops-standby';
 
-const RELAY = `const net = require('node:net');
+export const RELAY = `const net = require('node:net');
 const s = net.connect(Number(process.argv[3]), process.argv[2]);
 process.stdin.pipe(s); s.pipe(process.stdout);
 s.on('error', (e) => { process.stderr.write(String(e) + '\\n'); process.exit(1); });

@@ -38,5 +38,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', load: async () => (await import('./report.ts')).registerReportCommand },
   { name: 'fallback', load: async () => (await import('./fallback.ts')).registerFallbackCommands },
   { name: 'emergency', load: async () => (await import('./emergency.ts')).registerEmergencyCommands },
+  { name: 'package', load: async () => (await import('./package.ts')).registerPackageCommand },
+  { name: 'ansible', load: async () => (await import('./ansible.ts')).registerAnsibleCommand },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
 ];

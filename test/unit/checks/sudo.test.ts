@@ -1,7 +1,11 @@
 /** Sudo hygiene: the sudoers parser over real-shaped files, and the two checks over its rules. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSudoers } from '../../../src/facts/sudoers.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSudoers, SUDOERS_SCRIPT } from '../../../src/facts/sudoers.ts';
 import { reaching } from '../../../src/checks/sudo.ts';
 
 // Debian's /etc/sudoers, a cloud image's 90-cloud-init-users, and a hand-made file with aliases and a continuation
@@ -44,5 +48,25 @@ describe('sudoers', () => {
     assert.deepEqual(reaching(rules, 'other', ['deploy']).map((r) => r.at), ['/etc/sudoers.d/ops:4']);
     assert.deepEqual(reaching(parseSudoers('==> /etc/sudoers\nALL ALL=(ALL) NOPASSWD: /bin/true\n'), 'x', []).map((r) => r.at), ['/etc/sudoers:1']);
     assert.deepEqual(reaching(rules, 'nobody', ['nogroup']), []);
+  });
+});
+
+describe('the sudoers read script', () => {
+  it('reads every file of sudoers.d that sudo reads (the directory name has a dot; a file name with one, or ending in ~, is skipped)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'clawops-sudoers-'));
+    try {
+      mkdirSync(join(root, 'etc/sudoers.d'), { recursive: true });
+      writeFileSync(join(root, 'etc/sudoers'), 'root ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n');
+      writeFileSync(join(root, 'etc/sudoers.d/90-by-hand'), 'openclaw-svc ALL=(ALL) NOPASSWD: ALL\n');
+      writeFileSync(join(root, 'etc/sudoers.d/old.bak'), 'ignored ALL=(ALL) NOPASSWD: ALL\n');
+      writeFileSync(join(root, 'etc/sudoers.d/edit~'), 'ignored ALL=(ALL) NOPASSWD: ALL\n');
+      const r = spawnSync('sh', ['-c', SUDOERS_SCRIPT.replaceAll('/etc/', `${root}/etc/`)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const rules = parseSudoers(r.stdout);
+      assert.deepEqual(rules.map((x) => `${x.who.join(',')} ${x.nopasswd}`), ['root false', 'openclaw-svc true']);
+      assert.equal(reaching(rules, 'openclaw-svc', []).length, 1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
