@@ -7,7 +7,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blocks } from '../checks/run.ts';
 import type { BackupRecord } from '../backup/records.ts';
 import { formatPlan } from '../engine/view.ts';
 import type { Plan } from '../engine/types.ts';
@@ -15,6 +14,7 @@ import { ALREADY_RUNNING, type UpgradeReport } from '../upgrade/steps.ts';
 import { style } from '../views/style.ts';
 import type { CheckReport } from '../views/check-report.ts';
 import { type ModuleDef, type ModuleOption } from './ansible-modules.ts';
+import { blockingOf, statusCounts } from './gate-view.ts';
 
 export interface Ran {
   code: number;
@@ -121,9 +121,8 @@ async function check(args: Args, checkMode: boolean, run: Runner, g: string[]): 
     ...(args.allow_unknown ? ['--allow-unknown'] : []), ...(args.waivers ? ['--waivers', String(args.waivers)] : []), ...(checkMode ? ['--no-record-known-good'] : [])]);
   const report = json<CheckReport>(r);
   if ((r.code !== 0 && r.code !== 2) || !report?.summary) return failed(`clawops check could not run: ${said(r)}`);
-  const blocking = report.results.filter((x) => blocks(x, report.failOn, report.allowUnknown))
-    .map((x) => ({ id: x.id, ...(x.instance ? { instance: x.instance } : {}), severity: x.severity, status: x.status, evidence: x.evidence, remediation: x.remediation }));
-  const counts = Object.entries(report.summary.byStatus).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  const blocking = blockingOf(report);
+  const counts = statusCounts(report);
   const out = { changed: false, gate: report.summary.gate, summary: report.summary, blocking, report };
   if (report.summary.gate === 'pass') return { ...out, msg: `the ${report.profile} gate passes (${counts})` };
   const named = blocking.map((b) => `${b.id}${b.instance ? ` [${b.instance}]` : ''} ${b.status}: ${b.evidence} (fix: ${b.remediation})`);

@@ -122,6 +122,24 @@ describe('Ansible collection: three testbed hosts over SSH, the real ansible-pla
     for (const { alias } of fleet.hosts) assert.equal(second.stats[alias]?.changed, 0, `${alias}: ${JSON.stringify(second.tasks.filter((x) => x.host === alias && x.result.changed).map((x) => x.task))}`);
   });
 
+  test('status --inventory: every host\'s gate, burn-in, incidents and sign-off over SSH; a host that is down shows the SSH error, the others still report', { timeout: 300_000 }, async (t) => {
+    const inv = join(fleet.dir, 'with-down.ini');
+    writeFileSync(inv, `[gateways]\n${fleet.hosts.map((h) => h.alias).join('\n')}\nfleet-down ansible_host=127.0.0.1 ansible_port=9\n`);
+    const args = ['status', '--inventory', inv, '--ssh-config', fleet.sshConfig, '--only', GATE.join(',')];
+    const one = await clawops([...args, '--limit', 'fleet-1', '--json']);
+    assert.equal(one.code, 0, one.stderr);
+    const all = await clawops([...args, '--json']);
+    assert.equal(all.code, 2, 'exit 2: not every host passes');
+    t.diagnostic(`one host: ${one.ms} ms, four (one down): ${all.ms} ms`);
+    const rows = (JSON.parse(all.stdout) as { hosts: { host: string; reachable: boolean; error?: string; gate?: { result: string; total: number }; burnin?: { target: number }; incidents?: number; signedOff?: unknown }[] }).hosts;
+    assert.deepEqual(rows.map((r) => [r.host, r.reachable, r.gate?.result ?? null]), [...fleet.hosts.map((h) => [h.alias, true, 'pass']), ['fleet-down', false, null]]);
+    for (const r of rows.slice(0, 3)) assert.deepEqual([r.gate?.total, r.burnin?.target, r.incidents, r.signedOff], [GATE.length, 7, 0, null], r.host);
+    assert.match(rows[3]?.error ?? '', /127\.0\.0\.1.*(refused|port 9)/i);
+    const human = await clawops(args);
+    assert.match(human.stdout, /^fleet-down +UNREACHABLE: .*$/m);
+    assert.match(human.stdout, /^4 host\(s\): 3 pass, 0 fail, 1 not read/m);
+  });
+
   test('--check --diff: each host shows the plan for the new spec; nothing on any host changes', { timeout: 600_000 }, async () => {
     writeFileSync(join(dir, 'spec.yaml'), spec(7200));
     const before = await Promise.all(fleet.hosts.map(({ tb }) => snapshot(tb.executor, [JAIL, '/etc/clawops/clawops.yaml'])));

@@ -29,6 +29,7 @@ import { takeHostLock, waitOption } from '../lock.ts';
 import type { HeldLock } from '../../core/lock.ts';
 import { loadWaivers } from './check.ts';
 import { printJson, printLine } from '../runtime.ts';
+import { fleetStatusCommand, type FleetCliOptions } from './status-fleet.ts';
 
 /**
  * Runs `local` on this host's ledger, or `argv` by the clawops on the remote target. Notes (a
@@ -256,8 +257,15 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .description('one screen for the operator, from the host\'s ledger and alert state: the last run of each check profile, open incidents, burn-in day N of M, sign-off, last backup, drill and apply, each alert sink\'s health, a gateway the cost guard stopped. Exit 2 when an incident is open, the last health run failed or the cost guard stopped a gateway')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--inventory <file>', 'instead: every host of this Ansible inventory (YAML or INI) over SSH: its gate now, burn-in, incidents, sign-off (exit 2 unless every host passes)')
+    .option('--limit <hosts>', 'with --inventory: only these hosts or groups (comma-separated)')
+    .option('--ssh-config <file>', 'with --inventory: an OpenSSH config for every host (ProxyJump, keys, known hosts)')
+    .option('--parallel <n>', 'with --inventory: hosts read at once', '8')
+    .option('--only <ids>', "with --inventory: the gate's check ids (comma-separated)")
+    .option('--allow-unknown', 'with --inventory: unknown results do not fail a host\'s gate', false)
+    .action(async (opts: FleetCliOptions, cmd: Command) => {
       const g = ctx.globals(cmd);
+      if (opts.inventory) return fleetStatusCommand(ctx, g, { ...opts, inventory: opts.inventory });
       const ex = executorFor(g.target);
       try {
         if (await relayedToHost(ctx, g, ex, ['status'])) return;
