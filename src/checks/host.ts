@@ -2,6 +2,7 @@
 import { compareVersions, capabilities } from '../openclaw/versions.ts';
 import { DOCKER_DAEMON_JSON, UNATTENDED_CONF } from '../facts/paths.ts';
 import { dpkgPackage, nodeVersion, textFile } from '../facts/system.ts';
+import { baselinePackages } from '../desired/packages.ts';
 import { systemdUnit } from '../facts/systemd.ts';
 import { fail2banStatus } from '../facts/services.ts';
 import { ref, known } from '../facts/types.ts';
@@ -49,15 +50,16 @@ export const hostChecks: CheckDef[] = [
   },
   {
     id: 'host.packages',
-    title: 'The baseline packages are installed',
+    title: 'The packages the spec needs are installed',
     area: 'host', severity: 'warn', profiles: ['go-live'], scope: 'host',
     runbook: 'production runbook 3.1 (OS baseline apt install)',
     remediation: 'clawops apply (packages step)',
-    needs: (ctx) => ctx.spec.os.packages.map((p) => ref(dpkgPackage, p)),
+    needs: (ctx) => baselinePackages(ctx.spec).map((p) => ref(dpkgPackage, p)),
     evaluate(f, ctx) {
-      const missing = ctx.spec.os.packages.filter((p) => !known(f, ref(dpkgPackage, p)).installed);
+      const want = baselinePackages(ctx.spec);
+      const missing = want.filter((p) => !known(f, ref(dpkgPackage, p)).installed);
       if (missing.length) return fail(`not installed: ${list(missing)}`, `apt-get install -y ${missing.join(' ')} (or clawops apply)`);
-      return pass(`installed: ${list(ctx.spec.os.packages)}`);
+      return pass(`installed: ${list(want)}`);
     },
   },
   {
