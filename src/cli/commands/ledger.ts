@@ -29,7 +29,7 @@ import { takeHostLock, waitOption } from '../lock.ts';
 import type { HeldLock } from '../../core/lock.ts';
 import { loadWaivers } from './check.ts';
 import { printJson, printLine } from '../runtime.ts';
-import { fleetStatusCommand, type FleetCliOptions } from './status-fleet.ts';
+import type { FleetCliOptions } from './status-fleet.ts';
 
 /**
  * Runs `local` on this host's ledger, or `argv` by the clawops on the remote target. Notes (a
@@ -265,7 +265,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
     .option('--allow-unknown', 'with --inventory: unknown results do not fail a host\'s gate', false)
     .action(async (opts: FleetCliOptions, cmd: Command) => {
       const g = ctx.globals(cmd);
-      if (opts.inventory) return fleetStatusCommand(ctx, g, { ...opts, inventory: opts.inventory });
+      // the fleet view (an inventory parser, ssh to each host) loads only when asked for
+      if (opts.inventory) return (await import('./status-fleet.ts')).fleetStatusCommand(ctx, g, { ...opts, inventory: opts.inventory });
       const ex = executorFor(g.target);
       try {
         if (await relayedToHost(ctx, g, ex, ['status'])) return;

@@ -9,6 +9,7 @@ import { parseInventory, selectHosts } from '../../fleet/inventory.ts';
 import { fleetStatus, formatFleet } from '../../fleet/status.ts';
 import { EXIT, type CliContext } from '../program.ts';
 import { printJson, printLine, type GlobalOptions } from '../runtime.ts';
+
 export interface FleetCliOptions {
   inventory?: string;
   limit?: string;
