@@ -2,6 +2,7 @@
 import { accessChecks } from './access.ts';
 import { auditChecks } from './audit.ts';
 import { backupChecks } from './backup.ts';
+import { baselineChecks } from '../baseline/checks.ts';
 import { configChecks } from './config.ts';
 import { costChecks } from './cost.ts';
 import { credentialChecks } from './credentials.ts';
@@ -24,6 +25,7 @@ export const CATALOGUE: readonly CheckDef[] = [
   ...hostChecks,
   ...emergencyChecks,
   ...managedChecks,
+  ...baselineChecks,
   ...fileChecks,
   ...sudoChecks,
   ...serviceChecks,

@@ -1,7 +1,8 @@
 /**
  * The apt packages a spec needs on the host: `os.packages`, and what each enabled part runs
  * (fail2ban and its systemd backend, unattended-upgrades, restic and sqlite3 for backups: the
- * online copy of a SQLite database such as clawops' own ledger needs the sqlite3 CLI). Apply
+ * online copy of a SQLite database such as clawops' own ledger needs the sqlite3 CLI; kmod's
+ * modprobe for the baseline's module rules). Apply
  * installs exactly these and `host.packages` checks exactly these.
  */
 import type { ResolvedSpec } from './resolve.ts';
@@ -12,5 +13,6 @@ export function baselinePackages(spec: ResolvedSpec): string[] {
   if (spec.fail2ban.enabled && spec.fail2ban.sshd.backend === 'systemd') pkgs.push('python3-systemd');
   if (spec.unattendedUpgrades.enabled) pkgs.push('unattended-upgrades');
   if (spec.backup.enabled) pkgs.push('restic', 'sqlite3');
+  if (spec.baseline.modules) pkgs.push('kmod');
   return [...new Set(pkgs)];
 }

@@ -192,6 +192,16 @@ export const Spec = z.strictObject({
     }).prefault({}),
   }).prefault({}),
   unattendedUpgrades: z.strictObject({ enabled: z.boolean().default(true).describe('security updates installed automatically') }).prefault({}),
+  baseline: z.strictObject({
+    sysctl: z.boolean().default(true).describe('kernel and network sysctls that harden the host without breaking Docker\'s forwarding or the gateway (/etc/sysctl.d/zz-clawops-hardening.conf; `clawops render sysctl` lists each with why)'),
+    coreDumps: z.boolean().default(true).describe('no core dumps: hard limit 0 for every login, systemd\'s DefaultLimitCORE=0, no setuid dumps (fs.suid_dumpable, with sysctl)'),
+    umask: z.boolean().default(true).describe('umask 027 for login shells (login.defs UMASK and /etc/profile.d/clawops-umask.sh): new files are not world-readable'),
+    modules: z.boolean().default(true).describe('network protocols the gateway never uses (dccp, sctp, rds, tipc) and USB storage cannot be loaded (modprobe.d `install <name> /bin/true`)'),
+    loginDefs: z.boolean().default(true).describe('login.defs: password aging (max 365 days, min 1, warn 14) and SHA-512 with 65536 rounds for new passwords'),
+    banner: z.union([z.literal(false), z.string().trim().min(1).max(2000)]).default(
+      'Authorized access only. Activity on this system is monitored and recorded; unauthorized use is prohibited and may be prosecuted.',
+    ).describe('the legal banner in /etc/issue and /etc/issue.net (false: leave them alone)'),
+  }).prefault({}).describe('host hardening beyond the runbooks (each part switchable): what audits such as Lynis look for'),
   docker: z.strictObject({
     enabled: z.boolean().default(true).describe('Docker is used for the sandbox'),
     serviceUserGroup: z.boolean().default(false).describe(

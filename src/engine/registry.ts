@@ -3,6 +3,7 @@
  * effect): each gives the resources it wants for a spec and the plan-time checks it needs. The
  * engine asks them in this order; dependencies between resources decide the apply order.
  */
+import { baselineArea } from '../baseline/index.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
 import { firewallArea } from '../resources/firewall/index.ts';
@@ -20,7 +21,7 @@ export interface Area {
   preflight?(spec: ResolvedSpec, ex: Executor): Promise<PlanProblem[]>;
 }
 
-export const AREAS: readonly Area[] = [hostArea, selfArea, openclawArea, firewallArea];
+export const AREAS: readonly Area[] = [hostArea, baselineArea, selfArea, openclawArea, firewallArea];
 
 /** Every desired resource of the spec, area by area; duplicate ids are a bug. */
 export function desiredResources(spec: ResolvedSpec, areas: readonly Area[] = AREAS): Resource[] {

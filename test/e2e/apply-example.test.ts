@@ -1,22 +1,29 @@
 /**
  * End to end on a fresh testbed: `clawops apply --yes` with the example spec, idempotency (apply,
- * re-read, re-plan: empty), a second apply undone byte for byte, and plan-time refusals that
- * change nothing.
+ * re-read, re-plan: empty), a second apply undone byte for byte, plan-time refusals that
+ * change nothing, and the host baseline (its checks on the running host, drift and undo, Lynis).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { startTestbed, testbedSkipReason, type Testbed } from '../helpers/testbed.ts';
 import { addTailscaleStandIn, clawops, EXAMPLE, leftoverTempFiles, snapshot } from './apply-cli.ts';
+import { SYSCTLS } from '../../src/baseline/sysctl.ts';
 
 const TOUCHED = [
   '/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/etc/fail2ban/jail.local', '/etc/apt/apt.conf.d/20auto-upgrades',
   '/etc/docker/daemon.json', '/etc/docker', '/home/openclaw-svc', '/home/openclaw-svc/.openclaw', '/home/openclaw-agent2',
   '/home/openclaw-agent2/.openclaw', '/home/agent3', '/home/agent3/.openclaw',
 ];
+const BASELINE_CHECKS = ['host.baseline.sysctl', 'host.baseline.core-dumps', 'host.baseline.umask', 'host.baseline.modules', 'host.baseline.login-defs', 'host.baseline.banner'];
+/** settings a kernel may be built without (Yama, BPF JIT, magic SysRq) */
+const OPTIONAL_KERNEL_KEYS = ['kernel.yama.ptrace_scope', 'kernel.unprivileged_bpf_disabled', 'net.core.bpf_jit_harden', 'kernel.sysrq'];
+/** measured here: see the diagnostic (58 on the fresh testbed, in shared reference notes) */
+const LYNIS_MIN = 70;
+const ARTIFACTS = new URL('../../.cache/artifacts/', import.meta.url).pathname;
 const SEEDED_DAEMON = '{\n  "data-root": "/var/lib/docker",\n  "log-driver": "journald"\n}\n';
 
 describe('apply: the example spec on a fresh testbed', { skip: testbedSkipReason() }, () => {
@@ -128,5 +135,66 @@ describe('apply: the example spec on a fresh testbed', { skip: testbedSkipReason
     assert.equal((await tb.executor.run(['ls', '/var/lib/clawops/journal'])).stdout, journalsBefore);
     assert.deepEqual(await snapshot(tb.executor, TOUCHED), snap);
     await tb.executor.run(['systemctl', 'stop', 'squatter']);
+  });
+
+  test('host baseline: the running host has it, a container\'s read-only kernel settings are unknown with the reason, hand edits are caught and fixed by one apply, undo puts them back; Lynis measures it', { timeout: 900_000 }, async (t) => {
+    const ex = tb.executor;
+    const ids = BASELINE_CHECKS.join(',');
+    const gate = async () => {
+      const r = await clawops(['check', '--only', ids, '--format', 'json', ...target(), '-f', EXAMPLE]);
+      return new Map((JSON.parse(r.stdout) as { results: { id: string; status: string; evidence: string }[] }).results.map((x) => [x.id, x]));
+    };
+    assert.equal((await clawops(['apply', '--yes', ...target(), '-f', EXAMPLE])).code, 0);
+    const first = await gate();
+    for (const [id, r] of first) t.diagnostic(`${id}: ${r.status}: ${r.evidence.slice(0, 300)}`);
+    for (const id of BASELINE_CHECKS.filter((x) => x !== 'host.baseline.sysctl' && x !== 'host.baseline.core-dumps')) assert.equal(first.get(id)?.status, 'pass', id);
+    // kernel.* and fs.* are this machine's kernel, read-only in the container: unknown, never pass; net.* of the testbed's own network namespace are set
+    assert.equal(first.get('host.baseline.sysctl')?.status, 'unknown');
+    assert.match(first.get('host.baseline.sysctl')?.evidence ?? '', /read-only here \(a systemd-nspawn container: the kernel is the host machine's\)/);
+    assert.match(first.get('host.baseline.core-dumps')?.status ?? '', /^(pass|unknown)$/);
+    const proc = async (key: string) => (await ex.run(['cat', `/proc/sys/${key.replaceAll('.', '/')}`])).stdout.trim();
+    for (const x of SYSCTLS.filter((s) => s.key.startsWith('net.ipv4.') || s.key.startsWith('net.ipv6.'))) assert.equal(await proc(x.key), x.value, x.key);
+    // every key names a real setting: a typo is caught here (only what some kernels build without may be absent)
+    const absent = (await ex.run(['sh', '-c', 'for k; do [ -e "/proc/sys/$(echo $k | tr . /)" ] || echo "$k"; done', 'sh', ...SYSCTLS.map((x) => x.key)])).stdout.split('\n').filter(Boolean);
+    t.diagnostic(`sysctl keys absent on this kernel: ${absent.join(', ') || 'none'}`);
+    assert.deepEqual(absent.filter((k) => !OPTIONAL_KERNEL_KEYS.includes(k)), []);
+    assert.equal((await ex.run(['sh', '-lc', 'umask'])).stdout.trim(), '0027');
+    assert.match((await ex.run(['modprobe', '-n', '-v', 'sctp'])).stdout, /^install \/bin\/true/);
+
+    // an operator's hand edits: login.defs back to 022, SYN cookies off, the banner replaced
+    await ex.run(['sh', '-c', "sed -i 's/^UMASK.*/UMASK 022/' /etc/login.defs && echo 0 > /proc/sys/net/ipv4/tcp_syncookies && echo 'Debian GNU/Linux 12' > /etc/issue"]);
+    const edited = (await ex.readFile('/etc/login.defs'))!.toString('utf8');
+    const broken = await gate();
+    assert.equal(broken.get('host.baseline.umask')?.status, 'fail');
+    assert.match(broken.get('host.baseline.sysctl')?.evidence ?? '', /net\.ipv4\.tcp_syncookies is 0, want 1/);
+    assert.equal(broken.get('host.baseline.sysctl')?.status, 'fail', 'a setting that can be set is a failure, not unknown');
+    assert.equal(broken.get('host.baseline.banner')?.status, 'fail');
+    const plan = await clawops(['plan', ...target(), '-f', EXAMPLE]);
+    for (const what of ['/etc/login.defs', 'net.ipv4.tcp_syncookies=1', '/etc/issue']) assert.ok(plan.stdout.includes(what), `${what} in the plan:\n${plan.stdout}`);
+    assert.equal((await clawops(['apply', '--yes', ...target(), '-f', EXAMPLE])).code, 0);
+    const fixed = await gate();
+    for (const id of ['host.baseline.umask', 'host.baseline.banner']) assert.equal(fixed.get(id)?.status, 'pass', id);
+    assert.equal(await proc('net.ipv4.tcp_syncookies'), '1');
+    assert.doesNotMatch(fixed.get('host.baseline.sysctl')?.evidence ?? '', /tcp_syncookies/);
+    const merged = (await ex.readFile('/etc/login.defs'))!.toString('utf8');
+    assert.deepEqual(merged.split('\n').filter((l) => !/^UMASK/.test(l)), edited.split('\n').filter((l) => !/^UMASK/.test(l)), 'every other line of login.defs kept');
+    // undo of that apply: the files as the operator left them, byte for byte
+    assert.equal((await clawops(['undo', ...target(), '-f', EXAMPLE])).code, 0);
+    assert.equal((await ex.readFile('/etc/login.defs'))!.toString('utf8'), edited);
+    assert.equal((await ex.readFile('/etc/issue'))!.toString('utf8'), 'Debian GNU/Linux 12\n');
+    assert.equal((await clawops(['apply', '--yes', ...target(), '-f', EXAMPLE])).code, 0);
+
+    // Lynis (Debian's) on the applied host: its hardening index, and the report kept beside the test output
+    await ex.run(['apt-get', 'install', '-y', '-q', 'lynis'], { timeoutMs: 300_000 });
+    const t0 = performance.now();
+    const lynis = await ex.run(['lynis', 'audit', 'system', '--quick', '--no-colors'], { timeoutMs: 600_000, allowFailure: true });
+    const index = Number(/Hardening index : (\d+)/.exec(lynis.stdout)?.[1]);
+    const report = (await ex.readFile('/var/log/lynis-report.dat'))?.toString('utf8') ?? '';
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'lynis-report-host-layer.dat'), report);
+    const suggestions = [...report.matchAll(/^suggestion\[\]=([A-Z]+-\d+)\|/gm)].map((m) => m[1]);
+    t.diagnostic(`Lynis hardening index ${index} (${((performance.now() - t0) / 1000).toFixed(0)} s); open suggestions: ${[...new Set(suggestions)].join(' ')}; report in ${ARTIFACTS}`);
+    assert.ok(index >= LYNIS_MIN, `Lynis hardening index ${index} < ${LYNIS_MIN}`);
+    for (const test of ['KRNL-5820', 'NETW-3200', 'BANN-7126', 'AUTH-9286', 'AUTH-9328', 'USB-1000']) assert.ok(!suggestions.includes(test), `Lynis still suggests ${test}`);
   });
 });

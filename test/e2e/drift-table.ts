@@ -24,6 +24,8 @@ export const EXTERNAL: Record<string, string> = {
   'credentials.llm-provider': 'needs an LLM provider',
   'backup.recent': 'this test does not run `clawops backup run` (covered by backup-testbed.test.ts)',
   'backup.drill': 'this test does not run `clawops drill` (covered by backup-testbed.test.ts)',
+  'host.baseline.sysctl': 'kernel.* and fs.* belong to this machine\'s kernel, read-only in the container (unknown, with that reason)',
+  'host.baseline.core-dumps': 'fs.suid_dumpable is this machine\'s (read-only in the container): unknown where it is not 0',
 };
 
 const USER = 'openclaw-svc';

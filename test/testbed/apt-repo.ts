@@ -16,6 +16,8 @@ export const REPO_PACKAGE_GROUPS = [
   [
     'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic', 'iptables',
     'openssh-server', 'sudo', 'unattended-upgrades', 'sqlite3', 'docker.io',
+    // the host baseline: modprobe for its module rules; Lynis to measure it
+    'kmod', 'lynis',
   ],
   ['iptables-persistent'],
 ] as const;

@@ -25,6 +25,13 @@ const HOME = '/home/openclaw-svc';
 const CFG = `openclaw.config:${HOME}/.openclaw/openclaw.json`;
 
 const specOf = (yaml = '') => hardenedSpec(yaml);
+const MODULES = ['dccp', 'sctp', 'rds', 'tipc', 'usb-storage'].map((m) => `${m}|no|install /bin/true `).join('\n') + '\n';
+/** the key of the sysctl fact with every baseline key (not the core-dump check's one-key fact) */
+const sysctlKey = (r: Map<string, Raw>) => [...r.keys()].find((k) => k.startsWith('sysctl:net.'))!;
+function sysctlWith(r: Map<string, Raw>, key: string, w: 'rw' | 'ro', value: string): Raw {
+  const cur = r.get(sysctlKey(r)) as Extract<Raw, { t: 'cmd' }>;
+  return cmd(cur.stdout.replace(new RegExp(`^${key.replaceAll('.', '\\.')}\\|.*$`, 'm'), `${key}|${w}|${value}`));
+}
 
 function withConfig(version: '2026.9.6' | '2026.2.9', edit: (c: Record<string, any>) => void): [string, Raw] {
   const c = hardenedConfig(version) as Record<string, any>;
@@ -50,6 +57,11 @@ const CASES: Case[] = [
   { name: 'a new workspace skill appears', change: (r) => setByKind(r, 'openclaw.inventory', cmd(`workspace-skills\tnotes\t${HOME}/.openclaw/workspace/skills/notes\t${'a'.repeat(64)}\nworkspace-skills\tcrypto-helper\t${HOME}/.openclaw/workspace/skills/crypto-helper\t${'b'.repeat(64)}\n`)), id: 'identity.extensions', fix: /rm -rf -- PATH.*rm \/var\/lib\/clawops\/inventory\/openclaw\.tsv && clawops apply/ },
   { name: 'a recorded plugin changed', change: (r) => setByKind(r, 'openclaw.inventory', cmd(`workspace-skills\tnotes\t${HOME}/.openclaw/workspace/skills/notes\t${'c'.repeat(64)}\n`)), id: 'identity.extensions', fix: /manual: review \/home\/openclaw-svc\/\.openclaw\/workspace\/skills\/notes/ },
   { name: 'openclaw.json cut short (no longer parses)', change: (r) => r.set(CFG, CUT_SHORT), id: 'openclaw.config.present', fix: /puts back the newest copy in OpenClaw's \.bak ring that parses/ },
+  { name: 'a kernel setting put back by hand (kptr_restrict 0)', change: (r) => r.set(sysctlKey(r), sysctlWith(r, 'kernel.kptr_restrict', 'rw', '0')), id: 'host.baseline.sysctl', fix: /clawops apply \(writes \/etc\/sysctl\.d\/zz-clawops-hardening\.conf and sets the values now\)/ },
+  { name: 'the modprobe.d rules gone (dccp loadable)', change: (r) => setByKind(r, 'modules', cmd(MODULES.replace('dccp|no|install /bin/true', 'dccp|no|insmod /lib/modules/6.1.0/kernel/net/dccp/dccp.ko'))), id: 'host.baseline.modules', fix: /clawops apply \(writes the modprobe\.d file\)/ },
+  { name: 'sctp loaded already', change: (r) => setByKind(r, 'modules', cmd(MODULES.replace('sctp|no', 'sctp|loaded'))), id: 'host.baseline.modules', fix: /^rmmod sctp \(or reboot\)$/ },
+  { name: 'a login shell gets umask 022', change: (r) => r.set('login-umask', cmd('0022\n')), id: 'host.baseline.umask', fix: /clawops apply \(UMASK in \/etc\/login\.defs/ },
+  { name: 'systemd gives services core files', change: (r) => r.set('systemd-core-limit', cmd('infinity\n')), id: 'host.baseline.core-dumps', fix: /re-executes systemd/ },
   { name: 'ufw allow 18789/tcp', change: (r) => r.set('ufw', ufwWith('18789/tcp                  ALLOW IN    Anywhere')), id: 'firewall.ufw.allow-rules', fix: /^ufw delete allow 18789\/tcp$/ },
   { name: 'ufw disabled', change: (r) => r.set('ufw', cmd('Status: inactive\n')), id: 'firewall.ufw.active', fix: /clawops apply \(firewall step/ },
   { name: 'default allow incoming', change: (r) => r.set('ufw', cmd('Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n')), id: 'firewall.ufw.incoming', fix: /^ufw default deny incoming$/ },

@@ -17,6 +17,7 @@ import { desiredResources } from '../../../src/engine/registry.ts';
 import type { PlanOutcome } from '../../../src/engine/types.ts';
 import { isFileResource, type FileChangeData } from '../../../src/resources/file.ts';
 import { launcherTarget } from '../../../src/resources/self.ts';
+import { SYSCTLS } from '../../../src/baseline/sysctl.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
 
@@ -161,6 +162,11 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'openclaw.doctor-lint': () => cmd(JSON.stringify({ schemaVersion: 1, ok: false, checksRun: 35, findings: LINT_EXPECTED }), 1),
     'tailscale.status': () => cmd(JSON.stringify({ BackendState: 'Running', Self: { Online: true, TailscaleIPs: ['100.101.102.103'] } })),
     'tailscale.serve': () => cmd('{}\n'),
+    // a host with the baseline in force (a VM: every kernel setting can be set)
+    sysctl: (keys) => cmd(`container none\n${keys.split('\n').map((k) => `${k}|rw|${SYSCTLS.find((x) => x.key === k)?.value ?? '0'}`).join('\n')}\n`),
+    modules: (names) => cmd(`${names.split('\n').map((m) => `${m}|no|install /bin/true `).join('\n')}\n`),
+    'login-umask': () => cmd('0027\n'),
+    'systemd-core-limit': () => cmd('0\n'),
     // one workspace skill the operator installed and recorded
     'openclaw.inventory': () => cmd(`workspace-skills\tnotes\t${i.stateDir}/workspace/skills/notes\t${INVENTORY_SHA}\n`),
   };
