@@ -8,6 +8,8 @@ import {
   BANNER_FILES, BLOCKED_MODULES, LIMITS_FILE, LOGIN_DEFS, PROFILE_UMASK_FILE, SYSTEMD_CORE_FILE, UMASK,
   loginDefsKeys, parseLoginDefs, renderBanner, renderLimits,
 } from './render.ts';
+import { aideCheckRef, aideDir, AIDE_CONF } from './aide.ts';
+import { debsums, needrestart } from './upkeep.ts';
 import { SYSCTL_FILE, renderSysctl, sysctlDrift, sysctlLive, wantedSysctls, type SysctlLive } from './sysctl.ts';
 
 const RUNBOOK = 'beyond the runbooks: host baseline (what Lynis and CIS-style audits look for)';
@@ -126,6 +128,56 @@ export const baselineChecks: CheckDef[] = [
       if (banner === false) return skipped('baseline.banner is false in the spec');
       const off = BANNER_FILES.filter((p) => text(f, p) !== renderBanner(banner));
       return off.length ? fail(`${off.join(', ')}: not the spec's banner`) : pass(`${BANNER_FILES.join(', ')} hold the spec's banner`);
+    },
+  },
+  {
+    id: 'host.baseline.aide',
+    title: 'AIDE finds nothing changed on what no package vouches for (/usr/local, units, sudoers, sshd, clawops\' files)',
+    area: 'host', severity: 'critical', profiles: ['go-live', 'integrity'], scope: 'host', runbook: RUNBOOK,
+    remediation: 'manual: find out who made each change and why (a change nobody made is an intrusion: `clawops emergency evidence` first); put it back, or accept it with `clawops aide accept`',
+    needs: (ctx) => (ctx.spec.baseline.aide ? [aideCheckRef(ctx.spec)] : []),
+    evaluate(f, ctx): Verdict {
+      if (!ctx.spec.baseline.aide) return skipped('baseline.aide is off in the spec');
+      const c = known(f, aideCheckRef(ctx.spec));
+      if (!c.db) return fail(`no AIDE database in ${aideDir(ctx.spec)}`, `clawops apply (makes the database from ${AIDE_CONF})`);
+      const parts = ([['added', c.added], ['removed', c.removed], ['changed', c.changed]] as const).filter(([, l]) => l.length > 0);
+      if (parts.length === 0) return pass(`${c.entries ?? 'all'} entries as recorded`);
+      return fail(parts.map(([what, l]) => `${what}: ${l.slice(0, 8).join(', ')}${l.length > 8 ? `, ... (${l.length})` : ''}`).join('; '));
+    },
+  },
+  {
+    id: 'host.baseline.debsums',
+    title: 'No installed package file has changed since it was installed',
+    area: 'host', severity: 'warn', profiles: ['go-live', 'integrity'], scope: 'host', runbook: RUNBOOK,
+    remediation: 'manual: find out who changed each file and why (a changed binary can be an intrusion: `clawops emergency evidence` first), then `apt-get install --reinstall PACKAGE`',
+    needs: (ctx) => (ctx.spec.baseline.upkeep ? [ref(debsums)] : []),
+    evaluate(f, ctx): Verdict {
+      if (!ctx.spec.baseline.upkeep) return skipped('baseline.upkeep is off in the spec');
+      const d = known(f, ref(debsums));
+      const note = d.problems.length ? `; could not check ${d.problems.length}: ${d.problems.slice(0, 3).join('; ')}` : '';
+      if (d.changed.length === 0) return pass(`every installed package file matches its package's checksum${note}`);
+      const pkgs = [...new Set(d.changed.map((c) => c.pkg))];
+      return fail(`${d.changed.length} changed: ${d.changed.slice(0, 10).map((c) => `${c.path} (${c.pkg})`).join(', ')}${d.changed.length > 10 ? ', ...' : ''}${note}`,
+        `manual: find out who changed ${d.changed.length === 1 ? d.changed[0]!.path : 'them'} and why (\`clawops emergency evidence\` first if nobody did), then \`apt-get install --reinstall ${pkgs.join(' ')}\``);
+    },
+  },
+  {
+    id: 'host.baseline.needrestart',
+    title: 'No service runs outdated libraries, and no newer kernel waits for a reboot',
+    // shown in the gate and the report, never blocking it: every security update leaves some for a while
+    area: 'host', severity: 'info', profiles: ['go-live', 'security'], scope: 'host', runbook: RUNBOOK,
+    remediation: 'manual: `systemctl restart` each service named (the gateway: a short outage), or reboot for a new kernel',
+    needs: (ctx) => (ctx.spec.baseline.upkeep ? [ref(needrestart)] : []),
+    evaluate(f, ctx): Verdict {
+      if (!ctx.spec.baseline.upkeep) return skipped('baseline.upkeep is off in the spec');
+      const n = known(f, ref(needrestart));
+      const problems: string[] = [];
+      if (n.services.length) problems.push(`${n.services.join(', ')} run outdated libraries`);
+      if (n.kernel.status >= 2) problems.push(`kernel ${n.kernel.current} runs, ${n.kernel.expected} is installed`);
+      const kernel = n.kernel.status === 1 ? `kernel ${n.kernel.current} is the newest installed` : n.kernel.status === 0 ? 'the running kernel could not be compared (a container runs the host machine\'s)' : '';
+      if (problems.length === 0) return pass(`no service needs a restart; ${kernel}`);
+      const fix = [...(n.services.length ? [`systemctl restart ${n.services.join(' ')}`] : []), ...(n.kernel.status >= 2 ? ['reboot (the new kernel)'] : [])];
+      return fail(problems.join('; '), `manual: ${fix.join(', then ')}`);
     },
   },
 ];

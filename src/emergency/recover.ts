@@ -14,6 +14,7 @@ import { runChecks } from '../checks/run.ts';
 import { credentialsOf } from '../credentials/inventory.ts';
 import { credentialsRecordPath, gatewayTokenId, noteCredentials, parseCredentialRecord } from '../credentials/record.ts';
 import { applyPlan } from '../engine/apply.ts';
+import { afterApply } from '../engine/registry.ts';
 import { buildPlan } from '../engine/plan.ts';
 import type { ResolvedSpec } from '../desired/resolve.ts';
 import type { Executor } from '../exec/types.ts';
@@ -86,7 +87,7 @@ export async function recover(ex: Executor, spec: ResolvedSpec, o: RecoverOption
     say({ step: 'containment', status: lifted.record ? 'done' : 'skipped', detail: lifted.record ? `lifted (contained since ${lifted.record.at}); gateways left stopped for apply` : 'the host was not contained' });
 
     const { plan, resources } = await buildPlan(spec, ex, { specSource: o.specSource });
-    const applied = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, env: o.env, command: 'clawops emergency recover', ...(o.log ? { progress: o.log } : {}) });
+    const applied = await applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, env: o.env, command: 'clawops emergency recover', after: afterApply(spec), ...(o.log ? { progress: o.log } : {}) });
     say({ step: 'apply', status: applied.steps.length ? 'done' : 'already', detail: applied.steps.length ? `${applied.steps.length} change(s), journal ${applied.journalId}` : 'the host matched the spec' });
 
     let ok = true;

@@ -20,7 +20,19 @@ export interface ApplyOptions {
   command?: string;
   /** journals older than this are removed at the start (the newest is always kept); default 30 */
   journalRetentionDays?: number;
+  /** once every change is made and settled: what follows the host's new state (the areas' afterApply); lines for the output */
+  after?: AfterApply;
 }
+
+/** What an apply did, for what follows it. */
+export interface ApplyDone {
+  /** resources that applied a change */
+  changedIds: readonly string[];
+  /** files the journal saved before-images of */
+  savedPaths: readonly string[];
+}
+/** journal: the apply's (undefined after an undo, which has none of its own) */
+export type AfterApply = (ex: Executor, journal: Journal | undefined, done: ApplyDone) => Promise<string[]>;
 
 export interface AppliedStep {
   resourceId: string;
@@ -122,6 +134,10 @@ export async function applyPlan(plan: Plan, resources: Map<string, Resource>, ex
     }
     current = 'settle';
     steps.push(...(await settleAll(changed, ex, journal, say)));
+    if (opts.after) {
+      current = 'after';
+      for (const line of await opts.after(ex, journal, { changedIds: changed.map((r) => r.id), savedPaths: journal.savedPaths })) say(`[after] ${line}`);
+    }
     faultPoint('before-finish', env);
     await journal.finish('complete');
     return { journalId: journal.id, steps, durationMs: Math.round(performance.now() - started) };

@@ -95,6 +95,11 @@ export class TargetJournal implements ProgressJournal {
     await this.writeEntry({ seq: ++this.seq, kind: 'step', description: redact(description), undoArgv });
   }
 
+  /** the files this apply saved before-images of (what it wrote) */
+  get savedPaths(): readonly string[] {
+    return [...this.saved];
+  }
+
   progress(message: string): void {
     this.onProgress(message);
   }

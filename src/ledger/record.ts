@@ -146,7 +146,7 @@ function summarizeDay(l: Ledger, profile: string, at: number, failed: boolean): 
   for (let d = Date.parse(utcDay(prev)); d <= at; d += DAY_MS) mark.run(utcDay(d), profile, gap);
 }
 
-export type EventKind = 'apply' | 'undo' | 'backup' | 'drill' | 'upgrade' | 'rollback' | 'restart' | 'alert' | 'signoff' | 'fallback';
+export type EventKind = 'apply' | 'undo' | 'backup' | 'drill' | 'upgrade' | 'rollback' | 'restart' | 'alert' | 'signoff' | 'fallback' | 'aide-accept';
 
 export interface EventInput {
   at: Date;

@@ -12,7 +12,9 @@ import { progress } from './file.ts';
 /** packages that must never leave the host as a side effect of another install */
 export const PROTECTED = ['ufw'];
 
-const ENV = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'a' };
+// needrestart's apt hook does nothing during clawops' installs (in its automatic mode it would restart services,
+// the gateway and sshd included, in the middle of an apply): host.baseline.needrestart reports what needs a restart
+const ENV = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_SUSPEND: '1' };
 const OPTS = ['-o', 'DPkg::Lock::Timeout=300', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
 const INSTALL_TIMEOUT_MS = 30 * 60_000;
 

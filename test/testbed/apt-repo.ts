@@ -16,8 +16,8 @@ export const REPO_PACKAGE_GROUPS = [
   [
     'curl', 'ca-certificates', 'gnupg', 'jq', 'ufw', 'fail2ban', 'git', 'unzip', 'tar', 'restic', 'iptables',
     'openssh-server', 'sudo', 'unattended-upgrades', 'sqlite3', 'docker.io',
-    // the host baseline: modprobe for its module rules; Lynis to measure it
-    'kmod', 'lynis',
+    // the host baseline: modprobe for its module rules, AIDE, debsums, needrestart; Lynis to measure it
+    'kmod', 'lynis', 'aide', 'debsums', 'needrestart',
   ],
   ['iptables-persistent'],
 ] as const;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ClawopsError } from '../../core/errors.ts';
 import { applyPlan } from '../../engine/apply.ts';
 import { buildPlan, checkSavedPlan, hasChanges, specHash } from '../../engine/plan.ts';
-import { desiredResources } from '../../engine/registry.ts';
+import { afterApply, desiredResources } from '../../engine/registry.ts';
 import { PLAN_SCHEMA_VERSION, type Plan, type Resource } from '../../engine/types.ts';
 import { formatPlan } from '../../engine/view.ts';
 import { executorFor } from '../../exec/target.ts';
@@ -58,7 +58,7 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
             return;
           }
         }
-        const result = await withHostEvent(ex, spec, 'apply', note, () => applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env }),
+        const result = await withHostEvent(ex, spec, 'apply', note, () => applyPlan(plan, resources, ex, { stateDir: spec.stateDir, journalRetentionDays: spec.journal.retentionDays, progress: note, env: ctx.rt.env, after: afterApply(spec) }),
           (r) => ({ ok: true, summary: `${r.steps.length} change(s) in ${(r.durationMs / 1000).toFixed(1)} s, journal ${r.journalId}`, detail: { journalId: r.journalId } }));
         if (g.json) {
           printJson(ctx.rt, { schemaVersion: 1, target: ex.target, applied: true, journalId: result.journalId, summary: plan.summary, durationMs: result.durationMs, steps: result.steps });

@@ -41,4 +41,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'package', load: async () => (await import('./package.ts')).registerPackageCommand },
   { name: 'ansible', load: async () => (await import('./ansible.ts')).registerAnsibleCommand },
   { name: 'standby', load: async () => (await import('./standby.ts')).registerStandbyCommands },
+  { name: 'aide', load: async () => (await import('./aide.ts')).registerAideCommands },
 ];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { undoLast } from '../../engine/undo.ts';
+import { afterApply } from '../../engine/registry.ts';
 import { executorFor } from '../../exec/target.ts';
 import { loadSpec } from '../../desired/load.ts';
 import { EXIT, type CliContext } from '../program.ts';
@@ -22,6 +23,8 @@ export function registerUndoCommand(program: Command, ctx: CliContext): void {
         lock = await takeHostLock(ctx, ex, spec.stateDir, 'clawops undo', opts.wait);
         const note = (l: string) => ctx.rt.err(`${l}\n`);
         const r = await withHostEvent(ex, spec, 'undo', note, () => undoLast(ex, spec.stateDir, note), (u) => ({ ok: true, summary: `undid apply ${u.journalId}: ${u.restored.length} restored, ${u.removed.length} removed` }));
+        // what follows the host's state (the AIDE database, over the paths undo put back)
+        for (const line of await afterApply(spec)(ex, undefined, { changedIds: [], savedPaths: [...r.restored, ...r.removed] })) note(`[after] ${line}`);
         if (g.json) printJson(ctx.rt, { schemaVersion: 1, target: ex.target, ...r });
         else printLine(ctx.rt, `Undo complete: apply ${r.journalId}: ${r.restored.length} restored, ${r.removed.length} removed, ${r.steps.length} steps reversed.`);
         ctx.setExit(EXIT.ok);

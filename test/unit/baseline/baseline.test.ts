@@ -43,8 +43,8 @@ describe('host baseline', () => {
     const all = baselineResources(spec()).map((r) => r.id);
     assert.deepEqual(all, [`file:${SYSCTL_FILE}`, 'sysctl:live', 'file:/etc/modprobe.d/clawops-blacklist.conf', 'file:/etc/security/limits.d/clawops-coredump.conf',
       'file:/etc/systemd/system.conf.d/clawops-coredump.conf', 'file:/etc/systemd/coredump.conf.d/clawops.conf', 'systemd:DefaultLimitCORE',
-      'file:/etc/profile.d/clawops-umask.sh', 'file:/etc/login.defs', 'file:/etc/issue', 'file:/etc/issue.net']);
-    const none = spec('baseline: {sysctl: false, coreDumps: false, umask: false, modules: false, loginDefs: false, banner: false}');
+      'file:/etc/needrestart/conf.d/clawops.conf', 'file:/etc/profile.d/clawops-umask.sh', 'file:/etc/login.defs', 'file:/etc/issue', 'file:/etc/issue.net']);
+    const none = spec('baseline: {sysctl: false, coreDumps: false, umask: false, modules: false, upkeep: false, loginDefs: false, banner: false}');
     assert.deepEqual(baselineResources(none), []);
     // core dumps without the rest of the sysctls: only fs.suid_dumpable
     assert.deepEqual(wantedSysctls(spec('baseline: {sysctl: false}')).map((x) => x.key), ['fs.suid_dumpable']);

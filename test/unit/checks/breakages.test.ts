@@ -7,7 +7,7 @@ import type { Raw } from '../../../src/facts/types.ts';
 import { evaluateRun, planRun } from '../../../src/checks/run.ts';
 import { parseWaivers } from '../../../src/checks/waivers-file.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
-import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, hardenedSpec, LINT_EXPECTED, NOW } from './hardened-facts.ts';
+import { EXIT78_JOURNAL, hardenedConfig, hardenedRaw, hardenedSpec, LINT_EXPECTED, NEEDRESTART_CURRENT, NOW } from './hardened-facts.ts';
 import { openclawConfig } from '../../../src/facts/openclaw.ts';
 import type { Executor } from '../../../src/exec/types.ts';
 
@@ -25,6 +25,7 @@ const HOME = '/home/openclaw-svc';
 const CFG = `openclaw.config:${HOME}/.openclaw/openclaw.json`;
 
 const specOf = (yaml = '') => hardenedSpec(yaml);
+const AIDE_ADDED = `conf-sha256 ${'c'.repeat(64)}\nAIDE found differences between database and filesystem!!\n\nSummary:\n  Total number of entries:\t413\n  Added entries:\t\t1\n  Removed entries:\t\t0\n  Changed entries:\t\t0\n\n---------------------------------------------------\nAdded entries:\n---------------------------------------------------\n\nf++++++++++++++++: /usr/local/bin/helper\nrc=1\n`;
 const MODULES = ['dccp', 'sctp', 'rds', 'tipc', 'usb-storage'].map((m) => `${m}|no|install /bin/true `).join('\n') + '\n';
 /** the key of the sysctl fact with every baseline key (not the core-dump check's one-key fact) */
 const sysctlKey = (r: Map<string, Raw>) => [...r.keys()].find((k) => k.startsWith('sysctl:net.'))!;
@@ -62,6 +63,10 @@ const CASES: Case[] = [
   { name: 'sctp loaded already', change: (r) => setByKind(r, 'modules', cmd(MODULES.replace('sctp|no', 'sctp|loaded'))), id: 'host.baseline.modules', fix: /^rmmod sctp \(or reboot\)$/ },
   { name: 'a login shell gets umask 022', change: (r) => r.set('login-umask', cmd('0022\n')), id: 'host.baseline.umask', fix: /clawops apply \(UMASK in \/etc\/login\.defs/ },
   { name: 'systemd gives services core files', change: (r) => r.set('systemd-core-limit', cmd('infinity\n')), id: 'host.baseline.core-dumps', fix: /re-executes systemd/ },
+  { name: 'a binary dropped into /usr/local/bin', change: (r) => setByKind(r, 'aide', cmd(AIDE_ADDED)), id: 'host.baseline.aide', fix: /`clawops emergency evidence` first.*`clawops aide accept`/ },
+  { name: 'a package binary changed', change: (r) => r.set('debsums', cmd('debsums: changed file /usr/sbin/sshd (from openssh-server package)\nrc=2\n')), id: 'host.baseline.debsums', fix: /^manual: find out who changed \/usr\/sbin\/sshd and why .*`apt-get install --reinstall openssh-server`$/ },
+  { name: 'sshd runs an outdated libc after an upgrade', change: (r) => r.set('needrestart', cmd(`${NEEDRESTART_CURRENT}NEEDRESTART-SVC: ssh.service\n`)), id: 'host.baseline.needrestart', fix: /^manual: systemctl restart ssh\.service$/ },
+  { name: 'a newer kernel installed, not booted', change: (r) => r.set('needrestart', cmd(NEEDRESTART_CURRENT.replace('KEXP: 6.1.0-28', 'KEXP: 6.1.0-29').replace('KSTA: 1', 'KSTA: 3'))), id: 'host.baseline.needrestart', fix: /^manual: reboot \(the new kernel\)$/ },
   { name: 'ufw allow 18789/tcp', change: (r) => r.set('ufw', ufwWith('18789/tcp                  ALLOW IN    Anywhere')), id: 'firewall.ufw.allow-rules', fix: /^ufw delete allow 18789\/tcp$/ },
   { name: 'ufw disabled', change: (r) => r.set('ufw', cmd('Status: inactive\n')), id: 'firewall.ufw.active', fix: /clawops apply \(firewall step/ },
   { name: 'default allow incoming', change: (r) => r.set('ufw', cmd('Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n')), id: 'firewall.ufw.incoming', fix: /^ufw default deny incoming$/ },

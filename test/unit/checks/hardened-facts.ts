@@ -20,6 +20,8 @@ import { launcherTarget } from '../../../src/resources/self.ts';
 import { SYSCTLS } from '../../../src/baseline/sysctl.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
+/** `needrestart -b -r l` on an up-to-date host */
+export const NEEDRESTART_CURRENT = 'NEEDRESTART-VER: 3.6\nNEEDRESTART-KCUR: 6.1.0-28-amd64\nNEEDRESTART-KEXP: 6.1.0-28-amd64\nNEEDRESTART-KSTA: 1\n';
 
 /** The spec of the hardened host these facts describe: the runbook's Docker sandbox, the docker group opted in. */
 export function hardenedSpec(extraYaml = ''): ResolvedSpec {
@@ -167,6 +169,9 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     modules: (names) => cmd(`${names.split('\n').map((m) => `${m}|no|install /bin/true `).join('\n')}\n`),
     'login-umask': () => cmd('0027\n'),
     'systemd-core-limit': () => cmd('0\n'),
+    debsums: () => cmd('rc=0\n'),
+    aide: () => cmd(`conf-sha256 ${'c'.repeat(64)}\nStart timestamp: 2026-11-21 12:00:00 +0000 (AIDE 0.18.3)\nAIDE found NO differences between database and filesystem. Looks okay!!\n\nNumber of entries:\t412\nrc=0\n`),
+    needrestart: () => cmd(NEEDRESTART_CURRENT),
     // one workspace skill the operator installed and recorded
     'openclaw.inventory': () => cmd(`workspace-skills\tnotes\t${i.stateDir}/workspace/skills/notes\t${INVENTORY_SHA}\n`),
   };
