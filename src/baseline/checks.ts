@@ -9,6 +9,7 @@ import {
   loginDefsKeys, parseLoginDefs, renderBanner, renderLimits,
 } from './render.ts';
 import { aideCheckRef, aideDir, AIDE_CONF } from './aide.ts';
+import { auditRef, auditRules, AUDIT_RULES_FILE, missingRules } from './audit.ts';
 import { debsums, needrestart } from './upkeep.ts';
 import { SYSCTL_FILE, renderSysctl, sysctlDrift, sysctlLive, wantedSysctls, type SysctlLive } from './sysctl.ts';
 
@@ -128,6 +129,22 @@ export const baselineChecks: CheckDef[] = [
       if (banner === false) return skipped('baseline.banner is false in the spec');
       const off = BANNER_FILES.filter((p) => text(f, p) !== renderBanner(banner));
       return off.length ? fail(`${off.join(', ')}: not the spec's banner`) : pass(`${BANNER_FILES.join(', ')} hold the spec's banner`);
+    },
+  },
+  {
+    id: 'host.baseline.auditd',
+    title: 'The kernel audits changes to the gateway\'s config, token, identity files and unit',
+    area: 'host', severity: 'warn', profiles: PROFILES, scope: 'host', runbook: RUNBOOK,
+    remediation: `clawops apply (installs auditd, writes ${AUDIT_RULES_FILE}, augenrules --load)`,
+    needs: (ctx) => (ctx.spec.baseline.auditd ? [auditRef] : []),
+    evaluate(f, ctx): Verdict {
+      if (!ctx.spec.baseline.auditd) return skipped('baseline.auditd is off in the spec');
+      const s = known(f, auditRef);
+      if (s.container !== 'none') return unknownV(`a ${s.container} container: audit belongs to the host machine's kernel (rules are loaded on a host of its own)`);
+      if (!s.loaded) return fail('auditd is not installed');
+      const missing = missingRules(auditRules(ctx.spec), s.loaded);
+      if (missing.length) return fail(`not loaded: ${missing.map((r) => `-w ${r.path} -p ${r.perms} -k ${r.key}`).join('; ')}`);
+      return pass(`${auditRules(ctx.spec).length} rules loaded (keys ${[...new Set(auditRules(ctx.spec).map((r) => r.key))].join(', ')})`);
     },
   },
   {

@@ -17,6 +17,7 @@ import {
   BANNER_FILES, COREDUMP_FILE, LIMITS_FILE, LOGIN_DEFS, MODPROBE_FILE, PROFILE_UMASK_FILE, SYSTEMD_CORE_FILE,
   loginDefsKeys, mergeLoginDefs, renderBanner, renderCoredumpConf, renderLimits, renderModprobe, renderProfileUmask, renderSystemdCore,
 } from './render.ts';
+import { auditResource } from './audit.ts';
 import { NEEDRESTART_CONF, renderNeedrestartConf } from './upkeep.ts';
 import { SYSCTL_FILE, SYSCTL_SET_SCRIPT, renderSysctl, sysctlDrift, sysctlLive, wantedSysctls, type SysctlSetting } from './sysctl.ts';
 
@@ -39,6 +40,7 @@ export function baselineResources(spec: ResolvedSpec): Resource[] {
       coreLimitLiveResource(),
     );
   }
+  if (b.auditd) out.push(auditResource(spec));
   if (b.upkeep) out.push(fileResource({ path: NEEDRESTART_CONF, content: renderNeedrestartConf(), mode: 0o644 }));
   if (b.umask) out.push(fileResource({ path: PROFILE_UMASK_FILE, content: renderProfileUmask(), mode: 0o644 }));
   const keys = loginDefsKeys(spec);

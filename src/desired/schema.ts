@@ -197,6 +197,7 @@ export const Spec = z.strictObject({
     coreDumps: z.boolean().default(true).describe('no core dumps: hard limit 0 for every login, systemd\'s DefaultLimitCORE=0, no setuid dumps (fs.suid_dumpable, with sysctl)'),
     umask: z.boolean().default(true).describe('umask 027 for login shells (login.defs UMASK and /etc/profile.d/clawops-umask.sh): new files are not world-readable'),
     modules: z.boolean().default(true).describe('network protocols the gateway never uses (dccp, sctp, rds, tipc) and USB storage cannot be loaded (modprobe.d `install <name> /bin/true`)'),
+    auditd: z.boolean().default(true).describe('auditd rules with keys over the gateway\'s config, token env file, identity files, unit and drop-ins, state dir modes and /etc/clawops (`ausearch -k openclaw-config`); on hosts whose kernel is their own (not in a container)'),
     aide: z.boolean().default(true).describe('AIDE over what no package vouches for (/usr/local, systemd units, sudoers, sshd config, clawops and the files it writes): made by apply, refreshed after an apply only for the paths it wrote, checked by the integrity timer'),
     upkeep: z.boolean().default(true).describe('debsums (package files changed since installation) and needrestart (services on outdated libraries, a kernel waiting for a reboot; it lists, it never restarts a service itself)'),
     loginDefs: z.boolean().default(true).describe('login.defs: password aging (max 365 days, min 1, warn 14) and SHA-512 with 65536 rounds for new passwords'),

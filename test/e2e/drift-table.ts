@@ -26,6 +26,7 @@ export const EXTERNAL: Record<string, string> = {
   'backup.drill': 'this test does not run `clawops drill` (covered by backup-testbed.test.ts)',
   'host.baseline.sysctl': 'kernel.* and fs.* belong to this machine\'s kernel, read-only in the container (unknown, with that reason)',
   'host.baseline.core-dumps': 'fs.suid_dumpable is this machine\'s (read-only in the container): unknown where it is not 0',
+  'host.baseline.auditd': 'audit belongs to this machine\'s kernel: in the container, unknown with that reason',
 };
 
 const USER = 'openclaw-svc';

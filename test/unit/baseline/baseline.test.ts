@@ -43,8 +43,8 @@ describe('host baseline', () => {
     const all = baselineResources(spec()).map((r) => r.id);
     assert.deepEqual(all, [`file:${SYSCTL_FILE}`, 'sysctl:live', 'file:/etc/modprobe.d/clawops-blacklist.conf', 'file:/etc/security/limits.d/clawops-coredump.conf',
       'file:/etc/systemd/system.conf.d/clawops-coredump.conf', 'file:/etc/systemd/coredump.conf.d/clawops.conf', 'systemd:DefaultLimitCORE',
-      'file:/etc/needrestart/conf.d/clawops.conf', 'file:/etc/profile.d/clawops-umask.sh', 'file:/etc/login.defs', 'file:/etc/issue', 'file:/etc/issue.net']);
-    const none = spec('baseline: {sysctl: false, coreDumps: false, umask: false, modules: false, upkeep: false, loginDefs: false, banner: false}');
+      'audit:rules', 'file:/etc/needrestart/conf.d/clawops.conf', 'file:/etc/profile.d/clawops-umask.sh', 'file:/etc/login.defs', 'file:/etc/issue', 'file:/etc/issue.net']);
+    const none = spec('baseline: {sysctl: false, coreDumps: false, umask: false, modules: false, auditd: false, upkeep: false, loginDefs: false, banner: false}');
     assert.deepEqual(baselineResources(none), []);
     // core dumps without the rest of the sysctls: only fs.suid_dumpable
     assert.deepEqual(wantedSysctls(spec('baseline: {sysctl: false}')).map((x) => x.key), ['fs.suid_dumpable']);
@@ -87,5 +87,36 @@ describe('host baseline', () => {
     const noFile = check.evaluate(factReader(new Map([[sysctlKey, live('none', () => undefined)], [`file.state:${SYSCTL_FILE}`, cmd('MISSING\n')]])), ctx);
     assert.equal(noFile.status, 'fail');
     assert.match(noFile.evidence, /a reboot loses them/);
+  });
+});
+
+describe('audit rules', () => {
+  it('rendered rules validate; a typo in a rule is caught with its line; the kernel\'s listing is read in both forms', async () => {
+    const { auditRules, renderAuditRules, validateAuditRules, loadedRule, missingRules } = await import('../../../src/baseline/audit.ts');
+    const s = spec();
+    const text = renderAuditRules(s);
+    const v = validateAuditRules(text);
+    assert.ok(v.ok && v.rules.length === auditRules(s).length);
+    assert.match(text, /^-w \/home\/openclaw-svc\/\.openclaw\/openclaw\.json -p wa -k openclaw-config$/m);
+    assert.match(text, /^-w \/home\/openclaw-svc\/\.openclaw -p a -k openclaw-state$/m, 'the state dir: modes and owners, not the gateway\'s writes');
+    for (const [typo, why] of [['-w /etc/x -p wz -k k', /line 1/], ['-W /etc/x -p wa -k k', /not -w PATH/], ['-w /etc/x -p wa', /not -w PATH/], ['-w etc/x -p wa -k k', /not -w PATH/], ['-w /etc/x -p ww -k k', /permission repeated/], [`-w /etc/x -p wa -k ${'k'.repeat(40)}`, /not -w PATH/]] as const) {
+      const r = validateAuditRules(`${typo}\n`);
+      assert.ok(!r.ok && why.test(r.problem), `${typo}: ${JSON.stringify(r)}`);
+    }
+    assert.deepEqual(loadedRule('-a always,exit -F dir=/etc/clawops/ -F perm=wa -F key=clawops-config'), { path: '/etc/clawops', perms: 'wa', key: 'clawops-config' });
+    assert.deepEqual(loadedRule('-w /etc/x -p aw -k k'), { path: '/etc/x', perms: 'aw', key: 'k' });
+    assert.equal(loadedRule('No rules'), undefined);
+    assert.deepEqual(missingRules([{ path: '/etc/x', perms: 'wa', key: 'k' }], [{ path: '/etc/x', perms: 'aw', key: 'k' }]), [], 'permission order does not matter');
+  });
+
+  it('in a container: nothing planned, the check unknown with the reason', async () => {
+    const { auditResource } = await import('../../../src/baseline/audit.ts');
+    const s = spec();
+    const f = factReader(new Map([['audit:/etc/audit/rules.d/60-clawops.rules', cmd('container systemd-nspawn\n')]]));
+    const p = auditResource(s).plan(f) as PlanOutcome;
+    assert.ok('noop' in p && /systemd-nspawn container: audit belongs to the host machine's kernel/.test(p.noop));
+    const ctx = { spec: s, inst: s.resolved[0]!, now: new Date(), waivedAuditIds: [], waiverProblems: [] } as CheckContext;
+    const v = baselineChecks.find((c) => c.id === 'host.baseline.auditd')!.evaluate(f, ctx);
+    assert.equal(v.status, 'unknown');
   });
 });

@@ -18,6 +18,7 @@ import type { PlanOutcome } from '../../../src/engine/types.ts';
 import { isFileResource, type FileChangeData } from '../../../src/resources/file.ts';
 import { launcherTarget } from '../../../src/resources/self.ts';
 import { SYSCTLS } from '../../../src/baseline/sysctl.ts';
+import { auditRules, renderAuditRules } from '../../../src/baseline/audit.ts';
 
 export const NOW = new Date('2026-11-21T12:00:00Z');
 /** `needrestart -b -r l` on an up-to-date host */
@@ -170,6 +171,8 @@ export function hardenedRaw(spec: ResolvedSpec, version: '2026.9.6' | '2026.2.9'
     'login-umask': () => cmd('0027\n'),
     'systemd-core-limit': () => cmd('0\n'),
     debsums: () => cmd('rc=0\n'),
+    // a host whose kernel is its own: the rules file and the rules loaded (directories as the kernel lists them)
+    audit: () => cmd(`container none\n--- file\n${renderAuditRules(spec)}--- loaded\n${auditRules(spec).map((r) => (r.path.endsWith('.d') || !/\.[a-z]+$/.test(r.path) ? `-a always,exit -F dir=${r.path} -F perm=${r.perms} -F key=${r.key}` : `-w ${r.path} -p ${r.perms} -k ${r.key}`)).join('\n')}\n`),
     aide: () => cmd(`conf-sha256 ${'c'.repeat(64)}\nStart timestamp: 2026-11-21 12:00:00 +0000 (AIDE 0.18.3)\nAIDE found NO differences between database and filesystem. Looks okay!!\n\nNumber of entries:\t412\nrc=0\n`),
     needrestart: () => cmd(NEEDRESTART_CURRENT),
     // one workspace skill the operator installed and recorded

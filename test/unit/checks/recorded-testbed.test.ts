@@ -27,7 +27,7 @@ describe('recorded hardened testbed (2026.9.6)', () => {
       // host.packages now also checks what the enabled parts run (python3-systemd, unattended-upgrades, restic, sqlite3): not all recorded then
       'host.packages',
       // the host baseline (issue "host baseline beyond the runbook") came later
-      'host.baseline.sysctl', 'host.baseline.core-dumps', 'host.baseline.umask', 'host.baseline.modules', 'host.baseline.login-defs', 'host.baseline.banner', 'host.baseline.debsums', 'host.baseline.needrestart', 'host.baseline.aide'];
+      'host.baseline.sysctl', 'host.baseline.core-dumps', 'host.baseline.umask', 'host.baseline.modules', 'host.baseline.login-defs', 'host.baseline.banner', 'host.baseline.debsums', 'host.baseline.needrestart', 'host.baseline.aide', 'host.baseline.auditd'];
     for (const id of newer) assert.match(unknown[id] ?? '', /not collected|not recorded/, id);
     assert.deepEqual(Object.keys(unknown).filter((id) => !newer.includes(id)).sort(), ['access.channel.paired', 'access.tailscale.funnel-off', 'access.tailscale.up', 'credentials.llm-provider']);
     assert.match(unknown['access.tailscale.up'] ?? '', /tailscale: not installed/);
