@@ -6,7 +6,8 @@
  * the start limit latches: the latch alert (OnFailure=); fixed: the next health run sends one
  * resolved message per alert, and a second run none; the host's ledger holds both as incidents with
  * the journal attached; OpenClaw's file log survives every restart and stays private. The delays are
- * measured and printed.
+ * measured and printed. Then a binary dropped into /usr/local/bin: the integrity timer's run alerts
+ * (AIDE), and resolves once it is gone.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -143,6 +144,20 @@ export function crashAlertTests(on: AlertsTarget): void {
     const info = JSON.parse((await onHost('ledger', 'info')).stdout) as { ledger: { runs: number; openIncidents: number } };
     assert.ok(info.ledger.runs > 0 && info.ledger.openIncidents === 0, JSON.stringify(info));
     t.diagnostic(`ledger: ${earlier.length} incidents from the drift rounds and ${incidents.length} from this test, resolved by hand; ${info.ledger.runs} check runs recorded by the timers`);
+
+    // file integrity: a binary dropped into /usr/local/bin is an alert from the next integrity timer run; gone, it resolves
+    const aideMark = (await got()).length;
+    await ex.writeFile('/usr/local/bin/helper', '#!/bin/sh\necho helper\n', { mode: 0o755, owner: 'root', group: 'root' });
+    await sh(ex, 'systemctl start clawops-integrity.service || true');
+    const aide = (await got()).slice(aideMark).find((g) => g.body.kind === 'firing' && g.body.check === 'host.baseline.aide');
+    assert.ok(aide, `no AIDE alert from the integrity run: ${JSON.stringify((await got()).slice(aideMark).map((g) => `${g.body.kind} ${g.body.check}`))}`);
+    assert.match(aide.body.evidence, /added: \/usr\/local\/bin\/helper/);
+    await sh(ex, 'rm -f /usr/local/bin/helper; systemctl start clawops-integrity.service || true');
+    assert.ok((await got()).slice(aideMark).some((g) => g.body.kind === 'resolved' && g.body.check === 'host.baseline.aide'), 'resolved once the binary is gone');
+    for (const i of (JSON.parse((await onHost('incident', 'list')).stdout) as { incidents: { id: number }[] }).incidents) {
+      assert.equal((await onHost('incident', 'resolve', String(i.id), '--note', 'test: a binary dropped on purpose')).code, 0);
+    }
+    t.diagnostic(`AIDE alert from the integrity timer's service: ${aide.body.evidence.slice(0, 120)}`);
 
     // back to the suite's spec (apply starts the health timer again)
     await sh(ex, 'systemctl stop clawops-test-hook.service || true');
