@@ -2,7 +2,8 @@
  * Package upkeep of the host baseline: debsums (installed package files changed since they were
  * installed) and needrestart (services still running old libraries after an upgrade, a kernel
  * waiting for a reboot). needrestart only lists here: its apt hook never restarts a service itself
- * (the gateway restarts when the operator or clawops says so).
+ * (the gateway restarts when the operator or clawops says so). Libraries and kernel only (`-l -k`):
+ * its interpreter scan would have root read and run interpreters on what the service user controls.
  */
 import { NOT_INSTALLED, scriptFact } from '../facts/probe.ts';
 import { unknown } from '../facts/types.ts';
@@ -11,7 +12,13 @@ export const NEEDRESTART_CONF = '/etc/needrestart/conf.d/clawops.conf';
 export const UPKEEP_PACKAGES = ['debsums', 'needrestart'] as const;
 
 export function renderNeedrestartConf(): string {
-  return "# Managed by clawops (baseline.upkeep): list what needs a restart, never restart it from apt's hook\n$nrconf{restart} = 'l';\n";
+  return [
+    "# Managed by clawops (baseline.upkeep): list what needs a restart, never restart it from apt's hook",
+    "$nrconf{restart} = 'l';",
+    '# no interpreter scanning: root would run interpreters on scripts and paths the service user controls (CVE-2024-48990 and kin)',
+    '$nrconf{interpscan} = 0;',
+    '',
+  ].join('\n');
 }
 
 export interface Debsums {
@@ -53,7 +60,7 @@ export interface Needrestart {
 }
 
 const NEEDRESTART_SCRIPT = `command -v needrestart >/dev/null 2>&1 || { echo "needrestart: not installed" >&2; exit ${NOT_INSTALLED}; }
-needrestart -b -r l 2>/dev/null`;
+needrestart -b -r l -l -k 2>/dev/null`;
 
 export const needrestart = scriptFact<Needrestart>({
   kind: 'needrestart',
