@@ -20,6 +20,7 @@ import type { Executor } from '../exec/types.ts';
 import type { ScheduleProfile } from '../openclaw/timers.ts';
 import { SANDBOX_CONTAINER_PREFIX } from '../openclaw/sandbox-run.ts';
 import { applyCut } from './firewall.ts';
+import { followWrites } from '../engine/registry.ts';
 import {
   CONTAIN_SCHEMA_VERSION, holdDropIn, holdDropInText, moveAsideContainRecord, readContainRecord, writeContainRecord,
   type ContainedInstance, type ContainRecord, type PausedTimer,
@@ -96,7 +97,7 @@ async function stopGateway(ex: Executor, spec: ResolvedSpec, i: ContainedInstanc
     await ex.run(['install', '-d', '-m', '0755', '--', dropIn.replace(/\/[^/]+$/, '')]);
     await ex.writeFile(dropIn, holdDropInText(spec), { mode: 0o644, owner: 'root', group: 'root' });
     await ex.run(['systemctl', 'daemon-reload']);
-    did.push(`held (${dropIn}: no start while contained, reboots included)`);
+    did.push(`held (${dropIn}: no start while contained, reboots included)`, ...(await followWrites(spec, ex, [dropIn])));
   }
   if (s.enabled === 'enabled') {
     await ex.run(['systemctl', 'disable', '--quiet', '--', i.unit]);

@@ -12,6 +12,7 @@ import type { Executor } from '../exec/types.ts';
 import type { Step } from './contain.ts';
 import { removeCut } from './firewall.ts';
 import { holdDropIn, readContainRecord, removeContainRecord, type ContainRecord } from './record.ts';
+import { followWrites } from '../engine/registry.ts';
 
 export interface LiftResult {
   /** the record lifted; null: the host was not contained */
@@ -44,7 +45,7 @@ export async function lift(ex: Executor, spec: ResolvedSpec, o: { start: boolean
     const did: string[] = [];
     await ex.run(['rm', '-f', '--', holdDropIn(i.unit)]);
     await ex.run(['systemctl', 'daemon-reload']);
-    did.push('hold removed');
+    did.push('hold removed', ...(await followWrites(spec, ex, [holdDropIn(i.unit)])));
     if (i.wasEnabled) {
       await ex.run(['systemctl', 'enable', '--quiet', '--', i.unit]);
       did.push('enabled');

@@ -56,3 +56,16 @@ export function afterApply(spec: ResolvedSpec, areas: readonly Area[] = AREAS): 
     return lines;
   };
 }
+
+/**
+ * For the day-2 commands that write a watched file outside an apply (upgrade's unit switch, contain's
+ * hold drop-in): the areas follow those paths as they follow an apply's. Never throws: what follows
+ * is secondary to the command that wrote them; its line says what happened.
+ */
+export async function followWrites(spec: ResolvedSpec, ex: Executor, paths: readonly string[]): Promise<string[]> {
+  try {
+    return await afterApply(spec)(ex, undefined, { changedIds: [], savedPaths: paths });
+  } catch (err) {
+    return [`not followed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`];
+  }
+}

@@ -10,6 +10,7 @@ import { backupBeforeUpgrade } from '../backup/run.ts';
 import { ClawopsError } from '../core/errors.ts';
 import type { Journal } from '../engine/types.ts';
 import { planOne, readFacts, unreadable } from '../engine/plan.ts';
+import { followWrites } from '../engine/registry.ts';
 import { openclawInstallResource, readInstallState } from '../openclaw/install.ts';
 import { renderGatewayUnit } from '../openclaw/unit.ts';
 import { compareVersions, parseVersion } from '../openclaw/versions.ts';
@@ -76,7 +77,8 @@ async function switchUnit(ctx: BackupContext, inst: ResolvedInstance, from: stri
   if (next === cur) return `${path} unchanged`;
   await ctx.ex.writeFile(path, next, { mode: 0o644, owner: 'root', group: 'root' });
   await ctx.ex.run(['systemctl', 'daemon-reload']);
-  return `${path} ${saved !== undefined ? 'put back' : `rendered for ${to}`}`;
+  const followed = await followWrites(ctx.spec, ctx.ex, [path]);
+  return `${path} ${saved !== undefined ? 'put back' : `rendered for ${to}`}${followed.length ? ` (${followed.join('; ')})` : ''}`;
 }
 
 /** The rollback sequence (also `clawops rollback`): stop, switch, unit, restore (starts the unit), verify. */
