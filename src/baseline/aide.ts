@@ -113,6 +113,18 @@ export function parseAideReport(out: string): AideCheck | { unknown: string } {
 }
 
 export const aideCheckRef = (spec: ResolvedSpec) => ref(aideCheck, `${AIDE_CONF}\n${aideDir(spec)}`);
+
+/** Whether the database exists and which config made it: what apply plans from (stable, unlike a check's report with its times). */
+export const aideDatabase = scriptFact<{ db: boolean; confHash: string }>({
+  kind: 'aide.database',
+  describe: 'whether the AIDE database exists, and the sha256 of the config that made it',
+  script: '[ -f "$1/aide.db" ] || { echo NO-DB; exit 0; }; printf \'conf-sha256 %s\\n\' "$(cat "$1/aide.conf.sha256" 2>/dev/null)"',
+  parse(out) {
+    if (out.trim() === 'NO-DB') return { db: false, confHash: '' };
+    const m = /^conf-sha256 (\S*)$/m.exec(out);
+    return m ? { db: true, confHash: m[1]! } : unknown(`aide database probe: unexpected "${out.trim().slice(0, 80)}"`);
+  },
+});
 export const aideDifferences = (c: AideCheck) => [...c.added, ...c.removed, ...c.changed];
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -127,7 +139,7 @@ async function initDatabase(ex: Executor, spec: ResolvedSpec, confHash: string):
 export function aideResources(spec: ResolvedSpec, managed: readonly string[]): Resource[] {
   const conf = renderAideConf(spec, managed);
   const confHash = sha256(conf);
-  const check = aideCheckRef(spec);
+  const database = ref(aideDatabase, aideDir(spec));
   const timer = ref(systemdUnit, DEBIAN_AIDE_TIMER);
   return [
     fileResource({ path: AIDE_CONF, content: conf, mode: 0o600, dependsOn: [APT_ID] }),
@@ -135,9 +147,9 @@ export function aideResources(spec: ResolvedSpec, managed: readonly string[]): R
       id: 'aide:database',
       kind: 'aide',
       dependsOn: [`file:${AIDE_CONF}`],
-      needs: () => [check],
+      needs: () => [database],
       plan(f): PlanOutcome {
-        const c = known(f, check);
+        const c = known(f, database);
         if (c.db && c.confHash === confHash) return { noop: 'the AIDE database was made with this configuration' };
         const why = c.db ? 'the watched paths changed' : 'none yet';
         return { changes: [{ resourceId: 'aide:database', kind: 'aide', action: c.db ? 'change' : 'add', summary: `make the AIDE database (${why}): ${AIDE_DIRS.length} directories and ${aideWatchedFiles(spec, managed).length} files`, data: { confHash } }] };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { aideWatchedFiles, parseAideReport, refreshAfterApply, renderAideConf } from '../../../src/baseline/aide.ts';
+import { aideResources, aideWatchedFiles, parseAideReport, refreshAfterApply, renderAideConf } from '../../../src/baseline/aide.ts';
 import { parseSpec } from '../../../src/desired/parse.ts';
 import type { Executor, RunResult } from '../../../src/exec/types.ts';
 
@@ -39,6 +39,11 @@ describe('AIDE', () => {
     assert.ok(!('unknown' in clean) && clean.added.length + clean.changed.length + clean.removed.length === 0 && clean.entries === 14);
     const broken = parseAideReport('conf-sha256 x\nERROR: /etc/clawops/aide.conf:3: unknown attribute\nrc=17\n');
     assert.match('unknown' in broken ? broken.unknown : '', /exit 17.*unknown attribute/);
+  });
+
+  it('apply plans from whether the database exists and which config made it, never from a report with its times (a saved plan stays valid)', () => {
+    const db = aideResources(spec(), []).find((r) => r.id === 'aide:database')!;
+    assert.deepEqual(db.needs().map((n) => n.kind.kind), ['aide.database']);
   });
 
   it('watches /usr/local, units, sudoers and sshd, and the files apply writes outside the homes and the state dir', () => {
