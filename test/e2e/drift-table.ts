@@ -27,6 +27,7 @@ export const EXTERNAL: Record<string, string> = {
   'host.baseline.sysctl': 'kernel.* and fs.* belong to this machine\'s kernel, read-only in the container (unknown, with that reason)',
   'host.baseline.core-dumps': 'fs.suid_dumpable is this machine\'s (read-only in the container): unknown where it is not 0',
   'host.baseline.auditd': 'audit belongs to this machine\'s kernel: in the container, unknown with that reason',
+  'host.baseline.needrestart': 'information, never blocking: the testbed\'s packages are newer than its base image, so journald, logind and dbus run an old liblzma',
 };
 
 const USER = 'openclaw-svc';
