@@ -189,7 +189,8 @@ export async function refreshAfterApply(ex: Executor, spec: ResolvedSpec, journa
   const diffs = aideDifferences(c);
   if (diffs.length === 0) return 'AIDE: nothing changed on the watched paths';
   const self = done.changedIds.includes('clawops:self');
-  const explained = (p: string) => done.savedPaths.includes(p) || (self && SELF_PREFIXES.some((s) => p.startsWith(s)));
+  // a path it wrote, a directory it wrote into (a drop-in directory left after apply removed the drop-in), or clawops' own install
+  const explained = (p: string) => done.savedPaths.some((w) => w === p || w.startsWith(`${p}/`)) || (self && SELF_PREFIXES.some((s) => p.startsWith(s)));
   const others = diffs.filter((p) => !explained(p));
   if (others.length) return `AIDE not refreshed: ${others.length} change(s) this apply did not make: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', ...' : ''} (host.baseline.aide keeps reporting them)`;
   await journal?.saveStep(`refresh the AIDE database after this apply's own changes (${diffs.length})`, null);

@@ -69,6 +69,9 @@ describe('AIDE', () => {
     assert.match(refused ?? '', /not refreshed: 2 change\(s\) this apply did not make: \/etc\/systemd\/system\/foo\.service, \/usr\/local\/bin\/helper/);
     assert.ok(!other.calls.some((c) => c.join(' ').includes('--init')), 'the database is kept: the finding stays');
 
+    // a drop-in directory someone made, whose drop-in the apply removed: the directory is explained by what apply wrote into it
+    const dir = stubbed(`conf-sha256 x\nAdded entries:\n\nd+++++++++++++++++: /etc/systemd/system/openclaw.service.d\nrc=1\n`);
+    assert.match(await refreshAfterApply(dir.ex, s, undefined, { savedPaths: ['/etc/systemd/system/openclaw.service.d/override.conf'], changedIds: [] }) ?? '', /refreshed/);
     const none = stubbed('NO-DB\n');
     assert.equal(await refreshAfterApply(none.ex, s, undefined, { savedPaths: [], changedIds: [] }), undefined);
   });
